@@ -1,0 +1,132 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+)
+
+// Config is everything hostgate is configured by. Each field has a flag and
+// a HOSTGATE_* environment variable of the same meaning; a flag wins over
+// the environment. The secret key is environment-only: a flag would show in
+// the process list.
+type Config struct {
+	Addr           string
+	BaseURL        string
+	DataDir        string
+	AccessTTL      time.Duration
+	RefreshTTL     time.Duration
+	LogLevel       string
+	LogFormat      string
+	AllowedOrigins string
+	// SecretKey is HOSTGATE_SECRET_KEY: base64 of 32 random bytes. Empty
+	// means: use (or create) the key file in DataDir.
+	SecretKey string
+}
+
+// bindFlags defines the flags of cfg on fs, with defaults from the
+// environment falling back to def.
+func bindFlags(fs *flag.FlagSet, cfg *Config, def Config) {
+	str := func(p *string, name, env, value, usage string) {
+		if v, ok := os.LookupEnv(env); ok {
+			value = v
+		}
+		fs.StringVar(p, name, value, usage+" ("+env+")")
+	}
+	dur := func(p *time.Duration, name, env string, value time.Duration, usage string) {
+		if v, ok := os.LookupEnv(env); ok {
+			if d, err := time.ParseDuration(v); err == nil {
+				value = d
+			} else {
+				fmt.Fprintf(os.Stderr, "hostgate: %s=%q is not a duration like 1h or 30m; using %s\n", env, v, value)
+			}
+		}
+		fs.DurationVar(p, name, value, usage+" ("+env+")")
+	}
+	str(&cfg.Addr, "addr", "HOSTGATE_ADDR", def.Addr, "address to listen on")
+	str(&cfg.BaseURL, "base-url", "HOSTGATE_BASE_URL", def.BaseURL, "public URL clients reach hostgate at, e.g. https://hostgate.example.com (default http://<addr>)")
+	str(&cfg.DataDir, "data-dir", "HOSTGATE_DATA_DIR", def.DataDir, "folder for the SQLite database and the key file")
+	dur(&cfg.AccessTTL, "access-ttl", "HOSTGATE_ACCESS_TTL", def.AccessTTL, "lifetime of access tokens issued to MCP clients")
+	dur(&cfg.RefreshTTL, "refresh-ttl", "HOSTGATE_REFRESH_TTL", def.RefreshTTL, "lifetime of refresh tokens issued to MCP clients")
+	str(&cfg.LogLevel, "log-level", "HOSTGATE_LOG_LEVEL", def.LogLevel, "debug, info, warn or error")
+	str(&cfg.LogFormat, "log-format", "HOSTGATE_LOG_FORMAT", def.LogFormat, "text or json")
+	str(&cfg.AllowedOrigins, "allowed-origins", "HOSTGATE_ALLOWED_ORIGINS", def.AllowedOrigins, "comma-separated browser origins, besides hostgate's own, allowed to call /mcp")
+	cfg.SecretKey = os.Getenv("HOSTGATE_SECRET_KEY")
+}
+
+func defaults(dataDir string) Config {
+	return Config{
+		Addr: "127.0.0.1:8080", DataDir: dataDir,
+		AccessTTL: time.Hour, RefreshTTL: 30 * 24 * time.Hour,
+		LogLevel: "info", LogFormat: "text",
+	}
+}
+
+// validate checks cfg and fills in derived defaults; its errors say how to fix.
+func (c *Config) validate() error {
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		return fmt.Errorf("--addr %q must be host:port, e.g. 127.0.0.1:8080", c.Addr)
+	}
+	if c.BaseURL == "" {
+		c.BaseURL = "http://" + c.Addr
+	}
+	c.BaseURL = strings.TrimSuffix(c.BaseURL, "/")
+	u, err := url.Parse(c.BaseURL)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") || u.RawQuery != "" || u.Fragment != "" {
+		return fmt.Errorf("--base-url %q must be an absolute http(s) URL such as https://hostgate.example.com", c.BaseURL)
+	}
+	if u.Path != "" {
+		return fmt.Errorf("--base-url %q must not have a path; serve hostgate at the root of its host", c.BaseURL)
+	}
+	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
+		return fmt.Errorf("--base-url %q: plain http is allowed only on loopback (127.0.0.1, [::1], localhost); put hostgate behind TLS and give its https URL", c.BaseURL)
+	}
+	if c.DataDir == "" {
+		return errors.New("--data-dir must not be empty")
+	}
+	if c.AccessTTL < time.Minute || c.AccessTTL > 24*time.Hour {
+		return fmt.Errorf("--access-ttl %s must be between 1m and 24h", c.AccessTTL)
+	}
+	if c.RefreshTTL < c.AccessTTL || c.RefreshTTL > 365*24*time.Hour {
+		return fmt.Errorf("--refresh-ttl %s must be at least --access-ttl and at most 8760h", c.RefreshTTL)
+	}
+	if _, err := c.level(); err != nil {
+		return err
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		return fmt.Errorf("--log-format %q must be text or json", c.LogFormat)
+	}
+	return nil
+}
+
+func (c *Config) level() (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		return 0, fmt.Errorf("--log-level %q must be debug, info, warn or error", c.LogLevel)
+	}
+	return l, nil
+}
+
+func (c *Config) origins() []string {
+	var out []string
+	for _, o := range strings.Split(c.AllowedOrigins, ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}

@@ -1,0 +1,71 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/hostgate/hostgate/mcpserver"
+)
+
+const demoUser = "demo"
+
+func runDemo(args []string) error {
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	var cfg Config
+	bindFlags(fs, &cfg, defaults("hostgate-demo"))
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), "Usage: hostgate demo [flags]\n\nRuns hostgate on this computer with sandbox vendors and a demo host account.\nThe demo password is HOSTGATE_DEMO_PASSWORD, or a new one printed at start.\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	a, err := open(cfg, os.Stderr)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	password := os.Getenv("HOSTGATE_DEMO_PASSWORD")
+	printed := password == ""
+	if printed {
+		password = randomPassword()
+	}
+	if _, err := ensureUser(context.Background(), a.store, demoUser, password); err != nil {
+		return fmt.Errorf("demo account: %w", err)
+	}
+	return a.serve(func() { printBanner(os.Stdout, a.cfg.BaseURL, password, printed) })
+}
+
+// printBanner tells a newcomer how to connect. The demo password is
+// printed only when hostgate made it up; it is a throwaway local account.
+func printBanner(w io.Writer, base, password string, printPassword bool) {
+	mcpURL := base + mcpserver.MCPPath
+	pw := "(the value of HOSTGATE_DEMO_PASSWORD)"
+	if printPassword {
+		pw = password
+	}
+	fmt.Fprintf(w, `
+hostgate demo is running.
+
+  MCP server URL:  %[1]s
+  Sign in as:      demo / %[2]s
+
+Connect an app (it opens this browser page to sign in and approve):
+
+  Claude Code:     claude mcp add --transport http hostgate %[1]s
+  Cursor:          ~/.cursor/mcp.json
+                   {"mcpServers": {"hostgate": {"url": "%[1]s"}}}
+  Claude Desktop:  claude_desktop_config.json
+                   {"mcpServers": {"hostgate": {"command": "npx",
+                     "args": ["-y", "mcp-remote", "%[1]s"]}}}
+
+Stop with Ctrl-C. Data lives in the demo data folder; delete it to start over.
+`, mcpURL, pw)
+}

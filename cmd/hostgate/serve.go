@@ -1,0 +1,164 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/hostgate/hostgate/mcpserver"
+	"github.com/hostgate/hostgate/store/sqlstore"
+)
+
+func runServe(args []string) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	var cfg Config
+	bindFlags(fs, &cfg, defaults("hostgate-data"))
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), "Usage: hostgate serve [flags]\n\nRuns hostgate. Flags (each with its environment variable):\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	app, err := open(cfg, os.Stderr)
+	if err != nil {
+		return err
+	}
+	defer app.close()
+	return app.serve(nil)
+}
+
+// app is a configured hostgate: its store, its HTTP surface and its logger.
+type app struct {
+	cfg   Config
+	log   *slog.Logger
+	store *sqlstore.Store
+	srv   *mcpserver.Server
+}
+
+// open validates cfg, opens the data dir, the key and the store, and builds
+// the server.
+func open(cfg Config, logOut io.Writer) (*app, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	level, _ := cfg.level()
+	opts := &slog.HandlerOptions{Level: level}
+	var h slog.Handler = slog.NewTextHandler(logOut, opts)
+	if cfg.LogFormat == "json" {
+		h = slog.NewJSONHandler(logOut, opts)
+	}
+	log := slog.New(h)
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("create data dir: %w", err)
+	}
+	master, from, err := masterKey(cfg.SecretKey, cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	k, err := deriveKeys(master)
+	if err != nil {
+		return nil, err
+	}
+	log.Info("secret key loaded", "from", from)
+	ctx := context.Background()
+	dbPath := filepath.Join(cfg.DataDir, "hostgate.db")
+	st, err := sqlstore.Open(ctx, dbPath, k.ring)
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", dbPath, err)
+	}
+	srv, err := mcpserver.New(mcpserver.Config{
+		BaseURL: cfg.BaseURL, Store: st, CSRFKey: k.csrf,
+		AccessTTL: cfg.AccessTTL, RefreshTTL: cfg.RefreshTTL, Version: version,
+		AllowedOrigins: cfg.origins(), Logger: log,
+	})
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	return &app{cfg: cfg, log: log, store: st, srv: srv}, nil
+}
+
+func (a *app) close() {
+	if err := a.store.Close(); err != nil {
+		a.log.Error("close database", "err", err)
+	}
+}
+
+// serve listens and serves until SIGINT or SIGTERM, then shuts down
+// gracefully. ready, if set, is called once the listener is open.
+func (a *app) serve(ready func()) error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	ln, err := net.Listen("tcp", a.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w (is another hostgate running? choose another with --addr)", a.cfg.Addr, err)
+	}
+	hs := &http.Server{
+		Handler:           a.srv.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		// No WriteTimeout: MCP responses may stream (SSE). Bodies are
+		// bounded by MaxBytesReader in every handler instead.
+		ReadTimeout:    60 * time.Second,
+		IdleTimeout:    120 * time.Second,
+		MaxHeaderBytes: 64 << 10,
+		ErrorLog:       slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
+	}
+	go a.sweep(ctx)
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	a.log.Info("hostgate listening", "addr", ln.Addr().String(), "mcp_url", a.cfg.BaseURL+mcpserver.MCPPath, "version", version)
+	if ready != nil {
+		ready()
+	}
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	a.log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		a.log.Warn("shutdown", "err", err)
+	}
+	return nil
+}
+
+// sweep deletes expired codes, tokens and sessions, and clients registered
+// over a week ago that were never used, every ten minutes.
+func (a *app) sweep(ctx context.Context) {
+	t := time.NewTicker(10 * time.Minute)
+	defer t.Stop()
+	for {
+		now := time.Now()
+		if n, err := a.store.DeleteExpired(ctx, now); err != nil && ctx.Err() == nil {
+			a.log.Error("sweep expired", "err", err)
+		} else if n > 0 {
+			a.log.Debug("swept expired rows", "rows", n)
+		}
+		if n, err := a.store.DeleteStaleClients(ctx, now.Add(-7*24*time.Hour)); err != nil && ctx.Err() == nil {
+			a.log.Error("sweep stale clients", "err", err)
+		} else if n > 0 {
+			a.log.Info("deleted unused client registrations", "clients", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}

@@ -1,0 +1,134 @@
+package mcpserver_test
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/hostgate/hostgate/mcpserver"
+	"github.com/hostgate/hostgate/oauthpkce/signin"
+	"github.com/hostgate/hostgate/store"
+	"github.com/hostgate/hostgate/store/sqlstore"
+	"github.com/hostgate/hostgate/tools"
+)
+
+// fastParams keep argon2id cheap in tests; production uses DefaultParams.
+var fastParams = signin.Params{Memory: 1024, Time: 1, Threads: 1}
+
+const (
+	hostName     = "alice"
+	hostPassword = "correct horse battery"
+)
+
+// clock is a settable test clock.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// syncBuffer collects log output from concurrent handlers.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// env is a running hostgate on loopback with a real SQLite file.
+type env struct {
+	t     *testing.T
+	clock *clock
+	store *sqlstore.Store
+	srv   *mcpserver.Server
+	ts    *httptest.Server
+	logs  *syncBuffer
+	host  store.User
+}
+
+type envOptions struct {
+	accessTTL time.Duration
+}
+
+func newEnv(t *testing.T, o envOptions) *env {
+	t.Helper()
+	ctx := context.Background()
+	ring, err := store.NewKeyring("k1", map[string][]byte{"k1": bytes.Repeat([]byte{7}, 32)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := sqlstore.Open(ctx, filepath.Join(t.TempDir(), "hostgate.db"), ring)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	e := &env{t: t, clock: &clock{t: time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)}, store: st, logs: &syncBuffer{}}
+	// Debug level: the leak test must see everything hostgate can log.
+	log := slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	// The issuer URL must be known before the server is built, so the
+	// listener starts first and the handler is installed after.
+	var handler atomic.Pointer[http.Handler]
+	e.ts = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		(*handler.Load()).ServeHTTP(w, r)
+	}))
+	t.Cleanup(e.ts.Close)
+	e.srv, err = mcpserver.New(mcpserver.Config{
+		BaseURL: e.ts.URL, Store: st, CSRFKey: bytes.Repeat([]byte{9}, 32),
+		AccessTTL: o.accessTTL, Version: "test", PasswordParams: fastParams,
+		AllowLoopbackMetadata: true, Logger: log, Now: e.clock.Now,
+		Tools: func(d *tools.Deps) []tools.Tool { return append(tools.All(d), writeProbe(d)) },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := e.srv.Handler()
+	handler.Store(&h)
+	hash, err := signin.HashPassword(hostPassword, fastParams)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.host = store.User{ID: "host-1", Username: hostName, PasswordHash: hash, CreatedAt: e.clock.Now()}
+	if err := st.CreateUser(ctx, e.host); err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// writeProbe is a write-scoped tool for the scope tests, standing in for
+// the vendor write tools (send_message) until they exist.
+func writeProbe(d *tools.Deps) tools.Tool {
+	type in struct{}
+	type out struct {
+		OK bool `json:"ok"`
+	}
+	return tools.New(tools.Meta{Name: "write_probe", Description: "test", Scope: tools.ScopeWrite, Destructive: true}, d,
+		func(context.Context, *tools.Deps, *tools.Caller, in) (out, string, error) { return out{OK: true}, "ok", nil })
+}

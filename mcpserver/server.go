@@ -1,0 +1,167 @@
+package mcpserver
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/hostgate/hostgate/internal/web"
+	"github.com/hostgate/hostgate/oauthpkce"
+	"github.com/hostgate/hostgate/oauthpkce/signin"
+	"github.com/hostgate/hostgate/store"
+	"github.com/hostgate/hostgate/tools"
+	"github.com/mark3labs/mcp-go/server"
+)
+
+// MCPPath is where the MCP endpoint is served.
+const MCPPath = "/mcp"
+
+// Config wires the HTTP surface. mcpserver is the composition root: from
+// the store and the keys it builds the sign-in manager, the authorization
+// server and the tools.
+type Config struct {
+	// BaseURL is the public URL, without a trailing slash. It is the OAuth
+	// issuer; the MCP endpoint is BaseURL + MCPPath.
+	BaseURL string
+	Store   store.Store
+	// CSRFKey signs CSRF tokens (32 bytes, secret).
+	CSRFKey []byte
+	// AccessTTL and RefreshTTL are the lifetimes of issued tokens; zero
+	// means the authorization server's defaults (1 h, 30 days).
+	AccessTTL, RefreshTTL time.Duration
+	Version               string
+	// AllowedOrigins are browser origins, besides our own, allowed on /mcp.
+	AllowedOrigins []string
+	// PasswordParams are the argon2id costs; zero means signin.DefaultParams.
+	PasswordParams signin.Params
+	// AllowLoopbackMetadata lets client-ID metadata documents live on
+	// loopback. For tests only.
+	AllowLoopbackMetadata bool
+	// Tools builds the served tools; default tools.All.
+	Tools  func(*tools.Deps) []tools.Tool
+	Logger *slog.Logger
+	Now                   func() time.Time
+}
+
+// Server is hostgate's HTTP surface.
+type Server struct {
+	cfg        Config
+	log        *slog.Logger
+	oauth      *oauthpkce.Server
+	signin     *signin.Manager
+	tools      []tools.Tool
+	handler    http.Handler
+	origin     string
+	loopback   bool
+	prmURL     string
+	scopes     []string
+	toolScopes map[string]string
+	sessions   *sessions
+}
+
+// New builds the handler tree.
+func New(cfg Config) (*Server, error) {
+	if cfg.Store == nil {
+		return nil, errors.New("mcpserver: Store is required")
+	}
+	u, err := url.Parse(cfg.BaseURL)
+	if err != nil || u.Host == "" {
+		return nil, fmt.Errorf("mcpserver: bad base URL %q", cfg.BaseURL)
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	sm, err := signin.New(signin.Config{
+		Store: cfg.Store, Key: cfg.CSRFKey, Secure: u.Scheme == "https", Params: cfg.PasswordParams,
+		Now: cfg.Now, Logger: cfg.Logger,
+	})
+	if err != nil {
+		return nil, err
+	}
+	as, err := oauthpkce.New(oauthpkce.Config{
+		Issuer: cfg.BaseURL, Resource: cfg.BaseURL + MCPPath, Store: cfg.Store, Signin: sm,
+		AccessTTL: cfg.AccessTTL, RefreshTTL: cfg.RefreshTTL, Now: cfg.Now, Logger: cfg.Logger,
+		AllowLoopbackMetadata: cfg.AllowLoopbackMetadata,
+	})
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{
+		cfg: cfg, log: cfg.Logger.With("component", "mcp"), oauth: as, signin: sm,
+		origin: u.Scheme + "://" + u.Host, loopback: isLoopbackHost(u.Host),
+		prmURL: cfg.BaseURL + server.ProtectedResourceMetadataPath(cfg.BaseURL+MCPPath),
+		scopes: as.ScopesSupported(), toolScopes: map[string]string{},
+		sessions: newSessions(cfg.Now),
+	}
+	if cfg.Tools == nil {
+		cfg.Tools = tools.All
+	}
+	s.tools = cfg.Tools(&tools.Deps{Store: cfg.Store, Logger: cfg.Logger, Now: cfg.Now, BaseURL: cfg.BaseURL})
+	mcpSrv := server.NewMCPServer("hostgate", cfg.Version,
+		server.WithToolCapabilities(false),
+		server.WithRecovery(),
+		server.WithInstructions("hostgate gives you the host's short-term-rental accounts (Hostex, Hospitable, Hostaway, HoxtonAI). IDs are vendor-qualified (hostex:123); pass them back unchanged. If a tool says an account needs reconnecting, give the host the URL it names."),
+	)
+	for _, t := range s.tools {
+		mcpSrv.AddTool(t.Def, t.Handler)
+		s.toolScopes[t.Def.Name] = t.Scope
+	}
+	streamable := server.NewStreamableHTTPServer(mcpSrv,
+		server.WithSessionIdManagerResolver(s.sessions),
+		server.WithSessionIdleTTL(time.Hour),
+		// Our own Host check runs in protect, aware of proxies.
+		server.WithDisableLocalhostProtection(true),
+		server.WithStreamableHTTPLogger(cfg.Logger.With("component", "mcp-go")),
+	)
+
+	mux := http.NewServeMux()
+	as.Mount(mux)
+	sm.Mount(mux)
+	web.Mount(mux)
+	prm := server.NewProtectedResourceMetadataHandler(server.ProtectedResourceMetadataConfig{
+		Resource:               cfg.BaseURL + MCPPath,
+		AuthorizationServers:   []string{as.Issuer()},
+		ScopesSupported:        s.scopes,
+		BearerMethodsSupported: []string{"header"},
+		ResourceName:           "hostgate",
+	})
+	// RFC 9728 §3.1: path-inserted for /mcp, and at the root for clients
+	// that look there.
+	mux.Handle(server.ProtectedResourceMetadataPath(cfg.BaseURL+MCPPath), prm)
+	mux.Handle("/.well-known/oauth-protected-resource", prm)
+	mux.Handle(MCPPath, s.protect(streamable))
+	mux.HandleFunc("GET /healthz", s.handleHealth)
+	mux.HandleFunc("GET /{$}", s.handleHome)
+	s.handler = s.logRequests(mux)
+	return s, nil
+}
+
+// Handler returns the root handler.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// OAuth returns the authorization server.
+func (s *Server) OAuth() *oauthpkce.Server { return s.oauth }
+
+// Signin returns the sign-in manager.
+func (s *Server) Signin() *signin.Manager { return s.signin }
+
+// Tools returns the tools served.
+func (s *Server) Tools() []tools.Tool { return s.tools }
+
+func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	if _, err := s.cfg.Store.GetUser(r.Context(), "-"); err != nil && !errors.Is(err, store.ErrNotFound) {
+		s.log.ErrorContext(r.Context(), "health: store", "err", err)
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = w.Write([]byte(`{"status":"unavailable"}` + "\n"))
+		return
+	}
+	_, _ = w.Write([]byte(`{"status":"ok","version":"` + s.cfg.Version + `"}` + "\n"))
+}

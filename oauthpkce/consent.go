@@ -1,0 +1,208 @@
+package oauthpkce
+
+import (
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/hostgate/hostgate/internal/web"
+	"github.com/hostgate/hostgate/store"
+)
+
+// consentData is what the consent page shows.
+type consentData struct {
+	CSRF         string
+	Params       url.Values // the authorization request, as hidden fields
+	ClientName   string
+	ClientID     string
+	RedirectHost string
+	Loopback     bool // the code goes to a program on this computer
+	Registered   bool // dynamically registered: its name is unverified
+	Scopes       []consentScope
+	Connections  []consentConnection
+	ConnectURL   string
+	SignOutCSRF  string
+	Username     string
+}
+
+type consentScope struct {
+	Scope
+	Checked bool
+}
+
+type consentConnection struct {
+	ConnectionChoice
+	Checked bool
+}
+
+func csrfConsent(a authRequest) string { return "consent\x00" + a.digest() }
+
+// consentPage shows the host what the client asks for (MCP security best
+// practices: name the client, show the redirect URI, CSRF-protect the form,
+// forbid framing).
+func (s *Server) consentPage(w http.ResponseWriter, r *http.Request, user store.User, client store.Client, a authRequest, req validRequest) {
+	d := consentData{
+		CSRF: s.cfg.Signin.CSRF(w, r, csrfConsent(a)), Params: a.values(),
+		ClientName: client.Name, ClientID: client.ID, Registered: client.MetadataURL == "",
+		SignOutCSRF: s.cfg.Signin.SignOutCSRF(w, r), Username: user.Username,
+	}
+	d.RedirectHost, d.Loopback = redirectHost(a.RedirectURI)
+	for _, sc := range s.cfg.Scopes {
+		if slices.Contains(req.scopes, sc.Name) {
+			d.Scopes = append(d.Scopes, consentScope{Scope: sc, Checked: true})
+		}
+	}
+	if s.cfg.ConsentConnections != nil {
+		choices, err := s.cfg.ConsentConnections(r, user.ID)
+		if err != nil {
+			s.serverErrorPage(w, r, "list connections", err)
+			return
+		}
+		prev := map[string]bool{}
+		if ap, err := s.cfg.Store.GetApproval(r.Context(), user.ID, client.ID); err == nil {
+			for _, id := range ap.Connections {
+				prev[id] = true
+			}
+		}
+		for _, c := range choices {
+			// Share every working connection by default; a host who
+			// approved this client before sees their earlier choice.
+			checked := c.Status == string(store.StatusOK)
+			if len(prev) > 0 {
+				checked = prev[c.ID]
+			}
+			d.Connections = append(d.Connections, consentConnection{ConnectionChoice: c, Checked: checked})
+		}
+	}
+	if s.cfg.ConnectURL != nil {
+		d.ConnectURL = s.cfg.ConnectURL(PathAuthorize + "?" + a.values().Encode())
+	}
+	consentTemplate.Render(w, http.StatusOK, web.CSP(formTarget(a.RedirectURI)), d)
+}
+
+// handleConsent takes the host's decision.
+func (s *Server) handleConsent(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 32<<10)
+	if err := r.ParseForm(); err != nil {
+		s.errorPage(w, r, &pageError{Status: http.StatusBadRequest, Title: "This form could not be read", Message: "Start again from your app."})
+		return
+	}
+	a, repeated := readAuthRequest(r.PostForm)
+	user, ok := s.cfg.Signin.User(r)
+	if !ok {
+		s.errorPage(w, r, &pageError{Status: http.StatusForbidden, Title: "You are signed out",
+			Message: "Your sign-in expired before you decided. Start again from your app."})
+		return
+	}
+	if !s.cfg.Signin.CheckCSRF(r, csrfConsent(a), r.PostForm.Get("csrf")) {
+		s.errorPage(w, r, &pageError{Status: http.StatusForbidden, Title: "This form expired or came from another site",
+			Message: "For your safety hostgate ignored it. Start again from your app."})
+		return
+	}
+	client, perr := s.checkClient(r.Context(), &a, repeated)
+	if perr != nil {
+		s.errorPage(w, r, perr)
+		return
+	}
+	req, oerr := s.checkRequest(client, a, repeated)
+	if oerr != nil {
+		s.redirectError(w, r, a, oerr)
+		return
+	}
+	if r.PostForm.Get("action") != "approve" {
+		s.audit(r, user.ID, client.ID, "consent.denied", "")
+		s.redirectError(w, r, a, badRequest(codeAccessDenied, "the host denied the request"))
+		return
+	}
+	// Optional scopes the host cleared are left out of the grant.
+	checked := r.PostForm["grant_scope"]
+	var scopes []string
+	for _, name := range req.scopes {
+		if i := slices.IndexFunc(s.cfg.Scopes, func(sc Scope) bool { return sc.Name == name }); i >= 0 && s.cfg.Scopes[i].Optional && !slices.Contains(checked, name) {
+			continue
+		}
+		scopes = append(scopes, name)
+	}
+	if len(scopes) == 0 {
+		s.redirectError(w, r, a, badRequest(codeAccessDenied, "the host granted none of the requested scopes"))
+		return
+	}
+	var conns []string
+	if s.cfg.ConsentConnections != nil {
+		choices, err := s.cfg.ConsentConnections(r, user.ID)
+		if err != nil {
+			s.serverErrorPage(w, r, "list connections", err)
+			return
+		}
+		// Only the host's own connections can be shared, whatever the form says.
+		for _, c := range choices {
+			if slices.Contains(r.PostForm["connection"], c.ID) {
+				conns = append(conns, c.ID)
+			}
+		}
+	}
+	now := s.now()
+	err := s.cfg.Store.PutApproval(r.Context(), store.Approval{
+		UserID: user.ID, ClientID: client.ID, Scopes: scopes, Connections: conns, CreatedAt: now, UpdatedAt: now,
+	})
+	if err != nil {
+		s.serverErrorPage(w, r, "put approval", err)
+		return
+	}
+	s.audit(r, user.ID, client.ID, "consent.approved", strings.Join(scopes, " "))
+	s.approve(w, r, user, client, a, scopes, conns)
+}
+
+// approve issues an authorization code and sends it to the client.
+func (s *Server) approve(w http.ResponseWriter, r *http.Request, user store.User, client store.Client, a authRequest, scopes, conns []string) {
+	code := newSecret(prefixCode)
+	now := s.now()
+	err := s.cfg.Store.CreateAuthCode(r.Context(), store.AuthCode{
+		Hash: store.Hash(code), ClientID: client.ID, UserID: user.ID, RedirectURI: a.RedirectURI,
+		Challenge: a.Challenge, Scopes: scopes, Resource: s.cfg.Resource, Connections: conns,
+		CreatedAt: now, ExpiresAt: now.Add(s.cfg.CodeTTL),
+	})
+	if err != nil {
+		s.serverErrorPage(w, r, "create code", err)
+		return
+	}
+	s.log.InfoContext(r.Context(), "code issued", "client_id", client.ID, "host_id", user.ID)
+	s.redirectToClient(w, r, a, url.Values{"code": {code}})
+}
+
+// redirectHost returns the host the code will be sent to, as the consent
+// page names it, and whether it is this computer.
+func redirectHost(raw string) (string, bool) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw, false
+	}
+	switch u.Scheme {
+	case "http", "https":
+		h := u.Hostname()
+		return u.Host, h == "localhost" || h == "127.0.0.1" || h == "::1" || strings.HasPrefix(h, "127.")
+	default:
+		return u.Scheme + "://" + u.Host, true
+	}
+}
+
+// formTarget is the CSP source that lets the consent form's redirect reach
+// the client.
+func formTarget(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	if u.Scheme == "http" || u.Scheme == "https" {
+		return u.Scheme + "://" + u.Host
+	}
+	return u.Scheme + ":"
+}
+
+func (s *Server) audit(r *http.Request, userID, clientID, kind, detail string) {
+	err := s.cfg.Store.AddAuditEvent(r.Context(), store.AuditEvent{At: s.now(), UserID: userID, ClientID: clientID, Kind: kind, Detail: detail})
+	if err != nil {
+		s.log.ErrorContext(r.Context(), "audit", "err", err)
+	}
+}

@@ -1,0 +1,333 @@
+package oauthpkce
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"mime"
+	"net"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/hostgate/hostgate/store"
+)
+
+// Limits of dynamic client registration.
+const (
+	maxRegistrationBody = 16 << 10 // bytes of JSON a registration request may carry
+	maxClientNameRunes  = 100
+	maxRedirectURIs     = 20
+	maxMetadataURILen   = 2048 // client_uri, logo_uri
+	maxSoftwareField    = 256  // software_id, software_version
+	defaultClientName   = "Unnamed client"
+	// prefixClientSecret marks client secrets as the prefixes of
+	// secret.go mark codes and tokens.
+	prefixClientSecret = "hgs_"
+)
+
+// Token endpoint authentication methods (RFC 7591 §2).
+const (
+	authNone              = "none"
+	authClientSecretBasic = "client_secret_basic"
+	authClientSecretPost  = "client_secret_post"
+)
+
+// Grant and response types a client may register.
+const (
+	grantAuthorizationCode = "authorization_code"
+	grantRefreshToken      = "refresh_token"
+	responseTypeCode       = "code"
+)
+
+// clientMetadata is the client metadata of RFC 7591 §2 that hostgate reads,
+// as sent to /register or published in a client-ID metadata document.
+// Unknown members are ignored (RFC 7591 §2).
+type clientMetadata struct {
+	RedirectURIs            []string `json:"redirect_uris"`
+	TokenEndpointAuthMethod string   `json:"token_endpoint_auth_method,omitempty"`
+	GrantTypes              []string `json:"grant_types,omitempty"`
+	ResponseTypes           []string `json:"response_types,omitempty"`
+	ClientName              string   `json:"client_name,omitempty"`
+	ClientURI               string   `json:"client_uri,omitempty"`
+	LogoURI                 string   `json:"logo_uri,omitempty"`
+	Scope                   string   `json:"scope,omitempty"`
+	SoftwareID              string   `json:"software_id,omitempty"`
+	SoftwareVersion         string   `json:"software_version,omitempty"`
+	// ApplicationType comes from OpenID Connect Dynamic Registration §2;
+	// MCP 2026-07-28 has clients send it.
+	ApplicationType string `json:"application_type,omitempty"`
+}
+
+// registrationResponse is the RFC 7591 §3.2.1 response: the client's
+// credentials followed by every registered metadata value.
+type registrationResponse struct {
+	ClientID         string `json:"client_id"`
+	ClientSecret     string `json:"client_secret,omitempty"`
+	ClientIDIssuedAt int64  `json:"client_id_issued_at"`
+	// ClientSecretExpiresAt is required when a secret is issued; 0 means
+	// it never expires.
+	ClientSecretExpiresAt *int64 `json:"client_secret_expires_at,omitempty"`
+	clientMetadata
+}
+
+// handleRegister is the RFC 7591 dynamic client registration endpoint.
+func (s *Server) handleRegister(w http.ResponseWriter, r *http.Request) {
+	if allowPublicCORS(w, r, "POST, OPTIONS") {
+		return
+	}
+	addr := peerIP(r)
+	if !s.limiter.allow(addr) {
+		// 429 with an OAuth error body: temporarily_unavailable (RFC 6749
+		// §4.1.2.1) is the generic "try later" code; slow_down belongs to
+		// the device flow's token polling (RFC 8628 §3.5).
+		secs := int64(s.limiter.retryAfter().Seconds() + 0.999)
+		w.Header().Set("Retry-After", strconv.FormatInt(max(secs, 1), 10))
+		s.log.Warn("client registration rate limited", "from", addr)
+		writeError(w, errorf(http.StatusTooManyRequests, codeTemporarilyUnavailable, "too many registrations from this address; retry later"))
+		return
+	}
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+		writeError(w, errorf(http.StatusUnsupportedMediaType, codeInvalidClientMetadata, "the registration request must be application/json (RFC 7591 §3.1)"))
+		return
+	}
+	var m clientMetadata
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxRegistrationBody))
+	if err := dec.Decode(&m); err != nil {
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			writeError(w, errorf(http.StatusRequestEntityTooLarge, codeInvalidClientMetadata,
+				fmt.Sprintf("the registration request is larger than %d bytes", maxRegistrationBody)))
+			return
+		}
+		writeError(w, badRequest(codeInvalidClientMetadata, "the registration request is not a JSON object of client metadata (RFC 7591 §2)"))
+		return
+	}
+	if dec.More() {
+		writeError(w, badRequest(codeInvalidClientMetadata, "the registration request has data after its JSON object"))
+		return
+	}
+	if e := s.validateClientMetadata(&m, false); e != nil {
+		writeError(w, e)
+		return
+	}
+
+	now := s.now().UTC()
+	id := newID() // 128 random bits, base64url
+	c := store.Client{
+		ID:              id,
+		Name:            m.ClientName,
+		RedirectURIs:    m.RedirectURIs,
+		GrantTypes:      m.GrantTypes,
+		ResponseTypes:   m.ResponseTypes,
+		Scope:           m.Scope,
+		AuthMethod:      m.TokenEndpointAuthMethod,
+		ClientURI:       m.ClientURI,
+		LogoURI:         m.LogoURI,
+		SoftwareID:      m.SoftwareID,
+		SoftwareVersion: m.SoftwareVersion,
+		ApplicationType: m.ApplicationType,
+		RegisteredFrom:  addr,
+		CreatedAt:       now,
+	}
+	resp := registrationResponse{ClientID: id, ClientIDIssuedAt: now.Unix(), clientMetadata: m}
+	if m.TokenEndpointAuthMethod != authNone {
+		secret := newSecret(prefixClientSecret) // 256 random bits
+		// The secret is returned once, below, and stored only as its hash.
+		c.SecretHash = store.Hash(secret)
+		resp.ClientSecret = secret
+		var never int64
+		resp.ClientSecretExpiresAt = &never
+	}
+	ctx := r.Context()
+	if err := s.cfg.Store.CreateClient(ctx, c); err != nil {
+		s.registrationFailed(w, "create client", err)
+		return
+	}
+	detail := fmt.Sprintf("name=%q auth=%s from=%s redirect_uris=%d", c.Name, c.AuthMethod, addr, len(c.RedirectURIs))
+	if err := s.cfg.Store.AddAuditEvent(ctx, store.AuditEvent{At: now, ClientID: id, Kind: "client.registered", Detail: detail}); err != nil {
+		s.log.Error("audit client.registered", "client_id", id, "err", err)
+	}
+	s.log.Info("client registered", "client_id", id, "client_name", c.Name, "auth_method", c.AuthMethod, "from", addr)
+	writeJSON(w, http.StatusCreated, resp)
+}
+
+// validateClientMetadata checks m against RFC 7591 §2 and hostgate's
+// policy, filling in defaults and normalizing in place. It returns an
+// error with an RFC 7591 §3.2.2 code. For a client-ID metadata document
+// (fromDocument) the token endpoint auth method defaults to "none" and must
+// be "none"; for dynamic registration it defaults to client_secret_basic.
+func (s *Server) validateClientMetadata(m *clientMetadata, fromDocument bool) *Error {
+	// Redirect URIs: required (RFC 7591 §2 for the code grant), each one
+	// allowed by checkRedirectURI.
+	if len(m.RedirectURIs) == 0 {
+		return badRequest(codeInvalidRedirectURI, "redirect_uris is required and must not be empty")
+	}
+	if len(m.RedirectURIs) > maxRedirectURIs {
+		return badRequest(codeInvalidRedirectURI, fmt.Sprintf("at most %d redirect_uris may be registered", maxRedirectURIs))
+	}
+	var uris []string
+	for _, u := range m.RedirectURIs {
+		if err := s.checkRedirectURI(u); err != nil {
+			return badRequest(codeInvalidRedirectURI, fmt.Sprintf("redirect URI %s: %v", quoteURI(u), err))
+		}
+		if !slices.Contains(uris, u) {
+			uris = append(uris, u)
+		}
+	}
+	m.RedirectURIs = uris
+
+	switch m.TokenEndpointAuthMethod {
+	case "":
+		// RFC 7591 §2: the default is client_secret_basic. A metadata
+		// document is public, so its client can hold no shared secret.
+		m.TokenEndpointAuthMethod = authClientSecretBasic
+		if fromDocument {
+			m.TokenEndpointAuthMethod = authNone
+		}
+	case authNone:
+	case authClientSecretBasic, authClientSecretPost:
+		if fromDocument {
+			return badRequest(codeInvalidClientMetadata, "a client known by a metadata document has no client secret: token_endpoint_auth_method must be \"none\"")
+		}
+	default:
+		if fromDocument {
+			return badRequest(codeInvalidClientMetadata, fmt.Sprintf("token_endpoint_auth_method must be \"none\", not %s", quoteValue(m.TokenEndpointAuthMethod)))
+		}
+		return badRequest(codeInvalidClientMetadata, fmt.Sprintf("token_endpoint_auth_method must be one of none, client_secret_basic, client_secret_post, not %s", quoteValue(m.TokenEndpointAuthMethod)))
+	}
+
+	// RFC 7591 §2: grant_types defaults to authorization_code. hostgate
+	// issues tokens only through the code flow, so it is required.
+	if len(m.GrantTypes) == 0 {
+		m.GrantTypes = []string{grantAuthorizationCode}
+	}
+	for _, g := range m.GrantTypes {
+		if g != grantAuthorizationCode && g != grantRefreshToken {
+			return badRequest(codeInvalidClientMetadata, fmt.Sprintf("grant type %s is not supported; use authorization_code and refresh_token", quoteValue(g)))
+		}
+	}
+	m.GrantTypes = uniqueStrings(m.GrantTypes)
+	if !slices.Contains(m.GrantTypes, grantAuthorizationCode) {
+		return badRequest(codeInvalidClientMetadata, "grant_types must include authorization_code")
+	}
+	// RFC 7591 §2 and §2.1: response_types defaults to code, the one
+	// response type of the authorization_code grant.
+	if len(m.ResponseTypes) == 0 {
+		m.ResponseTypes = []string{responseTypeCode}
+	}
+	for _, rt := range m.ResponseTypes {
+		if rt != responseTypeCode {
+			return badRequest(codeInvalidClientMetadata, fmt.Sprintf("response type %s is not supported; use code", quoteValue(rt)))
+		}
+	}
+	m.ResponseTypes = uniqueStrings(m.ResponseTypes)
+
+	// RFC 7591 §2: scope is a space-separated list (RFC 6749 §3.3).
+	scopes := parseScopes(m.Scope)
+	if bad, ok := s.unknownScope(scopes); ok {
+		return badRequest(codeInvalidClientMetadata, fmt.Sprintf("scope %s is not supported; supported scopes: %s", quoteValue(bad), strings.Join(s.scopeNames(), " ")))
+	}
+	m.Scope = strings.Join(scopes, " ")
+
+	m.ClientName = cleanClientName(m.ClientName)
+	if m.ClientName == "" {
+		m.ClientName = defaultClientName
+	}
+	// Pages show and link these: never anything but https (RFC 7591 §5,
+	// RFC 9700 §4.1 for the same reasons as redirect URIs).
+	for _, f := range []struct{ name, v string }{{"client_uri", m.ClientURI}, {"logo_uri", m.LogoURI}} {
+		if f.v != "" && !isHTTPSURL(f.v) {
+			return badRequest(codeInvalidClientMetadata, f.name+" must be an https URL")
+		}
+	}
+	if len(m.SoftwareID) > maxSoftwareField || len(m.SoftwareVersion) > maxSoftwareField {
+		return badRequest(codeInvalidClientMetadata, fmt.Sprintf("software_id and software_version are limited to %d bytes", maxSoftwareField))
+	}
+	m.SoftwareID, m.SoftwareVersion = stripControls(m.SoftwareID), stripControls(m.SoftwareVersion)
+	// OpenID Connect Dynamic Registration §2: application_type is native
+	// or web, default web.
+	switch m.ApplicationType {
+	case "":
+		m.ApplicationType = "web"
+	case "native", "web":
+	default:
+		return badRequest(codeInvalidClientMetadata, fmt.Sprintf("application_type must be native or web, not %s", quoteValue(m.ApplicationType)))
+	}
+	return nil
+}
+
+// cleanClientName drops control and formatting characters (bidi overrides,
+// zero-width joiners: they could make the consent page show something else
+// than it says), trims spaces and caps the length.
+func cleanClientName(name string) string {
+	name = strings.TrimSpace(stripControls(name))
+	if utf8.RuneCountInString(name) > maxClientNameRunes {
+		name = strings.TrimSpace(string([]rune(name)[:maxClientNameRunes-1])) + "…"
+	}
+	return name
+}
+
+func stripControls(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == utf8.RuneError {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+func isHTTPSURL(raw string) bool {
+	if len(raw) > maxMetadataURILen {
+		return false
+	}
+	u, err := url.Parse(raw)
+	return err == nil && u.Scheme == "https" && u.Opaque == "" && u.Hostname() != "" && u.User == nil
+}
+
+// quoteURI quotes a client-supplied URI for an error description, cut
+// short so that a description never echoes more than the URI's start.
+func quoteURI(u string) string {
+	const max = 200
+	if len(u) > max {
+		u = u[:max] + "..."
+	}
+	return strconv.Quote(u)
+}
+
+func quoteValue(v string) string {
+	const max = 64
+	if len(v) > max {
+		v = v[:max] + "..."
+	}
+	return strconv.Quote(v)
+}
+
+func uniqueStrings(in []string) []string {
+	var out []string
+	for _, v := range in {
+		if !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// peerIP is the IP of the connection's peer. X-Forwarded-For is not
+// trusted: any client can send it.
+func peerIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// registrationFailed logs err and answers 500 server_error without detail.
+func (s *Server) registrationFailed(w http.ResponseWriter, what string, err error) {
+	s.log.Error("registration failed", "step", what, "err", err)
+	writeError(w, errorf(http.StatusInternalServerError, codeServerError, "internal error"))
+}

@@ -1,0 +1,88 @@
+package oauthpkce
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/hostgate/hostgate/store"
+)
+
+// handleRevoke is RFC 7009 token revocation. The client authenticates as at
+// the token endpoint and may revoke only its own tokens. Revoking a refresh
+// token revokes its grant, and so every access token of it (RFC 7009 §2.1).
+// An unknown token is not an error (§2.2).
+func (s *Server) handleRevoke(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+	if !isForm(r) {
+		writeError(w, badRequest(codeInvalidRequest, "the body must be application/x-www-form-urlencoded"))
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		writeError(w, badRequest(codeInvalidRequest, "the body could not be parsed"))
+		return
+	}
+	client, e := s.authenticateClient(r)
+	if e != nil {
+		writeError(w, e)
+		return
+	}
+	tok := r.PostForm.Get("token")
+	if tok == "" {
+		writeError(w, badRequest(codeInvalidRequest, "token is missing"))
+		return
+	}
+	switch hint := r.PostForm.Get("token_type_hint"); hint {
+	case "", "access_token", "refresh_token":
+	default:
+		writeError(w, badRequest(codeUnsupportedTokenType, "token_type_hint must be access_token or refresh_token"))
+		return
+	}
+	t, g, err := s.cfg.Store.GetToken(r.Context(), store.Hash(tok))
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+	case err != nil:
+		writeError(w, s.serverError(r, "get token", err))
+		return
+	case g.ClientID != client.ID:
+		// RFC 7009 §2.1: not this client's token; say nothing about it.
+	case t.Kind == store.KindRefresh:
+		if err := s.RevokeGrant(r.Context(), g.ID); err != nil {
+			writeError(w, s.serverError(r, "revoke grant", err))
+			return
+		}
+		s.audit(r, g.UserID, client.ID, "grant.revoked", "by client")
+	default:
+		if err := s.cfg.Store.RevokeToken(r.Context(), t.Hash, s.now()); err != nil {
+			writeError(w, s.serverError(r, "revoke token", err))
+			return
+		}
+		s.tokens.invalidate()
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusOK)
+}
+
+// RevokeGrant revokes a grant and everything issued under it; the next MCP
+// request with one of its tokens is refused.
+func (s *Server) RevokeGrant(ctx context.Context, grantID string) error {
+	err := s.cfg.Store.RevokeGrant(ctx, grantID, s.now())
+	s.tokens.invalidate()
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("oauthpkce: revoke grant: %w", err)
+	}
+	return nil
+}
+
+// RevokeClient revokes every grant a host gave a client and forgets the
+// approval, so the client must ask again. Its tokens stop working on the
+// next request.
+func (s *Server) RevokeClient(ctx context.Context, userID, clientID string) error {
+	_, err := s.cfg.Store.RevokeClient(ctx, userID, clientID, s.now())
+	s.tokens.invalidate()
+	if err != nil {
+		return fmt.Errorf("oauthpkce: revoke client: %w", err)
+	}
+	return nil
+}

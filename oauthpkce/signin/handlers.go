@@ -1,0 +1,133 @@
+package signin
+
+import (
+	"embed"
+	"errors"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/hostgate/hostgate/internal/web"
+	"github.com/hostgate/hostgate/store"
+)
+
+//go:embed templates/*.html
+var templates embed.FS
+
+var signinPage = web.Parse(templates, "templates/signin.html")
+
+// Paths of the sign-in pages.
+const (
+	PathSignIn  = "/signin"
+	PathSignOut = "/signout"
+)
+
+const csrfSignIn = "signin"
+
+// Mount registers the sign-in and sign-out endpoints.
+func (m *Manager) Mount(mux *http.ServeMux) {
+	mux.HandleFunc("GET "+PathSignIn, m.handleSignInPage)
+	mux.HandleFunc("POST "+PathSignIn, m.handleSignIn)
+	mux.HandleFunc("POST "+PathSignOut, m.handleSignOut)
+}
+
+// SignInURL returns the sign-in page that comes back to returnTo (a path on
+// this server) once the host has signed in.
+func SignInURL(returnTo string) string {
+	return PathSignIn + "?" + url.Values{"return": {returnTo}}.Encode()
+}
+
+// safeReturn keeps only local paths, so the sign-in page cannot be used to
+// send a host elsewhere (RFC 9700 §4.11: open redirectors).
+func safeReturn(s string) string {
+	if s == "" || !strings.HasPrefix(s, "/") || strings.HasPrefix(s, "//") || strings.ContainsAny(s, "\\\r\n") {
+		return "/"
+	}
+	u, err := url.Parse(s)
+	if err != nil || u.Scheme != "" || u.Host != "" {
+		return "/"
+	}
+	return s
+}
+
+type signinData struct {
+	CSRF     string
+	Return   string
+	Username string
+	Error    string
+}
+
+func (m *Manager) handleSignInPage(w http.ResponseWriter, r *http.Request) {
+	ret := safeReturn(r.URL.Query().Get("return"))
+	if _, ok := m.User(r); ok {
+		http.Redirect(w, r, ret, http.StatusSeeOther)
+		return
+	}
+	signinPage.Render(w, http.StatusOK, web.CSP(), signinData{CSRF: m.CSRF(w, r, csrfSignIn), Return: ret})
+}
+
+func (m *Manager) handleSignIn(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, "bad form", http.StatusBadRequest)
+		return
+	}
+	ret := safeReturn(r.PostForm.Get("return"))
+	data := signinData{Return: ret, Username: r.PostForm.Get("username")}
+	fail := func(status int, msg string) {
+		data.CSRF, data.Error = m.CSRF(w, r, csrfSignIn), msg
+		signinPage.Render(w, status, web.CSP(), data)
+	}
+	if !m.CheckCSRF(r, csrfSignIn, r.PostForm.Get("csrf")) {
+		fail(http.StatusForbidden, "This form expired or came from another site. Please sign in again.")
+		return
+	}
+	if !m.limiter.allow(clientAddr(r)) {
+		w.Header().Set("Retry-After", "60")
+		fail(http.StatusTooManyRequests, "Too many attempts. Wait a minute, then try again.")
+		return
+	}
+	u, err := m.Authenticate(r.Context(), data.Username, r.PostForm.Get("password"))
+	if errors.Is(err, ErrBadCredentials) {
+		m.log.InfoContext(r.Context(), "sign-in refused", "outcome", "bad_credentials")
+		fail(http.StatusUnauthorized, "Wrong username or password.")
+		return
+	}
+	if err != nil {
+		m.log.ErrorContext(r.Context(), "sign-in", "err", err)
+		fail(http.StatusInternalServerError, "Something went wrong. Please try again.")
+		return
+	}
+	if err := m.StartSession(r.Context(), w, u.ID); err != nil {
+		m.log.ErrorContext(r.Context(), "start session", "err", err)
+		fail(http.StatusInternalServerError, "Something went wrong. Please try again.")
+		return
+	}
+	_ = m.store.AddAuditEvent(r.Context(), store.AuditEvent{At: m.now(), UserID: u.ID, Kind: "signin"})
+	m.log.InfoContext(r.Context(), "signed in", "host_id", u.ID)
+	http.Redirect(w, r, ret, http.StatusSeeOther)
+}
+
+func (m *Manager) handleSignOut(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
+	if err := r.ParseForm(); err != nil || !m.CheckCSRF(r, "signout", r.PostForm.Get("csrf")) {
+		http.Error(w, "This form expired or came from another site.", http.StatusForbidden)
+		return
+	}
+	m.EndSession(r.Context(), w, r)
+	http.Redirect(w, r, PathSignIn, http.StatusSeeOther)
+}
+
+// SignOutCSRF returns the token the sign-out form must carry.
+func (m *Manager) SignOutCSRF(w http.ResponseWriter, r *http.Request) string {
+	return m.CSRF(w, r, "signout")
+}
+
+func clientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}

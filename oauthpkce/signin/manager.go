@@ -1,0 +1,189 @@
+package signin
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/hostgate/hostgate/store"
+	"golang.org/x/time/rate"
+)
+
+// Store is what sign-in keeps.
+type Store interface {
+	store.Users
+	store.Sessions
+	store.Audit
+}
+
+// Config configures a Manager.
+type Config struct {
+	Store Store
+	// Key signs CSRF tokens; at least 32 bytes, secret.
+	Key []byte
+	// Secure selects __Host- cookies with the Secure flag. Set it whenever
+	// the public URL is https. On plain-http loopback (the demo) browsers and
+	// HTTP clients refuse Secure cookies, so the cookies are then named
+	// "hostgate-session" and "hostgate-browser" without the prefix.
+	Secure bool
+	// SessionTTL is how long a sign-in lasts; default 12 h.
+	SessionTTL time.Duration
+	// Params are the argon2id costs for new hashes; default DefaultParams.
+	Params Params
+	Now    func() time.Time
+	Logger *slog.Logger
+}
+
+// Manager signs hosts in and out and tells who is signed in.
+type Manager struct {
+	store         Store
+	key           []byte
+	secure        bool
+	ttl           time.Duration
+	params        Params
+	now           func() time.Time
+	log           *slog.Logger
+	sessionCookie string
+	browserCookie string
+	limiter       *limiter
+	dummyHash     string
+}
+
+// New returns a Manager.
+func New(cfg Config) (*Manager, error) {
+	if cfg.Store == nil {
+		return nil, errors.New("signin: Store is required")
+	}
+	if len(cfg.Key) < 32 {
+		return nil, errors.New("signin: Key must be at least 32 bytes")
+	}
+	if cfg.SessionTTL <= 0 {
+		cfg.SessionTTL = 12 * time.Hour
+	}
+	if cfg.Params == (Params{}) {
+		cfg.Params = DefaultParams
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	m := &Manager{
+		store: cfg.Store, key: cfg.Key, secure: cfg.Secure, ttl: cfg.SessionTTL,
+		params: cfg.Params, now: cfg.Now, log: cfg.Logger.With("component", "signin"),
+		sessionCookie: "hostgate-session", browserCookie: "hostgate-browser",
+		limiter: newLimiter(rate.Every(6*time.Second), 10, cfg.Now),
+	}
+	if cfg.Secure {
+		m.sessionCookie, m.browserCookie = "__Host-hostgate-session", "__Host-hostgate-browser"
+	}
+	// A hash to verify against when the username is unknown, so that a
+	// wrong username costs as much time as a wrong password.
+	h, err := HashPassword(randomString(), cfg.Params)
+	if err != nil {
+		return nil, err
+	}
+	m.dummyHash = h
+	return m, nil
+}
+
+// SessionCookieName returns the name of the session cookie.
+func (m *Manager) SessionCookieName() string { return m.sessionCookie }
+
+// cookie builds one of our cookies. RFC 6265bis §4.1.3.2: a __Host- cookie
+// is Secure, has Path=/ and no Domain. Lax keeps it off cross-site POSTs.
+func (m *Manager) cookie(name, value string, maxAge time.Duration) *http.Cookie {
+	c := &http.Cookie{Name: name, Value: value, Path: "/", HttpOnly: true, Secure: m.secure, SameSite: http.SameSiteLaxMode}
+	if maxAge > 0 {
+		c.MaxAge = int(maxAge / time.Second)
+	}
+	if maxAge < 0 {
+		c.MaxAge = -1
+	}
+	return c
+}
+
+// ErrBadCredentials is returned by Authenticate for a wrong username or password.
+var ErrBadCredentials = errors.New("signin: wrong username or password")
+
+// Authenticate checks a local account's password. It takes the same time
+// whether or not the username exists.
+func (m *Manager) Authenticate(ctx context.Context, username, password string) (store.User, error) {
+	u, err := m.store.GetUserByUsername(ctx, username)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && u.PasswordHash == "") {
+		VerifyPassword(m.dummyHash, password)
+		return store.User{}, ErrBadCredentials
+	}
+	if err != nil {
+		return store.User{}, fmt.Errorf("signin: %w", err)
+	}
+	if !VerifyPassword(u.PasswordHash, password) {
+		return store.User{}, ErrBadCredentials
+	}
+	return u, nil
+}
+
+// StartSession signs the user in on this browser with a fresh session id
+// (never one the browser brought: no session fixation).
+func (m *Manager) StartSession(ctx context.Context, w http.ResponseWriter, userID string) error {
+	id := randomString()
+	now := m.now()
+	err := m.store.CreateSession(ctx, store.BrowserSession{
+		Hash: store.Hash(id), UserID: userID, CreatedAt: now, ExpiresAt: now.Add(m.ttl),
+	})
+	if err != nil {
+		return fmt.Errorf("signin: create session: %w", err)
+	}
+	http.SetCookie(w, m.cookie(m.sessionCookie, id, m.ttl))
+	return nil
+}
+
+// EndSession signs this browser out.
+func (m *Manager) EndSession(ctx context.Context, w http.ResponseWriter, r *http.Request) {
+	if c, err := r.Cookie(m.sessionCookie); err == nil {
+		if err := m.store.DeleteSession(ctx, store.Hash(c.Value)); err != nil && !errors.Is(err, store.ErrNotFound) {
+			m.log.ErrorContext(ctx, "delete session", "err", err)
+		}
+	}
+	http.SetCookie(w, m.cookie(m.sessionCookie, "", -1))
+}
+
+// User returns the signed-in host of this request, if any.
+func (m *Manager) User(r *http.Request) (store.User, bool) {
+	c, err := r.Cookie(m.sessionCookie)
+	if err != nil || c.Value == "" {
+		return store.User{}, false
+	}
+	ctx := r.Context()
+	s, err := m.store.GetSession(ctx, store.Hash(c.Value))
+	if err != nil {
+		if !errors.Is(err, store.ErrNotFound) {
+			m.log.ErrorContext(ctx, "get session", "err", err)
+		}
+		return store.User{}, false
+	}
+	if !m.now().Before(s.ExpiresAt) {
+		return store.User{}, false
+	}
+	u, err := m.store.GetUser(ctx, s.UserID)
+	if err != nil {
+		return store.User{}, false
+	}
+	return u, true
+}
+
+// randomString returns 256 random bits, base64url-encoded.
+func randomString() string {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		// crypto/rand never fails on supported platforms (Go 1.24+ panics itself).
+		panic(err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}

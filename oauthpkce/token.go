@@ -1,0 +1,207 @@
+package oauthpkce
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/hostgate/hostgate/store"
+)
+
+// tokenResponse is RFC 6749 §5.1's successful token response.
+type tokenResponse struct {
+	AccessToken  string `json:"access_token"`
+	TokenType    string `json:"token_type"`
+	ExpiresIn    int64  `json:"expires_in"`
+	RefreshToken string `json:"refresh_token,omitempty"`
+	Scope        string `json:"scope,omitempty"`
+}
+
+// handleToken is the token endpoint (RFC 6749 §3.2). Every response,
+// error or not, carries Cache-Control: no-store.
+func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+	if !isForm(r) {
+		writeError(w, badRequest(codeInvalidRequest, "the body must be application/x-www-form-urlencoded"))
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		writeError(w, badRequest(codeInvalidRequest, "the body could not be parsed"))
+		return
+	}
+	for k, vs := range r.PostForm {
+		if len(vs) > 1 {
+			writeError(w, badRequest(codeInvalidRequest, "parameter "+k+" is repeated"))
+			return
+		}
+	}
+	client, e := s.authenticateClient(r)
+	if e != nil {
+		writeError(w, e)
+		return
+	}
+	var resp tokenResponse
+	switch gt := r.PostForm.Get("grant_type"); gt {
+	case "authorization_code":
+		resp, e = s.exchangeCode(r, client)
+	case "refresh_token":
+		resp, e = s.refresh(r, client)
+	case "":
+		e = badRequest(codeInvalidRequest, "grant_type is missing")
+	default:
+		e = badRequest(codeUnsupportedGrantType, "grant_type must be authorization_code or refresh_token")
+	}
+	if e != nil {
+		writeError(w, e)
+		return
+	}
+	if err := s.cfg.Store.TouchClient(r.Context(), client.ID, s.now()); err != nil {
+		s.log.ErrorContext(r.Context(), "touch client", "err", err)
+	}
+	writeJSON(w, http.StatusOK, resp)
+}
+
+func isForm(r *http.Request) bool {
+	ct := r.Header.Get("Content-Type")
+	if i := strings.IndexByte(ct, ';'); i >= 0 {
+		ct = ct[:i]
+	}
+	return strings.EqualFold(strings.TrimSpace(ct), "application/x-www-form-urlencoded")
+}
+
+func invalidGrant(desc string) *Error { return badRequest(codeInvalidGrant, desc) }
+
+// exchangeCode redeems an authorization code (RFC 6749 §4.1.3, RFC 7636
+// §4.5, RFC 8707 §2).
+func (s *Server) exchangeCode(r *http.Request, client store.Client) (tokenResponse, *Error) {
+	ctx := r.Context()
+	f := r.PostForm
+	code, verifier := f.Get("code"), f.Get("code_verifier")
+	if code == "" {
+		return tokenResponse{}, badRequest(codeInvalidRequest, "code is missing")
+	}
+	if verifier == "" {
+		return tokenResponse{}, badRequest(codeInvalidRequest, "code_verifier is missing (PKCE is required)")
+	}
+	ac, err := s.cfg.Store.GetAuthCode(ctx, store.Hash(code))
+	if errors.Is(err, store.ErrNotFound) {
+		return tokenResponse{}, invalidGrant("the code is unknown or expired")
+	}
+	if err != nil {
+		return tokenResponse{}, s.serverError(r, "get code", err)
+	}
+	now := s.now()
+	// The code is bound to its client, redirect URI and resource. Each
+	// check fails the same way so the response tells an attacker nothing.
+	// A wrong verifier consumes nothing: the code stays redeemable by the
+	// client that holds the right one, and nothing is revoked.
+	switch {
+	case ac.ClientID != client.ID:
+		return tokenResponse{}, invalidGrant("the code was issued to another client")
+	case !now.Before(ac.ExpiresAt):
+		return tokenResponse{}, invalidGrant("the code is unknown or expired")
+	case f.Get("redirect_uri") != ac.RedirectURI:
+		return tokenResponse{}, invalidGrant("redirect_uri does not match the authorization request")
+	case f.Get("resource") != "" && !s.isOurResource(f.Get("resource")):
+		return tokenResponse{}, badRequest(codeInvalidTarget, "resource must be "+s.cfg.Resource)
+	case !verifyPKCE(ac.Challenge, verifier):
+		return tokenResponse{}, invalidGrant("code_verifier does not match the code challenge")
+	}
+	if !ac.UsedAt.IsZero() {
+		return tokenResponse{}, s.codeReplayed(r, ac)
+	}
+	g := store.Grant{ID: newID(), UserID: ac.UserID, ClientID: client.ID, Scopes: ac.Scopes,
+		Resource: ac.Resource, Connections: ac.Connections, CreatedAt: now}
+	resp, access, refresh := s.newPair(now, g.Scopes)
+	err = s.cfg.Store.RedeemAuthCode(ctx, ac.Hash, now, g, access, refresh)
+	if errors.Is(err, store.ErrUsed) {
+		// Lost a race with another redemption of the same code: a replay.
+		if again, gerr := s.cfg.Store.GetAuthCode(ctx, ac.Hash); gerr == nil {
+			return tokenResponse{}, s.codeReplayed(r, again)
+		}
+		return tokenResponse{}, invalidGrant("the code was already used")
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		return tokenResponse{}, invalidGrant("the code is unknown or expired")
+	}
+	if err != nil {
+		return tokenResponse{}, s.serverError(r, "redeem code", err)
+	}
+	s.log.InfoContext(ctx, "tokens issued", "grant", "authorization_code", "client_id", client.ID, "host_id", ac.UserID)
+	return resp, nil
+}
+
+// codeReplayed handles a second redemption of a code. RFC 6749 §4.1.2 and
+// OAuth 2.1 §4.1.3: the server SHOULD revoke the tokens issued from it.
+func (s *Server) codeReplayed(r *http.Request, ac store.AuthCode) *Error {
+	if ac.GrantID != "" {
+		if err := s.RevokeGrant(r.Context(), ac.GrantID); err != nil {
+			s.log.ErrorContext(r.Context(), "revoke replayed grant", "err", err)
+		}
+	}
+	s.audit(r, ac.UserID, ac.ClientID, "code.replayed", "grant revoked")
+	s.log.WarnContext(r.Context(), "authorization code replayed; grant revoked", "client_id", ac.ClientID, "host_id", ac.UserID)
+	return invalidGrant("the code was already used")
+}
+
+// refresh redeems a refresh token for a new pair (OAuth 2.1 §4.3): the
+// presented token is rotated; see store.Grants.RotateRefresh for the grace
+// a parallel refresh gets and for reuse detection.
+func (s *Server) refresh(r *http.Request, client store.Client) (tokenResponse, *Error) {
+	ctx := r.Context()
+	f := r.PostForm
+	rt := f.Get("refresh_token")
+	if rt == "" {
+		return tokenResponse{}, badRequest(codeInvalidRequest, "refresh_token is missing")
+	}
+	if res := f.Get("resource"); res != "" && !s.isOurResource(res) {
+		return tokenResponse{}, badRequest(codeInvalidTarget, "resource must be "+s.cfg.Resource)
+	}
+	old, g, err := s.cfg.Store.GetToken(ctx, store.Hash(rt))
+	if errors.Is(err, store.ErrNotFound) || (err == nil && old.Kind != store.KindRefresh) {
+		return tokenResponse{}, invalidGrant("the refresh token is unknown, expired or revoked")
+	}
+	if err != nil {
+		return tokenResponse{}, s.serverError(r, "get token", err)
+	}
+	// RFC 6749 §6: the scope may be narrowed, never widened. hostgate keeps
+	// one scope set per grant, so a narrower request still gets the grant's.
+	if req := parseScopes(f.Get("scope")); len(req) > 0 && !subset(req, g.Scopes) {
+		return tokenResponse{}, badRequest(codeInvalidScope, "the requested scope exceeds the grant")
+	}
+	now := s.now()
+	resp, access, refresh := s.newPair(now, g.Scopes)
+	g, err = s.cfg.Store.RotateRefresh(ctx, store.Rotation{OldHash: old.Hash, ClientID: client.ID, Now: now, Access: access, Refresh: refresh})
+	switch {
+	case errors.Is(err, store.ErrReused):
+		s.tokens.invalidate()
+		s.audit(r, g.UserID, client.ID, "refresh.reused", "grant revoked")
+		s.log.WarnContext(ctx, "refresh token reused after rotation; grant revoked", "client_id", client.ID)
+		return tokenResponse{}, invalidGrant("the refresh token was already used")
+	case errors.Is(err, store.ErrNotFound), errors.Is(err, store.ErrExpired), errors.Is(err, store.ErrRevoked):
+		return tokenResponse{}, invalidGrant("the refresh token is unknown, expired or revoked")
+	case err != nil:
+		return tokenResponse{}, s.serverError(r, "rotate refresh token", err)
+	}
+	s.log.InfoContext(ctx, "tokens issued", "grant", "refresh_token", "client_id", client.ID, "host_id", g.UserID)
+	return resp, nil
+}
+
+// newPair mints an access and a refresh token for the given scopes. Only
+// their hashes go to the store; the response carries the secrets once.
+func (s *Server) newPair(now time.Time, scopes []string) (tokenResponse, store.Token, store.Token) {
+	at, rt := newSecret(prefixAccess), newSecret(prefixRefresh)
+	access := store.Token{Hash: store.Hash(at), Kind: store.KindAccess, CreatedAt: now, ExpiresAt: now.Add(s.cfg.AccessTTL)}
+	refresh := store.Token{Hash: store.Hash(rt), Kind: store.KindRefresh, CreatedAt: now, ExpiresAt: now.Add(s.cfg.RefreshTTL)}
+	return tokenResponse{
+		AccessToken: at, TokenType: "Bearer", ExpiresIn: int64(s.cfg.AccessTTL / time.Second),
+		RefreshToken: rt, Scope: strings.Join(scopes, " "),
+	}, access, refresh
+}
+
+// serverError logs an internal failure and returns a generic server_error.
+func (s *Server) serverError(r *http.Request, op string, err error) *Error {
+	s.log.ErrorContext(r.Context(), op, "err", err)
+	return errorf(http.StatusInternalServerError, codeServerError, "")
+}

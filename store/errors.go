@@ -1,0 +1,25 @@
+package store
+
+import "errors"
+
+// Sentinel errors. Backends wrap them with context; callers test with errors.Is.
+var (
+	// ErrNotFound: no row matches.
+	ErrNotFound = errors.New("store: not found")
+	// ErrExists: a row with the same unique key exists.
+	ErrExists = errors.New("store: already exists")
+	// ErrConflict: a compare-and-swap lost (the row's version moved on).
+	ErrConflict = errors.New("store: version conflict")
+	// ErrUsed: a single-use value (authorization code) was already redeemed.
+	ErrUsed = errors.New("store: already used")
+	// ErrRevoked: the grant or token was revoked.
+	ErrRevoked = errors.New("store: revoked")
+	// ErrExpired: the value's lifetime is over.
+	ErrExpired = errors.New("store: expired")
+	// ErrReused: a rotated refresh token was presented after its successor
+	// was used; the store has revoked the whole grant.
+	ErrReused = errors.New("store: refresh token reused")
+	// ErrSealed: a sealed secret could not be opened (unknown key id or
+	// tampered ciphertext).
+	ErrSealed = errors.New("store: cannot open sealed secret")
+)

@@ -1,0 +1,128 @@
+package store
+
+import (
+	"context"
+	"time"
+)
+
+// Users holds host accounts.
+type Users interface {
+	// CreateUser fails with ErrExists if the username or the OIDC
+	// (issuer, subject) pair is taken.
+	CreateUser(ctx context.Context, u User) error
+	GetUser(ctx context.Context, id string) (User, error)
+	GetUserByUsername(ctx context.Context, username string) (User, error)
+	GetUserBySubject(ctx context.Context, issuer, subject string) (User, error)
+	SetPasswordHash(ctx context.Context, userID, hash string) error
+}
+
+// Clients holds registered MCP clients.
+type Clients interface {
+	// CreateClient fails with ErrExists if the id is taken.
+	CreateClient(ctx context.Context, c Client) error
+	GetClient(ctx context.Context, id string) (Client, error)
+	// PutClient creates or replaces a client; used for clients known by a
+	// metadata document, which are refreshed from their URL.
+	PutClient(ctx context.Context, c Client) error
+	// TouchClient records that a token was issued to the client.
+	TouchClient(ctx context.Context, id string, at time.Time) error
+	// DeleteStaleClients deletes clients created before the given time that
+	// were never used and hold no code or grant; it returns how many.
+	DeleteStaleClients(ctx context.Context, createdBefore time.Time) (int64, error)
+	// CountClientsFrom counts clients registered from an address since a time.
+	CountClientsFrom(ctx context.Context, addr string, since time.Time) (int64, error)
+}
+
+// Approvals is the per-host registry of approved clients.
+type Approvals interface {
+	// PutApproval creates or replaces the approval of (UserID, ClientID).
+	PutApproval(ctx context.Context, a Approval) error
+	GetApproval(ctx context.Context, userID, clientID string) (Approval, error)
+	ListApprovals(ctx context.Context, userID string) ([]Approval, error)
+	DeleteApproval(ctx context.Context, userID, clientID string) error
+}
+
+// Grants holds authorization codes, grants and tokens. Codes and tokens are
+// stored as hashes only.
+type Grants interface {
+	CreateAuthCode(ctx context.Context, c AuthCode) error
+	// GetAuthCode returns the code, redeemed or not (see AuthCode.UsedAt).
+	GetAuthCode(ctx context.Context, hash string) (AuthCode, error)
+	// RedeemAuthCode marks the code used and, in the same transaction,
+	// creates the grant and its first tokens (GrantID is filled in on them).
+	// Of any number of concurrent calls for one code exactly one succeeds;
+	// the others get ErrUsed. An unknown code gives ErrNotFound.
+	RedeemAuthCode(ctx context.Context, hash string, now time.Time, g Grant, access, refresh Token) error
+
+	// GetToken returns a token and its grant: the hot path of every MCP
+	// request. It returns them whatever their state; the caller checks
+	// expiry and revocation.
+	GetToken(ctx context.Context, hash string) (Token, Grant, error)
+	// RotateRefresh redeems a refresh token for a new access and refresh
+	// token, atomically. The presented token stays redeemable until one of
+	// the tokens issued from it is itself first used (parallel refreshes by
+	// one client all succeed); from then on presenting it revokes the grant
+	// and returns ErrReused. When a token is first used its unused siblings
+	// are revoked. A token of another client gives ErrNotFound; an expired
+	// one ErrExpired; one of a revoked grant ErrRevoked.
+	RotateRefresh(ctx context.Context, r Rotation) (Grant, error)
+	// RevokeToken revokes one token.
+	RevokeToken(ctx context.Context, hash string, at time.Time) error
+
+	GetGrant(ctx context.Context, id string) (Grant, error)
+	// ListGrants returns the host's active grants, newest first.
+	ListGrants(ctx context.Context, userID string) ([]Grant, error)
+	// RevokeGrant revokes the grant and so every token issued under it.
+	RevokeGrant(ctx context.Context, id string, at time.Time) error
+	// RevokeClient revokes every grant of the client for the host and
+	// deletes the host's approval of it; it returns how many grants it revoked.
+	RevokeClient(ctx context.Context, userID, clientID string, at time.Time) (int64, error)
+}
+
+// Connections holds hosts' vendor accounts. Secrets are sealed at rest.
+type Connections interface {
+	// CreateConnection fails with ErrExists if (UserID, Vendor, AccountID) is taken.
+	// The stored Version starts at 1.
+	CreateConnection(ctx context.Context, c Connection) error
+	GetConnection(ctx context.Context, id string) (Connection, error)
+	// ListConnections returns the host's connections ordered by vendor, then label.
+	ListConnections(ctx context.Context, userID string) ([]Connection, error)
+	// UpdateConnection writes c only if the stored version still equals
+	// c.Version (compare-and-swap) and returns the row with its new version;
+	// otherwise it returns ErrConflict and writes nothing.
+	UpdateConnection(ctx context.Context, c Connection) (Connection, error)
+	DeleteConnection(ctx context.Context, id string) error
+	// ListExpiringConnections returns up to limit connections with status ok
+	// whose access token expires before the given time, soonest first.
+	ListExpiringConnections(ctx context.Context, before time.Time, limit int) ([]Connection, error)
+}
+
+// Sessions holds signed-in browser sessions.
+type Sessions interface {
+	CreateSession(ctx context.Context, s BrowserSession) error
+	// GetSession returns the session whatever its expiry; the caller checks.
+	GetSession(ctx context.Context, hash string) (BrowserSession, error)
+	DeleteSession(ctx context.Context, hash string) error
+}
+
+// Audit records security events.
+type Audit interface {
+	AddAuditEvent(ctx context.Context, e AuditEvent) error
+	// ListAuditEvents returns the host's newest events first.
+	ListAuditEvents(ctx context.Context, userID string, limit int) ([]AuditEvent, error)
+}
+
+// Store is every role together, as a backend provides them.
+type Store interface {
+	Users
+	Clients
+	Approvals
+	Grants
+	Connections
+	Sessions
+	Audit
+	// DeleteExpired removes codes, tokens and sessions that expired before
+	// now (redeemed codes included) and returns how many rows went.
+	DeleteExpired(ctx context.Context, now time.Time) (int64, error)
+	Close() error
+}

@@ -1,0 +1,57 @@
+package sqlstore
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestQueryPlans: no query of a path that grows with use reads a whole
+// table (SQLite would report "SCAN <table>" with no index).
+func TestQueryPlans(t *testing.T) {
+	s := openTemp(t)
+	queries := map[string]string{
+		"getToken":       getTokenSQL,
+		"userByName":     userByNameSQL,
+		"userBySubject":  userBySubjectSQL,
+		"staleClients":   staleClientsSQL,
+		"countClients":   countClientsSQL,
+		"listGrants":     listGrantsSQL,
+		"revokeClient":   revokeClientSQL,
+		"childUsed":      childUsedSQL,
+		"revokeSiblings": revokeSiblingsSQL,
+		"listConns":      listConnsSQL,
+		"expiring":       expiringSQL,
+		"listAudit":      listAuditSQL,
+		"deleteUser":     `DELETE FROM users WHERE id = ?`, // cascades everywhere
+		"deleteClient":   `DELETE FROM clients WHERE id = ?`,
+		"deleteGrant":    `DELETE FROM grants WHERE id = ?`,
+	}
+	for i, q := range deleteExpiredSQL {
+		queries["deleteExpired"+string(rune('0'+i))] = q
+	}
+	for name, q := range queries {
+		args := make([]any, strings.Count(q, "?"))
+		for i := range args {
+			args[i] = "x"
+		}
+		rows, err := s.w.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+q, args...)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		var plan []string
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			plan = append(plan, detail)
+		}
+		rows.Close()
+		for _, step := range plan {
+			if strings.HasPrefix(step, "SCAN ") && step != "SCAN CONSTANT ROW" {
+				t.Errorf("%s reads a whole table: %s", name, strings.Join(plan, "; "))
+			}
+		}
+	}
+}

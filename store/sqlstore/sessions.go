@@ -1,0 +1,102 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/hostgate/hostgate/store"
+)
+
+// CreateSession implements [store.Sessions].
+func (s *Store) CreateSession(ctx context.Context, b store.BrowserSession) error {
+	_, err := s.exec(ctx, "create session",
+		`INSERT INTO browser_sessions (hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)`,
+		b.Hash, b.UserID, tv(b.CreatedAt), tv(b.ExpiresAt))
+	return err
+}
+
+// GetSession implements [store.Sessions].
+func (s *Store) GetSession(ctx context.Context, hash string) (store.BrowserSession, error) {
+	var b store.BrowserSession
+	err := s.r.QueryRowContext(ctx,
+		`SELECT hash, user_id, created_at, expires_at FROM browser_sessions WHERE hash = ?`, hash).
+		Scan(&b.Hash, &b.UserID, tc(&b.CreatedAt), tc(&b.ExpiresAt))
+	if err != nil {
+		return store.BrowserSession{}, wrap("get session", err)
+	}
+	return b, nil
+}
+
+// DeleteSession implements [store.Sessions].
+func (s *Store) DeleteSession(ctx context.Context, hash string) error {
+	return s.mustChange(ctx, "delete session", `DELETE FROM browser_sessions WHERE hash = ?`, hash)
+}
+
+// AddAuditEvent implements [store.Audit]. e.ID is ignored: the store numbers
+// events.
+func (s *Store) AddAuditEvent(ctx context.Context, e store.AuditEvent) error {
+	_, err := s.exec(ctx, "add audit event",
+		`INSERT INTO audit_events (at, user_id, client_id, kind, detail) VALUES (?, ?, ?, ?, ?)`,
+		tv(e.At), e.UserID, e.ClientID, e.Kind, e.Detail)
+	return err
+}
+
+const listAuditSQL = `SELECT id, at, user_id, client_id, kind, detail
+	FROM audit_events WHERE user_id = ? ORDER BY at DESC, id DESC LIMIT ?`
+
+// ListAuditEvents implements [store.Audit]: newest first (by time, then by
+// insertion), at most limit; a limit below 1 gives none.
+func (s *Store) ListAuditEvents(ctx context.Context, userID string, limit int) ([]store.AuditEvent, error) {
+	n, ok := limitArg(limit)
+	if !ok {
+		return nil, nil
+	}
+	rows, err := s.r.QueryContext(ctx, listAuditSQL, userID, n)
+	if err != nil {
+		return nil, wrap("list audit events", err)
+	}
+	defer rows.Close()
+	var out []store.AuditEvent
+	for rows.Next() {
+		var e store.AuditEvent
+		if err := rows.Scan(&e.ID, tc(&e.At), &e.UserID, &e.ClientID, &e.Kind, &e.Detail); err != nil {
+			return nil, wrap("list audit events", err)
+		}
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, wrap("list audit events", err)
+	}
+	return out, nil
+}
+
+var deleteExpiredSQL = []string{
+	`DELETE FROM auth_codes WHERE expires_at < ?`,
+	`DELETE FROM tokens WHERE expires_at < ?`,
+	`DELETE FROM browser_sessions WHERE expires_at < ?`,
+}
+
+// DeleteExpired implements [store.Store]: codes, tokens and sessions whose
+// expiry is before now, in one transaction. Rows with no expiry stay.
+func (s *Store) DeleteExpired(ctx context.Context, now time.Time) (int64, error) {
+	var total int64
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		for _, q := range deleteExpiredSQL {
+			res, err := tx.ExecContext(ctx, q, tn(now))
+			if err != nil {
+				return wrap("delete expired", err)
+			}
+			n, err := res.RowsAffected()
+			if err != nil {
+				return wrap("delete expired", err)
+			}
+			total += n
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return total, nil
+}

@@ -1,0 +1,220 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"path/filepath"
+	"runtime"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/hostgate/hostgate/store"
+)
+
+var _ store.Store = (*Store)(nil)
+
+// Store is a [store.Store] on one SQLite file. It is safe for concurrent use.
+type Store struct {
+	path string
+	keys *store.Keyring
+	w    *sql.DB // exactly one connection; transactions BEGIN IMMEDIATE
+	r    *sql.DB // several query-only connections
+
+	getToken *sql.Stmt // prepared on r: the hot path
+}
+
+// options are the knobs tests and benchmarks turn; Open uses the defaults.
+type options struct {
+	synchronous string // "FULL" (default) or "NORMAL"
+	readConns   int
+}
+
+// busyTimeoutMS bounds how long a connection waits on another process's
+// lock (or a checkpoint) before failing with SQLITE_BUSY.
+const busyTimeoutMS = 5000
+
+// Open opens (creating if needed) the database at path, applies any pending
+// migrations and returns the store. keys seals and opens connection secrets;
+// it must hold every key id that sealed a stored secret.
+func Open(ctx context.Context, path string, keys *store.Keyring) (*Store, error) {
+	return open(ctx, path, keys, options{})
+}
+
+func open(ctx context.Context, path string, keys *store.Keyring, o options) (_ *Store, err error) {
+	if keys == nil {
+		return nil, errors.New("sqlstore: open: nil keyring")
+	}
+	if path == "" || path == ":memory:" {
+		return nil, errors.New("sqlstore: open: need a file path")
+	}
+	if o.synchronous == "" {
+		// FULL: in WAL mode NORMAL may lose the last commits on power loss,
+		// and a rotated vendor refresh token cannot be recovered.
+		o.synchronous = "FULL"
+	}
+	if o.readConns <= 0 {
+		o.readConns = max(4, runtime.GOMAXPROCS(0))
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: open: %w", err)
+	}
+	s := &Store{path: abs, keys: keys}
+	defer func() {
+		if err != nil {
+			s.Close()
+		}
+	}()
+
+	s.w, err = sql.Open("sqlite", dsn(abs, o, false))
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: open: %w", err)
+	}
+	s.w.SetMaxOpenConns(1)
+	s.w.SetMaxIdleConns(1)
+	s.w.SetConnMaxLifetime(0)
+	s.w.SetConnMaxIdleTime(0)
+	// The writer's first connection switches the file to WAL before any
+	// reader opens it.
+	if err := s.w.PingContext(ctx); err != nil {
+		return nil, fmt.Errorf("sqlstore: open %s: %w", abs, err)
+	}
+	if err := s.migrate(ctx); err != nil {
+		return nil, err
+	}
+
+	s.r, err = sql.Open("sqlite", dsn(abs, o, true))
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: open: %w", err)
+	}
+	s.r.SetMaxOpenConns(o.readConns)
+	s.r.SetMaxIdleConns(o.readConns)
+	s.r.SetConnMaxLifetime(0)
+	s.r.SetConnMaxIdleTime(0)
+	if s.getToken, err = s.r.PrepareContext(ctx, getTokenSQL); err != nil {
+		return nil, fmt.Errorf("sqlstore: open: prepare: %w", err)
+	}
+	return s, nil
+}
+
+// dsn builds a file: URI (so that any character in the path is escaped)
+// carrying the per-connection pragmas.
+func dsn(abs string, o options, readOnly bool) string {
+	q := url.Values{}
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeoutMS))
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "synchronous("+o.synchronous+")")
+	if readOnly {
+		// WAL is a property of the file, set by the writer; a reader must
+		// not write at all.
+		q.Add("_pragma", "query_only(1)")
+	} else {
+		q.Add("_pragma", "journal_mode(WAL)")
+		q.Set("_txlock", "immediate")
+	}
+	u := url.URL{Scheme: "file", Path: filepath.ToSlash(abs), OmitHost: true, RawQuery: q.Encode()}
+	return u.String()
+}
+
+// Path returns the absolute path of the database file.
+func (s *Store) Path() string { return s.path }
+
+// Close closes both pools. The writer closes last, so that the last
+// connection checkpoints the WAL into the main file.
+func (s *Store) Close() error {
+	var errs []error
+	if s.getToken != nil {
+		errs = append(errs, s.getToken.Close())
+	}
+	if s.r != nil {
+		errs = append(errs, s.r.Close())
+	}
+	if s.w != nil {
+		errs = append(errs, s.w.Close())
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("sqlstore: close: %w", err)
+	}
+	return nil
+}
+
+// commitErr, returned from a write function, asks write to commit what the
+// function did and then return err: a reuse detection must persist its
+// revocation although the call fails.
+type commitErr struct{ err error }
+
+func (e commitErr) Error() string { return e.err.Error() }
+func (e commitErr) Unwrap() error { return e.err }
+
+// write runs fn in one IMMEDIATE transaction on the writer. It commits when
+// fn returns nil or a commitErr, and rolls back otherwise.
+func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlstore: begin: %w", err)
+	}
+	ferr := fn(tx)
+	var ce commitErr
+	if ferr != nil && !errors.As(ferr, &ce) {
+		_ = tx.Rollback()
+		return ferr
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlstore: commit: %w", err)
+	}
+	if ferr != nil {
+		return ce.err
+	}
+	return nil
+}
+
+// exec runs one statement on the writer and reports whether it changed a row;
+// a statement needs no explicit transaction.
+func (s *Store) exec(ctx context.Context, what, query string, args ...any) (int64, error) {
+	res, err := s.w.ExecContext(ctx, query, args...)
+	if err != nil {
+		return 0, wrap(what, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("sqlstore: %s: %w", what, err)
+	}
+	return n, nil
+}
+
+// mustChange is exec for statements on one row: no row is ErrNotFound.
+func (s *Store) mustChange(ctx context.Context, what, query string, args ...any) error {
+	n, err := s.exec(ctx, what, query, args...)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return fmt.Errorf("sqlstore: %s: %w", what, store.ErrNotFound)
+	}
+	return nil
+}
+
+// wrap adds context to a database error and maps constraint violations and
+// missing rows to the store's sentinels. A nil err stays nil.
+func wrap(what string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("sqlstore: %s: %w", what, store.ErrNotFound)
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() {
+		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+			return fmt.Errorf("sqlstore: %s: %w", what, store.ErrExists)
+		case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+			return fmt.Errorf("sqlstore: %s: references a missing row: %w", what, store.ErrNotFound)
+		}
+	}
+	return fmt.Errorf("sqlstore: %s: %w", what, err)
+}

@@ -1,0 +1,188 @@
+package store
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"time"
+)
+
+// Hash returns the hex SHA-256 of a secret value. It is the only form in
+// which the store sees hostgate's own codes, tokens, client secrets and
+// browser-session ids: a copy of the database does not yield a usable one.
+func Hash(secret string) string {
+	sum := sha256.Sum256([]byte(secret))
+	return hex.EncodeToString(sum[:])
+}
+
+// User is a host: someone who signs in to approve clients and connect vendors.
+type User struct {
+	ID       string
+	Username string // unique; the sign-in name of a local account
+	// PasswordHash is an argon2id PHC string; empty for OIDC-only users.
+	PasswordHash string
+	// Issuer and Subject identify an OIDC user; both empty for local accounts.
+	Issuer, Subject string
+	CreatedAt       time.Time
+}
+
+// Client is a registered MCP client (RFC 7591), or one known from its
+// client-ID metadata document.
+type Client struct {
+	ID              string
+	Name            string
+	RedirectURIs    []string // matched exactly at /authorize
+	GrantTypes      []string
+	ResponseTypes   []string
+	Scope           string // space-separated scopes the client registered for; may be empty
+	AuthMethod      string // "none", "client_secret_basic" or "client_secret_post"
+	SecretHash      string // Hash of the client secret; empty for public clients
+	ClientURI       string
+	LogoURI         string
+	SoftwareID      string
+	SoftwareVersion string
+	ApplicationType string // "native" or "web"
+	// MetadataURL is set for clients known by a client-ID metadata document:
+	// the https URL that is also their ID.
+	MetadataURL string
+	// MetadataExpiresAt says when a metadata document must be fetched again.
+	MetadataExpiresAt time.Time
+	// RegisteredFrom is the network address that registered the client.
+	RegisteredFrom string
+	CreatedAt      time.Time
+	LastUsedAt     time.Time // zero until a token is first issued to it
+}
+
+// Approval is a host's standing consent for one client: the per-user
+// registry of approved clients the MCP spec asks a proxy to keep.
+type Approval struct {
+	UserID      string
+	ClientID    string
+	Scopes      []string
+	Connections []string // connection ids the host chose to share
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+// AuthCode is an authorization code awaiting redemption at /token.
+type AuthCode struct {
+	Hash        string // Hash of the code
+	ClientID    string
+	UserID      string
+	RedirectURI string
+	Challenge   string // PKCE S256 code_challenge
+	Scopes      []string
+	Resource    string
+	Connections []string
+	CreatedAt   time.Time
+	ExpiresAt   time.Time
+	// UsedAt and GrantID are set when the code is redeemed; a redeemed code
+	// is kept until it expires so that a replay can revoke what it issued.
+	UsedAt  time.Time
+	GrantID string
+}
+
+// Grant is one client's authorization by one host.
+type Grant struct {
+	ID          string
+	UserID      string
+	ClientID    string
+	Scopes      []string
+	Resource    string   // the audience of every token of the grant
+	Connections []string // connection ids the client may use
+	CreatedAt   time.Time
+	RevokedAt   time.Time // zero while active
+}
+
+// Active reports whether the grant has not been revoked.
+func (g Grant) Active() bool { return g.RevokedAt.IsZero() }
+
+// TokenKind tells access tokens from refresh tokens.
+type TokenKind string
+
+// The token kinds.
+const (
+	KindAccess  TokenKind = "access"
+	KindRefresh TokenKind = "refresh"
+)
+
+// Token is an issued access or refresh token, known only by its hash.
+type Token struct {
+	Hash    string
+	Kind    TokenKind
+	GrantID string
+	// ParentHash is the refresh token this one was issued from by rotation;
+	// empty for tokens issued from an authorization code.
+	ParentHash string
+	CreatedAt  time.Time
+	ExpiresAt  time.Time
+	UsedAt     time.Time // refresh tokens: when first presented
+	RevokedAt  time.Time
+}
+
+// Rotation asks the store to redeem a refresh token for a new pair.
+type Rotation struct {
+	OldHash  string // Hash of the presented refresh token
+	ClientID string // the client presenting it; must own the grant
+	Now      time.Time
+	Access   Token // new access token (GrantID and ParentHash are filled in by the store)
+	Refresh  Token // new refresh token (GrantID and ParentHash are filled in by the store)
+}
+
+// ConnStatus is the health of a vendor connection.
+type ConnStatus string
+
+// The connection states.
+const (
+	StatusOK          ConnStatus = "ok"
+	StatusNeedsReauth ConnStatus = "needs_reauth" // only the host can fix it, by reconnecting
+	StatusError       ConnStatus = "error"        // the last call failed; may recover by itself
+)
+
+// AuthKind is how a connection authenticates to its vendor.
+type AuthKind string
+
+// The vendor auth kinds.
+const (
+	AuthOAuth             AuthKind = "oauth"
+	AuthToken             AuthKind = "token" // a personal access token pasted by the host
+	AuthClientCredentials AuthKind = "client_credentials"
+)
+
+// Connection is one vendor account of one host.
+type Connection struct {
+	ID        string
+	UserID    string
+	Vendor    string // "hostex", "hospitable", "hostaway", "hoxtonai"
+	AccountID string // the vendor's id for the account; unique per (user, vendor)
+	Label     string
+	AuthKind  AuthKind
+	// Secret is the vendor credential blob, owned by the vendor package. It
+	// is plaintext only in memory: backends seal it before writing.
+	Secret           []byte
+	AccessExpiresAt  time.Time
+	RefreshExpiresAt time.Time
+	Status           ConnStatus
+	LastError        string // never contains a secret
+	// Version increases by one on every update; UpdateConnection compares it.
+	Version   int64
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// BrowserSession is a signed-in host's browser.
+type BrowserSession struct {
+	Hash      string // Hash of the session cookie value
+	UserID    string
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}
+
+// AuditEvent records a security-relevant action. It never holds a secret.
+type AuditEvent struct {
+	ID       int64
+	At       time.Time
+	UserID   string
+	ClientID string
+	Kind     string // e.g. "client.registered", "grant.revoked", "refresh.reused"
+	Detail   string
+}

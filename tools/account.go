@@ -1,0 +1,96 @@
+package tools
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// WhoamiIn takes no arguments.
+type WhoamiIn struct{}
+
+// WhoamiOut says who is calling.
+type WhoamiOut struct {
+	Host   HostInfo   `json:"host"`
+	Client ClientInfo `json:"client"`
+	Scopes []string   `json:"scopes" jsonschema_description:"scopes the host granted this app"`
+}
+
+// HostInfo names the host.
+type HostInfo struct {
+	ID       string `json:"id"`
+	Username string `json:"username"`
+}
+
+// ClientInfo names the MCP client.
+type ClientInfo struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+func whoami(d *Deps) Tool {
+	return New(Meta{
+		Name: "whoami", Title: "Who am I",
+		Description: "Tells which hostgate host account this app acts for, which app it is, and which scopes the host granted it.",
+		Scope:       ScopeRead, ReadOnly: true, Idempotent: true,
+	}, d, func(ctx context.Context, d *Deps, c *Caller, _ WhoamiIn) (WhoamiOut, string, error) {
+		u, err := d.Store.GetUser(ctx, c.UserID)
+		if err != nil {
+			return WhoamiOut{}, "", fmt.Errorf("whoami: get user: %w", err)
+		}
+		cl, err := d.Store.GetClient(ctx, c.ClientID)
+		if err != nil {
+			return WhoamiOut{}, "", fmt.Errorf("whoami: get client: %w", err)
+		}
+		out := WhoamiOut{
+			Host:   HostInfo{ID: u.ID, Username: u.Username},
+			Client: ClientInfo{ID: cl.ID, Name: cl.Name},
+			Scopes: slices.Clone(c.Scopes),
+		}
+		return out, fmt.Sprintf("Acting for host %s through %s with scopes: %s.", u.Username, cl.Name, strings.Join(c.Scopes, ", ")), nil
+	})
+}
+
+// ListConnectionsIn takes no arguments.
+type ListConnectionsIn struct{}
+
+// ListConnectionsOut lists the vendor accounts this app may use.
+type ListConnectionsOut struct {
+	Connections []ConnectionInfo `json:"connections"`
+	// ManageURL is where the host connects or reconnects vendor accounts.
+	ManageURL string `json:"manage_url"`
+}
+
+// ConnectionInfo is one vendor account.
+type ConnectionInfo struct {
+	ID        string `json:"id"`
+	Vendor    string `json:"vendor"`
+	Label     string `json:"label"`
+	Status    string `json:"status" jsonschema:"enum=ok,enum=needs_reauth,enum=error"`
+	LastError string `json:"last_error,omitempty"`
+}
+
+func listConnections(d *Deps) Tool {
+	return New(Meta{
+		Name: "list_connections", Title: "List connected vendor accounts",
+		Description: "Lists the vendor accounts (Hostex, Hospitable, Hostaway, HoxtonAI) the host shared with this app, with each one's status. A connection whose status is needs_reauth must be reconnected by the host at manage_url.",
+		Scope:       ScopeRead, ReadOnly: true, Idempotent: true,
+	}, d, func(ctx context.Context, d *Deps, c *Caller, _ ListConnectionsIn) (ListConnectionsOut, string, error) {
+		conns, err := d.Store.ListConnections(ctx, c.UserID)
+		if err != nil {
+			return ListConnectionsOut{}, "", fmt.Errorf("list connections: %w", err)
+		}
+		out := ListConnectionsOut{Connections: []ConnectionInfo{}, ManageURL: d.BaseURL + "/connections"}
+		for _, cn := range conns {
+			if !slices.Contains(c.Connections, cn.ID) {
+				continue
+			}
+			out.Connections = append(out.Connections, ConnectionInfo{ID: cn.ID, Vendor: cn.Vendor, Label: cn.Label, Status: string(cn.Status), LastError: cn.LastError})
+		}
+		if len(out.Connections) == 0 {
+			return out, "No vendor account is shared with this app. The host can connect one at " + out.ManageURL + ".", nil
+		}
+		return out, fmt.Sprintf("%d vendor account(s) shared with this app.", len(out.Connections)), nil
+	})
+}

@@ -1,0 +1,310 @@
+package sandbox
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// hospitable fakes the Hospitable Public API v2 (vendors.md §2): real HTTP statuses,
+// Laravel-style error bodies [I], {data, links, meta} lists paged by page/per_page.
+type hospitable struct {
+	v         *Vendor
+	props     []*hspProperty
+	res       []*hspRes // check-in order
+	nextMsgID int       // guarded by v.mu
+}
+
+// NewHospitable returns an unstarted Hospitable fake: API under /v2, OAuth authorize page at
+// /oauth/authorize and token endpoint at /oauth/token (the real ones live on
+// auth.hospitable.com; here they share the listener). There is no revocation endpoint.
+func NewHospitable(opts Options) *Vendor {
+	v := newVendor("hospitable", "/v2", opts)
+	h := &hospitable{v: v}
+	h.seed(opts)
+	v.authPaths = []string{"/oauth/authorize", "/oauth/token"}
+	v.tokenPath = "/oauth/token"
+	v.writeFault = h.writeFault
+	v.urls = func(v *Vendor, root string) {
+		v.AuthorizeURL = root + "/oauth/authorize"
+		v.TokenURL = root + "/oauth/token"
+	}
+	m := v.mux
+	m.HandleFunc("GET /oauth/authorize", h.authorize)
+	m.HandleFunc("POST /oauth/authorize", v.finishConsent)
+	m.HandleFunc("POST /oauth/token", h.token)
+	m.HandleFunc("GET /v2/user", h.api(h.user))
+	m.HandleFunc("GET /v2/properties", h.api(h.listProperties))
+	m.HandleFunc("GET /v2/properties/{uuid}", h.api(h.getProperty))
+	m.HandleFunc("GET /v2/properties/{uuid}/calendar", h.api(h.calendar))
+	m.HandleFunc("GET /v2/properties/{uuid}/reviews", h.api(h.reviews))
+	m.HandleFunc("GET /v2/reservations", h.api(h.listReservations))
+	m.HandleFunc("GET /v2/reservations/{uuid}", h.api(h.getReservation))
+	m.HandleFunc("GET /v2/reservations/{uuid}/messages", h.api(h.listMessages))
+	m.HandleFunc("POST /v2/reservations/{uuid}/messages", h.api(h.sendMessage))
+	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		h.fail(w, http.StatusNotFound, "The route "+strings.TrimPrefix(r.URL.Path, "/")+" could not be found.")
+	})
+	return v
+}
+
+var hspMessages = map[int]string{
+	401: "Unauthenticated.", 403: "This action is unauthorized.", 404: "Not Found.",
+	405: "Method Not Allowed.", 422: "The given data was invalid.", 429: "Too Many Attempts.",
+}
+
+// fail writes a Laravel-style error {"message": …} [I].
+func (h *hospitable) fail(w http.ResponseWriter, status int, msg string) {
+	if msg == "" {
+		msg = hspMessages[status]
+		if msg == "" {
+			msg = "Server Error"
+		}
+	}
+	h.trace(w)
+	writeJSON(w, status, map[string]string{"message": msg})
+}
+
+// invalid writes a 422 with Laravel's errors map [I].
+func (h *hospitable) invalid(w http.ResponseWriter, field, msg string) {
+	h.trace(w)
+	writeJSON(w, http.StatusUnprocessableEntity, map[string]any{
+		"message": msg, "errors": map[string][]string{field: {msg}},
+	})
+}
+
+// trace sets X-Hospitable-Trace, the request id header [C].
+func (h *hospitable) trace(w http.ResponseWriter) {
+	w.Header().Set("X-Hospitable-Trace", newHexID(16))
+}
+
+func (h *hospitable) writeFault(w http.ResponseWriter, r *http.Request, f Fault) {
+	status := f.HTTPStatus
+	if status == 0 {
+		status = f.Status
+	}
+	if status == http.StatusUnprocessableEntity {
+		h.invalid(w, "request", hspMessages[422])
+		return
+	}
+	h.fail(w, status, "")
+}
+
+// hspCaller is an authenticated caller.
+type hspCaller struct {
+	token    string
+	canWrite bool // holds message:write
+}
+
+// api authenticates "Authorization: Bearer <PAT or OAuth token>" [C]; anything else is
+// 401 {"message":"Unauthenticated."}.
+func (h *hospitable) api(next func(http.ResponseWriter, *http.Request, hspCaller)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		tok := bearer(r)
+		c := hspCaller{token: tok}
+		switch tok {
+		case HospitablePAT:
+			c.canWrite = true
+		case HospitableReadOnlyPAT:
+		default:
+			h.v.mu.Lock()
+			_, ok := h.v.tokens.validAccess(tok, h.v.now())
+			h.v.mu.Unlock()
+			if tok == "" || !ok {
+				h.fail(w, http.StatusUnauthorized, "")
+				return
+			}
+			c.canWrite = true // the sandbox partner app was granted message:write
+		}
+		h.trace(w)
+		next(w, r, c)
+	}
+}
+
+// pageParams reads page (default 1) and per_page (default 10, at most max [C]).
+func (h *hospitable) pageParams(w http.ResponseWriter, r *http.Request, max int) (pg, per int, ok bool) {
+	q := r.URL.Query()
+	pg, per = 1, 10
+	if s := q.Get("page"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 {
+			h.invalid(w, "page", "The page field must be at least 1.")
+			return 0, 0, false
+		}
+		pg = n
+	}
+	if s := q.Get("per_page"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > max {
+			h.invalid(w, "per_page", "The per page field must be between 1 and "+strconv.Itoa(max)+".")
+			return 0, 0, false
+		}
+		per = n
+	}
+	return pg, per, true
+}
+
+// list writes the {data, links, meta} envelope for one page of items [C].
+func (h *hospitable) list(w http.ResponseWriter, r *http.Request, items []any, pg, per int) {
+	total := len(items)
+	last := max(1, (total+per-1)/per)
+	from := (pg - 1) * per
+	pageItems := slicePage(items, from, per)
+	path := h.v.rootURL(r) + r.URL.Path
+	link := func(n int) any {
+		if n < 1 || n > last {
+			return nil
+		}
+		q := r.URL.Query()
+		q.Set("page", strconv.Itoa(n))
+		return path + "?" + q.Encode()
+	}
+	var fromN, toN any
+	if len(pageItems) > 0 {
+		fromN, toN = from+1, from+len(pageItems)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{
+		"data":  pageItems,
+		"links": map[string]any{"first": link(1), "last": link(last), "prev": link(pg - 1), "next": link(pg + 1)},
+		"meta": map[string]any{"current_page": pg, "from": fromN, "last_page": last, "links": []any{},
+			"path": path, "per_page": per, "to": toN, "total": total},
+	})
+}
+
+func includes(r *http.Request) map[string]bool {
+	out := map[string]bool{}
+	for _, s := range strings.Split(r.URL.Query().Get("include"), ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out[s] = true
+		}
+	}
+	return out
+}
+
+// user: GET /user, the account identity [C].
+func (h *hospitable) user(w http.ResponseWriter, _ *http.Request, _ hspCaller) {
+	writeJSON(w, http.StatusOK, map[string]any{"data": map[string]any{
+		"id": "1f0c7b9e-5d3a-4e8b-9a62-c4d1e7f0b3a5", "email": "host@hostgate-sandbox.example", "name": "Sam Carter",
+	}})
+}
+
+func (h *hospitable) property(id string) *hspProperty {
+	for _, p := range h.props {
+		if p.ID == id {
+			return p
+		}
+	}
+	return nil
+}
+
+func (p *hspProperty) render(inc map[string]bool) hspProperty {
+	out := *p
+	out.Listings = nil
+	if inc["listings"] {
+		out.Listings = p.listings
+	}
+	return out
+}
+
+func (h *hospitable) listProperties(w http.ResponseWriter, r *http.Request, _ hspCaller) {
+	pg, per, ok := h.pageParams(w, r, 100)
+	if !ok {
+		return
+	}
+	inc := includes(r)
+	var items []any
+	for _, p := range h.props {
+		items = append(items, p.render(inc))
+	}
+	h.list(w, r, items, pg, per)
+}
+
+func (h *hospitable) getProperty(w http.ResponseWriter, r *http.Request, _ hspCaller) {
+	p := h.property(r.PathValue("uuid"))
+	if p == nil {
+		h.fail(w, http.StatusNotFound, "Property not found.")
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"data": p.render(includes(r))})
+}
+
+// calendar: GET /properties/{uuid}/calendar?start_date=&end_date= [C]. Both dates are
+// required here [I].
+func (h *hospitable) calendar(w http.ResponseWriter, r *http.Request, _ hspCaller) {
+	p := h.property(r.PathValue("uuid"))
+	if p == nil {
+		h.fail(w, http.StatusNotFound, "Property not found.")
+		return
+	}
+	q := r.URL.Query()
+	start, ok1 := parseDate(q.Get("start_date"))
+	end, ok2 := parseDate(q.Get("end_date"))
+	switch {
+	case !ok1:
+		h.invalid(w, "start_date", "The start date field must be a valid date (Y-m-d).")
+		return
+	case !ok2 || end.Before(start):
+		h.invalid(w, "end_date", "The end date field must be a date after or equal to start date.")
+		return
+	case end.Sub(start) > 730*24*time.Hour:
+		h.invalid(w, "end_date", "The calendar range may not exceed two years.")
+		return
+	}
+	days := []map[string]any{}
+	for d := start; !d.After(end); d = d.AddDate(0, 0, 1) {
+		status := map[string]any{"reason": "AVAILABLE", "source_type": nil, "source": nil, "available": true}
+		if s := occupied(p.stays, d); s != nil {
+			status = map[string]any{"reason": "RESERVED", "source_type": "RESERVATION", "source": s.code, "available": false}
+		} else if ownerBlocked(p.stays, d, len(p.Name)) {
+			status = map[string]any{"reason": "BLOCKED", "source_type": "USER", "source": nil, "available": false}
+		}
+		minStay := 1
+		if d.Weekday() == time.Friday || d.Weekday() == time.Saturday {
+			minStay = 2
+		}
+		days = append(days, map[string]any{
+			"date": d.Format(dateLayout), "day": strings.ToUpper(d.Weekday().String()), "min_stay": minStay,
+			"note": "", "status": status, "price": merge(money(int(nightlyPrice(p.base, d)*100), p.Currency), "currency", p.Currency),
+			"closed_for_checkin": false, "closed_for_checkout": false,
+		})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"data": map[string]any{
+		"listing_id": p.ID, "provider": "hospitable", "start_date": start.Format(dateLayout),
+		"end_date": end.Format(dateLayout), "days": days,
+	}})
+}
+
+// reviews: GET /properties/{uuid}/reviews, per_page at most 50, include=guest [C].
+func (h *hospitable) reviews(w http.ResponseWriter, r *http.Request, _ hspCaller) {
+	p := h.property(r.PathValue("uuid"))
+	if p == nil {
+		h.fail(w, http.StatusNotFound, "Property not found.")
+		return
+	}
+	pg, per, ok := h.pageParams(w, r, 50)
+	if !ok {
+		return
+	}
+	withGuest := includes(r)["guest"]
+	var items []any
+	for _, rv := range p.reviews {
+		items = append(items, rv.render(withGuest))
+	}
+	h.list(w, r, items, pg, per)
+}
+
+// queryArray reads a Laravel array parameter: name[]=a&name[]=b or name[0]=a. ok is false
+// when the plain scalar form (name=a) was sent, which Laravel rejects as "must be an array".
+func queryArray(q url.Values, name string) (vals []string, present, ok bool) {
+	for k, vs := range q {
+		switch {
+		case k == name:
+			return nil, true, false
+		case k == name+"[]" || strings.HasPrefix(k, name+"[") && strings.HasSuffix(k, "]"):
+			vals = append(vals, vs...)
+		}
+	}
+	return vals, len(vals) > 0, true
+}

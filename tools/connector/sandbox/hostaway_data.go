@@ -1,0 +1,249 @@
+package sandbox
+
+import (
+	"fmt"
+	"slices"
+	"time"
+)
+
+// Hostaway seeded data, shapes from vendors.md §4 ([C] unless noted): ints everywhere,
+// booleans as 0/1, UTC times "YYYY-MM-DD HH:MM:SS".
+
+type hwListing struct {
+	id                         int
+	name, internal             string
+	address, city, zip, cc, tz string
+	lat, lng, price            float64
+	capacity, bedrooms, baths  int
+	stays                      []stay
+}
+
+type hwRes struct {
+	id          int
+	l           *hwListing
+	s           *stay
+	channelID   int
+	channelName string
+	code        string // channelReservationId / confirmationCode
+	updatedOn   time.Time
+	conv        *hwConv
+}
+
+type hwConv struct {
+	id       int
+	res      *hwRes
+	messages []hwMessage // guarded by Vendor.mu (send appends)
+}
+
+type hwMessage struct {
+	id       int
+	body     string
+	incoming bool
+	commType string
+	at       time.Time
+}
+
+type hwReview struct {
+	id     int
+	res    *hwRes
+	kind   string // guest-to-host | host-to-guest
+	status string // published | awaiting
+	rating any    // 0–10 or nil
+	text   string
+	reply  any
+	at     time.Time
+}
+
+var hwChannels = map[string]struct {
+	id   int
+	name string
+}{
+	"airbnb": {2018, "airbnbOfficial"}, "booking": {2005, "bookingcom"},
+	"vrbo": {2002, "homeaway"}, "direct": {2000, "direct"},
+}
+
+// hwTime is Hostaway's UTC timestamp format [C].
+func hwTime(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05") }
+
+func b01(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func (h *hostaway) seed(opts Options) {
+	r := newRand(opts.Seed, 3)
+	now := h.v.now()
+	h.listings = []*hwListing{
+		{id: HostawayListingID, name: "Brickell Bay Sky Suite", internal: "MIA-01", address: "1200 Brickell Bay Dr, Miami, FL 33131, United States", city: "Miami", zip: "33131", cc: "US", tz: "America/New_York", lat: 25.7617, lng: -80.1896, price: 211.62, capacity: 4, bedrooms: 1, baths: 1},
+		{id: 41287, name: "Music Row Retreat", internal: "BNA-02", address: "1509 16th Ave S, Nashville, TN 37212, United States", city: "Nashville", zip: "37212", cc: "US", tz: "America/Chicago", lat: 36.1445, lng: -86.7924, price: 178, capacity: 6, bedrooms: 3, baths: 2},
+		{id: 43055, name: "Capitol Hill Craftsman", internal: "SEA-03", address: "418 15th Ave E, Seattle, WA 98112, United States", city: "Seattle", zip: "98112", cc: "US", tz: "America/Los_Angeles", lat: 47.6225, lng: -122.3127, price: 194.5, capacity: 5, bedrooms: 2, baths: 1},
+		{id: 44912, name: "Alberta Arts Cottage", internal: "PDX-04", address: "2815 NE Alberta St, Portland, OR 97211, United States", city: "Portland", zip: "97211", cc: "US", tz: "America/Los_Angeles", lat: 45.5590, lng: -122.6370, price: 142, capacity: 3, bedrooms: 1, baths: 1},
+	}
+	resID, convID, msgID, reviewID := 31_000_000+r.IntN(10_000), 5_200_000+r.IntN(10_000), 90_000_000, 640_000+r.IntN(1000)
+	for _, l := range h.listings {
+		l.stays = planStays(r, now, l.price, l.name)
+		for i := range l.stays {
+			s := &l.stays[i]
+			ch := hwChannels[s.channel]
+			resID += 1 + r.IntN(30)
+			res := &hwRes{id: resID, l: l, s: s, channelID: ch.id, channelName: ch.name, code: s.code}
+			if s.channel != "airbnb" {
+				res.code = fmt.Sprintf("%d", 4_100_000_000+r.IntN(100_000_000))
+			}
+			res.updatedOn = s.bookedAt.Add(time.Duration(r.IntN(72)) * time.Hour)
+			if !s.cancelledAt.IsZero() {
+				res.updatedOn = s.cancelledAt
+			}
+			if !res.updatedOn.Before(now) {
+				res.updatedOn = now.Add(-time.Minute)
+			}
+			if len(s.messages) > 0 {
+				convID += 1 + r.IntN(20)
+				c := &hwConv{id: convID, res: res}
+				for _, m := range s.messages {
+					msgID += 1 + r.IntN(300)
+					comm := "channel"
+					if s.channel == "direct" {
+						comm = "email"
+					}
+					c.messages = append(c.messages, hwMessage{id: msgID, body: m.body, incoming: m.fromGuest, commType: comm, at: m.at})
+				}
+				res.conv = c
+				h.convs = append(h.convs, c)
+			}
+			if rv := s.review; rv != nil {
+				if rv.guestDone {
+					reviewID += 1 + r.IntN(9)
+					var reply any
+					if rv.reply != "" {
+						reply = rv.reply
+					}
+					h.reviews = append(h.reviews, &hwReview{id: reviewID, res: res, kind: "guest-to-host", status: "published", rating: rv.score * 2, text: rv.text, reply: reply, at: rv.at})
+				}
+				reviewID += 1 + r.IntN(9)
+				hr := &hwReview{id: reviewID, res: res, kind: "host-to-guest", status: "awaiting", at: s.checkOut()}
+				if rv.hostText != "" {
+					hr.status, hr.rating, hr.text, hr.at = "published", 10, rv.hostText, rv.hostAt
+				}
+				h.reviews = append(h.reviews, hr)
+			}
+			h.res = append(h.res, res)
+		}
+	}
+	h.nextMsgID = msgID + 1000
+	slices.SortFunc(h.reviews, func(a, b *hwReview) int { return a.id - b.id })
+}
+
+func hwStatus(s *stay) string {
+	switch s.status {
+	case "cancelled":
+		return "cancelled"
+	case "request":
+		return "pending"
+	}
+	return "new"
+}
+
+func (l *hwListing) render() map[string]any {
+	return map[string]any{
+		"id": l.id, "propertyTypeId": 1, "name": l.name, "externalListingName": l.name,
+		"internalListingName": l.internal, "description": "A comfortable, fully equipped home in " + l.city + ".",
+		"address": l.address, "city": l.city, "zipcode": l.zip, "countryCode": l.cc, "lat": l.lat, "lng": l.lng,
+		"price": l.price, "currencyCode": "USD", "personCapacity": l.capacity, "bedroomsNumber": l.bedrooms,
+		"bathroomsNumber": l.baths, "roomType": "entire_home", "checkInTimeStart": 16, "checkInTimeEnd": 22,
+		"checkOutTime": 11, "timeZoneName": l.tz, "instantBookable": 1, "specialStatus": nil,
+		"listingImages": []any{}, "listingAmenities": []any{},
+	}
+}
+
+// render builds a reservation; fees and custom fields stay empty unless includeResources=1 [C].
+func (res *hwRes) render(withResources bool, latest time.Time) map[string]any {
+	s := res.s
+	var cancelled any
+	if !s.cancelledAt.IsZero() {
+		cancelled = hwTime(s.cancelledAt)
+	}
+	finance, custom := []any{}, []any{}
+	if withResources {
+		finance = []any{
+			map[string]any{"name": "baseRate", "title": "Base rate", "type": "price", "value": round2(s.nightly * float64(s.nights)), "isIncludedInTotalPrice": 1},
+			map[string]any{"name": "cleaningFeeValue", "title": "Cleaning fee", "type": "fee", "value": 85, "isIncludedInTotalPrice": 1},
+		}
+		custom = []any{map[string]any{"customFieldId": 1201, "value": "Sandbox", "customField": map[string]any{"name": "Source"}}}
+	}
+	return map[string]any{
+		"id": res.id, "listingMapId": res.l.id, "listingName": res.l.name, "channelId": res.channelID,
+		"channelName": res.channelName, "hostawayReservationId": res.id,
+		"reservationId":        fmt.Sprintf("%s-%d-%d-%s", HostawayAccountID, res.l.id, res.channelID, res.code),
+		"channelReservationId": res.code, "confirmationCode": res.code,
+		"reservationDate": hwTime(s.bookedAt), "guestName": s.name(), "guestFirstName": s.first,
+		"guestLastName": s.last, "guestEmail": s.email(), "phone": s.phone, "numberOfGuests": s.guests(),
+		"adults": s.adults, "children": s.children, "infants": 0, "pets": s.pets,
+		"arrivalDate": s.checkIn.Format(dateLayout), "departureDate": s.checkOut().Format(dateLayout),
+		"checkInTime": 16, "checkOutTime": 11, "nights": s.nights, "totalPrice": round2(s.total()),
+		"currency": "USD", "status": hwStatus(s), "cancellationDate": cancelled, "isPaid": b01(s.status == "accepted"),
+		"insertedOn": hwTime(s.bookedAt), "updatedOn": hwTime(res.updatedOn), "latestActivityOn": hwTime(latest),
+		"customFieldValues": custom, "financeField": finance, "hostNote": nil, "guestNote": nil,
+	}
+}
+
+// latest is the newest of the reservation's update and its last message; caller holds Vendor.mu.
+func (res *hwRes) latest() time.Time {
+	t := res.updatedOn
+	if res.conv != nil {
+		if n := len(res.conv.messages); n > 0 && res.conv.messages[n-1].at.After(t) {
+			t = res.conv.messages[n-1].at
+		}
+	}
+	return t
+}
+
+func (m hwMessage) render(c *hwConv) map[string]any {
+	return map[string]any{
+		"id": m.id, "accountId": 81234, "conversationId": c.id, "reservationId": c.res.id,
+		"listingMapId": c.res.l.id, "body": m.body, "communicationType": m.commType, "status": "sent",
+		"isIncoming": b01(m.incoming), "isSeen": 1, "sentUsingHostaway": b01(!m.incoming),
+		"date": hwTime(m.at), "insertedOn": hwTime(m.at), "updatedOn": hwTime(m.at), "attachments": []any{},
+	}
+}
+
+func (c *hwConv) render() map[string]any {
+	var sent, received any
+	for _, m := range c.messages {
+		if m.incoming {
+			received = hwTime(m.at)
+		} else {
+			sent = hwTime(m.at)
+		}
+	}
+	last := c.messages[len(c.messages)-1]
+	s := c.res.s
+	return map[string]any{
+		"id": c.id, "listingMapId": c.res.l.id, "reservationId": c.res.id, "channelId": c.res.channelID,
+		"type": "channel", "recipientName": s.name(), "recipientEmail": s.email(), "recipientPicture": nil,
+		"hasUnreadMessages": b01(last.incoming), "isArchived": 0, "isStarred": 0,
+		"messageSentOn": sent, "messageReceivedOn": received,
+	}
+}
+
+func (rv *hwReview) render() map[string]any {
+	s := rv.res.s
+	var cats []map[string]any
+	if n, ok := rv.rating.(int); ok {
+		cats = []map[string]any{{"category": "cleanliness", "rating": n}, {"category": "communication", "rating": min(10, n+1)}}
+	}
+	text := any(rv.text)
+	if rv.text == "" {
+		text = nil
+	}
+	return map[string]any{
+		"id": rv.id, "accountId": 81234, "listingMapId": rv.res.l.id, "reservationId": rv.res.id,
+		"channelId": rv.res.channelID, "type": rv.kind, "status": rv.status, "rating": rv.rating,
+		"publicReview": text, "privateFeedback": nil, "revieweeResponse": rv.reply,
+		"arrivalDate": s.checkIn.Format(dateLayout), "departureDate": s.checkOut().Format(dateLayout),
+		"submittedAt": hwTime(rv.at), "guestName": s.name(), "listingName": rv.res.l.name,
+		"reviewCategory": cats,
+	}
+}

@@ -1,0 +1,230 @@
+package sandbox
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// calendar: GET /v1/listings/{id}/calendar?startDate=&endDate= [C]. Missing dates default to
+// today and 30 days on [I].
+func (h *hostaway) calendar(w http.ResponseWriter, r *http.Request) {
+	l := h.listing(r.PathValue("id"))
+	if l == nil {
+		h.fail(w, http.StatusNotFound, "Listing not found")
+		return
+	}
+	q := r.URL.Query()
+	start, end := day(h.v.now()), time.Time{}
+	if s := q.Get("startDate"); s != "" {
+		t, ok := parseDate(s)
+		if !ok {
+			h.fail(w, http.StatusBadRequest, "Invalid startDate")
+			return
+		}
+		start = t
+	}
+	end = start.AddDate(0, 0, 30)
+	if s := q.Get("endDate"); s != "" {
+		t, ok := parseDate(s)
+		if !ok || t.Before(start) {
+			h.fail(w, http.StatusBadRequest, "Invalid endDate")
+			return
+		}
+		end = t
+	}
+	days := []map[string]any{}
+	for d := start; !d.After(end); d = d.AddDate(0, 0, 1) {
+		status, resv := "available", []any{}
+		if s := occupied(l.stays, d); s != nil {
+			status = "reserved"
+			for _, res := range h.res {
+				if res.s == s {
+					resv = append(resv, map[string]any{"id": res.id, "status": hwStatus(s), "guestName": s.name(),
+						"arrivalDate": s.checkIn.Format(dateLayout), "departureDate": s.checkOut().Format(dateLayout)})
+				}
+			}
+		} else if ownerBlocked(l.stays, d, l.id) {
+			status = "blocked"
+		}
+		minStay := 1
+		if d.Weekday() == time.Friday || d.Weekday() == time.Saturday {
+			minStay = 2
+		}
+		avail := status == "available"
+		days = append(days, map[string]any{
+			"id": l.id*100_000 + int(d.Sub(start).Hours()/24), "date": d.Format(dateLayout),
+			"isAvailable": b01(avail), "isProcessed": 1, "status": status, "price": nightlyPrice(l.price, d),
+			"minimumStay": minStay, "maximumStay": 30, "closedOnArrival": 0, "closedOnDeparture": 0,
+			"note": nil, "countAvailableUnits": b01(avail), "availableUnitsToSell": b01(avail),
+			"countPendingUnits": 0, "countBlockingReservations": b01(status == "reserved"),
+			"countBlockedUnits": b01(status == "blocked"), "countReservedUnits": b01(status == "reserved"),
+			"desiredUnitsToSell": nil, "reservations": resv,
+		})
+	}
+	h.one(w, days)
+}
+
+func (h *hostaway) conv(id string) *hwConv {
+	for _, c := range h.convs {
+		if strconv.Itoa(c.id) == id {
+			return c
+		}
+	}
+	return nil
+}
+
+// listConversations: GET /v1/conversations?reservationId=&limit=&offset= [C], most recent
+// message first [I].
+func (h *hostaway) listConversations(w http.ResponseWriter, r *http.Request) {
+	p, limit, offset, ok := h.paging(w, r, 0)
+	if !ok {
+		return
+	}
+	rid := r.URL.Query().Get("reservationId")
+	h.v.mu.Lock()
+	convs := slices.Clone(h.convs)
+	last := func(c *hwConv) time.Time { return c.messages[len(c.messages)-1].at }
+	slices.SortStableFunc(convs, func(a, b *hwConv) int { return last(b).Compare(last(a)) })
+	var all []map[string]any
+	for _, c := range convs {
+		if rid == "" || rid == strconv.Itoa(c.res.id) {
+			all = append(all, c.render())
+		}
+	}
+	h.v.mu.Unlock()
+	h.list(w, p, all, limit, offset)
+}
+
+func (h *hostaway) getConversation(w http.ResponseWriter, r *http.Request) {
+	c := h.conv(r.PathValue("id"))
+	if c == nil {
+		h.fail(w, http.StatusNotFound, "Conversation not found")
+		return
+	}
+	h.v.mu.Lock()
+	out := c.render()
+	h.v.mu.Unlock()
+	h.one(w, out)
+}
+
+// listMessages: GET /v1/conversations/{id}/messages?limit=&offset= [C], oldest first [I].
+func (h *hostaway) listMessages(w http.ResponseWriter, r *http.Request) {
+	c := h.conv(r.PathValue("id"))
+	if c == nil {
+		h.fail(w, http.StatusNotFound, "Conversation not found")
+		return
+	}
+	p, limit, offset, ok := h.paging(w, r, 0)
+	if !ok {
+		return
+	}
+	h.v.mu.Lock()
+	all := make([]map[string]any, 0, len(c.messages))
+	for _, m := range c.messages {
+		all = append(all, m.render(c))
+	}
+	h.v.mu.Unlock()
+	h.list(w, p, all, limit, offset)
+}
+
+var hwCommTypes = []string{"email", "channel", "sms", "whatsapp"}
+
+// sendMessage: POST /v1/conversations/{id}/messages {body, communicationType} [C];
+// communicationType defaults to "email" [C] (use "channel" for OTA messages).
+func (h *hostaway) sendMessage(w http.ResponseWriter, r *http.Request) {
+	c := h.conv(r.PathValue("id"))
+	if c == nil {
+		h.fail(w, http.StatusNotFound, "Conversation not found")
+		return
+	}
+	var body struct {
+		Body              string `json:"body"`
+		CommunicationType string `json:"communicationType"`
+	}
+	if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
+		h.fail(w, http.StatusBadRequest, "Malformed JSON body")
+		return
+	}
+	if strings.TrimSpace(body.Body) == "" {
+		h.fail(w, http.StatusBadRequest, "Message body is required")
+		return
+	}
+	if body.CommunicationType == "" {
+		body.CommunicationType = "email"
+	}
+	if !slices.Contains(hwCommTypes, body.CommunicationType) {
+		h.fail(w, http.StatusBadRequest, "Invalid communicationType")
+		return
+	}
+	now := h.v.now()
+	h.v.mu.Lock()
+	h.nextMsgID++
+	m := hwMessage{id: h.nextMsgID, body: body.Body, commType: body.CommunicationType, at: now}
+	c.messages = append(c.messages, m)
+	h.v.sent = append(h.v.sent, SentMessage{ConversationID: strconv.Itoa(c.id), Body: body.Body, CommunicationType: body.CommunicationType, At: now})
+	out := m.render(c)
+	h.v.mu.Unlock()
+	h.one(w, out)
+}
+
+// multi reads an array parameter sent as name[]=a&name[]=b, name=a&name=b or name=a,b.
+func multi(q url.Values, name string) []string {
+	var out []string
+	for _, v := range append(q[name], q[name+"[]"]...) {
+		for _, s := range strings.Split(v, ",") {
+			if s = strings.TrimSpace(s); s != "" {
+				out = append(out, s)
+			}
+		}
+	}
+	return out
+}
+
+// listReviews: GET /v1/reviews [C] with listingMapIds[], reservationId, type, statuses[],
+// departureDateStart/End, sortBy (id, departureDate, submittedAt [I]), sortOrder, limit, offset.
+func (h *hostaway) listReviews(w http.ResponseWriter, r *http.Request) {
+	p, limit, offset, ok := h.paging(w, r, 0)
+	if !ok {
+		return
+	}
+	q := r.URL.Query()
+	listings, statuses := multi(q, "listingMapIds"), multi(q, "statuses")
+	lo, hasLo := parseDate(q.Get("departureDateStart"))
+	hi, hasHi := parseDate(q.Get("departureDateEnd"))
+	var rows []*hwReview
+	for _, rv := range h.reviews {
+		co := rv.res.s.checkOut()
+		if len(listings) > 0 && !slices.Contains(listings, strconv.Itoa(rv.res.l.id)) ||
+			len(statuses) > 0 && !slices.Contains(statuses, rv.status) ||
+			q.Get("reservationId") != "" && q.Get("reservationId") != strconv.Itoa(rv.res.id) ||
+			q.Get("type") != "" && q.Get("type") != rv.kind ||
+			hasLo && co.Before(lo) || hasHi && co.After(hi) {
+			continue
+		}
+		rows = append(rows, rv)
+	}
+	by := q.Get("sortBy")
+	slices.SortStableFunc(rows, func(a, b *hwReview) int {
+		c := a.id - b.id
+		switch by {
+		case "departureDate":
+			c = a.res.s.checkOut().Compare(b.res.s.checkOut())
+		case "submittedAt":
+			c = a.at.Compare(b.at)
+		}
+		if q.Get("sortOrder") == "desc" {
+			c = -c
+		}
+		return c
+	})
+	all := make([]map[string]any, 0, len(rows))
+	for _, rv := range rows {
+		all = append(all, rv.render())
+	}
+	h.list(w, p, all, limit, offset)
+}

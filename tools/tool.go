@@ -1,0 +1,119 @@
+package tools
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/hostgate/hostgate/store"
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
+)
+
+// The scopes tools require. They are the authorization server's scope names.
+const (
+	ScopeRead  = "read"
+	ScopeWrite = "write"
+)
+
+// Store is what tools read.
+type Store interface {
+	store.Users
+	store.Clients
+	store.Connections
+}
+
+// Deps are what tool handlers use.
+type Deps struct {
+	Store  Store
+	Logger *slog.Logger
+	Now    func() time.Time
+	// BaseURL is hostgate's public URL, for links the model passes to the host.
+	BaseURL string
+}
+
+// Tool is one MCP tool with the scope a caller needs to call it.
+type Tool struct {
+	Def     mcp.Tool
+	Scope   string
+	Handler server.ToolHandlerFunc
+}
+
+// Error is a tool error: its text is shown to the model and must tell it
+// what to do next. It never holds a secret.
+type Error struct{ Text string }
+
+func (e *Error) Error() string { return e.Text }
+
+// Errorf returns a tool error with formatted text.
+func Errorf(format string, args ...any) error { return &Error{Text: fmt.Sprintf(format, args...)} }
+
+// Handler is a typed tool handler. It returns the structured result and a
+// one-line summary for clients that show only text.
+type Handler[In, Out any] func(ctx context.Context, d *Deps, c *Caller, in In) (out Out, summary string, err error)
+
+// Meta describes a tool.
+type Meta struct {
+	Name        string
+	Title       string
+	Description string
+	Scope       string
+	ReadOnly    bool
+	Destructive bool
+	Idempotent  bool
+	// OpenWorld: the tool reaches a vendor outside hostgate.
+	OpenWorld bool
+}
+
+// New binds a typed handler into a Tool. The input schema is inferred from
+// In, the output schema from Out; the caller's scope is checked again here
+// (mcpserver already answers HTTP 403 before a call gets this far); a
+// returned *Error becomes a tool error with its text, any other error a
+// generic tool error, logged.
+func New[In, Out any](m Meta, d *Deps, h Handler[In, Out]) Tool {
+	def := mcp.NewTool(m.Name,
+		mcp.WithDescription(m.Description),
+		mcp.WithInputSchema[In](),
+		mcp.WithOutputSchema[Out](),
+		mcp.WithToolAnnotation(mcp.ToolAnnotation{
+			Title:           m.Title,
+			ReadOnlyHint:    mcp.ToBoolPtr(m.ReadOnly),
+			DestructiveHint: mcp.ToBoolPtr(m.Destructive),
+			IdempotentHint:  mcp.ToBoolPtr(m.Idempotent),
+			OpenWorldHint:   mcp.ToBoolPtr(m.OpenWorld),
+		}),
+	)
+	log := d.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	handler := func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+		c, ok := CallerFrom(ctx)
+		if !ok {
+			return mcp.NewToolResultError("This call carries no verified caller. Reconnect the MCP client to hostgate."), nil
+		}
+		if !c.HasScope(m.Scope) {
+			return mcp.NewToolResultError(fmt.Sprintf("This app was not granted the %q scope that %s needs. Ask the host to reconnect the app to hostgate and approve %q.", m.Scope, m.Name, m.Scope)), nil
+		}
+		var in In
+		if err := req.BindArguments(&in); err != nil {
+			return mcp.NewToolResultError(fmt.Sprintf("The arguments do not match %s's input schema: %v. Fix them and call again.", m.Name, err)), nil
+		}
+		start := time.Now()
+		out, summary, err := h(ctx, d, c, in)
+		if err != nil {
+			var te *Error
+			if errors.As(err, &te) {
+				log.InfoContext(ctx, "tool call", "tool", m.Name, "host_id", c.UserID, "client_id", c.ClientID, "outcome", "tool_error", "duration", time.Since(start))
+				return mcp.NewToolResultError(te.Text), nil
+			}
+			log.ErrorContext(ctx, "tool call", "tool", m.Name, "host_id", c.UserID, "client_id", c.ClientID, "outcome", "error", "err", err)
+			return mcp.NewToolResultError(fmt.Sprintf("%s failed inside hostgate. Try again; if it keeps failing, tell the host to check the hostgate logs.", m.Name)), nil
+		}
+		log.DebugContext(ctx, "tool call", "tool", m.Name, "host_id", c.UserID, "client_id", c.ClientID, "outcome", "ok", "duration", time.Since(start))
+		return mcp.NewToolResultStructured(out, summary), nil
+	}
+	return Tool{Def: def, Scope: m.Scope, Handler: handler}
+}
