@@ -130,5 +130,7 @@ func writeProbe(d *tools.Deps) tools.Tool {
 		OK bool `json:"ok"`
 	}
 	return tools.New(tools.Meta{Name: "write_probe", Description: "test", Scope: tools.ScopeWrite, Destructive: true}, d,
-		func(context.Context, *tools.Deps, *tools.Caller, in) (out, string, error) { return out{OK: true}, "ok", nil })
+		func(context.Context, *tools.Deps, *tools.Caller, in) (out, string, error) {
+			return out{OK: true}, "ok", nil
+		})
 }

@@ -43,7 +43,7 @@ type Config struct {
 	// Tools builds the served tools; default tools.All.
 	Tools  func(*tools.Deps) []tools.Tool
 	Logger *slog.Logger
-	Now                   func() time.Time
+	Now    func() time.Time
 }
 
 // Server is hostgate's HTTP surface.
