@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -122,7 +123,7 @@ func (s *Store) UpdateConnection(ctx context.Context, c store.Connection) (store
 			c.Vendor, c.AccountID, c.Label, string(c.AuthKind), keyID, sealed,
 			tv(c.AccessExpiresAt), tv(c.RefreshExpiresAt), string(c.Status), c.LastError,
 			tv(c.UpdatedAt), c.ID, c.UserID, c.Version).Scan(&out.Version, tc(&out.CreatedAt))
-		if err == sql.ErrNoRows {
+		if errors.Is(err, sql.ErrNoRows) {
 			var one int
 			err := tx.QueryRowContext(ctx,
 				`SELECT 1 FROM connections WHERE id = ? AND user_id = ?`, c.ID, c.UserID).Scan(&one)

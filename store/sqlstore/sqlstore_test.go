@@ -283,3 +283,24 @@ func TestMissingReference(t *testing.T) {
 		}
 	}
 }
+
+// A write transaction takes the write lock when it begins, not at its first
+// write: another writer is refused at once instead of deadlocking later.
+func TestWriteTransactionsBeginImmediate(t *testing.T) {
+	ctx := t.Context()
+	s := openTemp(t)
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	other, err := sql.Open("sqlite", s.Path()+"?_pragma=busy_timeout(0)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	if _, err := other.ExecContext(ctx, `BEGIN IMMEDIATE`); err == nil {
+		other.ExecContext(ctx, `ROLLBACK`)
+		t.Fatal("a second writer began while a write transaction was open: it did not begin IMMEDIATE")
+	}
+}
