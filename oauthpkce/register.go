@@ -87,7 +87,7 @@ func (s *Server) handleRegister(w http.ResponseWriter, r *http.Request) {
 		// the device flow's token polling (RFC 8628 §3.5).
 		secs := int64(s.limiter.retryAfter().Seconds() + 0.999)
 		w.Header().Set("Retry-After", strconv.FormatInt(max(secs, 1), 10))
-		s.log.Warn("client registration rate limited", "from", addr)
+		s.log.WarnContext(r.Context(), "client registration rate limited", "from", addr)
 		writeError(w, errorf(http.StatusTooManyRequests, codeTemporarilyUnavailable, "too many registrations from this address; retry later"))
 		return
 	}
@@ -149,9 +149,9 @@ func (s *Server) handleRegister(w http.ResponseWriter, r *http.Request) {
 	}
 	detail := fmt.Sprintf("name=%q auth=%s from=%s redirect_uris=%d", c.Name, c.AuthMethod, addr, len(c.RedirectURIs))
 	if err := s.cfg.Store.AddAuditEvent(ctx, store.AuditEvent{At: now, ClientID: id, Kind: "client.registered", Detail: detail}); err != nil {
-		s.log.Error("audit client.registered", "client_id", id, "err", err)
+		s.log.ErrorContext(ctx, "audit client.registered", "client_id", id, "err", err)
 	}
-	s.log.Info("client registered", "client_id", id, "client_name", c.Name, "auth_method", c.AuthMethod, "from", addr)
+	s.log.InfoContext(ctx, "client registered", "client_id", id, "client_name", c.Name, "auth_method", c.AuthMethod, "from", addr)
 	writeJSON(w, http.StatusCreated, resp)
 }
 
@@ -226,10 +226,15 @@ func (s *Server) validateClientMetadata(m *clientMetadata, fromDocument bool) *E
 	}
 	m.ResponseTypes = uniqueStrings(m.ResponseTypes)
 
-	// RFC 7591 §2: scope is a space-separated list (RFC 6749 §3.3).
-	scopes := parseScopes(m.Scope)
-	if bad, ok := s.unknownScope(scopes); ok {
-		return badRequest(codeInvalidClientMetadata, fmt.Sprintf("scope %s is not supported; supported scopes: %s", quoteValue(bad), strings.Join(s.scopeNames(), " ")))
+	// RFC 7591 §2: scope is a space-separated list (RFC 6749 §3.3). §3.2.1
+	// lets the server replace requested values: scopes we do not offer
+	// (offline_access, a generic "mcp") are dropped rather than refused,
+	// so that clients which register them still work.
+	var scopes []string
+	for _, sc := range parseScopes(m.Scope) {
+		if _, unknown := s.unknownScope([]string{sc}); !unknown {
+			scopes = append(scopes, sc)
+		}
 	}
 	m.Scope = strings.Join(scopes, " ")
 

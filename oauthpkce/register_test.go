@@ -8,9 +8,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/hostgate/hostgate/store"
 )
@@ -64,7 +67,6 @@ func TestRegisterRejects(t *testing.T) {
 		{"grant type client_credentials", "application/json", `{` + ok + `,"grant_types":["client_credentials"]}`, 400, codeInvalidClientMetadata, "client_credentials"},
 		{"refresh_token without authorization_code", "application/json", `{` + ok + `,"grant_types":["refresh_token"]}`, 400, codeInvalidClientMetadata, "authorization_code"},
 		{"response type token", "application/json", `{` + ok + `,"response_types":["code","token"]}`, 400, codeInvalidClientMetadata, "token"},
-		{"unknown scope", "application/json", `{` + ok + `,"scope":"read admin"}`, 400, codeInvalidClientMetadata, `"admin"`},
 		{"client_uri http", "application/json", `{` + ok + `,"client_uri":"http://a.example"}`, 400, codeInvalidClientMetadata, "client_uri"},
 		{"logo_uri javascript", "application/json", `{` + ok + `,"logo_uri":"javascript:alert(1)"}`, 400, codeInvalidClientMetadata, "logo_uri"},
 		{"application_type unknown", "application/json", `{` + ok + `,"application_type":"desktop"}`, 400, codeInvalidClientMetadata, "application_type"},
@@ -100,6 +102,16 @@ func TestRegisterAccepts(t *testing.T) {
 			name:     "public client as mcp-go registers it",
 			body:     `{"client_name":"mcp-go","redirect_uris":["http://localhost:8085/oauth/callback"],"token_endpoint_auth_method":"none","grant_types":["authorization_code","refresh_token"],"response_types":["code"],"resource":"https://x.example/mcp"}`,
 			wantAuth: "none",
+		},
+		{
+			name:     "unknown scopes are dropped, not refused (RFC 7591 §3.2.1)",
+			body:     `{"client_name":"x","redirect_uris":["http://127.0.0.1:9/cb"],"token_endpoint_auth_method":"none","scope":"read offline_access admin"}`,
+			wantAuth: "none",
+			check: func(t *testing.T, out map[string]any, c store.Client) {
+				if c.Scope != "read" || out["scope"] != "read" {
+					t.Fatalf("scope stored %q, returned %v; want read", c.Scope, out["scope"])
+				}
+			},
 		},
 		{
 			name:     "Cursor's three redirect URIs in one request",
@@ -304,4 +316,46 @@ func TestRegisterPreflight(t *testing.T) {
 		h.Get("Access-Control-Allow-Methods") != "POST, OPTIONS" || h.Get("Access-Control-Allow-Headers") != "content-type" {
 		t.Fatalf("preflight %d %v", w.Code, h)
 	}
+}
+
+// FuzzValidateClientMetadata checks that whatever registration metadata is
+// accepted is normalized to hostgate's policy.
+func FuzzValidateClientMetadata(f *testing.F) {
+	f.Add([]byte(`{"redirect_uris":["https://claude.ai/api/mcp/auth_callback"]}`))
+	f.Add([]byte(`{"redirect_uris":["cursor://anysphere.cursor-mcp/oauth/callback","http://localhost:8787/callback"],"token_endpoint_auth_method":"none","client_name":"Cursor"}`))
+	f.Add([]byte(`{"redirect_uris":["http://127.0.0.1/cb"],"grant_types":["refresh_token","authorization_code"],"scope":"read write","client_name":"\u202eevil\u0000"}`))
+	s := &Server{cfg: Config{Scopes: DefaultScopes, NativeSchemes: DefaultNativeSchemes}}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		for _, fromDocument := range []bool{false, true} {
+			var m clientMetadata
+			if json.Unmarshal(data, &m) != nil || s.validateClientMetadata(&m, fromDocument) != nil {
+				continue
+			}
+			for _, u := range m.RedirectURIs {
+				if err := s.checkRedirectURI(u); err != nil {
+					t.Fatalf("accepted redirect URI %q: %v", u, err)
+				}
+			}
+			switch m.TokenEndpointAuthMethod {
+			case authNone:
+			case authClientSecretBasic, authClientSecretPost:
+				if fromDocument {
+					t.Fatalf("document client with auth method %q", m.TokenEndpointAuthMethod)
+				}
+			default:
+				t.Fatalf("auth method %q", m.TokenEndpointAuthMethod)
+			}
+			if len(m.RedirectURIs) == 0 || !slices.Contains(m.GrantTypes, grantAuthorizationCode) ||
+				!reflect.DeepEqual(m.ResponseTypes, []string{responseTypeCode}) {
+				t.Fatalf("accepted %+v", m)
+			}
+			if _, bad := s.unknownScope(parseScopes(m.Scope)); bad {
+				t.Fatalf("accepted scope %q", m.Scope)
+			}
+			if m.ClientName == "" || utf8.RuneCountInString(m.ClientName) > maxClientNameRunes ||
+				strings.ContainsFunc(m.ClientName, func(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) }) {
+				t.Fatalf("client name %q", m.ClientName)
+			}
+		}
+	})
 }

@@ -145,6 +145,10 @@ func (s *Server) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("GET "+PathMetadata, s.handleMetadata)
 	mux.HandleFunc("GET "+PathOIDCMetadata, s.handleMetadata)
 	mux.HandleFunc("POST "+PathRegister, s.handleRegister)
+	// Browser-based clients preflight discovery and registration.
+	mux.HandleFunc("OPTIONS "+PathMetadata, s.handleMetadata)
+	mux.HandleFunc("OPTIONS "+PathOIDCMetadata, s.handleMetadata)
+	mux.HandleFunc("OPTIONS "+PathRegister, s.handleRegister)
 	mux.HandleFunc("GET "+PathAuthorize, s.handleAuthorize)
 	mux.HandleFunc("POST "+PathConsent, s.handleConsent)
 	mux.HandleFunc("POST "+PathToken, s.handleToken)

@@ -193,8 +193,11 @@ func (p *hspProperty) localTime(d time.Time, h int) string {
 
 // money renders an amount in cents [C: financial amounts are in cents].
 func money(cents int, currency string) map[string]any {
-	sym := map[string]string{"USD": "$", "EUR": "€"}[currency]
-	return map[string]any{"amount": cents, "formatted": fmt.Sprintf("%s%d.%02d", sym, cents/100, cents%100)}
+	sym, sign, abs := map[string]string{"USD": "$", "EUR": "€"}[currency], "", cents
+	if cents < 0 {
+		sign, abs = "-", -cents
+	}
+	return map[string]any{"amount": cents, "formatted": fmt.Sprintf("%s%s%d.%02d", sign, sym, abs/100, abs%100)}
 }
 
 func hspCategory(s *stay) (category string, sub any) {

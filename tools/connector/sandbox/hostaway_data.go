@@ -97,7 +97,7 @@ func (h *hostaway) seed(opts Options) {
 				res.updatedOn = s.cancelledAt
 			}
 			if !res.updatedOn.Before(now) {
-				res.updatedOn = now.Add(-time.Minute)
+				res.updatedOn = s.bookedAt.Add(now.Sub(s.bookedAt) / 2).Truncate(time.Second)
 			}
 			if len(s.messages) > 0 {
 				convID += 1 + r.IntN(20)

@@ -182,9 +182,7 @@ func (x *hoxton) listOccupancyMonitors(w http.ResponseWriter, r *http.Request) {
 // or deleted.
 func (x *hoxton) putPeopleMonitor(w http.ResponseWriter, r *http.Request) {
 	var in hxPeopleMonitor
-	dec := json.NewDecoder(r.Body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&in); err != nil {
+	if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
 		x.fail(w, http.StatusBadRequest, "Malformed JSON body")
 		return
 	}
