@@ -71,6 +71,7 @@ func TestBearerRules(t *testing.T) {
 		{name: "rebinding Host", url: mcpURL, token: readOnly.AccessToken, body: toolsList, headers: map[string]string{"Host": "evil.example"}, status: 403},
 		{name: "lower-case bearer scheme", url: mcpURL, token: "", body: toolsList, headers: map[string]string{"Authorization": "bearer " + readOnly.AccessToken, "Mcp-Session-Id": readSession}, status: 200},
 		{name: "insufficient scope", url: mcpURL, token: readOnly.AccessToken, body: sendMessage, status: 403, wwwError: "insufficient_scope"},
+		{name: "send_message without write", url: mcpURL, token: readOnly.AccessToken, body: `{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"send_message","arguments":{"conversation_id":"hostex:1","body":"hi"}}}`, status: 403, wwwError: "insufficient_scope"},
 		{name: "scope held", url: mcpURL, token: readOnly.AccessToken, body: whoami, headers: inSession, status: 200},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

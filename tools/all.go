@@ -5,5 +5,19 @@ func All(d *Deps) []Tool {
 	return []Tool{
 		whoami(d),
 		listConnections(d),
+		connectVendor(d),
+		refreshConnection(d),
+		disconnectVendor(d),
+		listProperties(d),
+		getProperty(d),
+		listReservations(d),
+		getReservation(d),
+		getCalendar(d),
+		listConversations(d),
+		getMessages(d),
+		sendMessage(d),
+		listReviews(d),
+		listSites(d),
+		getFootfall(d),
 	}
 }

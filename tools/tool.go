@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hostgate/hostgate/store"
+	"github.com/hostgate/hostgate/tools/connector"
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 )
@@ -32,6 +33,49 @@ type Deps struct {
 	Now    func() time.Time
 	// BaseURL is hostgate's public URL, for links the model passes to the host.
 	BaseURL string
+	// Tokens reaches the vendors; nil when none is configured.
+	Tokens *connector.Tokens
+	// Vendors are the vendor names, in the order tools present them.
+	Vendors []string
+}
+
+// VendorNames returns the configured vendors.
+func (d *Deps) VendorNames() []string { return d.Vendors }
+
+func (d *Deps) title(vendor string) string {
+	if d.Tokens != nil {
+		if s, ok := d.Tokens.Spec(vendor); ok {
+			return s.Title
+		}
+	}
+	return vendor
+}
+
+// connectURL is where the host connects an account (of one vendor, if given).
+func (d *Deps) connectURL(vendor string) string {
+	if vendor == "" {
+		return d.BaseURL + "/connections"
+	}
+	return d.BaseURL + "/connections?vendor=" + vendor
+}
+
+// reconnectURL is where the host repairs one connection.
+func (d *Deps) reconnectURL(connID string) string {
+	return d.BaseURL + "/connections?reconnect=" + connID
+}
+
+func (d *Deps) now() time.Time {
+	if d.Now == nil {
+		return time.Now()
+	}
+	return d.Now()
+}
+
+func (d *Deps) log() *slog.Logger {
+	if d.Logger == nil {
+		return slog.Default()
+	}
+	return d.Logger
 }
 
 // Tool is one MCP tool with the scope a caller needs to call it.

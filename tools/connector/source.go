@@ -221,3 +221,18 @@ func (t *Tokens) remember(id string, c Credential, version int64) {
 	}
 	t.mu.Unlock()
 }
+
+// Refresh renews a connection's credential now, whatever its expiry, and
+// returns the connection as stored afterwards.
+func (t *Tokens) Refresh(ctx context.Context, conn store.Connection) (store.Connection, error) {
+	cred, err := DecodeCredential(conn.Secret)
+	if err != nil {
+		return conn, err
+	}
+	if spec, ok := t.specs[conn.Vendor]; ok && spec.Refresh != nil {
+		if _, err := t.refresh(ctx, conn.ID, cred.AccessToken, true); err != nil {
+			return conn, err
+		}
+	}
+	return t.store.GetConnection(ctx, conn.ID)
+}

@@ -1,0 +1,130 @@
+package tools
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/hostgate/hostgate/store"
+	"github.com/hostgate/hostgate/tools/connector"
+)
+
+// ConnectionIn names one connection.
+type ConnectionIn struct {
+	ConnectionID string `json:"connection_id" jsonschema:"required" jsonschema_description:"a connection id from list_connections"`
+}
+
+// ownConnection returns the caller's shared connection by id.
+func ownConnection(ctx context.Context, d *Deps, c *Caller, id string) (store.Connection, error) {
+	conns, err := connections(ctx, d, c, "")
+	if err != nil {
+		return store.Connection{}, err
+	}
+	for _, cn := range conns {
+		if cn.ID == id {
+			return cn, nil
+		}
+	}
+	return store.Connection{}, Errorf("No shared connection has id %q. Call list_connections for the ids.", id)
+}
+
+func refreshConnection(d *Deps) Tool {
+	return New(Meta{
+		Name: "refresh_connection", Title: "Refresh a vendor connection",
+		Description: "Renews a vendor account's access now and checks it with the vendor. Use it when a tool reports an expired or failing account. If the host must reconnect, the error gives the URL to pass on.",
+		Scope:       ScopeRead, Idempotent: true, OpenWorld: true,
+	}, d, func(ctx context.Context, d *Deps, c *Caller, in ConnectionIn) (ConnectionInfo, string, error) {
+		conn, err := ownConnection(ctx, d, c, in.ConnectionID)
+		if err != nil {
+			return ConnectionInfo{}, "", err
+		}
+		if conn.Status != store.StatusNeedsReauth {
+			conn, err = d.Tokens.Refresh(ctx, conn)
+		} else {
+			err = connector.ErrNeedsReauth
+		}
+		if err == nil {
+			var cn connector.Connector
+			if cn, err = d.Tokens.Connector(conn); err == nil {
+				_, err = cn.Check(ctx)
+			}
+		}
+		if err != nil {
+			return ConnectionInfo{}, "", &Error{Text: d.vendorError(conn, err).Error}
+		}
+		info := ConnectionInfo{ID: conn.ID, Vendor: conn.Vendor, Label: conn.Label, Status: string(conn.Status)}
+		return info, fmt.Sprintf("%s (%s) works.", d.title(conn.Vendor), conn.Label), nil
+	})
+}
+
+// DisconnectOut says what happened.
+type DisconnectOut struct {
+	Disconnected    string `json:"disconnected"`
+	RevokedUpstream bool   `json:"revoked_upstream" jsonschema_description:"whether the vendor was told to forget hostgate's access"`
+}
+
+func disconnectVendor(d *Deps) Tool {
+	return New(Meta{
+		Name: "disconnect_vendor", Title: "Disconnect a vendor account",
+		Description: "Disconnects a vendor account from hostgate for every app, and revokes hostgate's access at the vendor where it allows. The host must connect it again to use it. Confirm with the host first.",
+		Scope:       ScopeWrite, Destructive: true, OpenWorld: true,
+	}, d, func(ctx context.Context, d *Deps, c *Caller, in ConnectionIn) (DisconnectOut, string, error) {
+		conn, err := ownConnection(ctx, d, c, in.ConnectionID)
+		if err != nil {
+			return DisconnectOut{}, "", err
+		}
+		revoked, err := Disconnect(ctx, d, conn)
+		if err != nil {
+			return DisconnectOut{}, "", err
+		}
+		return DisconnectOut{Disconnected: conn.ID, RevokedUpstream: revoked},
+			fmt.Sprintf("%s (%s) is disconnected.", d.title(conn.Vendor), conn.Label), nil
+	})
+}
+
+// Disconnect revokes a connection at its vendor where the vendor allows,
+// then deletes it. An upstream failure does not keep the connection: the
+// host asked for it gone.
+func Disconnect(ctx context.Context, d *Deps, conn store.Connection) (revoked bool, err error) {
+	if spec, ok := d.Tokens.Spec(conn.Vendor); ok && spec.Revoke != nil {
+		if cred, derr := connector.DecodeCredential(conn.Secret); derr == nil {
+			if rerr := spec.Revoke(ctx, spec, cred); rerr != nil {
+				d.log().WarnContext(ctx, "vendor revoke failed", "vendor", conn.Vendor, "connection", conn.ID, "err", rerr)
+			} else {
+				revoked = true
+			}
+		}
+	}
+	if err := d.Store.DeleteConnection(ctx, conn.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
+		return revoked, fmt.Errorf("delete connection: %w", err)
+	}
+	d.Tokens.Forget(conn.ID)
+	return revoked, nil
+}
+
+// ConnectIn names a vendor to connect.
+type ConnectIn struct {
+	Vendor string `json:"vendor" jsonschema:"required,enum=hostex,enum=hospitable,enum=hostaway,enum=hoxtonai"`
+}
+
+// ConnectOut is where the host connects.
+type ConnectOut struct {
+	URL string `json:"url" jsonschema_description:"give this URL to the host to open in their browser"`
+}
+
+func connectVendor(d *Deps) Tool {
+	return New(Meta{
+		Name: "connect_vendor", Title: "Connect a vendor account",
+		Description: "Returns the URL where the host connects a vendor account (Hostex, Hospitable, Hostaway or HoxtonAI) to hostgate. Give it to the host; once they have connected, call the other tools again.",
+		Scope:       ScopeRead, ReadOnly: true, Idempotent: true,
+	}, d, func(ctx context.Context, d *Deps, c *Caller, in ConnectIn) (ConnectOut, string, error) {
+		if d.Tokens == nil {
+			return ConnectOut{}, "", Errorf("hostgate has no vendors configured.")
+		}
+		if _, ok := d.Tokens.Spec(in.Vendor); !ok {
+			return ConnectOut{}, "", Errorf("Unknown vendor %q.", in.Vendor)
+		}
+		u := d.connectURL(in.Vendor)
+		return ConnectOut{URL: u}, "Ask the host to open " + u + " to connect " + d.title(in.Vendor) + ".", nil
+	})
+}

@@ -1,0 +1,136 @@
+package tools
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/hostgate/hostgate/store"
+	"github.com/hostgate/hostgate/tools/connector"
+)
+
+// ConversationsIn filters conversations.
+type ConversationsIn struct {
+	Vendor        string `json:"vendor,omitempty" jsonschema_description:"only this vendor"`
+	ReservationID string `json:"reservation_id,omitempty" jsonschema_description:"only the conversation of this vendor-qualified reservation"`
+}
+
+// ConversationsOut lists guest conversations.
+type ConversationsOut struct {
+	Conversations []connector.Conversation `json:"conversations"`
+	Errors        []VendorError            `json:"errors,omitempty"`
+}
+
+func listConversations(d *Deps) Tool {
+	return New(Meta{
+		Name: "list_conversations", Title: "List guest conversations",
+		Description: "Lists guest conversations across the host's connected accounts, newest first. Read one with get_messages.",
+		Scope:       ScopeRead, ReadOnly: true, Idempotent: true, OpenWorld: true,
+	}, d, func(ctx context.Context, d *Deps, c *Caller, in ConversationsIn) (ConversationsOut, string, error) {
+		vendor, resID := in.Vendor, ""
+		if in.ReservationID != "" {
+			v, id, err := connector.SplitID(in.ReservationID)
+			if err != nil {
+				return ConversationsOut{}, "", Errorf("reservation_id must be vendor-qualified, as list_reservations returns it.")
+			}
+			vendor, resID = v, id
+		}
+		conns, err := connections(ctx, d, c, vendor)
+		if err != nil {
+			return ConversationsOut{}, "", err
+		}
+		convs, errs, err := fanOut(ctx, d, conns, func(ctx context.Context, cn connector.Connector, _ store.Connection) ([]connector.Conversation, error) {
+			cl, ok := cn.(connector.ConversationLister)
+			if !ok {
+				return nil, nil
+			}
+			return cl.ListConversations(ctx, connector.ConversationQuery{ReservationID: resID})
+		})
+		if err != nil {
+			return ConversationsOut{}, "", err
+		}
+		return ConversationsOut{Conversations: nonNil(convs), Errors: errs}, fmt.Sprintf("%d conversations%s.", len(convs), errorSuffix(errs)), nil
+	})
+}
+
+// MessagesIn names a conversation.
+type MessagesIn struct {
+	ConversationID string `json:"conversation_id" jsonschema:"required" jsonschema_description:"vendor-qualified conversation id"`
+}
+
+// MessagesOut is a conversation's messages, oldest first.
+type MessagesOut struct {
+	ConversationID string              `json:"conversation_id"`
+	Messages       []connector.Message `json:"messages"`
+}
+
+func getMessages(d *Deps) Tool {
+	return New(Meta{
+		Name: "get_messages", Title: "Read a guest conversation",
+		Description: "Gets the messages of one guest conversation, oldest first.",
+		Scope:       ScopeRead, ReadOnly: true, Idempotent: true, OpenWorld: true,
+	}, d, func(ctx context.Context, d *Deps, c *Caller, in MessagesIn) (MessagesOut, string, error) {
+		conns, id, err := route(ctx, d, c, in.ConversationID, "conversation_id")
+		if err != nil {
+			return MessagesOut{}, "", err
+		}
+		msgs, err := first(ctx, d, conns, func(ctx context.Context, cn connector.Connector) ([]connector.Message, error) {
+			if mr, ok := cn.(connector.MessageReader); ok {
+				return mr.Messages(ctx, id)
+			}
+			return nil, unsupported("messages")
+		})
+		if err != nil {
+			return MessagesOut{}, "", err
+		}
+		return MessagesOut{ConversationID: in.ConversationID, Messages: nonNil(msgs)}, fmt.Sprintf("%d messages.", len(msgs)), nil
+	})
+}
+
+// SendIn is a message to a guest.
+type SendIn struct {
+	ConversationID string `json:"conversation_id" jsonschema:"required" jsonschema_description:"vendor-qualified conversation id"`
+	Body           string `json:"body" jsonschema:"required" jsonschema_description:"the message text, plain text only"`
+}
+
+// SendOut is the sent message.
+type SendOut struct {
+	ConversationID string            `json:"conversation_id"`
+	Message        connector.Message `json:"message"`
+}
+
+const maxMessage = 5000
+
+func sendMessage(d *Deps) Tool {
+	return New(Meta{
+		Name: "send_message", Title: "Send a message to a guest",
+		Description: "Sends a plain-text message to the guest in a conversation, through the booking channel. The guest sees it at once and it cannot be unsent: confirm the text with the host first.",
+		Scope:       ScopeWrite, Destructive: true, OpenWorld: true,
+	}, d, func(ctx context.Context, d *Deps, c *Caller, in SendIn) (SendOut, string, error) {
+		body := strings.TrimSpace(in.Body)
+		if body == "" {
+			return SendOut{}, "", Errorf("body is empty: write the message text and call again.")
+		}
+		if utf8.RuneCountInString(body) > maxMessage {
+			return SendOut{}, "", Errorf("body is over %d characters: shorten the message and call again.", maxMessage)
+		}
+		conns, id, err := route(ctx, d, c, in.ConversationID, "conversation_id")
+		if err != nil {
+			return SendOut{}, "", err
+		}
+		// A message goes out once: only the first account of the vendor is
+		// tried, never a second after an ambiguous failure.
+		m, err := first(ctx, d, conns[:1], func(ctx context.Context, cn connector.Connector) (connector.Message, error) {
+			if ms, ok := cn.(connector.MessageSender); ok {
+				return ms.SendMessage(ctx, id, body)
+			}
+			return connector.Message{}, unsupported("send message")
+		})
+		if err != nil {
+			return SendOut{}, "", err
+		}
+		d.log().InfoContext(ctx, "message sent", "host_id", c.UserID, "client_id", c.ClientID, "vendor", conns[0].Vendor)
+		return SendOut{ConversationID: in.ConversationID, Message: m}, "Message sent.", nil
+	})
+}

@@ -1,0 +1,174 @@
+package tools
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/hostgate/hostgate/store"
+	"github.com/hostgate/hostgate/tools/connector"
+)
+
+// ReservationsIn filters reservations.
+type ReservationsIn struct {
+	From       string `json:"from,omitempty" jsonschema_description:"first date, YYYY-MM-DD (default today)"`
+	To         string `json:"to,omitempty" jsonschema_description:"last date, YYYY-MM-DD (default 30 days after from)"`
+	By         string `json:"by,omitempty" jsonschema:"enum=check_in,enum=check_out" jsonschema_description:"which date the range applies to (default check_in)"`
+	PropertyID string `json:"property_id,omitempty" jsonschema_description:"only this vendor-qualified property"`
+	Status     string `json:"status,omitempty" jsonschema:"enum=inquiry,enum=pending,enum=confirmed,enum=cancelled,enum=declined"`
+	Vendor     string `json:"vendor,omitempty" jsonschema_description:"only this vendor"`
+}
+
+// ReservationsOut lists reservations across vendors, by check-in.
+type ReservationsOut struct {
+	From         string                  `json:"from"`
+	To           string                  `json:"to"`
+	Reservations []connector.Reservation `json:"reservations"`
+	Errors       []VendorError           `json:"errors,omitempty"`
+}
+
+const maxRange = 366 * 24 * time.Hour
+
+// dateRange fills and checks a tool's date range.
+func dateRange(now time.Time, from, to string, defaultDays int) (connector.DateRange, error) {
+	if from == "" {
+		from = now.Format(time.DateOnly)
+	}
+	f, err := time.Parse(time.DateOnly, from)
+	if err != nil {
+		return connector.DateRange{}, Errorf("from must be a date like 2026-12-01, not %q.", from)
+	}
+	if to == "" {
+		to = f.AddDate(0, 0, defaultDays).Format(time.DateOnly)
+	}
+	tt, err := time.Parse(time.DateOnly, to)
+	if err != nil {
+		return connector.DateRange{}, Errorf("to must be a date like 2026-12-31, not %q.", to)
+	}
+	if tt.Before(f) || tt.Sub(f) > maxRange {
+		return connector.DateRange{}, Errorf("to must be on or after from and at most a year later.")
+	}
+	return connector.DateRange{From: from, To: to}, nil
+}
+
+func listReservations(d *Deps) Tool {
+	return New(Meta{
+		Name: "list_reservations", Title: "List reservations",
+		Description: "Lists reservations across the host's connected accounts for a date range (by check-in unless by=check_out), optionally for one property, status or vendor. Each has a vendor-qualified id and, where the vendor has one, a conversation_id for get_messages and send_message.",
+		Scope:       ScopeRead, ReadOnly: true, Idempotent: true, OpenWorld: true,
+	}, d, func(ctx context.Context, d *Deps, c *Caller, in ReservationsIn) (ReservationsOut, string, error) {
+		r, err := dateRange(d.now(), in.From, in.To, 30)
+		if err != nil {
+			return ReservationsOut{}, "", err
+		}
+		vendor, propID := in.Vendor, ""
+		if in.PropertyID != "" {
+			v, id, err := connector.SplitID(in.PropertyID)
+			if err != nil {
+				return ReservationsOut{}, "", Errorf("property_id must be vendor-qualified, as list_properties returns it.")
+			}
+			vendor, propID = v, id
+		}
+		conns, err := connections(ctx, d, c, vendor)
+		if err != nil {
+			return ReservationsOut{}, "", err
+		}
+		q := connector.ReservationQuery{Range: r, ByCheckOut: in.By == "check_out", PropertyID: propID, Status: in.Status}
+		rs, errs, err := fanOut(ctx, d, conns, func(ctx context.Context, cn connector.Connector, _ store.Connection) ([]connector.Reservation, error) {
+			rl, ok := cn.(connector.ReservationLister)
+			if !ok {
+				return nil, nil
+			}
+			return rl.ListReservations(ctx, q)
+		})
+		if err != nil {
+			return ReservationsOut{}, "", err
+		}
+		slices.SortStableFunc(rs, func(a, b connector.Reservation) int {
+			if a.CheckIn != b.CheckIn {
+				if a.CheckIn < b.CheckIn {
+					return -1
+				}
+				return 1
+			}
+			return 0
+		})
+		out := ReservationsOut{From: r.From, To: r.To, Reservations: nonNil(rs), Errors: errs}
+		return out, fmt.Sprintf("%d reservations from %s to %s%s.", len(rs), r.From, r.To, errorSuffix(errs)), nil
+	})
+}
+
+// ReservationIn names one reservation.
+type ReservationIn struct {
+	ReservationID string `json:"reservation_id" jsonschema:"required" jsonschema_description:"vendor-qualified reservation id from list_reservations"`
+}
+
+func getReservation(d *Deps) Tool {
+	return New(Meta{
+		Name: "get_reservation", Title: "Get a reservation",
+		Description: "Gets one reservation by its vendor-qualified id.",
+		Scope:       ScopeRead, ReadOnly: true, Idempotent: true, OpenWorld: true,
+	}, d, func(ctx context.Context, d *Deps, c *Caller, in ReservationIn) (connector.Reservation, string, error) {
+		conns, id, err := route(ctx, d, c, in.ReservationID, "reservation_id")
+		if err != nil {
+			return connector.Reservation{}, "", err
+		}
+		r, err := first(ctx, d, conns, func(ctx context.Context, cn connector.Connector) (connector.Reservation, error) {
+			if rg, ok := cn.(connector.ReservationGetter); ok {
+				return rg.GetReservation(ctx, id)
+			}
+			return connector.Reservation{}, unsupported("get reservation")
+		})
+		if err != nil {
+			return connector.Reservation{}, "", err
+		}
+		return r, fmt.Sprintf("%s, %s to %s, %s.", r.GuestName, r.CheckIn, r.CheckOut, r.Status), nil
+	})
+}
+
+// CalendarIn asks for a property's calendar.
+type CalendarIn struct {
+	PropertyID string `json:"property_id" jsonschema:"required" jsonschema_description:"vendor-qualified property id"`
+	From       string `json:"from,omitempty" jsonschema_description:"first date, YYYY-MM-DD (default today)"`
+	To         string `json:"to,omitempty" jsonschema_description:"last date, YYYY-MM-DD (default 30 days after from)"`
+}
+
+// CalendarOut is a property's calendar.
+type CalendarOut struct {
+	PropertyID string                  `json:"property_id"`
+	Days       []connector.CalendarDay `json:"days"`
+}
+
+func getCalendar(d *Deps) Tool {
+	return New(Meta{
+		Name: "get_calendar", Title: "Get a property's calendar",
+		Description: "Gets a property's availability (and prices, where the vendor gives them) night by night for a date range.",
+		Scope:       ScopeRead, ReadOnly: true, Idempotent: true, OpenWorld: true,
+	}, d, func(ctx context.Context, d *Deps, c *Caller, in CalendarIn) (CalendarOut, string, error) {
+		r, err := dateRange(d.now(), in.From, in.To, 30)
+		if err != nil {
+			return CalendarOut{}, "", err
+		}
+		conns, id, err := route(ctx, d, c, in.PropertyID, "property_id")
+		if err != nil {
+			return CalendarOut{}, "", err
+		}
+		days, err := first(ctx, d, conns, func(ctx context.Context, cn connector.Connector) ([]connector.CalendarDay, error) {
+			if cr, ok := cn.(connector.CalendarReader); ok {
+				return cr.Calendar(ctx, id, r)
+			}
+			return nil, unsupported("calendar")
+		})
+		if err != nil {
+			return CalendarOut{}, "", err
+		}
+		free := 0
+		for _, day := range days {
+			if day.Available {
+				free++
+			}
+		}
+		return CalendarOut{PropertyID: in.PropertyID, Days: nonNil(days)}, fmt.Sprintf("%d of %d nights available.", free, len(days)), nil
+	})
+}
