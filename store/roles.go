@@ -105,6 +105,15 @@ type Sessions interface {
 	DeleteSession(ctx context.Context, hash string) error
 }
 
+// ConnectStates holds vendor OAuth flows in progress.
+type ConnectStates interface {
+	CreateConnectState(ctx context.Context, s ConnectState) error
+	// ConsumeConnectState returns and deletes the state atomically: of two
+	// concurrent calls exactly one gets it, the other ErrNotFound. The
+	// caller checks expiry and binding.
+	ConsumeConnectState(ctx context.Context, hash string) (ConnectState, error)
+}
+
 // Audit records security events.
 type Audit interface {
 	AddAuditEvent(ctx context.Context, e AuditEvent) error
@@ -120,8 +129,9 @@ type Store interface {
 	Grants
 	Connections
 	Sessions
+	ConnectStates
 	Audit
-	// DeleteExpired removes codes, tokens and sessions that expired before
+	// DeleteExpired removes codes, tokens, sessions and connect states that expired before
 	// now (redeemed codes included) and returns how many rows went.
 	DeleteExpired(ctx context.Context, now time.Time) (int64, error)
 	Close() error

@@ -68,7 +68,7 @@ type AuthCode struct {
 	Hash        string // Hash of the code
 	ClientID    string
 	UserID      string
-	RedirectURI string
+	RedirectURI string // as the authorization request sent it; empty if it sent none
 	Challenge   string // PKCE S256 code_challenge
 	Scopes      []string
 	Resource    string
@@ -185,4 +185,21 @@ type AuditEvent struct {
 	ClientID string
 	Kind     string // e.g. "client.registered", "grant.revoked", "refresh.reused"
 	Detail   string
+}
+
+// ConnectState is a vendor OAuth flow in progress: the single-use state
+// sent to the vendor, bound to the host and to their browser session, with
+// the PKCE verifier for the vendor's token request.
+type ConnectState struct {
+	Hash        string // Hash of the state parameter
+	UserID      string
+	SessionHash string // the browser session that started the flow
+	Vendor      string
+	Verifier    string // PKCE code verifier; empty where the vendor takes no PKCE
+	RedirectURI string // the redirect URI sent to the vendor
+	ReturnTo    string // local path to go back to (the consent page, say)
+	// ConnectionID is set when the flow reconnects an existing connection.
+	ConnectionID string
+	CreatedAt    time.Time
+	ExpiresAt    time.Time
 }

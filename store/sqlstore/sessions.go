@@ -75,6 +75,7 @@ var deleteExpiredSQL = []string{
 	`DELETE FROM auth_codes WHERE expires_at < ?`,
 	`DELETE FROM tokens WHERE expires_at < ?`,
 	`DELETE FROM browser_sessions WHERE expires_at < ?`,
+	`DELETE FROM connect_states WHERE expires_at < ?`,
 }
 
 // DeleteExpired implements [store.Store]: codes, tokens and sessions whose

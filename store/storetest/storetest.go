@@ -69,6 +69,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ListExpiringConnections", testListExpiringConnections},
 		{"ConnectionSecrets", testConnectionSecrets},
 		{"Sessions", testSessions},
+		{"ConnectStates", testConnectStates},
+		{"ConsumeConnectStateConcurrent", testConsumeConnectStateConcurrent},
 		{"Audit", testAudit},
 		{"DeleteExpired", testDeleteExpired},
 	}
