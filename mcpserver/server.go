@@ -13,6 +13,7 @@ import (
 	"github.com/hostgate/hostgate/oauthpkce/signin"
 	"github.com/hostgate/hostgate/store"
 	"github.com/hostgate/hostgate/tools"
+	"github.com/hostgate/hostgate/tools/connector"
 	"github.com/mark3labs/mcp-go/server"
 )
 
@@ -41,7 +42,9 @@ type Config struct {
 	// loopback. For tests only.
 	AllowLoopbackMetadata bool
 	// Tools builds the served tools; default tools.All.
-	Tools  func(*tools.Deps) []tools.Tool
+	Tools func(*tools.Deps) []tools.Tool
+	// Vendors are the vendor specs, in the order pages list them.
+	Vendors []*connector.Spec
 	Logger *slog.Logger
 	Now    func() time.Time
 }
@@ -53,6 +56,8 @@ type Server struct {
 	oauth      *oauthpkce.Server
 	signin     *signin.Manager
 	tools      []tools.Tool
+	tokens     *connector.Tokens
+	deps       *tools.Deps
 	handler    http.Handler
 	origin     string
 	loopback   bool
@@ -88,6 +93,10 @@ func New(cfg Config) (*Server, error) {
 		Issuer: cfg.BaseURL, Resource: cfg.BaseURL + MCPPath, Store: cfg.Store, Signin: sm,
 		AccessTTL: cfg.AccessTTL, RefreshTTL: cfg.RefreshTTL, Now: cfg.Now, Logger: cfg.Logger,
 		AllowLoopbackMetadata: cfg.AllowLoopbackMetadata,
+		ConsentConnections: func(r *http.Request, userID string) ([]oauthpkce.ConnectionChoice, error) {
+			return consentChoices(r, cfg.Store, cfg.Vendors, userID)
+		},
+		ConnectURL: func(returnTo string) string { return connectionsURL(returnTo) },
 	})
 	if err != nil {
 		return nil, err
@@ -102,7 +111,12 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Tools == nil {
 		cfg.Tools = tools.All
 	}
-	s.tools = cfg.Tools(&tools.Deps{Store: cfg.Store, Logger: cfg.Logger, Now: cfg.Now, BaseURL: cfg.BaseURL})
+	s.tokens = connector.NewTokens(cfg.Store, cfg.Vendors, cfg.Now, cfg.Logger)
+	s.deps = &tools.Deps{Store: cfg.Store, Logger: cfg.Logger, Now: cfg.Now, BaseURL: cfg.BaseURL, Tokens: s.tokens}
+	for _, v := range cfg.Vendors {
+		s.deps.Vendors = append(s.deps.Vendors, v.Name)
+	}
+	s.tools = cfg.Tools(s.deps)
 	mcpSrv := server.NewMCPServer("hostgate", cfg.Version,
 		server.WithToolCapabilities(false),
 		server.WithRecovery(),
@@ -138,6 +152,7 @@ func New(cfg Config) (*Server, error) {
 	mux.Handle(MCPPath, s.protect(streamable))
 	mux.HandleFunc("GET /healthz", s.handleHealth)
 	mux.HandleFunc("GET /{$}", s.handleHome)
+	s.mountConnections(mux)
 	s.handler = s.logRequests(mux)
 	return s, nil
 }
@@ -150,6 +165,9 @@ func (s *Server) OAuth() *oauthpkce.Server { return s.oauth }
 
 // Signin returns the sign-in manager.
 func (s *Server) Signin() *signin.Manager { return s.signin }
+
+// Tokens returns the vendor token keeper (for the background refresher).
+func (s *Server) Tokens() *connector.Tokens { return s.tokens }
 
 // Tools returns the tools served.
 func (s *Server) Tools() []tools.Tool { return s.tools }

@@ -187,3 +187,14 @@ func randomString() string {
 	}
 	return base64.RawURLEncoding.EncodeToString(b)
 }
+
+// SessionHash returns the hash of this browser's session id, to bind
+// server-side state (a vendor OAuth flow) to the browser that started it.
+// It is empty when there is no session cookie.
+func (m *Manager) SessionHash(r *http.Request) string {
+	c, err := r.Cookie(m.sessionCookie)
+	if err != nil || c.Value == "" {
+		return ""
+	}
+	return store.Hash(c.Value)
+}

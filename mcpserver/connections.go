@@ -1,0 +1,418 @@
+package mcpserver
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/hostgate/hostgate/internal/web"
+	"github.com/hostgate/hostgate/oauthpkce"
+	"github.com/hostgate/hostgate/oauthpkce/signin"
+	"github.com/hostgate/hostgate/store"
+	"github.com/hostgate/hostgate/tools"
+	"github.com/hostgate/hostgate/tools/connector"
+)
+
+//go:embed templates/connections.html templates/connect_form.html templates/error.html
+var connectionsFS embed.FS
+
+var (
+	connectionsTemplate = web.Parse(connectionsFS, "templates/connections.html")
+	connectFormTemplate = web.Parse(connectionsFS, "templates/connect_form.html")
+	errorTemplate       = web.Parse(connectionsFS, "templates/error.html")
+)
+
+// Paths of the connections pages.
+const (
+	PathConnections   = "/connections"
+	pathConnectNew    = "/connections/new"
+	pathOAuthStart    = "/connections/oauth/start"
+	pathOAuthCallback = "/connections/oauth/callback"
+)
+
+func (s *Server) mountConnections(mux *http.ServeMux) {
+	mux.HandleFunc("GET "+PathConnections, s.handleConnections)
+	mux.HandleFunc("GET "+pathConnectNew, s.handleConnectForm)
+	mux.HandleFunc("POST "+pathConnectNew, s.handleConnectSubmit)
+	mux.HandleFunc("POST "+pathOAuthStart, s.handleOAuthStart)
+	mux.HandleFunc("GET "+pathOAuthCallback, s.handleOAuthCallback)
+	mux.HandleFunc("POST /connections/{id}/disconnect", s.handleDisconnect)
+	mux.HandleFunc("POST /connections/{id}/refresh", s.handleRefresh)
+	mux.HandleFunc("POST /clients/{id}/revoke", s.handleRevokeClient)
+}
+
+// connectionsURL is the connections page that, after a connect, goes back
+// to returnTo (a local path, e.g. the consent page).
+func connectionsURL(returnTo string) string {
+	if returnTo == "" {
+		return PathConnections
+	}
+	return PathConnections + "?" + url.Values{"return": {returnTo}}.Encode()
+}
+
+// safeReturn keeps only local paths (no scheme, no host, no "//").
+func safeReturn(s string) string {
+	if s == "" || !strings.HasPrefix(s, "/") || strings.HasPrefix(s, "//") || strings.ContainsAny(s, "\\\r\n") {
+		return ""
+	}
+	if u, err := url.Parse(s); err != nil || u.Scheme != "" || u.Host != "" {
+		return ""
+	}
+	return s
+}
+
+// host returns the signed-in host, or redirects to sign-in and reports false.
+func (s *Server) host(w http.ResponseWriter, r *http.Request) (store.User, bool) {
+	u, ok := s.signin.User(r)
+	if !ok {
+		back := r.URL.RequestURI()
+		if r.Method != http.MethodGet {
+			back = PathConnections
+		}
+		http.Redirect(w, r, signin.SignInURL(back), http.StatusSeeOther)
+	}
+	return u, ok
+}
+
+// postForm parses a page form and checks its CSRF token.
+func (s *Server) postForm(w http.ResponseWriter, r *http.Request, purpose string) bool {
+	r.Body = http.MaxBytesReader(w, r.Body, 32<<10)
+	if err := r.ParseForm(); err != nil || !s.signin.CheckCSRF(r, purpose, r.PostForm.Get("csrf")) {
+		s.pageError(w, http.StatusForbidden, "This form expired or came from another site", "For your safety hostgate ignored it. Go back, reload the page and try again.")
+		return false
+	}
+	return true
+}
+
+const csrfConnections = "connections"
+
+type connectionsData struct {
+	Username    string
+	CSRF        string
+	SignOutCSRF string
+	Return      string
+	Notice      string
+	Highlight   string
+	Connections []connRow
+	Vendors     []vendorRow
+	Clients     []clientRow
+	MCPURL      string
+}
+
+type connRow struct {
+	ID, Vendor, Title, Label, Status, LastError string
+	Reconnect                                   bool
+}
+
+type vendorRow struct {
+	Name, Title string
+	OAuth       bool
+	Kinds       []kindRow
+}
+
+type kindRow struct{ Kind, Label string }
+
+type clientRow struct {
+	ID, Name, Scopes, Since string
+}
+
+func kindLabel(k store.AuthKind) string {
+	switch k {
+	case store.AuthToken:
+		return "Paste a personal access token"
+	case store.AuthClientCredentials:
+		return "Enter an account id and API key"
+	}
+	return string(k)
+}
+
+func (s *Server) handleConnections(w http.ResponseWriter, r *http.Request) {
+	u, ok := s.host(w, r)
+	if !ok {
+		return
+	}
+	ctx := r.Context()
+	q := r.URL.Query()
+	d := connectionsData{
+		Username: u.Username, CSRF: s.signin.CSRF(w, r, csrfConnections), SignOutCSRF: s.signin.SignOutCSRF(w, r),
+		Return: safeReturn(q.Get("return")), Highlight: q.Get("vendor"), MCPURL: s.cfg.BaseURL + MCPPath,
+	}
+	switch q.Get("done") {
+	case "connected":
+		d.Notice = "Connected."
+	case "disconnected":
+		d.Notice = "Disconnected."
+	case "refreshed":
+		d.Notice = "Refreshed: the account works."
+	case "revoked":
+		d.Notice = "Access revoked. The app must ask you again."
+	}
+	conns, err := s.cfg.Store.ListConnections(ctx, u.ID)
+	if err != nil {
+		s.serverError(w, r, "list connections", err)
+		return
+	}
+	reconnect := q.Get("reconnect")
+	for _, c := range conns {
+		d.Connections = append(d.Connections, connRow{ID: c.ID, Vendor: c.Vendor, Title: s.title(c.Vendor), Label: c.Label,
+			Status: string(c.Status), LastError: c.LastError, Reconnect: c.ID == reconnect || c.Status == store.StatusNeedsReauth})
+	}
+	for _, v := range s.cfg.Vendors {
+		row := vendorRow{Name: v.Name, Title: v.Title, OAuth: v.OAuth.Configured()}
+		for _, k := range v.AuthKinds {
+			if k != store.AuthOAuth {
+				row.Kinds = append(row.Kinds, kindRow{Kind: string(k), Label: kindLabel(k)})
+			}
+		}
+		d.Vendors = append(d.Vendors, row)
+	}
+	aps, err := s.cfg.Store.ListApprovals(ctx, u.ID)
+	if err != nil {
+		s.serverError(w, r, "list approvals", err)
+		return
+	}
+	for _, a := range aps {
+		name := a.ClientID
+		if c, err := s.cfg.Store.GetClient(ctx, a.ClientID); err == nil {
+			name = c.Name
+		}
+		d.Clients = append(d.Clients, clientRow{ID: a.ClientID, Name: name, Scopes: strings.Join(a.Scopes, ", "), Since: a.CreatedAt.Format("2 Jan 2006")})
+	}
+	connectionsTemplate.Render(w, http.StatusOK, web.CSP(), d)
+}
+
+func (s *Server) title(vendor string) string {
+	for _, v := range s.cfg.Vendors {
+		if v.Name == vendor {
+			return v.Title
+		}
+	}
+	return vendor
+}
+
+func (s *Server) spec(vendor string) (*connector.Spec, bool) { return s.tokens.Spec(vendor) }
+
+type connectFormData struct {
+	CSRF, Vendor, Title, Kind, Return, Error, Label string
+	Fields                                          []connector.Field
+}
+
+func (s *Server) handleConnectForm(w http.ResponseWriter, r *http.Request) {
+	if _, ok := s.host(w, r); !ok {
+		return
+	}
+	q := r.URL.Query()
+	spec, ok := s.spec(q.Get("vendor"))
+	kind := store.AuthKind(q.Get("kind"))
+	if !ok || len(spec.Fields[kind]) == 0 {
+		s.pageError(w, http.StatusNotFound, "Unknown way to connect", "Go back to the connections page and pick a vendor.")
+		return
+	}
+	connectFormTemplate.Render(w, http.StatusOK, web.CSP(), connectFormData{
+		CSRF: s.signin.CSRF(w, r, csrfConnections), Vendor: spec.Name, Title: spec.Title, Kind: string(kind),
+		Return: safeReturn(q.Get("return")), Fields: spec.Fields[kind],
+	})
+}
+
+// handleConnectSubmit saves a pasted token or API key after a cheap vendor
+// call proves it works.
+func (s *Server) handleConnectSubmit(w http.ResponseWriter, r *http.Request) {
+	u, ok := s.host(w, r)
+	if !ok || !s.postForm(w, r, csrfConnections) {
+		return
+	}
+	f := r.PostForm
+	spec, ok := s.spec(f.Get("vendor"))
+	kind := store.AuthKind(f.Get("kind"))
+	if !ok || len(spec.Fields[kind]) == 0 || spec.FromFields == nil {
+		s.pageError(w, http.StatusBadRequest, "Unknown way to connect", "Go back to the connections page and pick a vendor.")
+		return
+	}
+	values := map[string]string{}
+	for _, fd := range spec.Fields[kind] {
+		values[fd.Name] = strings.TrimSpace(f.Get(fd.Name))
+	}
+	again := func(msg string) {
+		connectFormTemplate.Render(w, http.StatusBadRequest, web.CSP(), connectFormData{
+			CSRF: s.signin.CSRF(w, r, csrfConnections), Vendor: spec.Name, Title: spec.Title, Kind: string(kind),
+			Return: safeReturn(f.Get("return")), Fields: spec.Fields[kind], Error: msg, Label: f.Get("label"),
+		})
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), 30*time.Second)
+	defer cancel()
+	cred, err := spec.FromFields(ctx, spec, kind, values)
+	if err != nil {
+		again(connectFailure(spec.Title, err))
+		return
+	}
+	acc, err := spec.New(spec, connector.StaticSource(cred)).Check(ctx)
+	if err != nil {
+		again(connectFailure(spec.Title, err))
+		return
+	}
+	if _, err := s.saveConnection(ctx, u.ID, spec, kind, cred, acc, f.Get("label"), ""); err != nil {
+		s.serverError(w, r, "save connection", err)
+		return
+	}
+	s.finishConnect(w, r, f.Get("return"))
+}
+
+// connectFailure explains to the host why a credential was not accepted.
+func connectFailure(title string, err error) string {
+	switch {
+	case errors.Is(err, connector.ErrUnauthorized), errors.Is(err, connector.ErrNeedsReauth):
+		return title + " did not accept these credentials. Check them and try again."
+	case errors.Is(err, connector.ErrForbidden):
+		return title + " accepted the credentials but refused access. Check the token's permissions."
+	case errors.Is(err, connector.ErrAccount):
+		return title + " reports a problem with the account (for example an expired subscription)."
+	case errors.Is(err, connector.ErrBadRequest):
+		return "Some fields are missing or malformed: " + err.Error()
+	default:
+		return title + " could not be reached just now. Try again in a minute."
+	}
+}
+
+// saveConnection creates the connection, or, if the host already connected
+// this vendor account, replaces its credential (a reconnect).
+func (s *Server) saveConnection(ctx context.Context, userID string, spec *connector.Spec, kind store.AuthKind, cred connector.Credential, acc connector.Account, label, connID string) (store.Connection, error) {
+	now := s.cfg.Now()
+	if label = strings.TrimSpace(label); label == "" {
+		label = acc.Name
+	}
+	if label == "" {
+		label = spec.Title + " " + acc.ID
+	}
+	if len(label) > 80 {
+		label = label[:80]
+	}
+	conns, err := s.cfg.Store.ListConnections(ctx, userID)
+	if err != nil {
+		return store.Connection{}, err
+	}
+	for _, c := range conns {
+		if (c.Vendor == spec.Name && c.AccountID == acc.ID) || (connID != "" && c.ID == connID && c.Vendor == spec.Name) {
+			for attempt := 0; ; attempt++ {
+				c.AccountID, c.AuthKind, c.Secret = acc.ID, kind, cred.Encode()
+				c.AccessExpiresAt, c.RefreshExpiresAt = cred.Expiry, cred.RefreshExpiry
+				c.Status, c.LastError, c.UpdatedAt = store.StatusOK, "", now
+				saved, err := s.cfg.Store.UpdateConnection(ctx, c)
+				if err == nil {
+					s.tokens.Forget(c.ID)
+					return saved, nil
+				}
+				if !errors.Is(err, store.ErrConflict) || attempt > 3 {
+					return store.Connection{}, err
+				}
+				if c, err = s.cfg.Store.GetConnection(ctx, c.ID); err != nil {
+					return store.Connection{}, err
+				}
+			}
+		}
+	}
+	c := store.Connection{ID: newID(), UserID: userID, Vendor: spec.Name, AccountID: acc.ID, Label: label,
+		AuthKind: kind, Secret: cred.Encode(), AccessExpiresAt: cred.Expiry, RefreshExpiresAt: cred.RefreshExpiry,
+		Status: store.StatusOK, CreatedAt: now, UpdatedAt: now}
+	if err := s.cfg.Store.CreateConnection(ctx, c); err != nil {
+		return store.Connection{}, err
+	}
+	s.log.InfoContext(ctx, "vendor connected", "host_id", userID, "vendor", spec.Name, "connection", c.ID)
+	return c, nil
+}
+
+// finishConnect goes back where the host came from (the consent page) or
+// to the connections page.
+func (s *Server) finishConnect(w http.ResponseWriter, r *http.Request, returnTo string) {
+	if ret := safeReturn(returnTo); ret != "" {
+		http.Redirect(w, r, ret, http.StatusSeeOther)
+		return
+	}
+	http.Redirect(w, r, PathConnections+"?done=connected", http.StatusSeeOther)
+}
+
+func (s *Server) handleDisconnect(w http.ResponseWriter, r *http.Request) {
+	u, ok := s.host(w, r)
+	if !ok || !s.postForm(w, r, csrfConnections) {
+		return
+	}
+	c, err := s.cfg.Store.GetConnection(r.Context(), r.PathValue("id"))
+	if err != nil || c.UserID != u.ID {
+		s.pageError(w, http.StatusNotFound, "No such connection", "It may have been disconnected already.")
+		return
+	}
+	if _, err := tools.Disconnect(r.Context(), s.deps, c); err != nil {
+		s.serverError(w, r, "disconnect", err)
+		return
+	}
+	http.Redirect(w, r, PathConnections+"?done=disconnected", http.StatusSeeOther)
+}
+
+func (s *Server) handleRefresh(w http.ResponseWriter, r *http.Request) {
+	u, ok := s.host(w, r)
+	if !ok || !s.postForm(w, r, csrfConnections) {
+		return
+	}
+	c, err := s.cfg.Store.GetConnection(r.Context(), r.PathValue("id"))
+	if err != nil || c.UserID != u.ID {
+		s.pageError(w, http.StatusNotFound, "No such connection", "It may have been disconnected.")
+		return
+	}
+	if c, err = s.tokens.Refresh(r.Context(), c); err == nil {
+		var cn connector.Connector
+		if cn, err = s.tokens.Connector(c); err == nil {
+			_, err = cn.Check(r.Context())
+		}
+	}
+	if err != nil {
+		http.Redirect(w, r, PathConnections+"?reconnect="+url.QueryEscape(c.ID), http.StatusSeeOther)
+		return
+	}
+	http.Redirect(w, r, PathConnections+"?done=refreshed", http.StatusSeeOther)
+}
+
+func (s *Server) handleRevokeClient(w http.ResponseWriter, r *http.Request) {
+	u, ok := s.host(w, r)
+	if !ok || !s.postForm(w, r, csrfConnections) {
+		return
+	}
+	if err := s.oauth.RevokeClient(r.Context(), u.ID, r.PathValue("id")); err != nil {
+		s.serverError(w, r, "revoke client", err)
+		return
+	}
+	s.log.InfoContext(r.Context(), "client revoked by host", "host_id", u.ID, "client_id", r.PathValue("id"))
+	http.Redirect(w, r, PathConnections+"?done=revoked", http.StatusSeeOther)
+}
+
+// consentChoices lists the host's connections for the consent page.
+func consentChoices(r *http.Request, st store.Store, vendors []*connector.Spec, userID string) ([]oauthpkce.ConnectionChoice, error) {
+	conns, err := st.ListConnections(r.Context(), userID)
+	if err != nil {
+		return nil, err
+	}
+	title := map[string]string{}
+	for _, v := range vendors {
+		title[v.Name] = v.Title
+	}
+	out := make([]oauthpkce.ConnectionChoice, 0, len(conns))
+	for _, c := range conns {
+		t := title[c.Vendor]
+		if t == "" {
+			t = c.Vendor
+		}
+		out = append(out, oauthpkce.ConnectionChoice{ID: c.ID, Vendor: t, Label: c.Label, Status: string(c.Status)})
+	}
+	return out, nil
+}
+
+func (s *Server) pageError(w http.ResponseWriter, status int, title, msg string) {
+	errorTemplate.Render(w, status, web.CSP(), struct{ Title, Message, Code string }{title, msg, ""})
+}
+
+func (s *Server) serverError(w http.ResponseWriter, r *http.Request, op string, err error) {
+	s.log.ErrorContext(r.Context(), op, "err", err)
+	s.pageError(w, http.StatusInternalServerError, "Something went wrong", "hostgate could not finish this step. Try again in a moment.")
+}
