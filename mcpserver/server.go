@@ -45,8 +45,8 @@ type Config struct {
 	Tools func(*tools.Deps) []tools.Tool
 	// Vendors are the vendor specs, in the order pages list them.
 	Vendors []*connector.Spec
-	Logger *slog.Logger
-	Now    func() time.Time
+	Logger  *slog.Logger
+	Now     func() time.Time
 }
 
 // Server is hostgate's HTTP surface.

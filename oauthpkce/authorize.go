@@ -68,7 +68,7 @@ type pageError struct {
 }
 
 // checkClient validates the client and the redirect URI. On success a's
-// RedirectURI is the one the code will be sent to.
+// redirect is the URI the response will be sent to.
 func (s *Server) checkClient(ctx context.Context, a *authRequest, repeated string) (store.Client, *pageError) {
 	bad := func(msg string) *pageError {
 		return &pageError{Status: http.StatusBadRequest, Title: "This sign-in link is not valid", Message: msg}
@@ -89,16 +89,17 @@ func (s *Server) checkClient(ctx context.Context, a *authRequest, repeated strin
 		s.log.ErrorContext(ctx, "lookup client", "err", err)
 		return store.Client{}, &pageError{Status: http.StatusInternalServerError, Title: "Something went wrong", Message: "hostgate could not look up this app. Try again in a moment."}
 	}
+	a.redirect = a.RedirectURI
 	if a.RedirectURI == "" {
 		// OAuth 2.1 §4.1.1: optional only when exactly one is registered.
 		if len(client.RedirectURIs) != 1 {
 			return store.Client{}, bad("The request names no redirect_uri, and the app registered several.")
 		}
-		a.RedirectURI = client.RedirectURIs[0]
+		a.redirect = client.RedirectURIs[0]
 	}
 	// Exact string comparison (OAuth 2.1 §4.1.3, RFC 9700 §4.1.3): no
 	// prefixes, no wildcards, no normalization.
-	if !slices.Contains(client.RedirectURIs, a.RedirectURI) {
+	if !slices.Contains(client.RedirectURIs, a.redirect) {
 		return store.Client{}, bad("The redirect address in the request is not one this app registered, so hostgate will not send you there.")
 	}
 	return client, nil
@@ -166,7 +167,7 @@ func (s *Server) redirectError(w http.ResponseWriter, r *http.Request, a authReq
 // redirectToClient redirects to a's redirect URI (already checked against
 // the client's registered ones) with v, state and iss added to its query.
 func (s *Server) redirectToClient(w http.ResponseWriter, r *http.Request, a authRequest, v url.Values) {
-	u, err := url.Parse(a.RedirectURI)
+	u, err := url.Parse(a.redirect)
 	if err != nil {
 		s.errorPage(w, r, &pageError{Status: http.StatusBadRequest, Title: "This sign-in link is not valid", Message: "The redirect address cannot be parsed."})
 		return

@@ -47,7 +47,7 @@ func (s *Server) consentPage(w http.ResponseWriter, r *http.Request, user store.
 		ClientName: client.Name, ClientID: client.ID, Registered: client.MetadataURL == "",
 		SignOutCSRF: s.cfg.Signin.SignOutCSRF(w, r), Username: user.Username,
 	}
-	d.RedirectHost, d.Loopback = redirectHost(a.RedirectURI)
+	d.RedirectHost, d.Loopback = redirectHost(a.redirect)
 	for _, sc := range s.cfg.Scopes {
 		if slices.Contains(req.scopes, sc.Name) {
 			d.Scopes = append(d.Scopes, consentScope{Scope: sc, Checked: true})
@@ -78,7 +78,7 @@ func (s *Server) consentPage(w http.ResponseWriter, r *http.Request, user store.
 	if s.cfg.ConnectURL != nil {
 		d.ConnectURL = s.cfg.ConnectURL(PathAuthorize + "?" + a.values().Encode())
 	}
-	consentTemplate.Render(w, http.StatusOK, web.CSP(formTarget(a.RedirectURI)), d)
+	consentTemplate.Render(w, http.StatusOK, web.CSP(formTarget(a.redirect)), d)
 }
 
 // handleConsent takes the host's decision.
@@ -159,6 +159,8 @@ func (s *Server) approve(w http.ResponseWriter, r *http.Request, user store.User
 	code := newSecret(prefixCode)
 	now := s.now()
 	err := s.cfg.Store.CreateAuthCode(r.Context(), store.AuthCode{
+		// RedirectURI as the request sent it, empty if it sent none: the
+		// token request must repeat exactly that (RFC 6749 §4.1.3).
 		Hash: store.Hash(code), ClientID: client.ID, UserID: user.ID, RedirectURI: a.RedirectURI,
 		Challenge: a.Challenge, Scopes: scopes, Resource: s.cfg.Resource, Connections: conns,
 		CreatedAt: now, ExpiresAt: now.Add(s.cfg.CodeTTL),

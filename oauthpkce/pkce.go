@@ -8,11 +8,13 @@ import (
 
 // validChallenge reports whether s can be an S256 code challenge: the
 // base64url encoding, without padding, of a SHA-256 digest (RFC 7636 §4.2).
+// Strict decoding refuses a last character with stray low bits, which no
+// encoder produces and no verifier could ever match.
 func validChallenge(s string) bool {
 	if len(s) != 43 {
 		return false
 	}
-	b, err := base64.RawURLEncoding.DecodeString(s)
+	b, err := base64.RawURLEncoding.Strict().DecodeString(s)
 	return err == nil && len(b) == sha256.Size
 }
 

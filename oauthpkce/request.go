@@ -19,6 +19,11 @@ type authRequest struct {
 	Scope           string
 	Resource        string
 	Prompt          string
+	// redirect is where the response goes: RedirectURI, or the client's
+	// only registered one when the request named none. It is set by
+	// checkClient and is not a parameter: RedirectURI stays as the client
+	// sent it, because RFC 6749 §4.1.3 binds the token request to that.
+	redirect string
 }
 
 // authParams are the parameters an authRequest carries, in a fixed order.

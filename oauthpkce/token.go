@@ -159,7 +159,10 @@ func (s *Server) refresh(r *http.Request, client store.Client) (tokenResponse, *
 		return tokenResponse{}, badRequest(codeInvalidTarget, "resource must be "+s.cfg.Resource)
 	}
 	old, g, err := s.cfg.Store.GetToken(ctx, store.Hash(rt))
-	if errors.Is(err, store.ErrNotFound) || (err == nil && old.Kind != store.KindRefresh) {
+	// RFC 6749 §6: the token must have been issued to this client. Checked
+	// before the scope, so that another client's token gets the same answer
+	// as an unknown one and nothing about its grant.
+	if errors.Is(err, store.ErrNotFound) || (err == nil && (old.Kind != store.KindRefresh || g.ClientID != client.ID)) {
 		return tokenResponse{}, invalidGrant("the refresh token is unknown, expired or revoked")
 	}
 	if err != nil {
@@ -172,7 +175,8 @@ func (s *Server) refresh(r *http.Request, client store.Client) (tokenResponse, *
 	}
 	now := s.now()
 	resp, access, refresh := s.newPair(now, g.Scopes)
-	g, err = s.cfg.Store.RotateRefresh(ctx, store.Rotation{OldHash: old.Hash, ClientID: client.ID, Now: now, Access: access, Refresh: refresh})
+	// On error the store returns no grant; keep the one read above for the audit.
+	rotated, err := s.cfg.Store.RotateRefresh(ctx, store.Rotation{OldHash: old.Hash, ClientID: client.ID, Now: now, Access: access, Refresh: refresh})
 	switch {
 	case errors.Is(err, store.ErrReused):
 		s.tokens.invalidate()
@@ -184,7 +188,7 @@ func (s *Server) refresh(r *http.Request, client store.Client) (tokenResponse, *
 	case err != nil:
 		return tokenResponse{}, s.serverError(r, "rotate refresh token", err)
 	}
-	s.log.InfoContext(ctx, "tokens issued", "grant", "refresh_token", "client_id", client.ID, "host_id", g.UserID)
+	s.log.InfoContext(ctx, "tokens issued", "grant", "refresh_token", "client_id", client.ID, "host_id", rotated.UserID)
 	return resp, nil
 }
 
