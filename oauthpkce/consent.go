@@ -36,14 +36,18 @@ type consentConnection struct {
 	Checked bool
 }
 
-func csrfConsent(a authRequest) string { return "consent\x00" + a.digest() }
+// csrfConsent binds a consent form to the host it was shown to and to the
+// exact authorization request.
+func csrfConsent(userID string, a authRequest) string {
+	return "consent\x00" + userID + "\x00" + a.digest()
+}
 
 // consentPage shows the host what the client asks for (MCP security best
 // practices: name the client, show the redirect URI, CSRF-protect the form,
 // forbid framing).
 func (s *Server) consentPage(w http.ResponseWriter, r *http.Request, user store.User, client store.Client, a authRequest, req validRequest) {
 	d := consentData{
-		CSRF: s.cfg.Signin.CSRF(w, r, csrfConsent(a)), Params: a.values(),
+		CSRF: s.cfg.Signin.CSRF(w, r, csrfConsent(user.ID, a)), Params: a.values(),
 		ClientName: client.Name, ClientID: client.ID, Registered: client.MetadataURL == "",
 		SignOutCSRF: s.cfg.Signin.SignOutCSRF(w, r), Username: user.Username,
 	}
@@ -95,7 +99,7 @@ func (s *Server) handleConsent(w http.ResponseWriter, r *http.Request) {
 			Message: "Your sign-in expired before you decided. Start again from your app."})
 		return
 	}
-	if !s.cfg.Signin.CheckCSRF(r, csrfConsent(a), r.PostForm.Get("csrf")) {
+	if !s.cfg.Signin.CheckCSRF(r, csrfConsent(user.ID, a), r.PostForm.Get("csrf")) {
 		s.errorPage(w, r, &pageError{Status: http.StatusForbidden, Title: "This form expired or came from another site",
 			Message: "For your safety hostgate ignored it. Start again from your app."})
 		return
