@@ -1,0 +1,76 @@
+package hospitable
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/hostgate/hostgate/tools/connector"
+)
+
+const (
+	// defaultCalendarDays is the window read when the caller names no end.
+	defaultCalendarDays = 30
+	// maxCalendarDays keeps one call to a range any calendar accepts.
+	maxCalendarDays = 366
+)
+
+// Calendar reads GET /properties/{uuid}/calendar [C]: availability, the
+// reason a day is closed, the nightly price (in cents [C]) and minimum stay.
+func (c *conn) Calendar(ctx context.Context, propertyID string, r connector.DateRange) ([]connector.CalendarDay, error) {
+	const op = "calendar"
+	if !validID(propertyID) {
+		return nil, badID(op, "property")
+	}
+	start, end, msg := window(c.s.Now(), r)
+	if msg != "" {
+		return nil, &connector.APIError{Vendor: vendor, Op: op, Code: msg, Err: connector.ErrBadRequest}
+	}
+	var cal struct {
+		Data struct {
+			Days []wireDay `json:"days"`
+		} `json:"data"`
+	}
+	req := request{op: op, method: http.MethodGet, path: "/properties/" + url.PathEscape(propertyID) + "/calendar",
+		query: url.Values{"start_date": {start}, "end_date": {end}}}
+	if err := c.call(ctx, req, &cal); err != nil {
+		return nil, err
+	}
+	out := make([]connector.CalendarDay, 0, len(cal.Data.Days))
+	for _, d := range cal.Data.Days {
+		day := connector.CalendarDay{Date: d.Date, Available: d.Status.Available,
+			Status: strings.ToLower(d.Status.Reason), MinStay: d.MinStay, Note: d.Note}
+		if d.Price != nil {
+			if amt, ok := d.Price.major(); ok {
+				day.Price = &connector.Money{Amount: amt, Currency: d.Price.Currency}
+			}
+		}
+		out = append(out, day)
+	}
+	return out, nil
+}
+
+// window resolves a date range: from today when From is empty, for
+// defaultCalendarDays when To is empty. msg says what is wrong with it.
+func window(now time.Time, r connector.DateRange) (start, end, msg string) {
+	if !validDate(r.From) || !validDate(r.To) {
+		return "", "", "dates must be YYYY-MM-DD"
+	}
+	s := now.UTC().Truncate(24 * time.Hour)
+	if r.From != "" {
+		s, _ = time.Parse(dateLayout, r.From)
+	}
+	e := s.AddDate(0, 0, defaultCalendarDays-1)
+	if r.To != "" {
+		e, _ = time.Parse(dateLayout, r.To)
+	}
+	switch {
+	case e.Before(s):
+		return "", "", "the range ends before it starts"
+	case e.Sub(s) >= maxCalendarDays*24*time.Hour:
+		return "", "", "a calendar range is at most 366 days"
+	}
+	return s.Format(dateLayout), e.Format(dateLayout), ""
+}

@@ -1,0 +1,99 @@
+package hospitable
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"slices"
+
+	"github.com/hostgate/hostgate/tools/connector"
+)
+
+// Check reads GET /user, the account identity [C].
+func (c *conn) Check(ctx context.Context) (connector.Account, error) {
+	var u struct {
+		Data struct {
+			ID    text   `json:"id"`
+			Email string `json:"email"`
+			Name  string `json:"name"`
+		} `json:"data"`
+	}
+	if err := c.call(ctx, request{op: "check", method: http.MethodGet, path: "/user"}, &u); err != nil {
+		return connector.Account{}, err
+	}
+	if u.Data.ID == "" {
+		return connector.Account{}, &connector.APIError{Vendor: vendor, Op: "check", Code: "no user id", Err: connector.ErrUnavailable}
+	}
+	name := u.Data.Name
+	switch {
+	case name == "":
+		name = u.Data.Email
+	case u.Data.Email != "":
+		name += " (" + u.Data.Email + ")"
+	}
+	return connector.Account{ID: string(u.Data.ID), Name: name}, nil
+}
+
+// ListProperties pages through GET /properties with their listings.
+func (c *conn) ListProperties(ctx context.Context) ([]connector.Property, error) {
+	ps, err := c.properties(ctx, "list properties")
+	if err != nil {
+		return nil, err
+	}
+	out := make([]connector.Property, 0, len(ps))
+	for _, p := range ps {
+		out = append(out, p.normalize())
+	}
+	return out, nil
+}
+
+func (c *conn) properties(ctx context.Context, op string) ([]wireProperty, error) {
+	r := request{op: op, method: http.MethodGet, path: "/properties", query: url.Values{"include": {"listings"}}}
+	return list[wireProperty](ctx, c, r, maxPageSize, 0)
+}
+
+// GetProperty reads GET /properties/{uuid}.
+func (c *conn) GetProperty(ctx context.Context, id string) (connector.Property, error) {
+	const op = "get property"
+	if !validID(id) {
+		return connector.Property{}, badID(op, "property")
+	}
+	var p struct {
+		Data wireProperty `json:"data"`
+	}
+	r := request{op: op, method: http.MethodGet, path: "/properties/" + url.PathEscape(id), query: url.Values{"include": {"listings"}}}
+	if err := c.call(ctx, r, &p); err != nil {
+		return connector.Property{}, err
+	}
+	return p.Data.normalize(), nil
+}
+
+// normalize maps a property. Its timezone is an offset such as "+0200",
+// not an IANA name [C], and is passed on as such.
+func (p wireProperty) normalize() connector.Property {
+	out := connector.Property{
+		ID:       connector.QualifiedID(vendor, p.ID),
+		Vendor:   vendor,
+		Name:     p.Name,
+		Address:  p.Address.Display,
+		City:     p.Address.City,
+		Country:  p.Address.Country,
+		Timezone: p.Timezone,
+		Currency: p.Currency,
+	}
+	if out.Name == "" {
+		out.Name = p.PublicName
+	}
+	if co := p.Address.Coordinates; co != nil {
+		out.Latitude, out.Longitude = co.Latitude, co.Longitude
+	}
+	if cp := p.Capacity; cp != nil {
+		out.Bedrooms, out.Bathrooms, out.MaxGuests = cp.Bedrooms, cp.Bathrooms, cp.Max
+	}
+	for _, l := range p.Listings {
+		if l.Platform != "" && !slices.Contains(out.Channels, l.Platform) {
+			out.Channels = append(out.Channels, l.Platform)
+		}
+	}
+	return out
+}

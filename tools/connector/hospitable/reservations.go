@@ -1,0 +1,198 @@
+package hospitable
+
+import (
+	"cmp"
+	"context"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/hostgate/hostgate/tools/connector"
+)
+
+// reservationIncludes are the relations a reservation is read with [C].
+const reservationIncludes = "guest,properties,financials"
+
+// propertiesPerCall bounds the properties[] of one request, to keep its
+// URL short (a UUID is 36 characters, escaped brackets and all ~60).
+const propertiesPerCall = 50
+
+// statusOf normalizes reservation_status.current [C] (category request,
+// accepted, cancelled, "not accepted", unknown; checkpoint [T]).
+func statusOf(category, sub string) string {
+	switch strings.ToLower(category) {
+	case "request":
+		return connector.StatusPending
+	case "accepted":
+		return connector.StatusConfirmed
+	case "cancelled", "canceled":
+		return connector.StatusCancelled
+	case "not accepted", "not_accepted":
+		return connector.StatusDeclined
+	}
+	switch strings.ToLower(sub) {
+	case "declined", "withdrawn", "expired":
+		return connector.StatusDeclined
+	}
+	return connector.StatusOther
+}
+
+var knownStatuses = map[string]bool{
+	connector.StatusInquiry: true, connector.StatusPending: true, connector.StatusConfirmed: true,
+	connector.StatusCancelled: true, connector.StatusDeclined: true, connector.StatusOther: true,
+}
+
+// ListReservations reads GET /reservations for the query's property, or
+// for all of them (the endpoint requires properties[] [C]). With no dates
+// Hospitable applies its own window: check-ins in the next two weeks [C].
+// Statuses are filtered here: the status[] parameter is only [T].
+func (c *conn) ListReservations(ctx context.Context, q connector.ReservationQuery) ([]connector.Reservation, error) {
+	const op = "list reservations"
+	if !validDate(q.Range.From) || !validDate(q.Range.To) {
+		return nil, &connector.APIError{Vendor: vendor, Op: op, Code: "dates must be YYYY-MM-DD", Err: connector.ErrBadRequest}
+	}
+	if q.Status != "" && !knownStatuses[q.Status] {
+		return nil, &connector.APIError{Vendor: vendor, Op: op, Code: "unknown status " + q.Status, Err: connector.ErrBadRequest}
+	}
+	if q.Status == connector.StatusInquiry {
+		// Hospitable keeps inquiries apart from reservations (/inquiries).
+		return []connector.Reservation{}, nil
+	}
+	v := url.Values{"include": {reservationIncludes}}
+	if q.Range.From != "" {
+		v.Set("start_date", q.Range.From)
+	}
+	if q.Range.To != "" {
+		v.Set("end_date", q.Range.To)
+	}
+	if q.Range.From != "" || q.Range.To != "" {
+		v.Set("date_query", "checkin")
+		if q.ByCheckOut {
+			v.Set("date_query", "checkout")
+		}
+	}
+	rs, err := c.reservations(ctx, op, q.PropertyID, v)
+	if err != nil {
+		return nil, err
+	}
+	out := []connector.Reservation{}
+	for _, r := range rs {
+		n := r.normalize()
+		if q.Status != "" && n.Status != q.Status {
+			continue
+		}
+		out = append(out, n)
+	}
+	key := func(r connector.Reservation) string { return r.CheckIn }
+	if q.ByCheckOut {
+		key = func(r connector.Reservation) string { return r.CheckOut }
+	}
+	slices.SortStableFunc(out, func(a, b connector.Reservation) int { return cmp.Compare(key(a), key(b)) })
+	if q.Limit > 0 && len(out) > q.Limit {
+		out = out[:q.Limit]
+	}
+	return out, nil
+}
+
+// reservations lists the reservations of one property, or of every
+// property in batches, with the given query.
+func (c *conn) reservations(ctx context.Context, op, propertyID string, v url.Values) ([]wireReservation, error) {
+	var ids []string
+	if propertyID != "" {
+		if !validID(propertyID) {
+			return nil, badID(op, "property")
+		}
+		ids = []string{propertyID}
+	} else {
+		ps, err := c.properties(ctx, op)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range ps {
+			ids = append(ids, p.ID)
+		}
+	}
+	var out []wireReservation
+	for len(ids) > 0 {
+		n := min(len(ids), propertiesPerCall)
+		q := url.Values{"properties[]": ids[:n]}
+		for k, vals := range v {
+			q[k] = vals
+		}
+		ids = ids[n:]
+		rs, err := list[wireReservation](ctx, c, request{op: op, method: http.MethodGet, path: "/reservations", query: q}, maxPageSize, 0)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rs...)
+	}
+	return out, nil
+}
+
+// GetReservation reads GET /reservations/{uuid} (a booking code works too [T]).
+func (c *conn) GetReservation(ctx context.Context, id string) (connector.Reservation, error) {
+	r, err := c.reservation(ctx, "get reservation", id)
+	if err != nil {
+		return connector.Reservation{}, err
+	}
+	return r.normalize(), nil
+}
+
+func (c *conn) reservation(ctx context.Context, op, id string) (wireReservation, error) {
+	if !validID(id) {
+		return wireReservation{}, badID(op, "reservation")
+	}
+	var r struct {
+		Data wireReservation `json:"data"`
+	}
+	req := request{op: op, method: http.MethodGet, path: "/reservations/" + url.PathEscape(id), query: url.Values{"include": {reservationIncludes}}}
+	if err := c.call(ctx, req, &r); err != nil {
+		return wireReservation{}, err
+	}
+	return r.Data, nil
+}
+
+// normalize maps a reservation. Hospitable threads messages by
+// reservation, so the reservation's UUID is also its conversation id for
+// Messages and SendMessage.
+func (r wireReservation) normalize() connector.Reservation {
+	category, sub := r.Status, ""
+	if rs := r.ReservationStatus; rs != nil && rs.Current.Category != "" {
+		category, sub = rs.Current.Category, rs.Current.SubCategory
+	}
+	vs := category
+	if sub != "" {
+		vs += " (" + sub + ")"
+	}
+	out := connector.Reservation{
+		ID:             connector.QualifiedID(vendor, r.ID),
+		Vendor:         vendor,
+		Code:           string(r.PlatformID),
+		Channel:        r.Platform,
+		Status:         statusOf(category, sub),
+		VendorStatus:   vs,
+		CheckIn:        localDate(r.ArrivalDate),
+		CheckOut:       localDate(r.DepartureDate),
+		Nights:         r.Nights,
+		Guests:         r.Guests.Total,
+		BookedAt:       parseTime(r.BookingDate),
+		ConversationID: connector.QualifiedID(vendor, r.ID),
+	}
+	if len(r.Properties) > 0 {
+		out.PropertyID = connector.QualifiedID(vendor, r.Properties[0].ID)
+	}
+	if g := r.Guest; g != nil {
+		out.GuestName = strings.TrimSpace(g.FirstName + " " + g.LastName)
+		out.GuestEmail = g.Email
+		if len(g.PhoneNumbers) > 0 {
+			out.GuestPhone = g.PhoneNumbers[0]
+		}
+	}
+	if f := r.Financials; f != nil {
+		if amt, ok := f.Guest.TotalPrice.major(); ok {
+			out.Total = &connector.Money{Amount: amt, Currency: f.Currency}
+		}
+	}
+	return out
+}

@@ -1,0 +1,71 @@
+package hospitable
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/hostgate/hostgate/tools/connector"
+)
+
+// reviewPageSize is the largest per_page of the reviews list [C].
+const reviewPageSize = 50
+
+// ListReviews reads GET /properties/{uuid}/reviews for the query's
+// property or every property (there is no account-wide list [T]), newest
+// first. The review object's shape is undocumented [I].
+func (c *conn) ListReviews(ctx context.Context, q connector.ReviewQuery) ([]connector.Review, error) {
+	const op = "list reviews"
+	var ids []string
+	if q.PropertyID != "" {
+		if !validID(q.PropertyID) {
+			return nil, badID(op, "property")
+		}
+		ids = []string{q.PropertyID}
+	} else {
+		ps, err := c.properties(ctx, op)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range ps {
+			ids = append(ids, p.ID)
+		}
+	}
+	out := []connector.Review{}
+	for _, id := range ids {
+		r := request{op: op, method: http.MethodGet, path: "/properties/" + url.PathEscape(id) + "/reviews",
+			query: url.Values{"include": {"guest"}}}
+		rs, err := list[wireReview](ctx, c, r, reviewPageSize, 0)
+		if err != nil {
+			return nil, err
+		}
+		for _, w := range rs {
+			out = append(out, w.normalize(id))
+		}
+	}
+	slices.SortStableFunc(out, func(a, b connector.Review) int { return b.SubmittedAt.Compare(a.SubmittedAt) })
+	if q.Limit > 0 && len(out) > q.Limit {
+		out = out[:q.Limit]
+	}
+	return out, nil
+}
+
+func (w wireReview) normalize(propertyID string) connector.Review {
+	out := connector.Review{
+		ID:            connector.QualifiedID(vendor, w.ID),
+		Vendor:        vendor,
+		PropertyID:    connector.QualifiedID(vendor, propertyID),
+		ReservationID: connector.QualifiedID(vendor, w.ReservationID),
+		Channel:       w.Platform,
+		Rating:        w.Public.Rating,
+		Text:          w.Public.Review,
+		Reply:         w.Public.Response,
+		SubmittedAt:   parseTime(w.ReviewedAt),
+	}
+	if g := w.Guest; g != nil {
+		out.GuestName = strings.TrimSpace(g.FirstName + " " + g.LastName)
+	}
+	return out
+}

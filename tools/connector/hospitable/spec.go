@@ -1,0 +1,44 @@
+package hospitable
+
+import (
+	"time"
+
+	"github.com/hostgate/hostgate/store"
+	"github.com/hostgate/hostgate/tools/connector"
+)
+
+// NewSpec returns Hospitable as hostgate knows it, with the real endpoints.
+// Configuration fills OAuth.ClientID and ClientSecret (from the Partner
+// Portal, where the scopes and redirect URL are also set [C]); tests point
+// the URLs at the sandbox.
+func NewSpec() *connector.Spec {
+	return &connector.Spec{
+		Name:    vendor,
+		Title:   "Hospitable",
+		BaseURL: "https://public.api.hospitable.com/v2",
+		// OAuth first: one click, when hostgate is a registered partner;
+		// the connect page skips it otherwise.
+		AuthKinds: []store.AuthKind{store.AuthOAuth, store.AuthToken},
+		Fields: map[store.AuthKind][]connector.Field{
+			store.AuthToken: {{
+				Name:  fieldToken,
+				Label: "Personal access token",
+				Help: "Create a personal access token in your Hospitable account and paste it here. " +
+					"Give it the message:write scope if hostgate should reply to guests.",
+				Secret: true,
+			}},
+		},
+		OAuth: &connector.OAuth{
+			AuthURL:  "https://auth.hospitable.com/oauth/authorize",
+			TokenURL: "https://auth.hospitable.com/oauth/token",
+			// No revocation endpoint [C]; scopes live in the Partner Portal
+			// [C]; PKCE is undocumented, so none is sent.
+		},
+		HTTP:       connector.NewHTTPClient(30 * time.Second),
+		Now:        time.Now,
+		FromFields: fromFields,
+		Exchange:   exchange,
+		Refresh:    refresh,
+		New:        newConn,
+	}
+}

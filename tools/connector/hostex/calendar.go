@@ -1,0 +1,136 @@
+package hostex
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/hostgate/hostgate/tools/connector"
+)
+
+const (
+	// defaultCalendarDays is the window read when the caller names no end.
+	defaultCalendarDays = 30
+	// maxCalendarDays keeps a range inside what both calendar endpoints
+	// accept (the listing calendar's one-year cap is [I]).
+	maxCalendarDays = 366
+)
+
+// Calendar joins the property's availability (GET /availabilities [C]) with
+// the price and minimum stay of its Hostex direct listing (POST
+// /listings/calendar [C]); Hostex keeps prices per channel listing, and the
+// direct listing is the one Hostex itself prices [I].
+func (c *conn) Calendar(ctx context.Context, propertyID string, r connector.DateRange) ([]connector.CalendarDay, error) {
+	const op = "calendar"
+	start, end, err := window(c.s.Now(), r)
+	if err != nil {
+		return nil, &connector.APIError{Vendor: vendor, Op: op, Code: err.Error(), Err: connector.ErrBadRequest}
+	}
+	p, err := c.property(ctx, op, propertyID)
+	if err != nil {
+		return nil, err
+	}
+	var avail struct {
+		Properties []struct {
+			ID             text               `json:"id"`
+			Availabilities []wireAvailability `json:"availabilities"`
+		} `json:"properties"`
+	}
+	q := url.Values{"property_ids": {propertyID}, "start_date": {start}, "end_date": {end}}
+	if err := c.call(ctx, request{op: op, method: http.MethodGet, path: "/availabilities", query: q}, &avail); err != nil {
+		return nil, err
+	}
+	prices, err := c.listingDays(ctx, p, start, end)
+	if err != nil {
+		return nil, err
+	}
+	currency := ""
+	for _, ch := range p.Channels {
+		currency = first(currency, ch.Currency)
+	}
+	out := []connector.CalendarDay{}
+	for _, pa := range avail.Properties {
+		if string(pa.ID) != propertyID {
+			continue
+		}
+		for _, a := range pa.Availabilities {
+			d := connector.CalendarDay{Date: a.Date, Available: a.Available, Note: a.Remarks}
+			switch {
+			case a.Available:
+				d.Status = "available"
+			case a.Remarks != "":
+				// A host's block carries its reason; a booking has none [I].
+				d.Status = "blocked"
+			default:
+				d.Status = "reserved"
+			}
+			if ld, ok := prices[a.Date]; ok {
+				if ld.Price != nil {
+					d.Price = &connector.Money{Amount: *ld.Price, Currency: currency}
+				}
+				d.MinStay = ld.Restrictions.MinStayOnArrival
+			}
+			out = append(out, d)
+		}
+	}
+	return out, nil
+}
+
+// listingDays reads the listing calendar of the property's direct listing,
+// or its first listing; nothing when it has none.
+func (c *conn) listingDays(ctx context.Context, p wireProperty, start, end string) (map[string]wireListingDay, error) {
+	var ch *wireChannel
+	for i := range p.Channels {
+		if ch == nil || p.Channels[i].ChannelType == "hostex_direct" {
+			ch = &p.Channels[i]
+		}
+	}
+	if ch == nil {
+		return nil, nil
+	}
+	body := map[string]any{"start_date": start, "end_date": end,
+		"listings": []map[string]string{{"channel_type": ch.ChannelType, "listing_id": string(ch.ListingID)}}}
+	var data struct {
+		Listings []struct {
+			Calendar []wireListingDay `json:"calendar"`
+		} `json:"listings"`
+	}
+	if err := c.call(ctx, request{op: "calendar", method: http.MethodPost, path: "/listings/calendar", body: body}, &data); err != nil {
+		return nil, err
+	}
+	out := map[string]wireListingDay{}
+	for _, l := range data.Listings {
+		for _, d := range l.Calendar {
+			out[d.Date] = d
+		}
+	}
+	return out, nil
+}
+
+type rangeError string
+
+func (e rangeError) Error() string { return string(e) }
+
+// window resolves a date range: from today when From is empty, for
+// defaultCalendarDays when To is empty.
+func window(now time.Time, r connector.DateRange) (string, string, error) {
+	if !validDate(r.From) || !validDate(r.To) {
+		return "", "", rangeError("dates must be YYYY-MM-DD")
+	}
+	start := now.UTC().Truncate(24 * time.Hour)
+	if r.From != "" {
+		start, _ = time.Parse(dateLayout, r.From)
+	}
+	end := start.AddDate(0, 0, defaultCalendarDays-1)
+	if r.To != "" {
+		end, _ = time.Parse(dateLayout, r.To)
+	}
+	switch {
+	case end.Before(start):
+		return "", "", rangeError("the range ends before it starts")
+	case end.Sub(start) >= maxCalendarDays*24*time.Hour:
+		return "", "", rangeError("a calendar range is at most 366 days")
+	}
+	return start.Format(dateLayout), end.Format(dateLayout), nil
+}

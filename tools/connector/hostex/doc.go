@@ -1,0 +1,31 @@
+// Package hostex is hostgate's client of the Hostex Open API v3
+// (https://api.hostex.io/v3), following /work/shared/vendors.md §1. Marks:
+// [C] confirmed by Hostex's docs or OpenAPI spec, [T] seen in third-party
+// code or payloads, [I] inferred and unchecked against the live API.
+//
+// Confirmed [C] and relied on:
+//   - personal tokens in Hostex-Access-Token; partner OAuth: authorize at
+//     hostex.io/app/authorization, JSON POST /oauth/authorizations (no
+//     redirect_uri, no PKCE), 7-day access tokens, POST /oauth/revoke;
+//   - the HTTP 200 envelope {request_id, error_code, error_msg, data},
+//     success 0 (or 200 in older texts); 401 bad token (and a read-only
+//     token's write), 420 subscription expired, 429 with Retry-After;
+//   - offset/limit paging (limit ≤ 100), data.total on properties only;
+//   - GET /properties, /reservations (filters, default window: check-outs
+//     within 180 days), /availabilities, POST /listings/calendar,
+//     GET /conversations[/{id}], POST /conversations/{id} {message},
+//     GET /reviews (default: reviewed, last 180 days).
+//
+// Third-party [T]: lists without a total end on a short page; lat/lng and
+// some ids arrive as strings or numbers (both are read); no "who am I"
+// endpoint exists.
+//
+// Inferred [I]: a refresh returns a new refresh token that replaces the old
+// one; the account id is derived from the lowest property id (see Check);
+// a closed day with remarks is a host block, one without is a booking; the
+// direct listing's calendar carries the property's price.
+//
+// A read-only personal token's write is refused with the same error_code
+// as a dead token, so a refused write is followed by one read to tell them
+// apart before the token source is asked to renew anything.
+package hostex

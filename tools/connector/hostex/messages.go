@@ -1,0 +1,121 @@
+package hostex
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/hostgate/hostgate/tools/connector"
+)
+
+// ListConversations pages through GET /conversations. Filtered by
+// reservation, it follows the reservation's conversation_id instead: list
+// items do not say which booking they belong to [C].
+func (c *conn) ListConversations(ctx context.Context, q connector.ConversationQuery) ([]connector.Conversation, error) {
+	const op = "list conversations"
+	if q.ReservationID != "" {
+		res, err := c.reservation(ctx, op, q.ReservationID)
+		if err != nil {
+			return nil, err
+		}
+		if res.ConversationID.id() == "" {
+			return []connector.Conversation{}, nil
+		}
+		d, err := c.conversation(ctx, op, res.ConversationID.id())
+		if err != nil {
+			return nil, err
+		}
+		return []connector.Conversation{d.normalize()}, nil
+	}
+	cs, err := list[wireConversation](ctx, c, request{op: op, method: http.MethodGet, path: "/conversations"}, "conversations", q.Limit)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]connector.Conversation, 0, len(cs))
+	for _, w := range cs {
+		out = append(out, w.normalize())
+	}
+	return out, nil
+}
+
+func (w wireConversation) normalize() connector.Conversation {
+	return connector.Conversation{
+		ID:            connector.QualifiedID(vendor, w.ID.id()),
+		Vendor:        vendor,
+		GuestName:     w.Guest.Name,
+		Channel:       w.ChannelType,
+		LastMessageAt: parseTime(w.LastMessageAt),
+	}
+}
+
+// normalize fills in what only the detail knows: the booking and property,
+// and the time of the newest message.
+func (d wireConversationDetail) normalize() connector.Conversation {
+	out := d.wireConversation.normalize()
+	for _, a := range d.Activities {
+		if a.ReservationCode != "" {
+			out.ReservationID = connector.QualifiedID(vendor, a.ReservationCode)
+			out.PropertyID = connector.QualifiedID(vendor, a.Property.ID.id())
+		}
+	}
+	for _, m := range d.Messages {
+		if t := parseTime(m.CreatedAt); t.After(out.LastMessageAt) {
+			out.LastMessageAt = t
+		}
+	}
+	return out
+}
+
+func (c *conn) conversation(ctx context.Context, op, id string) (wireConversationDetail, error) {
+	if id == "" || strings.ContainsAny(id, "/?#") {
+		return wireConversationDetail{}, &connector.APIError{Vendor: vendor, Op: op, Code: "bad conversation id", Err: connector.ErrBadRequest}
+	}
+	var d wireConversationDetail
+	err := c.call(ctx, request{op: op, method: http.MethodGet, path: "/conversations/" + url.PathEscape(id)}, &d)
+	return d, err
+}
+
+// Messages reads a conversation (GET /conversations/{id} carries its
+// messages [C]), oldest first.
+func (c *conn) Messages(ctx context.Context, conversationID string) ([]connector.Message, error) {
+	d, err := c.conversation(ctx, "get messages", conversationID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]connector.Message, 0, len(d.Messages))
+	for _, m := range d.Messages {
+		sender := "system"
+		switch m.SenderRole {
+		case "host", "guest":
+			sender = m.SenderRole
+		}
+		body := m.Content
+		if body == "" && m.DisplayType != "" && m.DisplayType != "Text" {
+			body = "[" + strings.ToLower(m.DisplayType) + "]"
+		}
+		out = append(out, connector.Message{ID: string(m.ID), Sender: sender, Body: body, SentAt: parseTime(m.CreatedAt)})
+	}
+	slices.SortStableFunc(out, func(a, b connector.Message) int { return a.SentAt.Compare(b.SentAt) })
+	return out, nil
+}
+
+// SendMessage posts a text message: POST /conversations/{id} {message} [C].
+// Hostex answers with the bare envelope, so the message returned is the one
+// sent, stamped with our clock.
+func (c *conn) SendMessage(ctx context.Context, conversationID, body string) (connector.Message, error) {
+	const op = "send message"
+	if strings.TrimSpace(body) == "" {
+		return connector.Message{}, &connector.APIError{Vendor: vendor, Op: op, Code: "empty message", Err: connector.ErrBadRequest}
+	}
+	if conversationID == "" || strings.ContainsAny(conversationID, "/?#") {
+		return connector.Message{}, &connector.APIError{Vendor: vendor, Op: op, Code: "bad conversation id", Err: connector.ErrBadRequest}
+	}
+	r := request{op: op, method: http.MethodPost, path: "/conversations/" + url.PathEscape(conversationID),
+		body: map[string]string{"message": body}, write: true}
+	if err := c.call(ctx, r, nil); err != nil {
+		return connector.Message{}, err
+	}
+	return connector.Message{Sender: "host", Body: body, SentAt: c.s.Now()}, nil
+}
