@@ -4,6 +4,7 @@ import (
 	"context"
 	"embed"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -31,7 +32,7 @@ const (
 	PathConnections   = "/connections"
 	pathConnectNew    = "/connections/new"
 	pathOAuthStart    = "/connections/oauth/start"
-	pathOAuthCallback = "/connections/oauth/callback"
+	PathOAuthCallback = "/connections/oauth/callback"
 )
 
 func (s *Server) mountConnections(mux *http.ServeMux) {
@@ -39,7 +40,7 @@ func (s *Server) mountConnections(mux *http.ServeMux) {
 	mux.HandleFunc("GET "+pathConnectNew, s.handleConnectForm)
 	mux.HandleFunc("POST "+pathConnectNew, s.handleConnectSubmit)
 	mux.HandleFunc("POST "+pathOAuthStart, s.handleOAuthStart)
-	mux.HandleFunc("GET "+pathOAuthCallback, s.handleOAuthCallback)
+	mux.HandleFunc("GET "+PathOAuthCallback, s.handleOAuthCallback)
 	mux.HandleFunc("POST /connections/{id}/disconnect", s.handleDisconnect)
 	mux.HandleFunc("POST /connections/{id}/refresh", s.handleRefresh)
 	mux.HandleFunc("POST /clients/{id}/revoke", s.handleRevokeClient)
@@ -244,21 +245,40 @@ func (s *Server) handleConnectSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), 30*time.Second)
 	defer cancel()
-	cred, err := spec.FromFields(ctx, spec, kind, values)
-	if err != nil {
-		again(connectFailure(spec.Title, err))
-		return
-	}
-	acc, err := spec.New(spec, connector.StaticSource(cred)).Check(ctx)
-	if err != nil {
-		again(connectFailure(spec.Title, err))
-		return
-	}
-	if _, err := s.saveConnection(ctx, u.ID, spec, kind, cred, acc, f.Get("label"), ""); err != nil {
+	if _, err := s.ConnectWithFields(ctx, u.ID, spec.Name, kind, values, f.Get("label")); err != nil {
+		var fe *fieldsError
+		if errors.As(err, &fe) {
+			again(fe.msg)
+			return
+		}
 		s.serverError(w, r, "save connection", err)
 		return
 	}
 	s.finishConnect(w, r, f.Get("return"))
+}
+
+// fieldsError is a credential the vendor did not accept; its text is for the host.
+type fieldsError struct{ msg string }
+
+func (e *fieldsError) Error() string { return e.msg }
+
+// ConnectWithFields connects (or reconnects) a vendor account from connect-form
+// values — a pasted token, an account id and API key — after a cheap vendor
+// call proves they work. The demo uses it to connect the sandbox accounts.
+func (s *Server) ConnectWithFields(ctx context.Context, userID, vendor string, kind store.AuthKind, values map[string]string, label string) (store.Connection, error) {
+	spec, ok := s.spec(vendor)
+	if !ok || spec.FromFields == nil {
+		return store.Connection{}, fmt.Errorf("mcpserver: vendor %q cannot connect by %s", vendor, kind)
+	}
+	cred, err := spec.FromFields(ctx, spec, kind, values)
+	if err != nil {
+		return store.Connection{}, &fieldsError{msg: connectFailure(spec.Title, err)}
+	}
+	acc, err := spec.New(spec, connector.StaticSource(cred)).Check(ctx)
+	if err != nil {
+		return store.Connection{}, &fieldsError{msg: connectFailure(spec.Title, err)}
+	}
+	return s.saveConnection(ctx, userID, spec, kind, cred, acc, label, "")
 }
 
 // connectFailure explains to the host why a credential was not accepted.

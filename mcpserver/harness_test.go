@@ -12,11 +12,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hostgate/hostgate/internal/demo"
 	"github.com/hostgate/hostgate/mcpserver"
 	"github.com/hostgate/hostgate/oauthpkce/signin"
 	"github.com/hostgate/hostgate/store"
 	"github.com/hostgate/hostgate/store/sqlstore"
 	"github.com/hostgate/hostgate/tools"
+	"github.com/hostgate/hostgate/tools/connector"
+	"github.com/hostgate/hostgate/tools/connector/sandbox"
 )
 
 // fastParams keep argon2id cheap in tests; production uses DefaultParams.
@@ -72,10 +75,14 @@ type env struct {
 	ts    *httptest.Server
 	logs  *syncBuffer
 	host  store.User
+	// sandbox is set when envOptions.sandbox asked for the fake vendors.
+	sandbox *sandbox.Sandbox
 }
 
 type envOptions struct {
 	accessTTL time.Duration
+	// sandbox starts the four fake vendors and connects them for the host.
+	sandbox bool
 }
 
 func newEnv(t *testing.T, o envOptions) *env {
@@ -100,7 +107,18 @@ func newEnv(t *testing.T, o envOptions) *env {
 		(*handler.Load()).ServeHTTP(w, r)
 	}))
 	t.Cleanup(e.ts.Close)
+	var specs []*connector.Spec
+	if o.sandbox {
+		sb, err := sandbox.Start(sandbox.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(sb.Close)
+		e.sandbox = sb
+		specs = demo.Specs(sb, e.ts.URL+mcpserver.PathOAuthCallback)
+	}
 	e.srv, err = mcpserver.New(mcpserver.Config{
+		Vendors: specs,
 		BaseURL: e.ts.URL, Store: st, CSRFKey: bytes.Repeat([]byte{9}, 32),
 		AccessTTL: o.accessTTL, Version: "test", PasswordParams: fastParams,
 		AllowLoopbackMetadata: true, Logger: log, Now: e.clock.Now,
@@ -118,6 +136,11 @@ func newEnv(t *testing.T, o envOptions) *env {
 	e.host = store.User{ID: "host-1", Username: hostName, PasswordHash: hash, CreatedAt: e.clock.Now()}
 	if err := st.CreateUser(ctx, e.host); err != nil {
 		t.Fatal(err)
+	}
+	if o.sandbox {
+		if err := demo.Connect(ctx, e.srv, specs, e.host.ID); err != nil {
+			t.Fatal(err)
+		}
 	}
 	return e
 }

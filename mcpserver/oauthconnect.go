@@ -35,7 +35,7 @@ func (s *Server) handleOAuthStart(w http.ResponseWriter, r *http.Request) {
 	}
 	sess := s.signin.SessionHash(r)
 	state, verifier := randomToken(), ""
-	redirect := s.cfg.BaseURL + pathOAuthCallback
+	redirect := s.cfg.BaseURL + PathOAuthCallback
 	q := url.Values{"response_type": {"code"}, "client_id": {spec.OAuth.ClientID}, "redirect_uri": {redirect}, "state": {state}}
 	if len(spec.OAuth.Scopes) > 0 {
 		q.Set("scope", strings.Join(spec.OAuth.Scopes, " "))

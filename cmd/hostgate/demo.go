@@ -8,7 +8,9 @@ import (
 	"io"
 	"os"
 
+	"github.com/hostgate/hostgate/internal/demo"
 	"github.com/hostgate/hostgate/mcpserver"
+	"github.com/hostgate/hostgate/tools/connector/sandbox"
 )
 
 const demoUser = "demo"
@@ -27,7 +29,18 @@ func runDemo(args []string) error {
 		}
 		return err
 	}
-	a, err := open(cfg, os.Stderr)
+	// The sandbox vendors run in this process on loopback; the real
+	// vendor clients talk to them over HTTP.
+	sb, err := sandbox.Start(sandbox.Options{})
+	if err != nil {
+		return fmt.Errorf("start sandbox vendors: %w", err)
+	}
+	defer sb.Close()
+	if err := cfg.validate(); err != nil {
+		return err
+	}
+	specs := demo.Specs(sb, cfg.BaseURL+mcpserver.PathOAuthCallback)
+	a, err := open(cfg, os.Stderr, specs)
 	if err != nil {
 		return err
 	}
@@ -37,8 +50,16 @@ func runDemo(args []string) error {
 	if printed {
 		password = randomPassword()
 	}
-	if _, err := ensureUser(context.Background(), a.store, demoUser, password); err != nil {
+	ctx := context.Background()
+	if _, err := ensureUser(ctx, a.store, demoUser, password); err != nil {
 		return fmt.Errorf("demo account: %w", err)
+	}
+	u, err := a.store.GetUserByUsername(ctx, demoUser)
+	if err != nil {
+		return err
+	}
+	if err := demo.Connect(ctx, a.srv, specs, u.ID); err != nil {
+		return err
 	}
 	return a.serve(func() { printBanner(os.Stdout, a.cfg.BaseURL, password, printed) })
 }

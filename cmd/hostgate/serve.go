@@ -17,6 +17,7 @@ import (
 
 	"github.com/hostgate/hostgate/mcpserver"
 	"github.com/hostgate/hostgate/store/sqlstore"
+	"github.com/hostgate/hostgate/tools/connector"
 )
 
 func runServe(args []string) error {
@@ -33,7 +34,7 @@ func runServe(args []string) error {
 		}
 		return err
 	}
-	app, err := open(cfg, os.Stderr)
+	app, err := open(cfg, os.Stderr, vendorSpecs())
 	if err != nil {
 		return err
 	}
@@ -51,7 +52,7 @@ type app struct {
 
 // open validates cfg, opens the data dir, the key and the store, and builds
 // the server.
-func open(cfg Config, logOut io.Writer) (*app, error) {
+func open(cfg Config, logOut io.Writer, vendors []*connector.Spec) (*app, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
@@ -80,10 +81,16 @@ func open(cfg Config, logOut io.Writer) (*app, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", dbPath, err)
 	}
+	// The database holds sealed vendor secrets and hashes: owner-only, like
+	// the key file. SQLite gives its -wal and -shm files the same mode.
+	if err := os.Chmod(dbPath, 0o600); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("restrict database permissions: %w", err)
+	}
 	srv, err := mcpserver.New(mcpserver.Config{
 		BaseURL: cfg.BaseURL, Store: st, CSRFKey: k.csrf,
 		AccessTTL: cfg.AccessTTL, RefreshTTL: cfg.RefreshTTL, Version: version,
-		AllowedOrigins: cfg.origins(), Logger: log,
+		AllowedOrigins: cfg.origins(), Logger: log, Vendors: vendors,
 	})
 	if err != nil {
 		st.Close()
@@ -118,6 +125,9 @@ func (a *app) serve(ready func()) error {
 		ErrorLog:       slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
 	}
 	go a.sweep(ctx)
+	// Flow 7: renew vendor tokens that expire within 15 minutes, checking
+	// every minute, four at a time.
+	go a.srv.Tokens().RunRefresher(ctx, time.Minute, 15*time.Minute, 4)
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	a.log.Info("hostgate listening", "addr", ln.Addr().String(), "mcp_url", a.cfg.BaseURL+mcpserver.MCPPath, "version", version)

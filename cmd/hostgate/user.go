@@ -37,7 +37,7 @@ func runUser(args []string) error {
 		}
 		password = strings.TrimRight(line, "\r\n")
 	}
-	a, err := open(cfg, os.Stderr)
+	a, err := open(cfg, os.Stderr, nil)
 	if err != nil {
 		return err
 	}

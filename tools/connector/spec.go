@@ -128,3 +128,14 @@ func (s StaticSource) Token(context.Context) (Credential, error) { return Creden
 func (s StaticSource) Rejected(context.Context, string) (Credential, error) {
 	return Credential{}, ErrUnauthorized
 }
+
+// AuthKind is how a connection authenticates to its vendor; an alias of
+// the store's type, so that vendor packages need import only connector.
+type AuthKind = store.AuthKind
+
+// The auth kinds, as vendor packages name them.
+const (
+	AuthOAuth             = store.AuthOAuth
+	AuthToken             = store.AuthToken
+	AuthClientCredentials = store.AuthClientCredentials
+)

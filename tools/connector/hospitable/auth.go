@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/hostgate/hostgate/store"
 	"github.com/hostgate/hostgate/tools/connector"
 )
 
@@ -22,8 +21,8 @@ const fieldToken = "access_token"
 
 // fromFields takes a pasted personal access token (a JWT of about a
 // thousand characters [C]). The connect flow then proves it with Check.
-func fromFields(_ context.Context, _ *connector.Spec, kind store.AuthKind, values map[string]string) (connector.Credential, error) {
-	if kind != store.AuthToken {
+func fromFields(_ context.Context, _ *connector.Spec, kind connector.AuthKind, values map[string]string) (connector.Credential, error) {
+	if kind != connector.AuthToken {
 		return connector.Credential{}, fmt.Errorf("%s: connect by %q: %w", vendor, kind, connector.ErrUnsupported)
 	}
 	tok := strings.TrimSpace(values[fieldToken])

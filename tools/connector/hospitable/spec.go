@@ -3,7 +3,6 @@ package hospitable
 import (
 	"time"
 
-	"github.com/hostgate/hostgate/store"
 	"github.com/hostgate/hostgate/tools/connector"
 )
 
@@ -18,9 +17,9 @@ func NewSpec() *connector.Spec {
 		BaseURL: "https://public.api.hospitable.com/v2",
 		// OAuth first: one click, when hostgate is a registered partner;
 		// the connect page skips it otherwise.
-		AuthKinds: []store.AuthKind{store.AuthOAuth, store.AuthToken},
-		Fields: map[store.AuthKind][]connector.Field{
-			store.AuthToken: {{
+		AuthKinds: []connector.AuthKind{connector.AuthOAuth, connector.AuthToken},
+		Fields: map[connector.AuthKind][]connector.Field{
+			connector.AuthToken: {{
 				Name:  fieldToken,
 				Label: "Personal access token",
 				Help: "Create a personal access token in your Hospitable account and paste it here. " +

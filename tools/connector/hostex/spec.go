@@ -3,7 +3,6 @@ package hostex
 import (
 	"time"
 
-	"github.com/hostgate/hostgate/store"
 	"github.com/hostgate/hostgate/tools/connector"
 )
 
@@ -17,9 +16,9 @@ func NewSpec() *connector.Spec {
 		BaseURL: "https://api.hostex.io/v3",
 		// OAuth first: one click, when hostgate is a registered partner;
 		// the connect page skips it otherwise.
-		AuthKinds: []store.AuthKind{store.AuthOAuth, store.AuthToken},
-		Fields: map[store.AuthKind][]connector.Field{
-			store.AuthToken: {{
+		AuthKinds: []connector.AuthKind{connector.AuthOAuth, connector.AuthToken},
+		Fields: map[connector.AuthKind][]connector.Field{
+			connector.AuthToken: {{
 				Name:  fieldToken,
 				Label: "Personal access token",
 				Help: "Create an Open API access token in your Hostex account and paste it here. " +

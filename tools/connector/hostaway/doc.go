@@ -1,0 +1,32 @@
+// Package hostaway is hostgate's client of the Hostaway public API v1
+// (vendors.md §4). A host connects with their account id and API key; the
+// client mints a long-lived access token from them (client credentials) and
+// mints a new one when it expires or Hostaway refuses it.
+//
+// What rests on what (marks as in vendors.md):
+//
+//   - [C] Base https://api.hostaway.com/v1. Tokens: POST /v1/accessTokens,
+//     form-encoded grant_type=client_credentials, client_id=<account id>,
+//     client_secret=<API key>, scope=general; the reply has no refresh
+//     token. Revocation: DELETE /v1/accessTokens?token=.
+//   - [C] A dead token is HTTP 403 (not 401). Envelope {status, result, …}
+//     with "fail" and a message string on errors; booleans are 0/1; times
+//     are UTC "YYYY-MM-DD HH:MM:SS".
+//   - [C] Limits: 15 requests per 10 s per IP address and 20 per 10 s per
+//     account, HTTP 429 with no Retry-After. The client keeps under them
+//     with token buckets and, on a 429, backs off about 10 s once.
+//   - [C] Endpoints: /listings[/{id}], /listings/{id}/calendar,
+//     /reservations[/{id}] (afterId cursor), /conversations?reservationId=,
+//     /conversations/{id}/messages (GET, POST {body, communicationType}),
+//     /reviews.
+//   - [C] A fresh token becomes usable about one second after it is issued;
+//     the client waits that second after minting.
+//   - [I] The largest page size is not documented; the client asks for 100,
+//     the documented default of /reservations.
+//   - [I] Channel ids 2000 (direct), 2002 (Vrbo), 2005 (Booking.com) and
+//     2018 (Airbnb) are named from the fake and common integrations; other
+//     channels keep Hostaway's own name.
+//   - [I] Messages are sent with communicationType "channel" (vendors.md:
+//     use channel for OTA messages); a direct booking's thread may need
+//     "email" instead.
+package hostaway

@@ -1,0 +1,71 @@
+package hoxtonai
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/hostgate/hostgate/tools/connector"
+)
+
+// Connector is one HoxtonAI organisation as one login (or machine client)
+// sees it: its sites, their monitors, and daily footfall.
+type Connector struct {
+	c client
+}
+
+// The capabilities HoxtonAI's API has. It has no reservations or messages.
+var (
+	_ connector.SiteLister     = (*Connector)(nil)
+	_ connector.FootfallReader = (*Connector)(nil)
+)
+
+func newConnector(s *connector.Spec, ts connector.TokenSource) connector.Connector {
+	return &Connector{c: client{s: s, ts: ts}}
+}
+
+// Check lists the sites, the cheapest call that proves the token reaches
+// the API, and names the account by the token's subject: the host's login
+// (verified at Exchange) or the machine client. The sites name it for the
+// host.
+func (h *Connector) Check(ctx context.Context) (connector.Account, error) {
+	var sites []site
+	if err := h.c.call(ctx, "check", "GET", "/sites", nil, nil, &sites); err != nil {
+		return connector.Account{}, err
+	}
+	cred, err := h.c.ts.Token(ctx)
+	if err != nil {
+		return connector.Account{}, fmt.Errorf("hoxtonai: check: %w", err)
+	}
+	id := tokenSubject(cred.AccessToken)
+	if id == "" {
+		id = cred.ClientID
+	}
+	if id == "" && len(sites) > 0 && sites[0].OrganisationID != "" {
+		id = "org:" + sites[0].OrganisationID
+	}
+	if id == "" {
+		return connector.Account{}, &connector.APIError{Vendor: Vendor, Op: "check", Status: 200, Code: "cannot tell whose account this is", Err: connector.ErrUnavailable}
+	}
+	names := make([]string, 0, len(sites))
+	for _, s := range sites {
+		if s.State != "deleted" && s.Name != "" {
+			names = append(names, s.Name)
+		}
+	}
+	name := "HoxtonAI"
+	if len(names) > 0 {
+		name = connector.Excerpt("HoxtonAI: " + strings.Join(names, ", "))
+	}
+	return connector.Account{ID: id, Name: name}, nil
+}
+
+// ownID accepts a HoxtonAI id (a UUID) bare or vendor-qualified and keeps
+// it safe in a path.
+func ownID(id string) (string, error) {
+	id = strings.TrimPrefix(id, Vendor+":")
+	if id == "" || len(id) > 64 || strings.Trim(strings.ToLower(id), "0123456789abcdef-") != "" {
+		return "", fmt.Errorf("hoxtonai: %q is not a HoxtonAI id: %w", id, connector.ErrBadRequest)
+	}
+	return id, nil
+}

@@ -1,0 +1,31 @@
+package hoxtonai
+
+import (
+	"testing"
+	"time"
+
+	"github.com/hostgate/hostgate/tools/connector"
+	"github.com/hostgate/hostgate/tools/connector/connectortest"
+	"github.com/hostgate/hostgate/tools/connector/sandbox"
+)
+
+func TestContract(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		cred func(*env, *testing.T) connector.Credential
+	}{{"signed in", (*env).login}, {"machine client", (*env).machine}} {
+		t.Run(tc.name, func(t *testing.T) {
+			// The suite picks its date windows from the wall clock, so the
+			// fake is seeded around the real now (and then held still).
+			e := start(t, time.Now().UTC())
+			connectortest.Run(t, connectortest.Harness{
+				Spec:               e.spec,
+				Cred:               tc.cred(e, t),
+				Vendor:             e.v,
+				Secrets:            []string{sandbox.HoxtonAIClientSecret, sandbox.HoxtonAIM2MClientSecret},
+				UnauthorizedStatus: 401,
+				MinProperties:      2,
+			})
+		})
+	}
+}

@@ -1,0 +1,31 @@
+// Package hoxtonai is hostgate's client of HoxtonAI, the footfall and
+// occupancy-sensor platform (vendors.md §3). It is not a rental PMS: it
+// lists a host's sites with their monitors and reads daily people counts.
+//
+// What rests on what (marks as in vendors.md):
+//
+//   - [C] Auth is Auth0-style at https://auth.hoxton.ai: /authorize with
+//     audience https://api.hoxton.cloud and a space-separated scope
+//     ("profile" yields an ID token, "offline_access" a refresh token);
+//     POST /oauth/token with a JSON body for authorization_code and for
+//     client_credentials (machine-to-machine, 24 h tokens).
+//   - [C] Auth0 issuers end with "/" and go-oidc compares them exactly, so
+//     the issuer is the authorize URL's origin plus "/". Exchange verifies
+//     the ID token against the issuer's discovery document and JWKS.
+//   - [C] Every API call takes a Bearer token for the API audience; the
+//     documented statuses include 400/401/403/404/410/413/422/500/501.
+//   - [I] PKCE (S256) on the authorization-code flow, as Auth0 takes it.
+//   - [I] The refresh_token grant and /oauth/revoke follow Auth0's standard
+//     shape; refresh tokens may or may not rotate, so a new one is kept
+//     when sent and the old one otherwise.
+//   - [I] The API base https://api.hoxton.cloud, the error body
+//     {error, error_description}, rate limits (429 with Retry-After is
+//     assumed), and the endpoints for sites (GET /sites[/{id}]), monitors
+//     (GET /people-count-monitors?siteId=, GET /occupancy-monitors?siteId=)
+//     and daily counts (POST /count-reports, GET /count-reports/{id}) are
+//     inferred from the confirmed camelCase style of people-count monitors
+//     and dwell-time reports. Lists are assumed unpaginated.
+//   - [I] The account id is the access token's subject (for a host's own
+//     login, the same subject as the verified ID token); HoxtonAI has no
+//     documented "who am I" endpoint on the API.
+package hoxtonai

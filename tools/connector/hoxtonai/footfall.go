@@ -1,0 +1,178 @@
+package hoxtonai
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/hostgate/hostgate/tools/connector"
+)
+
+// defaultDays is the footfall window when none is given: the last week,
+// up to yesterday (today's count is still running).
+const defaultDays = 7
+
+// A count report may be computed asynchronously, as dwell-time reports are
+// [C]: pollInterval and pollAttempts bound the wait for one. Tests shorten
+// the interval.
+var (
+	pollInterval = time.Second
+	pollAttempts = 10
+)
+
+// countReport is a count report [I: modelled on the confirmed dwell-time
+// report, {…ReportId, status, reportData[], errorMessage}].
+type countReport struct {
+	ID           string  `json:"countReportId"`
+	Status       string  `json:"status"`
+	ErrorMessage *string `json:"errorMessage"`
+	ReportData   []struct {
+		MonitorID string `json:"peopleCountMonitorId"`
+		Date      string `json:"date"`
+		In        int    `json:"direction1Count"`
+		Out       int    `json:"direction2Count"`
+	} `json:"reportData"`
+}
+
+// Footfall counts people in (direction 1) and out (direction 2) of a
+// site per day, summed over its people-count monitors. r is inclusive;
+// the report's endDate is exclusive [C], so it asks for the day after.
+func (h *Connector) Footfall(ctx context.Context, siteID string, r connector.DateRange) (connector.FootfallReport, error) {
+	const op = "footfall"
+	id, err := ownID(siteID)
+	if err != nil {
+		return connector.FootfallReport{}, err
+	}
+	from, to, err := h.window(r)
+	if err != nil {
+		return connector.FootfallReport{}, err
+	}
+	rep := connector.FootfallReport{SiteID: connector.QualifiedID(Vendor, id),
+		From: from.Format(time.DateOnly), To: to.Format(time.DateOnly), Days: []connector.FootfallDay{}}
+	var s site
+	if err := h.c.call(ctx, "get site", "GET", "/sites/"+id, nil, nil, &s); err != nil {
+		return connector.FootfallReport{}, err
+	}
+	var monitors []monitor
+	if err := h.c.call(ctx, "list people-count monitors", "GET", "/people-count-monitors", url.Values{"siteId": {id}}, nil, &monitors); err != nil {
+		return connector.FootfallReport{}, err
+	}
+	ids := make([]string, 0, len(monitors))
+	for _, m := range monitors {
+		if m.State != "deleted" {
+			ids = append(ids, m.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return rep, nil // a site without counters has no footfall to report
+	}
+	var cr countReport
+	body := map[string]any{
+		"organisationId": s.OrganisationID, "startDate": rep.From, "endDate": to.AddDate(0, 0, 1).Format(time.DateOnly),
+		"peopleCountMonitorIds": ids, "granularity": "day",
+	}
+	if err := h.c.call(ctx, op, "POST", "/count-reports", nil, body, &cr); err != nil {
+		return connector.FootfallReport{}, err
+	}
+	if err := h.await(ctx, &cr); err != nil {
+		return connector.FootfallReport{}, err
+	}
+	byDay := map[string]*connector.FootfallDay{}
+	for _, d := range cr.ReportData {
+		day := byDay[d.Date]
+		if day == nil {
+			day = &connector.FootfallDay{Date: d.Date}
+			byDay[d.Date] = day
+		}
+		day.In += d.In
+		day.Out += d.Out
+	}
+	for _, d := range byDay {
+		rep.Days = append(rep.Days, *d)
+		rep.Total += d.In
+	}
+	slices.SortFunc(rep.Days, func(a, b connector.FootfallDay) int { return strings.Compare(a.Date, b.Date) })
+	return rep, nil
+}
+
+// await polls a report that is not complete yet, on a timer that ctx can
+// cut short.
+func (h *Connector) await(ctx context.Context, cr *countReport) error {
+	const op = "footfall"
+	for attempt := 0; ; attempt++ {
+		switch cr.Status {
+		case "complete", "completed", "":
+			return nil
+		case "failed", "error":
+			code := "report failed"
+			if cr.ErrorMessage != nil && *cr.ErrorMessage != "" {
+				code = connector.Excerpt(*cr.ErrorMessage)
+			}
+			return &connector.APIError{Vendor: Vendor, Op: op, Status: 200, Code: code, Err: connector.ErrUnavailable}
+		}
+		if attempt >= pollAttempts {
+			return &connector.APIError{Vendor: Vendor, Op: op, Status: 200, Code: "report still " + connector.Excerpt(cr.Status), Err: connector.ErrUnavailable}
+		}
+		if cr.ID == "" {
+			return &connector.APIError{Vendor: Vendor, Op: op, Status: 200, Code: "pending report without an id", Err: connector.ErrUnavailable}
+		}
+		t := time.NewTimer(pollInterval)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return fmt.Errorf("hoxtonai: %s: %w", op, ctx.Err())
+		case <-t.C:
+		}
+		id, err := ownID(cr.ID)
+		if err != nil {
+			return err
+		}
+		if err := h.c.call(ctx, op, "GET", "/count-reports/"+id, nil, nil, cr); err != nil {
+			return err
+		}
+	}
+}
+
+// window resolves the requested dates: both ends inclusive, defaulting to
+// the week up to yesterday on the Spec's clock.
+func (h *Connector) window(r connector.DateRange) (from, to time.Time, err error) {
+	parse := func(s string) (time.Time, error) {
+		t, err := time.Parse(time.DateOnly, s)
+		if err != nil {
+			return time.Time{}, fmt.Errorf("hoxtonai: footfall: %q is not a date (YYYY-MM-DD): %w", s, connector.ErrBadRequest)
+		}
+		return t, nil
+	}
+	now := h.c.s.Now().UTC()
+	yesterday := time.Date(now.Year(), now.Month(), now.Day()-1, 0, 0, 0, 0, time.UTC)
+	switch {
+	case r.To != "":
+		if to, err = parse(r.To); err != nil {
+			return
+		}
+	case r.From != "":
+		if from, err = parse(r.From); err != nil {
+			return
+		}
+		to = yesterday
+		if from.After(to) {
+			to = from
+		}
+	default:
+		to = yesterday
+	}
+	if r.From != "" {
+		if from, err = parse(r.From); err != nil {
+			return
+		}
+	} else {
+		from = to.AddDate(0, 0, 1-defaultDays)
+	}
+	if to.Before(from) {
+		return from, to, fmt.Errorf("hoxtonai: footfall: %s is after %s: %w", r.From, r.To, connector.ErrBadRequest)
+	}
+	return from, to, nil
+}

@@ -1,0 +1,69 @@
+package hoxtonai
+
+import (
+	"context"
+
+	"github.com/hostgate/hostgate/tools/connector"
+)
+
+// site is a HoxtonAI site [I: fields in the API's camelCase style].
+type site struct {
+	ID             string `json:"id"`
+	OrganisationID string `json:"organisationId"`
+	Name           string `json:"name"`
+	Address        string `json:"address"`
+	Timezone       string `json:"timezone"`
+	State          string `json:"state"`
+}
+
+// monitor is a people-count monitor ([C]: the PUT body's fields) or an
+// occupancy monitor [I].
+type monitor struct {
+	ID     string `json:"id"`
+	Name   string `json:"name"`
+	SiteID string `json:"siteId"`
+	State  string `json:"state"`
+}
+
+// ListSites returns the organisation's sites with their monitors: three
+// calls (sites, people-count monitors, occupancy monitors) however many
+// sites there are. The lists are unpaginated [I].
+func (h *Connector) ListSites(ctx context.Context) ([]connector.Site, error) {
+	var sites []site
+	if err := h.c.call(ctx, "list sites", "GET", "/sites", nil, nil, &sites); err != nil {
+		return nil, err
+	}
+	var people, occupancy []monitor
+	if err := h.c.call(ctx, "list people-count monitors", "GET", "/people-count-monitors", nil, nil, &people); err != nil {
+		return nil, err
+	}
+	if err := h.c.call(ctx, "list occupancy monitors", "GET", "/occupancy-monitors", nil, nil, &occupancy); err != nil {
+		return nil, err
+	}
+	bySite := map[string][]connector.Monitor{}
+	for _, group := range []struct {
+		kind string
+		ms   []monitor
+	}{{"people_count", people}, {"occupancy", occupancy}} {
+		for _, m := range group.ms {
+			if m.State != "deleted" {
+				bySite[m.SiteID] = append(bySite[m.SiteID], connector.Monitor{ID: m.ID, Name: m.Name, Kind: group.kind})
+			}
+		}
+	}
+	out := make([]connector.Site, 0, len(sites))
+	for _, s := range sites {
+		if s.State == "deleted" || s.ID == "" {
+			continue
+		}
+		out = append(out, connector.Site{
+			ID:       connector.QualifiedID(Vendor, s.ID),
+			Vendor:   Vendor,
+			Name:     s.Name,
+			Address:  s.Address,
+			Timezone: s.Timezone,
+			Monitors: bySite[s.ID],
+		})
+	}
+	return out, nil
+}
