@@ -54,7 +54,8 @@ func (s *Server) protect(next http.Handler) http.Handler {
 			http.Error(w, "temporarily unavailable", http.StatusServiceUnavailable)
 			return
 		}
-		if r.Method == http.MethodPost {
+		// A grant holding every scope a tool can need skips the body peek.
+		if r.Method == http.MethodPost && !s.hasAllToolScopes(acc.Scopes) {
 			r.Body = http.MaxBytesReader(w, r.Body, maxMCPBody)
 			body, err := io.ReadAll(r.Body)
 			if err != nil {
@@ -69,9 +70,20 @@ func (s *Server) protect(next http.Handler) http.Handler {
 				return
 			}
 		}
-		c := &tools.Caller{UserID: acc.UserID, ClientID: acc.ClientID, GrantID: acc.GrantID, Scopes: acc.Scopes, Connections: acc.Connections}
+		c := &tools.Caller{UserID: acc.UserID, Username: acc.Username, ClientID: acc.ClientID, ClientName: acc.ClientName,
+			GrantID: acc.GrantID, Scopes: acc.Scopes, Connections: acc.Connections}
 		next.ServeHTTP(w, r.WithContext(tools.WithCaller(r.Context(), c)))
 	})
+}
+
+// hasAllToolScopes reports whether scopes cover every tool's scope.
+func (s *Server) hasAllToolScopes(scopes []string) bool {
+	for _, need := range s.neededScopes {
+		if !slices.Contains(scopes, need) {
+			return false
+		}
+	}
+	return true
 }
 
 // bearerToken extracts the token of an "Authorization: Bearer" header

@@ -116,7 +116,7 @@ func TestBearerRules(t *testing.T) {
 
 // initSession initializes an MCP session (protocol 2025-11-25) with token
 // and returns its id.
-func (e *env) initSession(t *testing.T, token string) string {
+func (e *env) initSession(t testing.TB, token string) string {
 	t.Helper()
 	resp := postMCP(t, e.ts.URL+"/mcp", token, `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"raw","version":"0"}}}`)
 	id := resp.Header.Get("Mcp-Session-Id")

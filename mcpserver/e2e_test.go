@@ -71,7 +71,7 @@ type flow struct {
 }
 
 // authorize runs the flow up to an initialized client, asserting each step.
-func (e *env) authorize(t *testing.T, pin string) flow {
+func (e *env) authorize(t testing.TB, pin string) flow {
 	t.Helper()
 	ctx := context.Background()
 	mcpURL := e.ts.URL + "/mcp"
@@ -177,7 +177,7 @@ func (e *env) authorize(t *testing.T, pin string) flow {
 // browserApprove plays the host: it opens the authorization URL, signs in
 // on the real form, approves on the real consent form, and returns the code
 // from the redirect to the client.
-func (e *env) browserApprove(t *testing.T, authURL, state, clientName string) string {
+func (e *env) browserApprove(t testing.TB, authURL, state, clientName string) string {
 	t.Helper()
 	b := browsertest.New(t, e.ts.URL)
 	p := b.Get(authURL)
@@ -211,7 +211,7 @@ func (e *env) browserApprove(t *testing.T, authURL, state, clientName string) st
 	return rq.Get("code")
 }
 
-func callWhoami(t *testing.T, c *client.Client) tools.WhoamiOut {
+func callWhoami(t testing.TB, c *client.Client) tools.WhoamiOut {
 	t.Helper()
 	res, err := c.CallTool(context.Background(), mcp.CallToolRequest{Params: mcp.CallToolParams{Name: "whoami"}})
 	if err != nil {

@@ -21,7 +21,7 @@ type pair struct {
 }
 
 // registerClient registers a public client by RFC 7591 and returns its id.
-func (e *env) registerClient(t *testing.T, name, redirect string) string {
+func (e *env) registerClient(t testing.TB, name, redirect string) string {
 	t.Helper()
 	body, _ := json.Marshal(map[string]any{"client_name": name, "redirect_uris": []string{redirect},
 		"token_endpoint_auth_method": "none", "grant_types": []string{"authorization_code", "refresh_token"}})
@@ -48,7 +48,7 @@ func pkce(seed string) (verifier, challenge string) {
 
 // grant registers a client, has the host approve the given scope in the
 // browser, redeems the code and returns the token pair.
-func (e *env) grant(t *testing.T, scope string) (pair, string) {
+func (e *env) grant(t testing.TB, scope string) (pair, string) {
 	t.Helper()
 	id := e.registerClient(t, "test client", clientRedirect)
 	verifier, challenge := pkce("v")
@@ -69,7 +69,7 @@ func (e *env) grant(t *testing.T, scope string) (pair, string) {
 }
 
 // token posts a form to /token and returns status and body.
-func (e *env) token(t *testing.T, v url.Values) (int, string) {
+func (e *env) token(t testing.TB, v url.Values) (int, string) {
 	t.Helper()
 	resp, err := http.PostForm(e.ts.URL+"/token", v)
 	if err != nil {

@@ -68,7 +68,7 @@ func (s *syncBuffer) String() string {
 
 // env is a running hostgate on loopback with a real SQLite file.
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	clock *clock
 	store *sqlstore.Store
 	srv   *mcpserver.Server
@@ -83,9 +83,11 @@ type envOptions struct {
 	accessTTL time.Duration
 	// sandbox starts the four fake vendors and connects them for the host.
 	sandbox bool
+	// quiet logs at info level (benchmarks); tests log everything.
+	quiet bool
 }
 
-func newEnv(t *testing.T, o envOptions) *env {
+func newEnv(t testing.TB, o envOptions) *env {
 	t.Helper()
 	ctx := context.Background()
 	ring, err := store.NewKeyring("k1", map[string][]byte{"k1": bytes.Repeat([]byte{7}, 32)})
@@ -99,7 +101,11 @@ func newEnv(t *testing.T, o envOptions) *env {
 	t.Cleanup(func() { st.Close() })
 	e := &env{t: t, clock: &clock{t: time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)}, store: st, logs: &syncBuffer{}}
 	// Debug level: the leak test must see everything hostgate can log.
-	log := slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	level := slog.LevelDebug
+	if o.quiet {
+		level = slog.LevelInfo
+	}
+	log := slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: level}))
 	// The issuer URL must be known before the server is built, so the
 	// listener starts first and the handler is installed after.
 	var handler atomic.Pointer[http.Handler]

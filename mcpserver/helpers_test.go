@@ -11,12 +11,12 @@ import (
 )
 
 // postMCP posts a JSON-RPC body to the MCP endpoint with an optional token.
-func postMCP(t *testing.T, u, token, body string) *http.Response {
+func postMCP(t testing.TB, u, token, body string) *http.Response {
 	t.Helper()
 	return postMCPHeaders(t, u, token, body, nil)
 }
 
-func postMCPHeaders(t *testing.T, u, token, body string, h map[string]string) *http.Response {
+func postMCPHeaders(t testing.TB, u, token, body string, h map[string]string) *http.Response {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodPost, u, strings.NewReader(body))
 	if err != nil {
@@ -40,7 +40,7 @@ func postMCPHeaders(t *testing.T, u, token, body string, h map[string]string) *h
 	return resp
 }
 
-func getJSON(t *testing.T, u string, v any) {
+func getJSON(t testing.TB, u string, v any) {
 	t.Helper()
 	resp, err := http.Get(u)
 	if err != nil {
@@ -55,7 +55,7 @@ func getJSON(t *testing.T, u string, v any) {
 	}
 }
 
-func mustURL(t *testing.T, s string) *url.URL {
+func mustURL(t testing.TB, s string) *url.URL {
 	t.Helper()
 	u, err := url.Parse(s)
 	if err != nil {

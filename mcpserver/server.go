@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"time"
 
 	"github.com/hostgate/hostgate/internal/web"
@@ -64,7 +65,9 @@ type Server struct {
 	prmURL     string
 	scopes     []string
 	toolScopes map[string]string
-	sessions   *sessions
+	// neededScopes are the distinct scopes the tools require.
+	neededScopes []string
+	sessions     *sessions
 }
 
 // New builds the handler tree.
@@ -125,6 +128,9 @@ func New(cfg Config) (*Server, error) {
 	for _, t := range s.tools {
 		mcpSrv.AddTool(t.Def, t.Handler)
 		s.toolScopes[t.Def.Name] = t.Scope
+		if !slices.Contains(s.neededScopes, t.Scope) {
+			s.neededScopes = append(s.neededScopes, t.Scope)
+		}
 	}
 	streamable := server.NewStreamableHTTPServer(mcpSrv,
 		server.WithSessionIdManagerResolver(s.sessions),

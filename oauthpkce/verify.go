@@ -15,7 +15,9 @@ import (
 type Access struct {
 	GrantID     string
 	UserID      string
+	Username    string
 	ClientID    string
+	ClientName  string
 	Scopes      []string
 	Resource    string
 	Connections []string
@@ -86,6 +88,14 @@ func (s *Server) VerifyAccessToken(ctx context.Context, token string) (Access, e
 	}
 	a := Access{GrantID: g.ID, UserID: g.UserID, ClientID: g.ClientID, Scopes: g.Scopes,
 		Resource: g.Resource, Connections: g.Connections, ExpiresAt: t.ExpiresAt}
+	// Names travel with the cached access, so that tools answering "who"
+	// cost no store read per call.
+	if u, err := s.cfg.Store.GetUser(ctx, g.UserID); err == nil {
+		a.Username = u.Username
+	}
+	if c, err := s.cfg.Store.GetClient(ctx, g.ClientID); err == nil {
+		a.ClientName = c.Name
+	}
 	s.tokens.mu.Lock()
 	if len(s.tokens.m) >= cacheMax {
 		clear(s.tokens.m)

@@ -35,20 +35,12 @@ func whoami(d *Deps) Tool {
 		Description: "Tells which hostgate host account this app acts for, which app it is, and which scopes the host granted it.",
 		Scope:       ScopeRead, ReadOnly: true, Idempotent: true,
 	}, d, func(ctx context.Context, d *Deps, c *Caller, _ WhoamiIn) (WhoamiOut, string, error) {
-		u, err := d.Store.GetUser(ctx, c.UserID)
-		if err != nil {
-			return WhoamiOut{}, "", fmt.Errorf("whoami: get user: %w", err)
-		}
-		cl, err := d.Store.GetClient(ctx, c.ClientID)
-		if err != nil {
-			return WhoamiOut{}, "", fmt.Errorf("whoami: get client: %w", err)
-		}
 		out := WhoamiOut{
-			Host:   HostInfo{ID: u.ID, Username: u.Username},
-			Client: ClientInfo{ID: cl.ID, Name: cl.Name},
+			Host:   HostInfo{ID: c.UserID, Username: c.Username},
+			Client: ClientInfo{ID: c.ClientID, Name: c.ClientName},
 			Scopes: slices.Clone(c.Scopes),
 		}
-		return out, fmt.Sprintf("Acting for host %s through %s with scopes: %s.", u.Username, cl.Name, strings.Join(c.Scopes, ", ")), nil
+		return out, fmt.Sprintf("Acting for host %s through %s with scopes: %s.", c.Username, c.ClientName, strings.Join(c.Scopes, ", ")), nil
 	})
 }
 

@@ -8,10 +8,12 @@ import (
 // Caller is who calls a tool: the host, the MCP client acting for them, and
 // what the host granted that client.
 type Caller struct {
-	UserID   string
-	ClientID string
-	GrantID  string
-	Scopes   []string
+	UserID     string
+	Username   string
+	ClientID   string
+	ClientName string
+	GrantID    string
+	Scopes     []string
 	// Connections are the ids of the vendor connections the host shared
 	// with this client.
 	Connections []string
