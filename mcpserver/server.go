@@ -1,6 +1,7 @@
 package mcpserver
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -123,8 +124,10 @@ func New(cfg Config) (*Server, error) {
 	mcpSrv := server.NewMCPServer("hostgate", cfg.Version,
 		server.WithToolCapabilities(false),
 		server.WithRecovery(),
+		server.WithElicitation(),
 		server.WithInstructions("hostgate gives you the host's short-term-rental accounts (Hostex, Hospitable, Hostaway, HoxtonAI). IDs are vendor-qualified (hostex:123); pass them back unchanged. If a tool says an account needs reconnecting, give the host the URL it names."),
 	)
+	s.deps.ElicitURL = func(ctx context.Context, u, msg string) bool { return elicitURL(ctx, mcpSrv, u, msg) }
 	for _, t := range s.tools {
 		mcpSrv.AddTool(t.Def, t.Handler)
 		s.toolScopes[t.Def.Name] = t.Scope

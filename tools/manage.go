@@ -110,6 +110,9 @@ type ConnectIn struct {
 // ConnectOut is where the host connects.
 type ConnectOut struct {
 	URL string `json:"url" jsonschema_description:"give this URL to the host to open in their browser"`
+	// Shown is true when the app already showed the host the link itself
+	// (MCP URL-mode elicitation) and the host chose to open it.
+	Shown bool `json:"shown"`
 }
 
 func connectVendor(d *Deps) Tool {
@@ -125,6 +128,10 @@ func connectVendor(d *Deps) Tool {
 			return ConnectOut{}, "", Errorf("Unknown vendor %q.", in.Vendor)
 		}
 		u := d.connectURL(in.Vendor)
-		return ConnectOut{URL: u}, "Ask the host to open " + u + " to connect " + d.title(in.Vendor) + ".", nil
+		title := d.title(in.Vendor)
+		if d.ElicitURL != nil && d.ElicitURL(ctx, u, "Connect your "+title+" account to hostgate") {
+			return ConnectOut{URL: u, Shown: true}, "The host opened the link to connect " + title + ". When they say they are done, call the other tools again.", nil
+		}
+		return ConnectOut{URL: u}, "Ask the host to open " + u + " to connect " + title + ".", nil
 	})
 }

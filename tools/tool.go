@@ -37,6 +37,10 @@ type Deps struct {
 	Tokens *connector.Tokens
 	// Vendors are the vendor names, in the order tools present them.
 	Vendors []string
+	// ElicitURL, when set, asks the MCP client to show the host a URL
+	// (MCP URL-mode elicitation) and reports whether the host accepted. It
+	// returns false at once when the client does not support it.
+	ElicitURL func(ctx context.Context, url, message string) bool
 }
 
 // VendorNames returns the configured vendors.
