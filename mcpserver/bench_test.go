@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"github.com/hostgate/hostgate/tools/connector/sandbox"
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 )
@@ -87,5 +88,54 @@ func BenchmarkToolCall(b *testing.B) {
 		}
 		resp.Body.Close()
 		runCalls(b, c, ts.URL, mcpHeaders("", resp.Header.Get("Mcp-Session-Id")), whoamiCall)
+	})
+}
+
+// BenchmarkVendorCall compares list_properties on one Hostex sandbox
+// account through hostgate — token check, connection lookup, the vendor
+// client with its token source, normalization, structured result — with a
+// bare mcp-go tool making the same GET to the same fake and returning the
+// body as text. The fake's rate limits are off; both use a sized client.
+//
+//	go test -run '^$' -bench VendorCall -benchtime 3s ./mcpserver/
+func BenchmarkVendorCall(b *testing.B) {
+	call := []byte(`{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"list_properties","arguments":{"vendor":"hostex"}}}`)
+	e := newEnv(b, envOptions{quiet: true, sandbox: true})
+	for _, v := range e.sandbox.Vendors() {
+		v.SetRateLimiting(false)
+	}
+	b.Run("hostgate/list_properties", func(b *testing.B) {
+		p, _ := e.grant(b, "read")
+		sess := e.initSession(b, p.AccessToken)
+		runCalls(b, benchClient(), e.ts.URL+"/mcp", mcpHeaders(p.AccessToken, sess), call)
+	})
+	b.Run("bare-mcp-go/list_properties", func(b *testing.B) {
+		vc := benchClient()
+		s := server.NewMCPServer("bare", "1", server.WithToolCapabilities(false))
+		s.AddTool(mcp.NewTool("list_properties", mcp.WithDescription("props")), func(ctx context.Context, _ mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+			req, _ := http.NewRequestWithContext(ctx, http.MethodGet, e.sandbox.Hostex.APIBase+"/properties?offset=0&limit=100", nil)
+			req.Header.Set("Hostex-Access-Token", sandbox.HostexWritableToken)
+			resp, err := vc.Do(req)
+			if err != nil {
+				return nil, err
+			}
+			defer resp.Body.Close()
+			body, err := io.ReadAll(resp.Body)
+			if err != nil {
+				return nil, err
+			}
+			return mcp.NewToolResultText(string(body)), nil
+		})
+		ts := httptest.NewServer(server.NewStreamableHTTPServer(s, server.WithStateful(true)))
+		defer ts.Close()
+		c := benchClient()
+		req, _ := http.NewRequest(http.MethodPost, ts.URL, bytes.NewReader([]byte(`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"b","version":"0"}}}`)))
+		req.Header = mcpHeaders("", "")
+		resp, err := c.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		resp.Body.Close()
+		runCalls(b, c, ts.URL, mcpHeaders("", resp.Header.Get("Mcp-Session-Id")), call)
 	})
 }

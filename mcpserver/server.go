@@ -86,6 +86,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	// Every connection write in this process goes through the cache, which
+	// drops the cached lists; see connCache.
+	cfg.Store = newConnCache(cfg.Store, cfg.Now)
 	sm, err := signin.New(signin.Config{
 		Store: cfg.Store, Key: cfg.CSRFKey, Secure: u.Scheme == "https", Params: cfg.PasswordParams,
 		Now: cfg.Now, Logger: cfg.Logger,
