@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -183,7 +184,28 @@ func (s *Server) handleConnections(w http.ResponseWriter, r *http.Request) {
 		}
 		d.Clients = append(d.Clients, clientRow{ID: a.ClientID, Name: name, Scopes: strings.Join(a.Scopes, ", "), Since: a.CreatedAt.Format("2 Jan 2006")})
 	}
-	connectionsTemplate.Render(w, http.StatusOK, web.CSP(), d)
+	connectionsTemplate.Render(w, http.StatusOK, s.connectionsCSP(), d)
+}
+
+// connectionsCSP is the connections page's policy: its "Sign in with
+// <vendor>" forms post to us, and we answer with a redirect to the vendor's
+// authorize page; Chrome applies form-action to that redirect too, so the
+// vendors' authorize origins must be allowed or the button does nothing.
+func (s *Server) connectionsCSP() string {
+	var origins []string
+	for _, v := range s.cfg.Vendors {
+		if !v.OAuth.Configured() {
+			continue
+		}
+		u, err := url.Parse(v.OAuth.AuthURL)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			continue
+		}
+		if o := u.Scheme + "://" + u.Host; !slices.Contains(origins, o) {
+			origins = append(origins, o)
+		}
+	}
+	return web.CSP(origins...)
 }
 
 func (s *Server) title(vendor string) string {
@@ -301,6 +323,7 @@ func connectFailure(title string, err error) string {
 // this vendor account, replaces its credential (a reconnect).
 func (s *Server) saveConnection(ctx context.Context, userID string, spec *connector.Spec, kind store.AuthKind, cred connector.Credential, acc connector.Account, label, connID string) (store.Connection, error) {
 	now := s.cfg.Now()
+	typed := strings.TrimSpace(label) != ""
 	if label = strings.TrimSpace(label); label == "" {
 		label = acc.Name
 	}
@@ -318,6 +341,9 @@ func (s *Server) saveConnection(ctx context.Context, userID string, spec *connec
 		if (c.Vendor == spec.Name && c.AccountID == acc.ID) || (connID != "" && c.ID == connID && c.Vendor == spec.Name) {
 			for attempt := 0; ; attempt++ {
 				c.AccountID, c.AuthKind, c.Secret = acc.ID, kind, cred.Encode()
+				if typed {
+					c.Label = label
+				}
 				c.AccessExpiresAt, c.RefreshExpiresAt = cred.Expiry, cred.RefreshExpiry
 				c.Status, c.LastError, c.UpdatedAt = store.StatusOK, "", now
 				saved, err := s.cfg.Store.UpdateConnection(ctx, c)
@@ -368,7 +394,7 @@ func (s *Server) handleDisconnect(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, "disconnect", err)
 		return
 	}
-	http.Redirect(w, r, PathConnections+"?done=disconnected", http.StatusSeeOther)
+	http.Redirect(w, r, afterAction(r, "done", "disconnected"), http.StatusSeeOther)
 }
 
 func (s *Server) handleRefresh(w http.ResponseWriter, r *http.Request) {
@@ -388,10 +414,20 @@ func (s *Server) handleRefresh(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if err != nil {
-		http.Redirect(w, r, PathConnections+"?reconnect="+url.QueryEscape(c.ID), http.StatusSeeOther)
+		http.Redirect(w, r, afterAction(r, "reconnect", c.ID), http.StatusSeeOther)
 		return
 	}
-	http.Redirect(w, r, PathConnections+"?done=refreshed", http.StatusSeeOther)
+	http.Redirect(w, r, afterAction(r, "done", "refreshed"), http.StatusSeeOther)
+}
+
+// afterAction is the connections page to show after a form, keeping the
+// way back to a consent page the host came from.
+func afterAction(r *http.Request, key, value string) string {
+	q := url.Values{key: {value}}
+	if ret := safeReturn(r.PostForm.Get("return")); ret != "" {
+		q.Set("return", ret)
+	}
+	return PathConnections + "?" + q.Encode()
 }
 
 func (s *Server) handleRevokeClient(w http.ResponseWriter, r *http.Request) {
@@ -423,7 +459,7 @@ func consentChoices(r *http.Request, st store.Store, vendors []*connector.Spec, 
 		if t == "" {
 			t = c.Vendor
 		}
-		out = append(out, oauthpkce.ConnectionChoice{ID: c.ID, Vendor: t, Label: c.Label, Status: string(c.Status)})
+		out = append(out, oauthpkce.ConnectionChoice{ID: c.ID, Vendor: t, Label: c.Label, Status: string(c.Status), CreatedAt: c.CreatedAt})
 	}
 	return out, nil
 }

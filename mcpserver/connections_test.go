@@ -66,7 +66,17 @@ func TestConnectionsPageLists(t *testing.T) {
 	if p.Resp.StatusCode != http.StatusOK {
 		t.Fatalf("connections page: %d", p.Resp.StatusCode)
 	}
-	assertPageHeaders(t, "connections page", p.Resp.Header)
+	// The "Sign in with <vendor>" forms redirect to the vendors' authorize
+	// pages, so form-action names their origins (Chrome checks the redirect).
+	var authOrigins []string
+	for _, v := range []*sandbox.Vendor{e.sandbox.Hostex, e.sandbox.Hospitable, e.sandbox.HoxtonAI} {
+		u, err := url.Parse(v.AuthorizeURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		authOrigins = append(authOrigins, u.Scheme+"://"+u.Host)
+	}
+	assertPageHeadersFormTo(t, "connections page", p.Resp.Header, authOrigins...)
 
 	conns := e.hostConns(t)
 	if len(conns) != 4 {
@@ -275,8 +285,8 @@ func TestConnectByForm(t *testing.T) {
 	if after.ID != hostex.ID || after.Version <= hostex.Version || after.Status != store.StatusOK || after.AuthKind != store.AuthToken {
 		t.Fatalf("hostex after reconnect = %+v, before %+v", after, hostex)
 	}
-	// A reconnect keeps the row's label.
-	if after.Label != "Hostex sandbox" {
+	// A reconnect takes the label the host typed.
+	if after.Label != "Read-only" {
 		t.Errorf("label after reconnect = %q", after.Label)
 	}
 	if got := e.credOf(t, after.ID).AccessToken; got != sandbox.HostexReadOnlyToken {

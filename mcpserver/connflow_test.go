@@ -305,13 +305,20 @@ func attrOf(n *html.Node, key string) string {
 // assertPageHeaders checks the security headers every hostgate page carries.
 func assertPageHeaders(t *testing.T, what string, h http.Header) {
 	t.Helper()
+	assertPageHeadersFormTo(t, what, h)
+}
+
+// assertPageHeadersFormTo is assertPageHeaders for a page whose forms may
+// also lead (by a redirect) to the given origins.
+func assertPageHeadersFormTo(t *testing.T, what string, h http.Header, formTargets ...string) {
+	t.Helper()
 	want := map[string]string{
 		"X-Frame-Options":         "DENY",
 		"Cache-Control":           "no-store",
 		"Referrer-Policy":         "no-referrer",
 		"X-Content-Type-Options":  "nosniff",
 		"Content-Type":            "text/html; charset=utf-8",
-		"Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+		"Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action " + strings.Join(append([]string{"'self'"}, formTargets...), " ") + "; frame-ancestors 'none'; base-uri 'none'",
 	}
 	for k, v := range want {
 		if got := h.Get(k); got != v {

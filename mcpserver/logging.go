@@ -47,6 +47,12 @@ func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 func (s *Server) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
+		// DNS rebinding: on loopback every page, not only /mcp, must be
+		// asked for by a loopback name.
+		if !s.hostAllowed(r.Host) {
+			http.Error(w, "Forbidden: invalid Host header", http.StatusForbidden)
+			return
+		}
 		id := requestPrefix + strconv.FormatUint(requestSeq.Add(1), 10)
 		w.Header().Set("X-Request-Id", id)
 		sw := &statusWriter{ResponseWriter: w}

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/hostgate/hostgate/internal/web"
 	"github.com/hostgate/hostgate/store"
@@ -64,16 +65,19 @@ func (s *Server) consentPage(w http.ResponseWriter, r *http.Request, user store.
 			return
 		}
 		prev := map[string]bool{}
+		var approvedAt time.Time
 		if ap, err := s.cfg.Store.GetApproval(r.Context(), user.ID, client.ID); err == nil {
+			approvedAt = ap.UpdatedAt
 			for _, id := range ap.Connections {
 				prev[id] = true
 			}
 		}
 		for _, c := range choices {
 			// Share every working connection by default; a host who
-			// approved this client before sees their earlier choice.
+			// approved this client before sees their earlier choice, plus
+			// any account connected since (say, through "connect another").
 			checked := c.Status == string(store.StatusOK)
-			if len(prev) > 0 {
+			if !approvedAt.IsZero() && !c.CreatedAt.After(approvedAt) {
 				checked = prev[c.ID]
 			}
 			d.Connections = append(d.Connections, consentConnection{ConnectionChoice: c, Checked: checked})

@@ -73,6 +73,9 @@ type ConnectionChoice struct {
 	Vendor string // display name, e.g. "Hostex"
 	Label  string
 	Status string
+	// CreatedAt tells connections added since the host's last approval of
+	// this client, which the consent page offers checked.
+	CreatedAt time.Time
 }
 
 // Server is hostgate's OAuth 2.1 authorization server for MCP clients.

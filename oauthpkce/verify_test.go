@@ -86,7 +86,7 @@ func TestVerifyAccessToken(t *testing.T) {
 					t.Fatalf("refused: %v", err)
 				}
 				g, _ := f.st.GetGrant(ctx, mustAccessGrant(t, f, tok))
-				want := Access{GrantID: g.ID, UserID: f.host.ID, ClientID: publicClient.ID, Scopes: []string{"read", "write"},
+				want := Access{GrantID: g.ID, UserID: f.host.ID, Username: f.host.Username, ClientID: publicClient.ID, ClientName: publicClient.Name, Scopes: []string{"read", "write"},
 					Resource: f.s.cfg.Resource, ExpiresAt: acc.ExpiresAt}
 				if !reflect.DeepEqual(acc, want) {
 					t.Fatalf("access %+v, want %+v", acc, want)
