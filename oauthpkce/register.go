@@ -116,7 +116,9 @@ func (s *Server) handleRegister(w http.ResponseWriter, r *http.Request) {
 	}
 
 	now := s.now().UTC()
-	id := newID() // 128 random bits, base64url
+	// 128 random bits, base64url, behind a prefix so that no id starts
+	// with "-" (command-line tools would read it as a flag).
+	id := "cl-" + newID()
 	c := store.Client{
 		ID:              id,
 		Name:            m.ClientName,
