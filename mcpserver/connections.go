@@ -127,7 +127,7 @@ func kindLabel(k store.AuthKind) string {
 	case store.AuthToken:
 		return "Paste a personal access token"
 	case store.AuthClientCredentials:
-		return "Enter an account id and API key"
+		return "Enter API credentials"
 	}
 	return string(k)
 }

@@ -109,10 +109,10 @@ func TestConnectionsPageLists(t *testing.T) {
 			[]link{{"/connections/new?vendor=hostex&kind=token&return=", "Paste a personal access token"}}},
 		{"hospitable", "Hospitable Sign in with Hospitable Paste a personal access token", []string{"/connections/oauth/start"},
 			[]link{{"/connections/new?vendor=hospitable&kind=token&return=", "Paste a personal access token"}}},
-		{"hostaway", "Hostaway Enter an account id and API key", nil,
-			[]link{{"/connections/new?vendor=hostaway&kind=client_credentials&return=", "Enter an account id and API key"}}},
-		{"hoxtonai", "HoxtonAI Sign in with HoxtonAI Enter an account id and API key", []string{"/connections/oauth/start"},
-			[]link{{"/connections/new?vendor=hoxtonai&kind=client_credentials&return=", "Enter an account id and API key"}}},
+		{"hostaway", "Hostaway Enter API credentials", nil,
+			[]link{{"/connections/new?vendor=hostaway&kind=client_credentials&return=", "Enter API credentials"}}},
+		{"hoxtonai", "HoxtonAI Sign in with HoxtonAI Enter API credentials", []string{"/connections/oauth/start"},
+			[]link{{"/connections/new?vendor=hoxtonai&kind=client_credentials&return=", "Enter API credentials"}}},
 	} {
 		n := byID(doc, "connect-"+tc.vendor)
 		if n == nil {

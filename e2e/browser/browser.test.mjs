@@ -253,6 +253,11 @@ async function auditKeyboard(page, cdp, name) {
   }
   const unnamed = names.filter((n) => !n.name);
   check(`${name}: every one of ${names.length} interactive elements has an accessible name`, unnamed.length === 0, unnamed);
+  // Repeated buttons ("Disconnect" on every account) must say which one
+  // they act on, or a screen-reader user hears the same name again and again.
+  const buttonNames = names.filter((n) => n.role === 'button').map((n) => n.name);
+  const repeated = buttonNames.filter((n, i) => buttonNames.indexOf(n) !== i);
+  check(`${name}: no two buttons share an accessible name`, repeated.length === 0, repeated);
 
   // Forward walk. Focus starts on the autofocused control or on the document.
   let cur = await focusedInfo(page, cdp);
@@ -408,7 +413,7 @@ async function main() {
       must('the demo host has its Hostex sandbox account', (await hostexLi.count()) === 1);
       hostexOld = (await hostexLi.getAttribute('id')).slice('conn-'.length);
       await auditKeyboard(page, cdp, 'connections page');
-      await tabTo(page, cdp, `form[action="/connections/${hostexOld}/disconnect"] button`, 'Disconnect', 'Disconnect (Hostex)');
+      await tabTo(page, cdp, `form[action="/connections/${hostexOld}/disconnect"] button`, /^Disconnect Hostex · /, 'Disconnect (Hostex)');
       await Promise.all([page.waitForNavigation(), page.keyboard.press('Space')]);
       check('Disconnect by Space: "Disconnected." notice', /Disconnected\./.test(await page.locator('main').innerText()), page.url());
       check('Hostex is no longer listed', (await page.locator(`#conn-${hostexOld}`).count()) === 0);
@@ -568,7 +573,7 @@ async function main() {
       await auditKeyboard(page, cdp, 'connections page (with an approved app)');
       const action = await appLi.locator('form').getAttribute('action');
       must('the app has a revoke form', action === `/clients/${client.client_id}/revoke`, action);
-      await tabTo(page, cdp, `form[action="${action}"] button`, 'Revoke access', 'Revoke access');
+      await tabTo(page, cdp, `form[action="${action}"] button`, /^Revoke access for /, 'Revoke access');
       await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
       check('Enter on "Revoke access": "Access revoked" notice', /Access revoked/.test(await page.locator('main').innerText()), page.url());
       check('the app is no longer listed', (await page.locator('li', { hasText: CLIENT_NAME }).count()) === 0);
