@@ -13,27 +13,16 @@ import (
 	"github.com/hostgate/hostgate/store"
 	"github.com/hostgate/hostgate/store/sqlstore"
 	"github.com/hostgate/hostgate/tools/connector"
+	"github.com/hostgate/hostgate/tools/connector/connectortest"
 	"github.com/hostgate/hostgate/tools/connector/hostex"
 	"github.com/hostgate/hostgate/tools/connector/sandbox"
 )
-
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 // oauthFixture is a Hostex sandbox (rotating refresh tokens, no grace), a
 // real SQLite store, and one OAuth connection obtained through the fake's
 // own authorize page.
 type oauthFixture struct {
-	clock  *clock
+	clock  *connectortest.Clock
 	fake   *sandbox.Vendor
 	spec   *connector.Spec
 	store  *sqlstore.Store
@@ -46,17 +35,10 @@ const redirect = "http://127.0.0.1:9/callback"
 func newOAuthFixture(t *testing.T) *oauthFixture {
 	t.Helper()
 	ctx := context.Background()
-	f := &oauthFixture{clock: &clock{t: time.Now().UTC()}}
-	f.fake = sandbox.NewHostex(sandbox.Options{Now: f.clock.Now})
-	if err := f.fake.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(f.fake.Close)
+	f := &oauthFixture{clock: connectortest.NewClock(time.Now().UTC())}
+	f.fake = connectortest.Start(t, sandbox.NewHostex(sandbox.Options{Now: f.clock.Now}))
 	f.fake.SetRateLimiting(false)
-	f.spec = hostex.NewSpec()
-	f.spec.BaseURL = f.fake.APIBase
-	f.spec.Now = f.clock.Now
-	f.spec.OAuth.AuthURL, f.spec.OAuth.TokenURL, f.spec.OAuth.RevokeURL = f.fake.AuthorizeURL, f.fake.TokenURL, f.fake.RevokeURL
+	f.spec = connectortest.PointAt(hostex.NewSpec(), f.fake, f.clock.Now)
 	f.spec.OAuth.ClientID, f.spec.OAuth.ClientSecret = sandbox.HostexClientID, sandbox.HostexClientSecret
 
 	// The host approves on the vendor's page; the code comes back.

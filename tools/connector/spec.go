@@ -106,6 +106,16 @@ type Spec struct {
 	New func(s *Spec, ts TokenSource) Connector
 }
 
+// PageLimit is the page size to ask the vendor for on an endpoint that
+// takes at most max items a page: PageSize when it is set and smaller,
+// else max.
+func (s *Spec) PageLimit(max int) int {
+	if s.PageSize > 0 && s.PageSize < max {
+		return s.PageSize
+	}
+	return max
+}
+
 // TokenSource gives a vendor client a valid credential. It must be safe for
 // concurrent use.
 type TokenSource interface {

@@ -1,7 +1,6 @@
 package hospitable
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -92,13 +91,10 @@ func grant(ctx context.Context, s *connector.Spec, op string, p map[string]strin
 	if err != nil {
 		return connector.Credential{}, fmt.Errorf("%s: %s: encode request: %w", vendor, op, err)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.OAuth.TokenURL, bytes.NewReader(b))
+	req, err := connector.NewRequest(ctx, http.MethodPost, s.OAuth.TokenURL, b)
 	if err != nil {
 		return connector.Credential{}, &connector.APIError{Vendor: vendor, Op: op, Code: "bad token URL", Err: connector.ErrBadRequest}
 	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", connector.UserAgent)
 	raw, err := send(ctx, s, op, req, append(secrets, s.OAuth.ClientSecret)...)
 	if err != nil {
 		return connector.Credential{}, err

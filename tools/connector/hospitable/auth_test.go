@@ -10,6 +10,7 @@ import (
 
 	"github.com/hostgate/hostgate/store"
 	"github.com/hostgate/hostgate/tools/connector"
+	"github.com/hostgate/hostgate/tools/connector/connectortest"
 	"github.com/hostgate/hostgate/tools/connector/sandbox"
 )
 
@@ -103,11 +104,11 @@ func TestExchangeWithPKCEAndFailures(t *testing.T) {
 	sum := sha256.Sum256([]byte(verifier))
 	q := url.Values{"client_id": {e.spec.OAuth.ClientID}, "response_type": {"code"}, "redirect_uri": {redirectURI},
 		"code_challenge": {base64.RawURLEncoding.EncodeToString(sum[:])}, "code_challenge_method": {"S256"}}
-	code := authorize(t, e.spec.OAuth.AuthURL+"?"+q.Encode())
+	code := connectortest.Approve(t, e.spec.OAuth.AuthURL+"?"+q.Encode()).Query().Get("code")
 	if _, err := e.spec.Exchange(ctx, e.spec, code, verifier, redirectURI); err != nil {
 		t.Errorf("exchange with the verifier: %v", err)
 	}
-	code = authorize(t, e.spec.OAuth.AuthURL+"?"+q.Encode())
+	code = connectortest.Approve(t, e.spec.OAuth.AuthURL+"?"+q.Encode()).Query().Get("code")
 	_, err := e.spec.Exchange(ctx, e.spec, code, "wrong-verifier-wrong-verifier-wrong-verifier", redirectURI)
 	ae := wantErr(t, err, connector.ErrBadRequest, code)
 	if ae.Code != "invalid_grant" {
@@ -115,7 +116,7 @@ func TestExchangeWithPKCEAndFailures(t *testing.T) {
 	}
 	_, err = e.spec.Exchange(ctx, e.spec, "", "", "")
 	wantErr(t, err, connector.ErrBadRequest)
-	bad := pointAt(NewSpec(), e.v, e.clk)
+	bad := pointAt(NewSpec(), e.v, e.clk.Now)
 	bad.OAuth.ClientSecret = "not-the-secret-at-all"
 	_, err = bad.Exchange(ctx, bad, "x", "", "")
 	wantErr(t, err, connector.ErrUnauthorized, "not-the-secret-at-all")
@@ -149,8 +150,8 @@ func TestRefreshTransientFailuresKeepTheConnection(t *testing.T) {
 // token source once and retry with what it returns.
 func TestRejectedTokenIsRenewedOnce(t *testing.T) {
 	e := newEnv(t)
-	src := &source{spec: e.spec, cred: e.oauth(t), useRefresh: true}
-	old := src.cred
+	src := &connectortest.Source{Cred: e.oauth(t), Renew: connectortest.RefreshWith(e.spec)}
+	old := src.Credential()
 	c := e.spec.New(e.spec, src)
 	e.v.ExpireAccessTokens()
 	tokenCalls := e.v.TokenRequests()
@@ -158,28 +159,28 @@ func TestRejectedTokenIsRenewedOnce(t *testing.T) {
 	if err != nil || acct.ID == "" {
 		t.Fatalf("after renewal: %v", err)
 	}
-	if src.rejections() != 1 || e.v.TokenRequests() != tokenCalls+1 || src.cred.RefreshToken == old.RefreshToken {
-		t.Errorf("%d rejections, %d token calls", src.rejections(), e.v.TokenRequests()-tokenCalls)
+	if src.Rejections() != 1 || e.v.TokenRequests() != tokenCalls+1 || src.Credential().RefreshToken == old.RefreshToken {
+		t.Errorf("%d rejections, %d token calls", src.Rejections(), e.v.TokenRequests()-tokenCalls)
 	}
 
 	pc, psrc := e.pat(sandbox.HospitablePAT)
 	e.v.Fail(sandbox.Fault{Path: "/user", Status: 401, Times: 2})
 	_, err = pc.Check(ctx)
 	wantErr(t, err, connector.ErrUnauthorized)
-	if psrc.rejections() != 1 {
-		t.Errorf("%d rejections, want 1", psrc.rejections())
+	if psrc.Rejections() != 1 {
+		t.Errorf("%d rejections, want 1", psrc.Rejections())
 	}
 
 	pc, psrc = e.pat(sandbox.HospitablePAT)
-	psrc.rejectErr = connector.ErrNeedsReauth
+	psrc.RejectErr = connector.ErrNeedsReauth
 	e.v.Fail(sandbox.Fault{Path: "/user", Status: 401})
 	_, err = pc.Check(ctx)
 	wantErr(t, err, connector.ErrNeedsReauth)
 
 	// A dead refresh token behind a refused access token: needs the host.
-	src = &source{spec: e.spec, cred: e.oauth(t), useRefresh: true}
+	src = &connectortest.Source{Cred: e.oauth(t), Renew: connectortest.RefreshWith(e.spec)}
 	e.v.ExpireAccessTokens()
 	e.v.RotateRefreshTokensOutOfBand()
 	_, err = e.spec.New(e.spec, src).Check(ctx)
-	wantErr(t, err, connector.ErrNeedsReauth, src.cred.AccessToken, src.cred.RefreshToken)
+	wantErr(t, err, connector.ErrNeedsReauth, src.Credential().AccessToken, src.Credential().RefreshToken)
 }

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/hostgate/hostgate/tools/connector"
 )
@@ -24,9 +23,9 @@ func (c *conn) Calendar(ctx context.Context, propertyID string, r connector.Date
 	if !validID(propertyID) {
 		return nil, badID(op, "property")
 	}
-	start, end, msg := window(c.s.Now(), r)
-	if msg != "" {
-		return nil, &connector.APIError{Vendor: vendor, Op: op, Code: msg, Err: connector.ErrBadRequest}
+	start, end, err := r.Window(c.s.Now(), defaultCalendarDays, maxCalendarDays)
+	if err != nil {
+		return nil, &connector.APIError{Vendor: vendor, Op: op, Code: err.Error(), Err: connector.ErrBadRequest}
 	}
 	var cal struct {
 		Data struct {
@@ -50,27 +49,4 @@ func (c *conn) Calendar(ctx context.Context, propertyID string, r connector.Date
 		out = append(out, day)
 	}
 	return out, nil
-}
-
-// window resolves a date range: from today when From is empty, for
-// defaultCalendarDays when To is empty. msg says what is wrong with it.
-func window(now time.Time, r connector.DateRange) (start, end, msg string) {
-	if !validDate(r.From) || !validDate(r.To) {
-		return "", "", "dates must be YYYY-MM-DD"
-	}
-	s := now.UTC().Truncate(24 * time.Hour)
-	if r.From != "" {
-		s, _ = time.Parse(dateLayout, r.From)
-	}
-	e := s.AddDate(0, 0, defaultCalendarDays-1)
-	if r.To != "" {
-		e, _ = time.Parse(dateLayout, r.To)
-	}
-	switch {
-	case e.Before(s):
-		return "", "", "the range ends before it starts"
-	case e.Sub(s) >= maxCalendarDays*24*time.Hour:
-		return "", "", "a calendar range is at most 366 days"
-	}
-	return s.Format(dateLayout), e.Format(dateLayout), ""
 }

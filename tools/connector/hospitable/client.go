@@ -6,8 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"net"
+	"maps"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -88,44 +87,26 @@ func (c *conn) call(ctx context.Context, r request, out any) error {
 
 // once sends a request with one token and classifies the answer.
 func (c *conn) once(ctx context.Context, r request, body []byte, token string) ([]byte, error) {
-	u := strings.TrimRight(c.s.BaseURL, "/") + r.path
-	if len(r.query) > 0 {
-		u += "?" + r.query.Encode()
-	}
-	var rd io.Reader
-	if body != nil {
-		rd = bytes.NewReader(body)
-	}
-	req, err := http.NewRequestWithContext(ctx, r.method, u, rd)
+	req, err := connector.NewRequest(ctx, r.method, connector.Endpoint(c.s.BaseURL, r.path, r.query), body)
 	if err != nil {
 		return nil, &connector.APIError{Vendor: vendor, Op: r.op, Code: "bad request URL", Err: connector.ErrBadRequest}
 	}
 	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("User-Agent", connector.UserAgent)
-	req.Header.Set("Accept", "application/json")
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
 	return send(ctx, c.s, r.op, req, token)
 }
 
 // send does the round trip and turns a non-2xx answer into an APIError
 // whose Code is the vendor's short message, with the listed secrets cut.
 func send(ctx context.Context, s *connector.Spec, op string, req *http.Request, secrets ...string) ([]byte, error) {
-	resp, err := s.HTTP.Do(req)
+	resp, err := connector.Send(ctx, s, vendor, op, req)
 	if err != nil {
-		return nil, transportError(ctx, op, err)
+		return nil, err
 	}
-	defer resp.Body.Close()
-	raw, err := connector.ReadBody(resp)
-	if err != nil {
-		return nil, transportError(ctx, op, err)
-	}
-	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
-		return raw, nil
+	if resp.Status >= 200 && resp.Status < 300 {
+		return resp.Body, nil
 	}
 	var eb errorBody
-	_ = json.Unmarshal(raw, &eb) // an unreadable error body leaves the code empty
+	_ = json.Unmarshal(resp.Body, &eb) // an unreadable error body leaves the code empty
 	code := eb.Error
 	if code == "" {
 		code = eb.Message
@@ -135,27 +116,12 @@ func send(ctx context.Context, s *connector.Spec, op string, req *http.Request, 
 			code = strings.ReplaceAll(code, sec, "[redacted]")
 		}
 	}
-	sentinel := connector.ForStatus(resp.StatusCode)
+	sentinel := connector.ForStatus(resp.Status)
 	if sentinel == nil {
 		sentinel = connector.ErrUnavailable // a redirect: the client never follows one
 	}
-	return nil, &connector.APIError{Vendor: vendor, Op: op, Status: resp.StatusCode, Code: connector.Excerpt(code),
+	return nil, &connector.APIError{Vendor: vendor, Op: op, Status: resp.Status, Code: connector.Excerpt(code),
 		RetryAfter: connector.ParseRetryAfter(resp.Header.Get("Retry-After"), s.Now()), Err: sentinel}
-}
-
-// transportError reports a request that got no usable answer; the caller's
-// own cancellation wins so that errors.Is(err, context.Canceled) holds.
-func transportError(ctx context.Context, op string, err error) error {
-	if cerr := ctx.Err(); cerr != nil {
-		return fmt.Errorf("%s: %s: %w", vendor, op, cerr)
-	}
-	code := "connection failed"
-	var ne net.Error
-	if errors.As(err, &ne) && ne.Timeout() {
-		code = "timeout"
-	}
-	// err itself is left out: a url.Error repeats the whole URL.
-	return &connector.APIError{Vendor: vendor, Op: op, Code: code, Err: connector.ErrUnavailable}
 }
 
 // page is one page of a {data, links, meta} list [C].
@@ -183,16 +149,14 @@ func (p *page[T]) more() bool {
 // endpoint's default, for lists whose page size is undocumented) and
 // stopping at limit items (0: no cap but maxPages).
 func list[T any](ctx context.Context, c *conn, r request, perPage, limit int) ([]T, error) {
-	if perPage > 0 && c.s.PageSize > 0 && c.s.PageSize < perPage {
-		perPage = c.s.PageSize
+	if perPage > 0 {
+		perPage = c.s.PageLimit(perPage)
 	}
 	var out []T
 	base := r.query
 	for n := 1; n <= maxPages; n++ {
 		q := url.Values{}
-		for k, v := range base {
-			q[k] = v
-		}
+		maps.Copy(q, base)
 		if n > 1 {
 			q.Set("page", strconv.Itoa(n))
 		}

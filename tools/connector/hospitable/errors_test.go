@@ -44,8 +44,8 @@ func TestVendorSignals(t *testing.T) {
 			if ae == nil || ae.Vendor != "hospitable" || ae.Op != "check" || ae.Status != tt.status || ae.Code != tt.code || ae.RetryAfter != tt.retryAfter {
 				t.Errorf("APIError = %+v", ae)
 			}
-			if n := e.v.Requests("") - before; n != 1 || src.rejections() != 0 {
-				t.Errorf("%d requests, %d rejections; want 1, 0", n, src.rejections())
+			if n := e.v.Requests("") - before; n != 1 || src.Rejections() != 0 {
+				t.Errorf("%d requests, %d rejections; want 1, 0", n, src.Rejections())
 			}
 		})
 	}

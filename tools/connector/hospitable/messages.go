@@ -112,7 +112,7 @@ func (c *conn) SendMessage(ctx context.Context, conversationID, body string) (co
 	}
 	var resp struct {
 		Data struct {
-			SentReferenceID text `json:"sent_reference_id"`
+			SentReferenceID connector.Text `json:"sent_reference_id"`
 		} `json:"data"`
 	}
 	r := request{op: op, method: http.MethodPost, path: "/reservations/" + url.PathEscape(conversationID) + "/messages",

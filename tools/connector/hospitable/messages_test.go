@@ -101,7 +101,7 @@ func TestSendMessage(t *testing.T) {
 	}
 	_, err = c.SendMessage(ctx, id, "third")
 	ae := wantErr(t, err, connector.ErrRateLimited)
-	if ae.Status != 429 || ae.RetryAfter <= 0 || ae.RetryAfter > time.Minute || src.rejections() != 0 {
+	if ae.Status != 429 || ae.RetryAfter <= 0 || ae.RetryAfter > time.Minute || src.Rejections() != 0 {
 		t.Errorf("rate limit: %+v", ae)
 	}
 	e.clk.Advance(time.Minute)
@@ -118,7 +118,7 @@ func TestSendMessage(t *testing.T) {
 	ro, roSrc := e.pat(sandbox.HospitableReadOnlyPAT)
 	_, err = ro.SendMessage(ctx, id, "hello")
 	ae = wantErr(t, err, connector.ErrForbidden)
-	if ae.Status != 403 || roSrc.rejections() != 0 || len(e.v.SentMessages()) != 3 {
-		t.Errorf("read-only send: %v, %d rejections", err, roSrc.rejections())
+	if ae.Status != 403 || roSrc.Rejections() != 0 || len(e.v.SentMessages()) != 3 {
+		t.Errorf("read-only send: %v, %d rejections", err, roSrc.Rejections())
 	}
 }

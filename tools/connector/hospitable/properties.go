@@ -13,9 +13,9 @@ import (
 func (c *conn) Check(ctx context.Context) (connector.Account, error) {
 	var u struct {
 		Data struct {
-			ID    text   `json:"id"`
-			Email string `json:"email"`
-			Name  string `json:"name"`
+			ID    connector.Text `json:"id"`
+			Email string         `json:"email"`
+			Name  string         `json:"name"`
 		} `json:"data"`
 	}
 	if err := c.call(ctx, request{op: "check", method: http.MethodGet, path: "/user"}, &u); err != nil {

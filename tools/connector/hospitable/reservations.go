@@ -38,22 +38,14 @@ func statusOf(category, sub string) string {
 	return connector.StatusOther
 }
 
-var knownStatuses = map[string]bool{
-	connector.StatusInquiry: true, connector.StatusPending: true, connector.StatusConfirmed: true,
-	connector.StatusCancelled: true, connector.StatusDeclined: true, connector.StatusOther: true,
-}
-
 // ListReservations reads GET /reservations for the query's property, or
 // for all of them (the endpoint requires properties[] [C]). With no dates
 // Hospitable applies its own window: check-ins in the next two weeks [C].
 // Statuses are filtered here: the status[] parameter is only [T].
 func (c *conn) ListReservations(ctx context.Context, q connector.ReservationQuery) ([]connector.Reservation, error) {
 	const op = "list reservations"
-	if !validDate(q.Range.From) || !validDate(q.Range.To) {
-		return nil, &connector.APIError{Vendor: vendor, Op: op, Code: "dates must be YYYY-MM-DD", Err: connector.ErrBadRequest}
-	}
-	if q.Status != "" && !knownStatuses[q.Status] {
-		return nil, &connector.APIError{Vendor: vendor, Op: op, Code: "unknown status " + q.Status, Err: connector.ErrBadRequest}
+	if p := q.Problem(); p != "" {
+		return nil, &connector.APIError{Vendor: vendor, Op: op, Code: p, Err: connector.ErrBadRequest}
 	}
 	if q.Status == connector.StatusInquiry {
 		// Hospitable keeps inquiries apart from reservations (/inquiries).

@@ -3,35 +3,15 @@ package hospitable
 import (
 	"encoding/json"
 	"regexp"
-	"time"
+
+	"github.com/hostgate/hostgate/tools/connector"
 )
 
 // Hospitable JSON, written from vendors.md §2 (the v2 OpenAPI examples [C];
 // the live field names checkin/checkout [T]; the review shape [I]). Only
-// the fields hostgate reads are declared.
-
-// text reads a JSON string, number or null: ids such as a message's
-// platform_id are numbers in some payloads and strings in others.
-type text string
-
-func (t *text) UnmarshalJSON(b []byte) error {
-	switch {
-	case string(b) == "null":
-		*t = ""
-		return nil
-	case len(b) > 0 && b[0] == '"':
-		var s string
-		err := json.Unmarshal(b, &s)
-		*t = text(s)
-		return err
-	}
-	var n json.Number
-	if err := json.Unmarshal(b, &n); err != nil {
-		return err
-	}
-	*t = text(n.String())
-	return nil
-}
+// the fields hostgate reads are declared. Ids such as a message's
+// platform_id are numbers in some payloads and strings in others: such
+// fields are connector.Text.
 
 type wireProperty struct {
 	ID         string `json:"id"`
@@ -64,16 +44,16 @@ type wireMoney struct {
 }
 
 type wireReservation struct {
-	ID                string `json:"id"`
-	ConversationID    string `json:"conversation_id"`
-	Platform          string `json:"platform"`
-	PlatformID        text   `json:"platform_id"`
-	BookingDate       string `json:"booking_date"`
-	ArrivalDate       string `json:"arrival_date"`
-	DepartureDate     string `json:"departure_date"`
-	Nights            int    `json:"nights"`
-	LastMessageAt     string `json:"last_message_at"`
-	Status            string `json:"status"` // deprecated for reservation_status [C]
+	ID                string         `json:"id"`
+	ConversationID    string         `json:"conversation_id"`
+	Platform          string         `json:"platform"`
+	PlatformID        connector.Text `json:"platform_id"`
+	BookingDate       string         `json:"booking_date"`
+	ArrivalDate       string         `json:"arrival_date"`
+	DepartureDate     string         `json:"departure_date"`
+	Nights            int            `json:"nights"`
+	LastMessageAt     string         `json:"last_message_at"`
+	Status            string         `json:"status"` // deprecated for reservation_status [C]
 	ReservationStatus *struct {
 		Current struct {
 			Category    string `json:"category"`
@@ -115,10 +95,10 @@ type wireDay struct {
 }
 
 type wireMessage struct {
-	PlatformID  text   `json:"platform_id"`
-	Body        string `json:"body"`
-	SenderType  string `json:"sender_type"`
-	CreatedAt   string `json:"created_at"`
+	PlatformID  connector.Text `json:"platform_id"`
+	Body        string         `json:"body"`
+	SenderType  string         `json:"sender_type"`
+	CreatedAt   string         `json:"created_at"`
 	Attachments []struct {
 		Type string `json:"type"`
 	} `json:"attachments"`
@@ -148,15 +128,6 @@ var datePrefix = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}`)
 // is the 3rd where the property is), not its UTC date.
 func localDate(s string) string {
 	return datePrefix.FindString(s)
-}
-
-// validDate reports whether s is empty or a YYYY-MM-DD date.
-func validDate(s string) bool {
-	if s == "" {
-		return true
-	}
-	_, err := time.Parse(dateLayout, s)
-	return err == nil
 }
 
 // major converts cents to major units [C: amounts are in cents].

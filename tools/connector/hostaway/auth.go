@@ -70,11 +70,11 @@ func mint(ctx context.Context, s *connector.Spec, accountID, apiKey string) (con
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Cache-Control", "no-cache")
 	now := s.Now()
-	resp, err := do(ctx, s, op, req)
+	resp, err := connector.Send(ctx, s, Vendor, op, req)
 	if err != nil {
 		return connector.Credential{}, err
 	}
-	status, raw := resp.status, resp.body
+	status, raw := resp.Status, resp.Body
 	if status != http.StatusOK {
 		sentinel := connector.ForStatus(status)
 		if sentinel == nil {
@@ -116,11 +116,11 @@ func revoke(ctx context.Context, s *connector.Spec, c connector.Credential) erro
 	if err != nil {
 		return fmt.Errorf("hostaway: %s: %w", op, connector.ErrBadRequest)
 	}
-	resp, err := do(ctx, s, op, req)
+	resp, err := connector.Send(ctx, s, Vendor, op, req)
 	if err != nil {
 		return err
 	}
-	if st := resp.status; st == http.StatusUnauthorized || st == http.StatusForbidden || st == http.StatusNotFound {
+	if st := resp.Status; st == http.StatusUnauthorized || st == http.StatusForbidden || st == http.StatusNotFound {
 		return nil
 	}
 	_, err = decode(s, op, resp, c)

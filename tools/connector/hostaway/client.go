@@ -1,7 +1,6 @@
 package hostaway
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -44,17 +43,14 @@ func (c *client) call(ctx context.Context, op, method, path string, q url.Values
 	if err != nil {
 		return nil, fmt.Errorf("hostaway: %s: %w", op, err)
 	}
-	u := strings.TrimRight(c.s.BaseURL, "/") + path
-	if len(q) > 0 {
-		u += "?" + q.Encode()
-	}
+	u := connector.Endpoint(c.s.BaseURL, path, q)
 	refused, throttled := false, false
 	for {
 		resp, err := c.send(ctx, op, method, u, cred, payload)
 		if err != nil {
 			return nil, err
 		}
-		switch status := resp.status; {
+		switch status := resp.Status; {
 		case (status == http.StatusForbidden || status == http.StatusUnauthorized) && !refused:
 			// Hostaway's dead-token signal is 403 [C]; one re-mint, one retry.
 			refused = true
@@ -76,67 +72,21 @@ func (c *client) call(ctx context.Context, op, method, path string, q url.Values
 }
 
 // send waits for the rate limiters and makes one HTTP exchange.
-func (c *client) send(ctx context.Context, op, method, u string, cred connector.Credential, payload []byte) (response, error) {
+func (c *client) send(ctx context.Context, op, method, u string, cred connector.Credential, payload []byte) (connector.Response, error) {
 	if err := waitTurn(ctx, cred.ClientID); err != nil {
-		return response{}, fmt.Errorf("hostaway: %s: waiting for the rate limit: %w", op, ctxOr(ctx, err))
+		return connector.Response{}, fmt.Errorf("hostaway: %s: waiting for the rate limit: %w", op, ctxOr(ctx, err))
 	}
-	var rd *bytes.Reader
-	if payload != nil {
-		rd = bytes.NewReader(payload)
-	}
-	req, err := newRequest(ctx, method, u, rd)
+	req, err := connector.NewRequest(ctx, method, u, payload)
 	if err != nil {
-		return response{}, fmt.Errorf("hostaway: %s: build request: %w", op, connector.ErrBadRequest)
+		return connector.Response{}, fmt.Errorf("hostaway: %s: build request: %w", op, connector.ErrBadRequest)
 	}
 	req.Header.Set("Authorization", "Bearer "+cred.AccessToken)
-	if payload != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	return do(ctx, c.s, op, req)
-}
-
-// newRequest avoids a typed-nil io.Reader, which net/http would treat as a body.
-func newRequest(ctx context.Context, method, u string, rd *bytes.Reader) (*http.Request, error) {
-	if rd == nil {
-		return http.NewRequestWithContext(ctx, method, u, nil)
-	}
-	return http.NewRequestWithContext(ctx, method, u, rd)
-}
-
-// response is one HTTP answer, read in full.
-type response struct {
-	status int
-	header http.Header
-	body   []byte
-}
-
-// do sends req with the common headers and reads the body. Its errors never
-// carry the transport's text: that names the URL, and a revocation URL
-// holds a token.
-func do(ctx context.Context, s *connector.Spec, op string, req *http.Request) (response, error) {
-	req.Header.Set("User-Agent", connector.UserAgent)
-	req.Header.Set("Accept", "application/json")
-	resp, err := s.HTTP.Do(req)
-	if err != nil {
-		if ctx.Err() != nil {
-			return response{}, fmt.Errorf("hostaway: %s: %w", op, ctx.Err())
-		}
-		return response{}, &connector.APIError{Vendor: Vendor, Op: op, Err: connector.ErrUnavailable}
-	}
-	defer resp.Body.Close()
-	raw, err := connector.ReadBody(resp)
-	if err != nil {
-		if ctx.Err() != nil {
-			return response{}, fmt.Errorf("hostaway: %s: %w", op, ctx.Err())
-		}
-		return response{}, &connector.APIError{Vendor: Vendor, Op: op, Status: resp.StatusCode, Code: "unreadable response", Err: connector.ErrUnavailable}
-	}
-	return response{status: resp.StatusCode, header: resp.Header, body: raw}, nil
+	return connector.Send(ctx, c.s, Vendor, op, req)
 }
 
 // decode turns a final response into the envelope or an *APIError.
-func decode(s *connector.Spec, op string, resp response, cred connector.Credential) (*envelope, error) {
-	status, raw := resp.status, resp.body
+func decode(s *connector.Spec, op string, resp connector.Response, cred connector.Credential) (*envelope, error) {
+	status, raw := resp.Status, resp.Body
 	if status >= 200 && status < 300 {
 		var env envelope
 		if err := json.Unmarshal(raw, &env); err != nil {
@@ -158,7 +108,7 @@ func decode(s *connector.Spec, op string, resp response, cred connector.Credenti
 	if status == http.StatusTooManyRequests {
 		// Hostaway documents no Retry-After [C]; honour one if it appears,
 		// else its 10 s window is the honest hint.
-		if e.RetryAfter = connector.ParseRetryAfter(resp.header.Get("Retry-After"), s.Now()); e.RetryAfter == 0 {
+		if e.RetryAfter = connector.ParseRetryAfter(resp.Header.Get("Retry-After"), s.Now()); e.RetryAfter == 0 {
 			e.RetryAfter = window
 		}
 	}
@@ -166,13 +116,13 @@ func decode(s *connector.Spec, op string, resp response, cred connector.Credenti
 }
 
 // rejectedErr explains a failed re-mint after the vendor refused a token.
-func rejectedErr(op string, resp response, cred connector.Credential, err error) error {
+func rejectedErr(op string, resp connector.Response, cred connector.Credential, err error) error {
 	switch {
 	case errors.Is(err, connector.ErrNeedsReauth), errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return fmt.Errorf("hostaway: %s: %w", op, err)
 	case errors.Is(err, connector.ErrUnauthorized):
 		// The source cannot renew (a fixed credential): report the refusal.
-		return &connector.APIError{Vendor: Vendor, Op: op, Status: resp.status, Code: vendorMessage(resp.body, cred), Err: connector.ErrUnauthorized}
+		return &connector.APIError{Vendor: Vendor, Op: op, Status: resp.Status, Code: vendorMessage(resp.Body, cred), Err: connector.ErrUnauthorized}
 	}
 	return fmt.Errorf("hostaway: %s: renew token: %w", op, err)
 }

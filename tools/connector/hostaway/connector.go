@@ -57,12 +57,7 @@ const maxPages = 200
 // maxPageSize is what the client asks for when Spec.PageSize is 0 [I].
 const maxPageSize = 100
 
-func (h *Connector) pageSize() int {
-	if n := h.c.s.PageSize; n > 0 && n < maxPageSize {
-		return n
-	}
-	return maxPageSize
-}
+func (h *Connector) pageSize() int { return h.c.s.PageLimit(maxPageSize) }
 
 // pages walks an offset-paginated list, calling add with each page's
 // result until a short page, the last of totalPages, the page cap or add

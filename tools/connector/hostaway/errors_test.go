@@ -16,14 +16,14 @@ import (
 func TestDeadTokenRemintsAndRetriesOnce(t *testing.T) {
 	e := startQuiet(t)
 	c, src := e.conn(t)
-	stale := src.cred.AccessToken
+	stale := src.Credential().AccessToken
 	e.v.ExpireAccessTokens() // the next call meets HTTP 403
 	props, err := c.ListProperties(context.Background())
 	if err != nil || len(props) != 4 {
 		t.Fatalf("%d properties, %v", len(props), err)
 	}
-	if src.rejections() != 1 || e.v.TokenRequests() != 2 || src.cred.AccessToken == stale {
-		t.Errorf("rejected %d times, %d token requests; want one re-mint", src.rejections(), e.v.TokenRequests())
+	if src.Rejections() != 1 || e.v.TokenRequests() != 2 || src.Credential().AccessToken == stale {
+		t.Errorf("rejected %d times, %d token requests; want one re-mint", src.Rejections(), e.v.TokenRequests())
 	}
 	if n := e.v.Requests("/listings"); n != 2 {
 		t.Errorf("%d listing requests, want the refused one and one retry", n)
@@ -39,16 +39,16 @@ func TestSecondRefusalIsUnauthorized(t *testing.T) {
 	if !errors.Is(err, connector.ErrUnauthorized) || !errors.As(err, &ae) || ae.Status != 403 || ae.Code == "" {
 		t.Fatalf("error = %v, want ErrUnauthorized with status 403 and the vendor's message", err)
 	}
-	if src.rejections() != 1 || e.v.Requests("/listings") != 2 {
-		t.Errorf("rejected %d times, %d requests; want exactly one retry", src.rejections(), e.v.Requests("/listings"))
+	if src.Rejections() != 1 || e.v.Requests("/listings") != 2 {
+		t.Errorf("rejected %d times, %d requests; want exactly one retry", src.Rejections(), e.v.Requests("/listings"))
 	}
-	noSecret(t, err, src.cred.AccessToken)
+	noSecret(t, err, src.Credential().AccessToken)
 }
 
 func TestRejectedNeedsReauth(t *testing.T) {
 	e := startQuiet(t)
 	c, src := e.conn(t)
-	src.renew = func(context.Context, connector.Credential) (connector.Credential, error) {
+	src.Renew = func(context.Context, connector.Credential) (connector.Credential, error) {
 		return connector.Credential{}, fmt.Errorf("hostaway: %w", connector.ErrNeedsReauth)
 	}
 	e.v.ExpireAccessTokens()
@@ -126,10 +126,10 @@ func TestFailureSignals(t *testing.T) {
 			if tc.code != "" && ae.Code != tc.code {
 				t.Errorf("code = %q, want %q", ae.Code, tc.code)
 			}
-			if src.rejections() != 0 || e.v.Requests("/listings") != 1 {
+			if src.Rejections() != 0 || e.v.Requests("/listings") != 1 {
 				t.Errorf("a %s was retried", tc.name)
 			}
-			noSecret(t, err, src.cred.AccessToken)
+			noSecret(t, err, src.Credential().AccessToken)
 		})
 	}
 }
@@ -137,12 +137,12 @@ func TestFailureSignals(t *testing.T) {
 func TestVendorEchoOfTheTokenIsRedacted(t *testing.T) {
 	e := startQuiet(t)
 	c, src := e.conn(t)
-	e.v.Fail(sandbox.Fault{HTTPStatus: 400, Body: `{"status":"fail","result":"token ` + src.cred.AccessToken + ` is malformed"}`})
+	e.v.Fail(sandbox.Fault{HTTPStatus: 400, Body: `{"status":"fail","result":"token ` + src.Credential().AccessToken + ` is malformed"}`})
 	_, err := c.ListProperties(context.Background())
 	if !errors.Is(err, connector.ErrBadRequest) {
 		t.Fatalf("error = %v", err)
 	}
-	noSecret(t, err, src.cred.AccessToken)
+	noSecret(t, err, src.Credential().AccessToken)
 }
 
 func TestCancellation(t *testing.T) {

@@ -7,8 +7,6 @@ import (
 	"net/http"
 	"os"
 	"strconv"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,6 +14,7 @@ import (
 
 	"github.com/hostgate/hostgate/store"
 	"github.com/hostgate/hostgate/tools/connector"
+	"github.com/hostgate/hostgate/tools/connector/connectortest"
 	"github.com/hostgate/hostgate/tools/connector/sandbox"
 )
 
@@ -40,24 +39,6 @@ func setLimits(address, account rate.Limit) {
 	}
 }
 
-// clock is an injected clock that moves only when a test advances it.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 // fixedNow is the tests' fixed "now": the seeded data is laid out around it.
 var fixedNow = time.Date(2026, 5, 21, 15, 4, 5, 0, time.UTC)
 
@@ -65,20 +46,14 @@ var fixedNow = time.Date(2026, 5, 21, 15, 4, 5, 0, time.UTC)
 type env struct {
 	v    *sandbox.Vendor
 	spec *connector.Spec
-	clk  *clock
+	clk  *connectortest.Clock
 }
 
 func start(t *testing.T, now time.Time) *env {
 	t.Helper()
-	clk := &clock{t: now}
-	v := sandbox.NewHostaway(sandbox.Options{Now: clk.Now})
-	if err := v.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(v.Close)
-	s := NewSpec()
-	s.BaseURL, s.Now = v.APIBase, clk.Now
-	return &env{v: v, spec: s, clk: clk}
+	clk := connectortest.NewClock(now)
+	v := connectortest.Start(t, sandbox.NewHostaway(sandbox.Options{Now: clk.Now}))
+	return &env{v: v, spec: connectortest.PointAt(NewSpec(), v, clk.Now), clk: clk}
 }
 
 // startQuiet starts a fake with its rate limits off, for tests that make
@@ -102,11 +77,9 @@ func (e *env) mint(t *testing.T) connector.Credential {
 
 // conn returns a Connector over a counting source that renews with the
 // Spec's Refresh.
-func (e *env) conn(t *testing.T) (*Connector, *countingSource) {
+func (e *env) conn(t *testing.T) (*Connector, *connectortest.Source) {
 	t.Helper()
-	src := &countingSource{cred: e.mint(t), renew: func(ctx context.Context, c connector.Credential) (connector.Credential, error) {
-		return e.spec.Refresh(ctx, e.spec, c)
-	}}
+	src := &connectortest.Source{Cred: e.mint(t), Renew: connectortest.RefreshWith(e.spec)}
 	return e.spec.New(e.spec, src).(*Connector), src
 }
 
@@ -154,52 +127,9 @@ func str(v any) string {
 
 func num(v any) float64 { f, _ := v.(float64); return f }
 
-// countingSource is a TokenSource double that counts Rejected calls and
-// renews through the given function (nil: it cannot renew).
-type countingSource struct {
-	mu       sync.Mutex
-	cred     connector.Credential
-	renew    func(context.Context, connector.Credential) (connector.Credential, error)
-	rejected int
-}
-
-func (s *countingSource) Token(context.Context) (connector.Credential, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.cred, nil
-}
-
-func (s *countingSource) Rejected(ctx context.Context, token string) (connector.Credential, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.rejected++
-	if s.renew == nil {
-		return connector.Credential{}, connector.ErrUnauthorized
-	}
-	fresh, err := s.renew(ctx, s.cred)
-	if err != nil {
-		return connector.Credential{}, err
-	}
-	s.cred = fresh
-	return fresh, nil
-}
-
-func (s *countingSource) rejections() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.rejected
-}
-
-// noSecret fails if an error's text holds any of the secrets.
+// noSecret fails if an error's text holds any of the secrets, or the
+// fake's API key.
 func noSecret(t *testing.T, err error, secrets ...string) {
 	t.Helper()
-	if err == nil {
-		return
-	}
-	for _, s := range append(secrets, sandbox.HostawayAPIKey) {
-		// Short strings (a blank form value) match any text by chance.
-		if len(strings.TrimSpace(s)) >= 8 && strings.Contains(err.Error(), s) {
-			t.Fatalf("error text holds a secret: %q", err.Error())
-		}
-	}
+	connectortest.NoSecret(t, err, append(secrets, sandbox.HostawayAPIKey)...)
 }

@@ -20,7 +20,7 @@ func TestConversations(t *testing.T) {
 		t.Fatal(err)
 	}
 	n := e.v.Requests("/conversations") - before
-	raw := rawList(t, e.raw(t, src.cred, "/conversations"))
+	raw := rawList(t, e.raw(t, src.Credential(), "/conversations"))
 	if len(convs) != len(raw) || len(convs) < 5 {
 		t.Fatalf("%d conversations, the fake has %d", len(convs), len(raw))
 	}
@@ -48,13 +48,13 @@ func TestMessages(t *testing.T) {
 	e := startQuiet(t)
 	e.spec.PageSize = 2
 	c, src := e.conn(t)
-	conv := rawList(t, e.raw(t, src.cred, "/conversations?limit=1"))[0]
+	conv := rawList(t, e.raw(t, src.Credential(), "/conversations?limit=1"))[0]
 	id := str(conv["id"])
 	msgs, err := c.Messages(context.Background(), "hostaway:"+id)
 	if err != nil {
 		t.Fatal(err)
 	}
-	raw := rawList(t, e.raw(t, src.cred, "/conversations/"+id+"/messages"))
+	raw := rawList(t, e.raw(t, src.Credential(), "/conversations/"+id+"/messages"))
 	if len(msgs) != len(raw) || len(msgs) < 2 {
 		t.Fatalf("%d messages, the fake has %d", len(msgs), len(raw))
 	}
@@ -79,7 +79,7 @@ func TestMessages(t *testing.T) {
 func TestSendMessage(t *testing.T) {
 	e := startQuiet(t)
 	c, src := e.conn(t)
-	id := str(rawList(t, e.raw(t, src.cred, "/conversations?limit=1"))[0]["id"])
+	id := str(rawList(t, e.raw(t, src.Credential(), "/conversations?limit=1"))[0]["id"])
 	m, err := c.SendMessage(context.Background(), id, "The lock code is on its way.")
 	if err != nil {
 		t.Fatal(err)
@@ -110,7 +110,7 @@ func TestReviews(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	raw := rawList(t, e.raw(t, src.cred, "/reviews?type=guest-to-host"))
+	raw := rawList(t, e.raw(t, src.Credential(), "/reviews?type=guest-to-host"))
 	if len(reviews) != len(raw) || len(reviews) < 5 {
 		t.Fatalf("%d reviews, the fake has %d guest reviews", len(reviews), len(raw))
 	}

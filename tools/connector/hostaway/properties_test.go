@@ -42,7 +42,7 @@ func TestListProperties(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	raw := rawList(t, e.raw(t, src.cred, "/listings"))
+	raw := rawList(t, e.raw(t, src.Credential(), "/listings"))
 	if len(props) != 4 || len(raw) != 4 {
 		t.Fatalf("%d properties, fake has %d; want 4", len(props), len(raw))
 	}
@@ -110,7 +110,7 @@ func TestCalendar(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	raw := rawList(t, e.raw(t, src.cred, "/listings/40160/calendar?startDate=2026-05-21&endDate=2026-06-03"))
+	raw := rawList(t, e.raw(t, src.Credential(), "/listings/40160/calendar?startDate=2026-05-21&endDate=2026-06-03"))
 	if len(days) != 14 || len(raw) != 14 {
 		t.Fatalf("%d days (fake %d), want 14", len(days), len(raw))
 	}

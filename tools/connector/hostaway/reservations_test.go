@@ -17,7 +17,7 @@ func TestReservationMapping(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	raw := rawList(t, e.raw(t, src.cred, "/reservations?limit=1000"))
+	raw := rawList(t, e.raw(t, src.Credential(), "/reservations?limit=1000"))
 	if len(all) != len(raw) || len(all) < 40 {
 		t.Fatalf("%d reservations with no filter, the fake has %d", len(all), len(raw))
 	}
@@ -74,7 +74,7 @@ func TestStatusMapping(t *testing.T) {
 func TestReservationPagination(t *testing.T) {
 	e := startQuiet(t)
 	c, src := e.conn(t)
-	total := len(rawList(t, e.raw(t, src.cred, "/reservations?limit=1000")))
+	total := len(rawList(t, e.raw(t, src.Credential(), "/reservations?limit=1000")))
 	e.spec.PageSize = 7
 	before := e.v.Requests("/reservations")
 	all, err := c.ListReservations(context.Background(), connector.ReservationQuery{})
@@ -103,7 +103,7 @@ func TestReservationFilters(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := rawList(t, e.raw(t, src.cred, "/reservations?limit=1000&arrivalStartDate=2026-05-01&arrivalEndDate=2026-06-30"))
+	want := rawList(t, e.raw(t, src.Credential(), "/reservations?limit=1000&arrivalStartDate=2026-05-01&arrivalEndDate=2026-06-30"))
 	if len(in) == 0 || len(in) != len(want) {
 		t.Fatalf("%d arrivals in range, the fake has %d", len(in), len(want))
 	}
@@ -155,7 +155,7 @@ func TestGetReservation(t *testing.T) {
 	e := startQuiet(t)
 	c, src := e.conn(t)
 	ctx := context.Background()
-	conv := rawList(t, e.raw(t, src.cred, "/conversations?limit=1"))[0]
+	conv := rawList(t, e.raw(t, src.Credential(), "/conversations?limit=1"))[0]
 	r, err := c.GetReservation(ctx, str(conv["reservationId"]))
 	if err != nil || r.ID != "hostaway:"+str(conv["reservationId"]) || r.ConversationID != "hostaway:"+str(conv["id"]) {
 		t.Fatalf("GetReservation = %+v, %v; want conversation %v", r, err, conv["id"])

@@ -1,7 +1,6 @@
 package hostex
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -119,23 +118,15 @@ func post(ctx context.Context, s *connector.Spec, op, endpoint string, body map[
 	if err != nil {
 		return nil, fmt.Errorf("%s: %s: encode request: %w", vendor, op, err)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, bytes.NewReader(b))
+	req, err := connector.NewRequest(ctx, http.MethodPost, endpoint, b)
 	if err != nil {
 		return nil, &connector.APIError{Vendor: vendor, Op: op, Code: "bad endpoint URL", Err: connector.ErrBadRequest}
 	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", connector.UserAgent)
-	resp, err := s.HTTP.Do(req)
+	resp, err := connector.Send(ctx, s, vendor, op, req)
 	if err != nil {
-		return nil, transportError(ctx, op, err)
+		return nil, err
 	}
-	defer resp.Body.Close()
-	raw, err := connector.ReadBody(resp)
-	if err != nil {
-		return nil, transportError(ctx, op, err)
-	}
-	data, err := decode(op, resp, raw, s.OAuth.ClientSecret, s.Now())
+	data, err := decode(op, resp, s.OAuth.ClientSecret, s.Now())
 	var ae *connector.APIError
 	if errors.As(err, &ae) {
 		for _, sec := range secrets {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/hostgate/hostgate/store"
 	"github.com/hostgate/hostgate/tools/connector"
+	"github.com/hostgate/hostgate/tools/connector/connectortest"
 	"github.com/hostgate/hostgate/tools/connector/sandbox"
 )
 
@@ -65,7 +66,7 @@ func TestOAuthExchangeRefreshRevoke(t *testing.T) {
 	if cred.AccessToken == "" || cred.RefreshToken == "" || !cred.Expiry.Equal(e.clk.Now().Add(7*24*time.Hour)) {
 		t.Fatalf("exchanged credential: expiry %v, tokens present %v %v", cred.Expiry, cred.AccessToken != "", cred.RefreshToken != "")
 	}
-	src := &source{spec: e.spec, cred: cred}
+	src := &connectortest.Source{Cred: cred}
 	c := e.spec.New(e.spec, src)
 	if acct, err := c.Check(ctx); err != nil || acct.ID != "prop-12111947" {
 		t.Fatalf("check with the OAuth token: %+v, %v", acct, err)
@@ -144,7 +145,7 @@ func TestExchangeFailures(t *testing.T) {
 	s := NewSpec()
 	_, err = s.Exchange(ctx, s, "code", "", "")
 	wantErr(t, err, connector.ErrUnsupported)
-	bad := pointAt(NewSpec(), e.v, e.clk)
+	bad := pointAt(NewSpec(), e.v, e.clk.Now)
 	bad.OAuth.ClientSecret = "wrong-secret-value"
 	_, err = bad.Exchange(ctx, bad, "whatever", "", "")
 	wantErr(t, err, connector.ErrUnauthorized, "wrong-secret-value")
@@ -155,7 +156,7 @@ func TestExchangeFailures(t *testing.T) {
 func TestRejectedTokenIsRenewedOnce(t *testing.T) {
 	e := newEnv(t)
 	cred := e.oauth(t)
-	src := &source{spec: e.spec, cred: cred, useRefresh: true}
+	src := &connectortest.Source{Cred: cred, Renew: connectortest.RefreshWith(e.spec)}
 	c := e.spec.New(e.spec, src).(*conn)
 	e.v.ExpireAccessTokens()
 	tokenCalls := e.v.TokenRequests()
@@ -163,8 +164,8 @@ func TestRejectedTokenIsRenewedOnce(t *testing.T) {
 	if err != nil || len(ps) != 4 {
 		t.Fatalf("after renewal: %d properties, %v", len(ps), err)
 	}
-	if src.rejections() != 1 || e.v.TokenRequests() != tokenCalls+1 || src.cred.AccessToken == cred.AccessToken {
-		t.Errorf("%d rejections, %d token calls", src.rejections(), e.v.TokenRequests()-tokenCalls)
+	if src.Rejections() != 1 || e.v.TokenRequests() != tokenCalls+1 || src.Credential().AccessToken == cred.AccessToken {
+		t.Errorf("%d rejections, %d token calls", src.Rejections(), e.v.TokenRequests()-tokenCalls)
 	}
 
 	// Refused again after the renewal: give up with ErrUnauthorized.
@@ -172,19 +173,19 @@ func TestRejectedTokenIsRenewedOnce(t *testing.T) {
 	e.v.Fail(sandbox.Fault{Path: "/properties", Status: 401, Times: 2})
 	_, err = pc.ListProperties(ctx)
 	wantErr(t, err, connector.ErrUnauthorized)
-	if psrc.rejections() != 1 {
-		t.Errorf("%d rejections, want 1", psrc.rejections())
+	if psrc.Rejections() != 1 {
+		t.Errorf("%d rejections, want 1", psrc.Rejections())
 	}
 
 	// The source cannot renew: its verdict is the answer.
 	pc, psrc = e.pat(sandbox.HostexWritableToken)
-	psrc.rejectErr = connector.ErrNeedsReauth
+	psrc.RejectErr = connector.ErrNeedsReauth
 	e.v.Fail(sandbox.Fault{Path: "/properties", Status: 401})
 	_, err = pc.ListProperties(ctx)
 	wantErr(t, err, connector.ErrNeedsReauth)
 
 	// A write refused because the token died is renewed too.
-	src = &source{spec: e.spec, cred: e.oauth(t), useRefresh: true}
+	src = &connectortest.Source{Cred: e.oauth(t), Renew: connectortest.RefreshWith(e.spec)}
 	c = e.spec.New(e.spec, src).(*conn)
 	e.v.ExpireAccessTokens()
 	convs, err := e.spec.New(e.spec, connector.StaticSource{AccessToken: sandbox.HostexWritableToken}).(*conn).ListConversations(ctx, connector.ConversationQuery{Limit: 1})
@@ -192,7 +193,7 @@ func TestRejectedTokenIsRenewedOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, id, _ := connector.SplitID(convs[0].ID)
-	if _, err := c.SendMessage(ctx, id, "renewed"); err != nil || src.rejections() != 1 {
-		t.Errorf("send after renewal: %v, %d rejections", err, src.rejections())
+	if _, err := c.SendMessage(ctx, id, "renewed"); err != nil || src.Rejections() != 1 {
+		t.Errorf("send after renewal: %v, %d rejections", err, src.Rejections())
 	}
 }

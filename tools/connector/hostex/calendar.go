@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"net/url"
-	"time"
 
 	"github.com/hostgate/hostgate/tools/connector"
 )
@@ -23,7 +22,7 @@ const (
 // direct listing is the one Hostex itself prices [I].
 func (c *conn) Calendar(ctx context.Context, propertyID string, r connector.DateRange) ([]connector.CalendarDay, error) {
 	const op = "calendar"
-	start, end, err := window(c.s.Now(), r)
+	start, end, err := r.Window(c.s.Now(), defaultCalendarDays, maxCalendarDays)
 	if err != nil {
 		return nil, &connector.APIError{Vendor: vendor, Op: op, Code: err.Error(), Err: connector.ErrBadRequest}
 	}
@@ -33,7 +32,7 @@ func (c *conn) Calendar(ctx context.Context, propertyID string, r connector.Date
 	}
 	var avail struct {
 		Properties []struct {
-			ID             text               `json:"id"`
+			ID             connector.Text     `json:"id"`
 			Availabilities []wireAvailability `json:"availabilities"`
 		} `json:"properties"`
 	}
@@ -106,31 +105,4 @@ func (c *conn) listingDays(ctx context.Context, p wireProperty, start, end strin
 		}
 	}
 	return out, nil
-}
-
-type rangeError string
-
-func (e rangeError) Error() string { return string(e) }
-
-// window resolves a date range: from today when From is empty, for
-// defaultCalendarDays when To is empty.
-func window(now time.Time, r connector.DateRange) (string, string, error) {
-	if !validDate(r.From) || !validDate(r.To) {
-		return "", "", rangeError("dates must be YYYY-MM-DD")
-	}
-	start := now.UTC().Truncate(24 * time.Hour)
-	if r.From != "" {
-		start, _ = time.Parse(dateLayout, r.From)
-	}
-	end := start.AddDate(0, 0, defaultCalendarDays-1)
-	if r.To != "" {
-		end, _ = time.Parse(dateLayout, r.To)
-	}
-	switch {
-	case end.Before(start):
-		return "", "", rangeError("the range ends before it starts")
-	case end.Sub(start) >= maxCalendarDays*24*time.Hour:
-		return "", "", rangeError("a calendar range is at most 366 days")
-	}
-	return start.Format(dateLayout), end.Format(dateLayout), nil
 }

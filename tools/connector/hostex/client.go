@@ -1,13 +1,11 @@
 package hostex
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"net"
+	"maps"
 	"net/http"
 	"net/url"
 	"strings"
@@ -120,52 +118,34 @@ func readOnly(op string) error {
 
 // once sends a request with one token and classifies the answer.
 func (c *conn) once(ctx context.Context, r request, body []byte, token string) (json.RawMessage, error) {
-	u := strings.TrimRight(c.s.BaseURL, "/") + r.path
-	if len(r.query) > 0 {
-		u += "?" + r.query.Encode()
-	}
-	var rd io.Reader
-	if body != nil {
-		rd = bytes.NewReader(body)
-	}
-	req, err := http.NewRequestWithContext(ctx, r.method, u, rd)
+	req, err := connector.NewRequest(ctx, r.method, connector.Endpoint(c.s.BaseURL, r.path, r.query), body)
 	if err != nil {
 		return nil, &connector.APIError{Vendor: vendor, Op: r.op, Code: "bad request URL", Err: connector.ErrBadRequest}
 	}
 	req.Header.Set("Hostex-Access-Token", token)
-	req.Header.Set("User-Agent", connector.UserAgent)
-	req.Header.Set("Accept", "application/json")
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := c.s.HTTP.Do(req)
+	resp, err := connector.Send(ctx, c.s, vendor, r.op, req)
 	if err != nil {
-		return nil, transportError(ctx, r.op, err)
+		return nil, err
 	}
-	defer resp.Body.Close()
-	raw, err := connector.ReadBody(resp)
-	if err != nil {
-		return nil, transportError(ctx, r.op, err)
-	}
-	return decode(r.op, resp, raw, token, c.s.Now())
+	return decode(r.op, resp, token, c.s.Now())
 }
 
 // decode reads the envelope. Hostex reports errors as error_code inside
 // HTTP 200; any other HTTP status comes from a proxy or an outage.
-func decode(op string, resp *http.Response, raw []byte, token string, now time.Time) (json.RawMessage, error) {
+func decode(op string, resp connector.Response, token string, now time.Time) (json.RawMessage, error) {
 	var env envelope
-	decErr := json.Unmarshal(raw, &env)
+	decErr := json.Unmarshal(resp.Body, &env)
 	retry := connector.ParseRetryAfter(resp.Header.Get("Retry-After"), now)
-	if resp.StatusCode != http.StatusOK {
-		sentinel := connector.ForStatus(resp.StatusCode)
+	if resp.Status != http.StatusOK {
+		sentinel := connector.ForStatus(resp.Status)
 		if sentinel == nil {
 			sentinel = connector.ErrUnavailable
 		}
-		return nil, &connector.APIError{Vendor: vendor, Op: op, Status: resp.StatusCode,
+		return nil, &connector.APIError{Vendor: vendor, Op: op, Status: resp.Status,
 			Code: scrub(env.ErrorMsg, token), RetryAfter: retry, Err: sentinel}
 	}
 	if decErr != nil || env.ErrorCode == nil {
-		return nil, &connector.APIError{Vendor: vendor, Op: op, Status: resp.StatusCode, Code: "malformed response", Err: connector.ErrUnavailable}
+		return nil, &connector.APIError{Vendor: vendor, Op: op, Status: resp.Status, Code: "malformed response", Err: connector.ErrUnavailable}
 	}
 	code := *env.ErrorCode
 	// The Errors page says success is 0; the spec and old SDKs say 200 [C].
@@ -182,21 +162,6 @@ func decode(op string, resp *http.Response, raw []byte, token string, now time.T
 	return nil, &connector.APIError{Vendor: vendor, Op: op, Status: code, Code: scrub(env.ErrorMsg, token), RetryAfter: retry, Err: sentinel}
 }
 
-// transportError reports a request that got no usable answer; the caller's
-// own cancellation wins so that errors.Is(err, context.Canceled) holds.
-func transportError(ctx context.Context, op string, err error) error {
-	if cerr := ctx.Err(); cerr != nil {
-		return fmt.Errorf("%s: %s: %w", vendor, op, cerr)
-	}
-	code := "connection failed"
-	var ne net.Error
-	if errors.As(err, &ne) && ne.Timeout() {
-		code = "timeout"
-	}
-	// err itself is left out: a url.Error repeats the whole URL.
-	return &connector.APIError{Vendor: vendor, Op: op, Code: code, Err: connector.ErrUnavailable}
-}
-
 // scrub shortens a vendor message for an error text and removes the token
 // should the vendor ever echo it.
 func scrub(msg, token string) string {
@@ -206,25 +171,16 @@ func scrub(msg, token string) string {
 	return connector.Excerpt(msg)
 }
 
-func (c *conn) pageSize() int {
-	if c.s.PageSize > 0 && c.s.PageSize < maxPageSize {
-		return c.s.PageSize
-	}
-	return maxPageSize
-}
-
 // list reads every page of an offset/limit list whose items are data[key],
 // up to limit items (0: no cap but maxPages). Hostex sends a total on some
 // lists [C]; the others end on a short page [T].
 func list[T any](ctx context.Context, c *conn, r request, key string, limit int) ([]T, error) {
-	size := c.pageSize()
+	size := c.s.PageLimit(maxPageSize)
 	var out []T
 	base := r.query
 	for page, offset := 0, 0; page < maxPages; page++ {
 		q := url.Values{}
-		for k, v := range base {
-			q[k] = v
-		}
+		maps.Copy(q, base)
 		q.Set("offset", fmt.Sprint(offset))
 		q.Set("limit", fmt.Sprint(size))
 		r.query = q

@@ -12,14 +12,10 @@ import (
 // TestContract runs the suite every vendor passes. The suite dates its
 // queries by the wall clock, so the fake is seeded around it.
 func TestContract(t *testing.T) {
-	clk := &clock{t: time.Now().UTC()}
-	v := sandbox.NewHostex(sandbox.Options{Now: clk.Now})
-	if err := v.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(v.Close)
+	clk := connectortest.NewClock(time.Now().UTC())
+	v := connectortest.Start(t, sandbox.NewHostex(sandbox.Options{Now: clk.Now}))
 	connectortest.Run(t, connectortest.Harness{
-		Spec:               pointAt(NewSpec(), v, clk),
+		Spec:               pointAt(NewSpec(), v, clk.Now),
 		Cred:               connector.Credential{AccessToken: sandbox.HostexWritableToken},
 		Vendor:             v,
 		Secrets:            allSecrets,

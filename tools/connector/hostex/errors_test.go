@@ -45,8 +45,8 @@ func TestVendorSignals(t *testing.T) {
 				t.Errorf("APIError = %+v", ae)
 			}
 			// None of these is retried inside the client, 420 above all.
-			if n := e.v.Requests("") - before; n != 1 || src.rejections() != 0 {
-				t.Errorf("%d requests, %d rejections; want 1, 0", n, src.rejections())
+			if n := e.v.Requests("") - before; n != 1 || src.Rejections() != 0 {
+				t.Errorf("%d requests, %d rejections; want 1, 0", n, src.Rejections())
 			}
 		})
 	}
@@ -57,7 +57,7 @@ func TestLapsedSubscription(t *testing.T) {
 	c, src := e.pat(sandbox.HostexLapsedToken)
 	_, err := c.Check(ctx)
 	ae := wantErr(t, err, connector.ErrAccount)
-	if ae.Status != 420 || !strings.Contains(err.Error(), "Subscription expired") || src.rejections() != 0 {
+	if ae.Status != 420 || !strings.Contains(err.Error(), "Subscription expired") || src.Rejections() != 0 {
 		t.Errorf("420: %v", err)
 	}
 }

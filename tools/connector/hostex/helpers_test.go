@@ -3,64 +3,35 @@ package hostex
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"html"
-	"io"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
-	"regexp"
 	"strconv"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/hostgate/hostgate/tools/connector"
+	"github.com/hostgate/hostgate/tools/connector/connectortest"
 	"github.com/hostgate/hostgate/tools/connector/sandbox"
 )
-
-// clock is an injected clock that moves only when a test advances it.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 // env is one started Hostex fake with a spec pointed at it.
 type env struct {
 	v    *sandbox.Vendor
 	spec *connector.Spec
-	clk  *clock
+	clk  *connectortest.Clock
 }
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	clk := &clock{t: time.Date(2026, 5, 21, 15, 4, 5, 0, time.UTC)}
-	v := sandbox.NewHostex(sandbox.Options{Now: clk.Now})
-	if err := v.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(v.Close)
-	return &env{v: v, spec: pointAt(NewSpec(), v, clk), clk: clk}
+	clk := connectortest.NewClock(time.Date(2026, 5, 21, 15, 4, 5, 0, time.UTC))
+	v := connectortest.Start(t, sandbox.NewHostex(sandbox.Options{Now: clk.Now}))
+	return &env{v: v, spec: pointAt(NewSpec(), v, clk.Now), clk: clk}
 }
 
-func pointAt(s *connector.Spec, v *sandbox.Vendor, clk *clock) *connector.Spec {
-	s.BaseURL = v.APIBase
-	s.OAuth.AuthURL, s.OAuth.TokenURL, s.OAuth.RevokeURL = v.AuthorizeURL, v.TokenURL, v.RevokeURL
+// pointAt aims a Hostex spec at the fake, with the fake's partner client.
+func pointAt(s *connector.Spec, v *sandbox.Vendor, now func() time.Time) *connector.Spec {
+	connectortest.PointAt(s, v, now)
 	s.OAuth.ClientID, s.OAuth.ClientSecret = sandbox.HostexClientID, sandbox.HostexClientSecret
-	s.Now = clk.Now
 	return s
 }
 
@@ -68,50 +39,9 @@ func (e *env) today() string { return e.clk.Now().Format(dateLayout) }
 
 func (e *env) day(offset int) string { return e.clk.Now().AddDate(0, 0, offset).Format(dateLayout) }
 
-// source is a TokenSource double: it hands out one credential and, when
-// told the vendor refused it, renews it through the spec's Refresh (or
-// returns it unchanged, or fails, as the test sets up).
-type source struct {
-	mu         sync.Mutex
-	spec       *connector.Spec
-	cred       connector.Credential
-	rejected   int
-	rejectErr  error
-	useRefresh bool
-}
-
-func (s *source) Token(context.Context) (connector.Credential, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.cred, nil
-}
-
-func (s *source) Rejected(ctx context.Context, token string) (connector.Credential, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.rejected++
-	if s.rejectErr != nil {
-		return connector.Credential{}, s.rejectErr
-	}
-	if s.useRefresh {
-		fresh, err := s.spec.Refresh(ctx, s.spec, s.cred)
-		if err != nil {
-			return connector.Credential{}, err
-		}
-		s.cred = fresh
-	}
-	return s.cred, nil
-}
-
-func (s *source) rejections() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.rejected
-}
-
 // pat returns a connector over a personal token and its source.
-func (e *env) pat(token string) (*conn, *source) {
-	src := &source{spec: e.spec, cred: connector.Credential{AccessToken: token}}
+func (e *env) pat(token string) (*conn, *connectortest.Source) {
+	src := &connectortest.Source{Cred: connector.Credential{AccessToken: token}}
 	return e.spec.New(e.spec, src).(*conn), src
 }
 
@@ -154,45 +84,11 @@ func (e *env) rawAll(t *testing.T, path, key string, q url.Values) []map[string]
 	}
 }
 
-var hiddenInput = regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([^"]*)">`)
-
-// authorize runs the fake's consent page as a host's browser would and
-// returns the code from the redirect.
-func authorize(t *testing.T, authURL string) string {
-	t.Helper()
-	jar, _ := cookiejar.New(nil)
-	c := &http.Client{Jar: jar, Timeout: 10 * time.Second,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := c.Get(authURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	page, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("authorize page: HTTP %d: %s", resp.StatusCode, page)
-	}
-	form := url.Values{"approve": {"approve"}}
-	for _, m := range hiddenInput.FindAllStringSubmatch(string(page), -1) {
-		form.Set(html.UnescapeString(m[1]), html.UnescapeString(m[2]))
-	}
-	resp, err = c.PostForm(resp.Request.URL.String(), form)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	loc, err := url.Parse(resp.Header.Get("Location"))
-	if err != nil || loc.Query().Get("code") == "" {
-		t.Fatalf("consent: HTTP %d, Location %q", resp.StatusCode, resp.Header.Get("Location"))
-	}
-	return loc.Query().Get("code")
-}
-
 // oauth connects through the fake's OAuth flow.
 func (e *env) oauth(t *testing.T) connector.Credential {
 	t.Helper()
 	q := url.Values{"client_id": {e.spec.OAuth.ClientID}, "redirect_uri": {"http://127.0.0.1:9/callback"}, "state": {"st"}}
-	code := authorize(t, e.spec.OAuth.AuthURL+"?"+q.Encode())
+	code := connectortest.Approve(t, e.spec.OAuth.AuthURL+"?"+q.Encode()).Query().Get("code")
 	cred, err := e.spec.Exchange(context.Background(), e.spec, code, "", "http://127.0.0.1:9/callback")
 	if err != nil {
 		t.Fatalf("exchange: %v", err)
@@ -200,28 +96,18 @@ func (e *env) oauth(t *testing.T) connector.Credential {
 	return cred
 }
 
-// wantErr checks an error's sentinel and that its text holds no secret.
-func wantErr(t *testing.T, err, sentinel error, secrets ...string) *connector.APIError {
-	t.Helper()
-	if !errors.Is(err, sentinel) {
-		t.Fatalf("err = %v, want %v", err, sentinel)
-	}
-	noSecret(t, err, secrets...)
-	var ae *connector.APIError
-	errors.As(err, &ae)
-	return ae
-}
-
 var allSecrets = []string{sandbox.HostexWritableToken, sandbox.HostexReadOnlyToken, sandbox.HostexLapsedToken, sandbox.HostexClientSecret}
 
+// wantErr checks an error's sentinel and that its text holds no secret,
+// the fake's included.
+func wantErr(t *testing.T, err, sentinel error, secrets ...string) *connector.APIError {
+	t.Helper()
+	return connectortest.WantErr(t, err, sentinel, append(secrets, allSecrets...)...)
+}
+
+// noSecret checks that an error's text holds none of the secrets, nor the
+// fake's.
 func noSecret(t *testing.T, err error, secrets ...string) {
 	t.Helper()
-	if err == nil {
-		return
-	}
-	for _, s := range append(secrets, allSecrets...) {
-		if s != "" && strings.Contains(err.Error(), s) {
-			t.Fatalf("error text %q contains a secret", err)
-		}
-	}
+	connectortest.NoSecret(t, err, append(secrets, allSecrets...)...)
 }

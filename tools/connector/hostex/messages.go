@@ -20,10 +20,10 @@ func (c *conn) ListConversations(ctx context.Context, q connector.ConversationQu
 		if err != nil {
 			return nil, err
 		}
-		if res.ConversationID.id() == "" {
+		if idOf(res.ConversationID) == "" {
 			return []connector.Conversation{}, nil
 		}
-		d, err := c.conversation(ctx, op, res.ConversationID.id())
+		d, err := c.conversation(ctx, op, idOf(res.ConversationID))
 		if err != nil {
 			return nil, err
 		}
@@ -42,7 +42,7 @@ func (c *conn) ListConversations(ctx context.Context, q connector.ConversationQu
 
 func (w wireConversation) normalize() connector.Conversation {
 	return connector.Conversation{
-		ID:            connector.QualifiedID(vendor, w.ID.id()),
+		ID:            connector.QualifiedID(vendor, idOf(w.ID)),
 		Vendor:        vendor,
 		GuestName:     w.Guest.Name,
 		Channel:       w.ChannelType,
@@ -57,7 +57,7 @@ func (d wireConversationDetail) normalize() connector.Conversation {
 	for _, a := range d.Activities {
 		if a.ReservationCode != "" {
 			out.ReservationID = connector.QualifiedID(vendor, a.ReservationCode)
-			out.PropertyID = connector.QualifiedID(vendor, a.Property.ID.id())
+			out.PropertyID = connector.QualifiedID(vendor, idOf(a.Property.ID))
 		}
 	}
 	for _, m := range d.Messages {

@@ -104,8 +104,8 @@ func TestSendMessage(t *testing.T) {
 	before := e.v.Requests("")
 	_, err = ro.SendMessage(ctx, id, "hello")
 	ae := wantErr(t, err, connector.ErrForbidden)
-	if ae == nil || ae.Code == "" || roSrc.rejections() != 0 || src.rejections() != 0 {
-		t.Errorf("read-only write: %v, %d rejections", err, roSrc.rejections())
+	if ae == nil || ae.Code == "" || roSrc.Rejections() != 0 || src.Rejections() != 0 {
+		t.Errorf("read-only write: %v, %d rejections", err, roSrc.Rejections())
 	}
 	if n := e.v.Requests("") - before; n != 2 {
 		t.Errorf("%d requests, want the write and one probe", n)
@@ -114,7 +114,7 @@ func TestSendMessage(t *testing.T) {
 		t.Error("a read-only token sent a message")
 	}
 	// Known read-only: refused without a call.
-	roSrc.cred.Scope = scopeReadOnly
+	roSrc.Cred.Scope = scopeReadOnly
 	before = e.v.Requests("")
 	_, err = ro.SendMessage(ctx, id, "hello")
 	wantErr(t, err, connector.ErrForbidden)

@@ -103,8 +103,8 @@ func (p wireProperty) normalize() connector.Property {
 		Vendor:    vendor,
 		Name:      p.Title,
 		Address:   p.Address,
-		Latitude:  p.Latitude.float(),
-		Longitude: p.Longitude.float(),
+		Latitude:  floatOf(p.Latitude),
+		Longitude: floatOf(p.Longitude),
 	}
 	for _, ch := range p.Channels {
 		if ch.ChannelType != "" && !slices.Contains(out.Channels, ch.ChannelType) {

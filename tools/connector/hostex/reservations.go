@@ -32,20 +32,12 @@ var vendorStatus = map[string]string{
 	connector.StatusCancelled: "cancelled",
 }
 
-var knownStatuses = map[string]bool{
-	connector.StatusInquiry: true, connector.StatusPending: true, connector.StatusConfirmed: true,
-	connector.StatusCancelled: true, connector.StatusDeclined: true, connector.StatusOther: true,
-}
-
 // ListReservations pages through GET /reservations. With no dates Hostex
 // applies its own window: check-outs within 180 days [C].
 func (c *conn) ListReservations(ctx context.Context, q connector.ReservationQuery) ([]connector.Reservation, error) {
 	const op = "list reservations"
-	if !validDate(q.Range.From) || !validDate(q.Range.To) {
-		return nil, &connector.APIError{Vendor: vendor, Op: op, Code: "dates must be YYYY-MM-DD", Err: connector.ErrBadRequest}
-	}
-	if q.Status != "" && !knownStatuses[q.Status] {
-		return nil, &connector.APIError{Vendor: vendor, Op: op, Code: "unknown status " + q.Status, Err: connector.ErrBadRequest}
+	if p := q.Problem(); p != "" {
+		return nil, &connector.APIError{Vendor: vendor, Op: op, Code: p, Err: connector.ErrBadRequest}
 	}
 	if q.Status == connector.StatusInquiry {
 		// Hostex keeps inquiries as conversations, never as reservations.
@@ -127,7 +119,7 @@ func (r wireReservation) normalize() connector.Reservation {
 	out := connector.Reservation{
 		ID:             connector.QualifiedID(vendor, r.ReservationCode),
 		Vendor:         vendor,
-		PropertyID:     connector.QualifiedID(vendor, r.PropertyID.id()),
+		PropertyID:     connector.QualifiedID(vendor, idOf(r.PropertyID)),
 		Code:           string(r.ChannelID),
 		Channel:        r.ChannelType,
 		Status:         statusOf(r.Status),
@@ -139,7 +131,7 @@ func (r wireReservation) normalize() connector.Reservation {
 		GuestEmail:     r.GuestEmail,
 		GuestPhone:     r.GuestPhone,
 		BookedAt:       parseTime(r.BookedAt),
-		ConversationID: connector.QualifiedID(vendor, r.ConversationID.id()),
+		ConversationID: connector.QualifiedID(vendor, idOf(r.ConversationID)),
 	}
 	for _, g := range r.Guests {
 		if g.IsBooker {

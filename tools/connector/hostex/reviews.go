@@ -55,7 +55,7 @@ func (c *conn) ListReviews(ctx context.Context, q connector.ReviewQuery) ([]conn
 func (r wireReview) normalize() connector.Review {
 	out := connector.Review{
 		Vendor:        vendor,
-		PropertyID:    connector.QualifiedID(vendor, r.PropertyID.id()),
+		PropertyID:    connector.QualifiedID(vendor, idOf(r.PropertyID)),
 		ReservationID: connector.QualifiedID(vendor, r.ReservationCode),
 		Channel:       r.ChannelType,
 		CheckOut:      r.CheckOutDate,

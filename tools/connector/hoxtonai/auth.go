@@ -1,7 +1,6 @@
 package hoxtonai
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -150,7 +149,7 @@ func revoke(ctx context.Context, s *connector.Spec, c connector.Credential) erro
 	if err != nil {
 		return err
 	}
-	if resp.status/100 != 2 {
+	if resp.Status/100 != 2 {
 		return apiError(s, op, resp, c.RefreshToken, s.OAuth.ClientSecret)
 	}
 	return nil
@@ -165,7 +164,7 @@ func postToken(ctx context.Context, s *connector.Spec, op string, body map[strin
 	if err != nil {
 		return tokenResponse{}, err
 	}
-	if resp.status != http.StatusOK {
+	if resp.Status != http.StatusOK {
 		err := apiError(s, op, resp, body["client_secret"], body["refresh_token"], body["code"])
 		var ae *connector.APIError
 		if errors.As(err, &ae) && ae.Code == "invalid_grant" {
@@ -176,24 +175,23 @@ func postToken(ctx context.Context, s *connector.Spec, op string, body map[strin
 		return tokenResponse{}, err
 	}
 	var tok tokenResponse
-	if json.Unmarshal(resp.body, &tok) != nil || tok.AccessToken == "" {
-		return tokenResponse{}, &connector.APIError{Vendor: Vendor, Op: op, Status: resp.status, Code: "malformed response", Err: connector.ErrUnavailable}
+	if json.Unmarshal(resp.Body, &tok) != nil || tok.AccessToken == "" {
+		return tokenResponse{}, &connector.APIError{Vendor: Vendor, Op: op, Status: resp.Status, Code: "malformed response", Err: connector.ErrUnavailable}
 	}
 	return tok, nil
 }
 
 // post sends a JSON body, as Auth0's endpoints take it [C].
-func post(ctx context.Context, s *connector.Spec, op, u string, body map[string]string) (response, error) {
+func post(ctx context.Context, s *connector.Spec, op, u string, body map[string]string) (connector.Response, error) {
 	b, err := json.Marshal(body)
 	if err != nil {
-		return response{}, fmt.Errorf("hoxtonai: %s: encode request: %w", op, err)
+		return connector.Response{}, fmt.Errorf("hoxtonai: %s: encode request: %w", op, err)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(b))
+	req, err := connector.NewRequest(ctx, http.MethodPost, u, b)
 	if err != nil {
-		return response{}, fmt.Errorf("hoxtonai: %s: bad endpoint URL: %w", op, connector.ErrBadRequest)
+		return connector.Response{}, fmt.Errorf("hoxtonai: %s: bad endpoint URL: %w", op, connector.ErrBadRequest)
 	}
-	req.Header.Set("Content-Type", "application/json")
-	return do(ctx, s, op, req)
+	return connector.Send(ctx, s, Vendor, op, req)
 }
 
 func expiry(now time.Time, seconds int64) time.Time {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/hostgate/hostgate/store"
 	"github.com/hostgate/hostgate/tools/connector"
+	"github.com/hostgate/hostgate/tools/connector/connectortest"
 	"github.com/hostgate/hostgate/tools/connector/sandbox"
 )
 
@@ -144,7 +145,7 @@ func TestIDTokenChecks(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			e.v.ClearFaults()
 			e.v.Fail(sandbox.Fault{Path: "/oauth/token", Body: tc.body})
-			clk := &clock{t: fixedNow.Add(tc.after)}
+			clk := connectortest.NewClock(fixedNow.Add(tc.after))
 			s := *e.spec
 			s.Now = clk.Now
 			_, err := s.Exchange(context.Background(), &s, "any-code", "", redirectURI)

@@ -1,12 +1,10 @@
 package hoxtonai
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -18,13 +16,6 @@ import (
 type client struct {
 	s  *connector.Spec
 	ts connector.TokenSource
-}
-
-// response is one HTTP answer, read in full.
-type response struct {
-	status int
-	header http.Header
-	body   []byte
 }
 
 // call sends one API request and decodes a success into out (when not
@@ -44,28 +35,18 @@ func (c *client) call(ctx context.Context, op, method, path string, q url.Values
 	if err != nil {
 		return fmt.Errorf("hoxtonai: %s: %w", op, err)
 	}
-	u := strings.TrimRight(c.s.BaseURL, "/") + path
-	if len(q) > 0 {
-		u += "?" + q.Encode()
-	}
+	u := connector.Endpoint(c.s.BaseURL, path, q)
 	for refused := false; ; refused = true {
-		var rd io.Reader
-		if payload != nil {
-			rd = bytes.NewReader(payload)
-		}
-		req, err := http.NewRequestWithContext(ctx, method, u, rd)
+		req, err := connector.NewRequest(ctx, method, u, payload)
 		if err != nil {
 			return fmt.Errorf("hoxtonai: %s: build request: %w", op, connector.ErrBadRequest)
 		}
 		req.Header.Set("Authorization", "Bearer "+cred.AccessToken)
-		if payload != nil {
-			req.Header.Set("Content-Type", "application/json")
-		}
-		resp, err := do(ctx, c.s, op, req)
+		resp, err := connector.Send(ctx, c.s, Vendor, op, req)
 		if err != nil {
 			return err
 		}
-		if resp.status == http.StatusUnauthorized && !refused {
+		if resp.Status == http.StatusUnauthorized && !refused {
 			fresh, rerr := c.ts.Rejected(ctx, cred.AccessToken)
 			if rerr != nil {
 				return rejectedErr(c.s, op, resp, cred, rerr)
@@ -73,61 +54,38 @@ func (c *client) call(ctx context.Context, op, method, path string, q url.Values
 			cred = fresh
 			continue
 		}
-		if resp.status/100 != 2 {
+		if resp.Status/100 != 2 {
 			return apiError(c.s, op, resp, cred.AccessToken, cred.RefreshToken, cred.ClientSecret)
 		}
 		if out == nil {
 			return nil
 		}
-		if err := json.Unmarshal(resp.body, out); err != nil {
-			return &connector.APIError{Vendor: Vendor, Op: op, Status: resp.status, Code: "malformed response", Err: connector.ErrUnavailable}
+		if err := json.Unmarshal(resp.Body, out); err != nil {
+			return &connector.APIError{Vendor: Vendor, Op: op, Status: resp.Status, Code: "malformed response", Err: connector.ErrUnavailable}
 		}
 		return nil
 	}
 }
 
-// do sends req with the common headers and reads the body. Its errors
-// never carry the transport's text, which names URLs.
-func do(ctx context.Context, s *connector.Spec, op string, req *http.Request) (response, error) {
-	req.Header.Set("User-Agent", connector.UserAgent)
-	req.Header.Set("Accept", "application/json")
-	resp, err := s.HTTP.Do(req)
-	if err != nil {
-		if ctx.Err() != nil {
-			return response{}, fmt.Errorf("hoxtonai: %s: %w", op, ctx.Err())
-		}
-		return response{}, &connector.APIError{Vendor: Vendor, Op: op, Err: connector.ErrUnavailable}
-	}
-	defer resp.Body.Close()
-	raw, err := connector.ReadBody(resp)
-	if err != nil {
-		if ctx.Err() != nil {
-			return response{}, fmt.Errorf("hoxtonai: %s: %w", op, ctx.Err())
-		}
-		return response{}, &connector.APIError{Vendor: Vendor, Op: op, Status: resp.StatusCode, Code: "unreadable response", Err: connector.ErrUnavailable}
-	}
-	return response{status: resp.StatusCode, header: resp.Header, body: raw}, nil
-}
-
 // apiError classifies a failed response. The code is the vendor's short
 // error code (Auth0 style) or message, with any of the given secrets cut.
-func apiError(s *connector.Spec, op string, resp response, secrets ...string) error {
-	sentinel := connector.ForStatus(resp.status)
+func apiError(s *connector.Spec, op string, resp connector.Response, secrets ...string) error {
+	sentinel := connector.ForStatus(resp.Status)
 	switch {
-	case resp.status == http.StatusNotImplemented:
+	case resp.Status == http.StatusNotImplemented:
 		sentinel = connector.ErrUnsupported
 	case sentinel == nil:
 		sentinel = connector.ErrUnavailable // 1xx/3xx: nothing a client can use
 	}
-	e := &connector.APIError{Vendor: Vendor, Op: op, Status: resp.status, Code: vendorCode(resp.body, secrets), Err: sentinel}
-	if resp.status == http.StatusTooManyRequests {
-		e.RetryAfter = connector.ParseRetryAfter(resp.header.Get("Retry-After"), s.Now())
+	e := &connector.APIError{Vendor: Vendor, Op: op, Status: resp.Status, Code: vendorCode(resp.Body, secrets), Err: sentinel}
+	if resp.Status == http.StatusTooManyRequests {
+		e.RetryAfter = connector.ParseRetryAfter(resp.Header.Get("Retry-After"), s.Now())
 	}
 	return e
 }
 
 // rejectedErr explains a failed renewal after the vendor refused a token.
-func rejectedErr(s *connector.Spec, op string, resp response, cred connector.Credential, err error) error {
+func rejectedErr(s *connector.Spec, op string, resp connector.Response, cred connector.Credential, err error) error {
 	switch {
 	case errors.Is(err, connector.ErrNeedsReauth), errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return fmt.Errorf("hoxtonai: %s: %w", op, err)

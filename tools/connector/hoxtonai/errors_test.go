@@ -15,15 +15,15 @@ import (
 func TestDeadTokenRefreshesAndRetriesOnce(t *testing.T) {
 	e := start(t, fixedNow)
 	c, src := e.conn(t)
-	stale := src.cred.AccessToken
+	stale := src.Credential().AccessToken
 	e.v.ExpireAccessTokens() // the next call meets HTTP 401
 	sites, err := c.ListSites(context.Background())
 	if err != nil || len(sites) != 2 {
 		t.Fatalf("%d sites, %v", len(sites), err)
 	}
 	// One code exchange, one refresh.
-	if src.rejections() != 1 || e.v.TokenRequests() != 2 || src.cred.AccessToken == stale {
-		t.Errorf("rejected %d times, %d token requests; want one refresh", src.rejections(), e.v.TokenRequests())
+	if src.Rejections() != 1 || e.v.TokenRequests() != 2 || src.Credential().AccessToken == stale {
+		t.Errorf("rejected %d times, %d token requests; want one refresh", src.Rejections(), e.v.TokenRequests())
 	}
 	if n := e.v.Requests("/sites"); n != 2 {
 		t.Errorf("%d site requests, want the refused one and one retry", n)
@@ -39,10 +39,10 @@ func TestSecondRefusalIsUnauthorized(t *testing.T) {
 	if !errors.Is(err, connector.ErrUnauthorized) || !errors.As(err, &ae) || ae.Status != 401 || ae.Code != "invalid_token" {
 		t.Fatalf("error = %v, want ErrUnauthorized (401, invalid_token)", err)
 	}
-	if src.rejections() != 1 || e.v.Requests("/sites") != 2 {
-		t.Errorf("rejected %d times, %d requests; want exactly one retry", src.rejections(), e.v.Requests("/sites"))
+	if src.Rejections() != 1 || e.v.Requests("/sites") != 2 {
+		t.Errorf("rejected %d times, %d requests; want exactly one retry", src.Rejections(), e.v.Requests("/sites"))
 	}
-	noSecret(t, err, src.cred.AccessToken, src.cred.RefreshToken)
+	noSecret(t, err, src.Credential().AccessToken, src.Credential().RefreshToken)
 }
 
 func TestDeadRefreshTokenNeedsReauth(t *testing.T) {
@@ -51,11 +51,11 @@ func TestDeadRefreshTokenNeedsReauth(t *testing.T) {
 	e.v.ExpireAccessTokens()
 	e.v.RotateRefreshTokensOutOfBand()
 	_, err := c.ListSites(context.Background())
-	if !errors.Is(err, connector.ErrNeedsReauth) || src.rejections() != 1 {
-		t.Fatalf("error = %v after %d rejections, want ErrNeedsReauth", err, src.rejections())
+	if !errors.Is(err, connector.ErrNeedsReauth) || src.Rejections() != 1 {
+		t.Fatalf("error = %v after %d rejections, want ErrNeedsReauth", err, src.Rejections())
 	}
-	noSecret(t, err, src.cred.AccessToken, src.cred.RefreshToken)
-	src.renew = func(context.Context, connector.Credential) (connector.Credential, error) {
+	noSecret(t, err, src.Credential().AccessToken, src.Credential().RefreshToken)
+	src.Renew = func(context.Context, connector.Credential) (connector.Credential, error) {
 		return connector.Credential{}, fmt.Errorf("store down: %w", connector.ErrUnavailable)
 	}
 	if _, err := c.ListSites(context.Background()); errors.Is(err, connector.ErrNeedsReauth) || !errors.Is(err, connector.ErrUnavailable) {
@@ -101,10 +101,10 @@ func TestFailureSignals(t *testing.T) {
 			if ae.RetryAfter != tc.retry {
 				t.Errorf("RetryAfter = %s, want %s", ae.RetryAfter, tc.retry)
 			}
-			if src.rejections() != 0 || e.v.Requests("/sites") != 1 {
+			if src.Rejections() != 0 || e.v.Requests("/sites") != 1 {
 				t.Errorf("a %s was retried", tc.name)
 			}
-			noSecret(t, err, src.cred.AccessToken, src.cred.RefreshToken)
+			noSecret(t, err, src.Credential().AccessToken, src.Credential().RefreshToken)
 		})
 	}
 }
@@ -112,12 +112,12 @@ func TestFailureSignals(t *testing.T) {
 func TestVendorEchoOfTheTokenIsRedacted(t *testing.T) {
 	e := start(t, fixedNow)
 	c, src := e.conn(t)
-	e.v.Fail(sandbox.Fault{HTTPStatus: 400, Body: `{"error":"bad token ` + src.cred.AccessToken + `"}`})
+	e.v.Fail(sandbox.Fault{HTTPStatus: 400, Body: `{"error":"bad token ` + src.Credential().AccessToken + `"}`})
 	_, err := c.ListSites(context.Background())
 	if !errors.Is(err, connector.ErrBadRequest) {
 		t.Fatalf("error = %v", err)
 	}
-	noSecret(t, err, src.cred.AccessToken)
+	noSecret(t, err, src.Credential().AccessToken)
 }
 
 func TestCancellation(t *testing.T) {

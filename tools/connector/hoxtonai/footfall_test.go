@@ -34,7 +34,7 @@ func TestFootfall(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := rawCounts(t, e, src.cred, "2026-05-01", "2026-05-15")
+	want := rawCounts(t, e, src.Credential(), "2026-05-01", "2026-05-15")
 	if rep.SiteID != "hoxtonai:"+sandbox.HoxtonAISiteID || rep.From != "2026-05-01" || rep.To != "2026-05-14" || len(rep.Days) != 14 || len(want) != 14 {
 		t.Fatalf("report = %+v (fake has %d days)", rep, len(want))
 	}
@@ -106,7 +106,7 @@ func TestFootfallPendingReport(t *testing.T) {
 	ctx := context.Background()
 	// A report the fake really holds, announced as still pending: the
 	// client must fetch it.
-	made := e.raw(t, src.cred, "POST", "/count-reports", map[string]any{"startDate": "2026-05-01", "endDate": "2026-05-08",
+	made := e.raw(t, src.Credential(), "POST", "/count-reports", map[string]any{"startDate": "2026-05-01", "endDate": "2026-05-08",
 		"peopleCountMonitorIds": venueMonitors, "granularity": "day"}).(map[string]any)
 	id := made["countReportId"].(string)
 	e.v.Fail(sandbox.Fault{Method: "POST", Path: "/count-reports", Body: `{"countReportId":"` + id + `","status":"pending","reportData":[]}`})

@@ -6,43 +6,23 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
-	"html"
 	"io"
 	"net/http"
 	"net/url"
 	"os"
-	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/hostgate/hostgate/store"
 	"github.com/hostgate/hostgate/tools/connector"
+	"github.com/hostgate/hostgate/tools/connector/connectortest"
 	"github.com/hostgate/hostgate/tools/connector/sandbox"
 )
 
 func TestMain(m *testing.M) {
 	pollInterval = time.Millisecond
 	os.Exit(m.Run())
-}
-
-// clock is an injected clock that moves only when a test advances it.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
 }
 
 // fixedNow is the tests' fixed "now": the seeded counts end the day before.
@@ -52,27 +32,19 @@ var fixedNow = time.Date(2026, 5, 21, 15, 4, 5, 0, time.UTC)
 type env struct {
 	v    *sandbox.Vendor
 	spec *connector.Spec
-	clk  *clock
+	clk  *connectortest.Clock
 }
 
 func start(t *testing.T, now time.Time) *env {
 	t.Helper()
-	clk := &clock{t: now}
-	v := sandbox.NewHoxtonAI(sandbox.Options{Now: clk.Now})
-	if err := v.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(v.Close)
-	s := NewSpec()
-	s.BaseURL, s.Now = v.APIBase, clk.Now
-	s.OAuth.AuthURL, s.OAuth.TokenURL, s.OAuth.RevokeURL = v.AuthorizeURL, v.TokenURL, v.RevokeURL
+	clk := connectortest.NewClock(now)
+	v := connectortest.Start(t, sandbox.NewHoxtonAI(sandbox.Options{Now: clk.Now}))
+	s := connectortest.PointAt(NewSpec(), v, clk.Now)
 	s.OAuth.ClientID, s.OAuth.ClientSecret = sandbox.HoxtonAIClientID, sandbox.HoxtonAIClientSecret
 	return &env{v: v, spec: s, clk: clk}
 }
 
 const redirectURI = "http://127.0.0.1:5555/connect/hoxtonai/callback"
-
-var hiddenInput = regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([^"]*)">`)
 
 // authorize plays the host in the browser: it opens the authorize URL the
 // way hostgate's connect flow builds it from the Spec, approves, and
@@ -89,28 +61,9 @@ func (e *env) authorize(t *testing.T) (code, verifier string) {
 	for k, v := range e.spec.OAuth.AuthParams {
 		q.Set(k, v)
 	}
-	hc := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := hc.Get(e.spec.OAuth.AuthURL + "?" + q.Encode())
-	if err != nil {
-		t.Fatal(err)
-	}
-	page, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != 200 {
-		t.Fatalf("authorize page: HTTP %d %s", resp.StatusCode, page)
-	}
-	form := url.Values{"approve": {"approve"}}
-	for _, m := range hiddenInput.FindAllStringSubmatch(string(page), -1) {
-		form.Set(html.UnescapeString(m[1]), html.UnescapeString(m[2]))
-	}
-	resp, err = hc.PostForm(e.spec.OAuth.AuthURL, form)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	loc, err := url.Parse(resp.Header.Get("Location"))
-	if err != nil || loc.Query().Get("code") == "" || loc.Query().Get("state") != "st4te" {
-		t.Fatalf("consent redirect: HTTP %d %q", resp.StatusCode, resp.Header.Get("Location"))
+	loc := connectortest.Approve(t, e.spec.OAuth.AuthURL+"?"+q.Encode())
+	if loc.Query().Get("state") != "st4te" {
+		t.Fatalf("consent redirect %q: the state did not come back", loc)
 	}
 	return loc.Query().Get("code"), verifier
 }
@@ -139,11 +92,9 @@ func (e *env) machine(t *testing.T) connector.Credential {
 
 // conn returns a Connector over a signed-in credential and a counting
 // source that renews with the Spec's Refresh.
-func (e *env) conn(t *testing.T) (*Connector, *countingSource) {
+func (e *env) conn(t *testing.T) (*Connector, *connectortest.Source) {
 	t.Helper()
-	src := &countingSource{cred: e.login(t), renew: func(ctx context.Context, c connector.Credential) (connector.Credential, error) {
-		return e.spec.Refresh(ctx, e.spec, c)
-	}}
+	src := &connectortest.Source{Cred: e.login(t), Renew: connectortest.RefreshWith(e.spec)}
 	return e.spec.New(e.spec, src).(*Connector), src
 }
 
@@ -174,52 +125,9 @@ func (e *env) raw(t *testing.T, cred connector.Credential, method, path string, 
 	return out
 }
 
-// countingSource is a TokenSource double that counts Rejected calls and
-// renews through the given function (nil: it cannot renew).
-type countingSource struct {
-	mu       sync.Mutex
-	cred     connector.Credential
-	renew    func(context.Context, connector.Credential) (connector.Credential, error)
-	rejected int
-}
-
-func (s *countingSource) Token(context.Context) (connector.Credential, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.cred, nil
-}
-
-func (s *countingSource) Rejected(ctx context.Context, token string) (connector.Credential, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.rejected++
-	if s.renew == nil {
-		return connector.Credential{}, connector.ErrUnauthorized
-	}
-	fresh, err := s.renew(ctx, s.cred)
-	if err != nil {
-		return connector.Credential{}, err
-	}
-	s.cred = fresh
-	return fresh, nil
-}
-
-func (s *countingSource) rejections() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.rejected
-}
-
-// noSecret fails if an error's text holds any of the secrets.
+// noSecret fails if an error's text holds any of the secrets, or the
+// fake's client secrets.
 func noSecret(t *testing.T, err error, secrets ...string) {
 	t.Helper()
-	if err == nil {
-		return
-	}
-	for _, s := range append(secrets, sandbox.HoxtonAIClientSecret, sandbox.HoxtonAIM2MClientSecret) {
-		// Short strings (a blank form value) match any text by chance.
-		if len(strings.TrimSpace(s)) >= 8 && strings.Contains(err.Error(), s) {
-			t.Fatalf("error text holds a secret: %q", err.Error())
-		}
-	}
+	connectortest.NoSecret(t, err, append(secrets, sandbox.HoxtonAIClientSecret, sandbox.HoxtonAIM2MClientSecret)...)
 }

@@ -55,7 +55,7 @@ func TestListSites(t *testing.T) {
 func TestDeletedMonitorsAreLeftOut(t *testing.T) {
 	e := start(t, fixedNow)
 	c, src := e.conn(t)
-	e.raw(t, src.cred, "DELETE", "/people-count-monitors/e8b2d4f6-1a3c-4d5e-8f70-2b4c6d8e0f13", nil)
+	e.raw(t, src.Credential(), "DELETE", "/people-count-monitors/e8b2d4f6-1a3c-4d5e-8f70-2b4c6d8e0f13", nil)
 	sites, err := c.ListSites(context.Background())
 	if err != nil {
 		t.Fatal(err)
