@@ -170,7 +170,7 @@ func TestVendorFailuresInsideTools(t *testing.T) {
 		if !isErr || text != want {
 			t.Fatalf("error %v, text %q, want %q", isErr, text, want)
 		}
-		assertStatus(t, call, hostex.ID, "needs_reauth", "the vendor refused to renew access")
+		assertStatus(t, call, hostex.ID, "needs_reauth", "the vendor refused the saved token")
 		// Across all vendors the two broken accounts are listed with their
 		// links and the rest still answers.
 		var out tools.PropertiesOut

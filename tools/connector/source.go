@@ -158,7 +158,7 @@ func (t *Tokens) refreshOnce(ctx context.Context, id, stale string, rejected boo
 	if !ok {
 		return Credential{}, fmt.Errorf("connector: unknown vendor %q", conn.Vendor)
 	}
-	if spec.Refresh == nil {
+	if spec.Refresh == nil || (cred.RefreshToken == "" && cred.ClientSecret == "") {
 		// A personal token the vendor refused cannot be renewed by us.
 		return Credential{}, t.markReauth(ctx, conn, "the vendor refused the saved token")
 	}
