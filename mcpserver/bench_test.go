@@ -77,17 +77,9 @@ func BenchmarkToolCall(b *testing.B) {
 		s.AddTool(mcp.NewTool("whoami", mcp.WithDescription("who")), func(context.Context, mcp.CallToolRequest) (*mcp.CallToolResult, error) {
 			return mcp.NewToolResultText("host alice via bench with scopes read"), nil
 		})
-		ts := httptest.NewServer(server.NewStreamableHTTPServer(s, server.WithStateful(true)))
+		ts, c, sess := bareSession(b, s)
 		defer ts.Close()
-		c := benchClient()
-		req, _ := http.NewRequest(http.MethodPost, ts.URL, bytes.NewReader([]byte(`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"b","version":"0"}}}`)))
-		req.Header = mcpHeaders("", "")
-		resp, err := c.Do(req)
-		if err != nil {
-			b.Fatal(err)
-		}
-		resp.Body.Close()
-		runCalls(b, c, ts.URL, mcpHeaders("", resp.Header.Get("Mcp-Session-Id")), whoamiCall)
+		runCalls(b, c, ts.URL, mcpHeaders("", sess), whoamiCall)
 	})
 }
 
@@ -128,16 +120,25 @@ func BenchmarkVendorCall(b *testing.B) {
 			}
 			return mcp.NewToolResultText(string(body)), nil
 		})
-		ts := httptest.NewServer(server.NewStreamableHTTPServer(s, server.WithStateful(true)))
+		ts, c, sess := bareSession(b, s)
 		defer ts.Close()
-		c := benchClient()
-		req, _ := http.NewRequest(http.MethodPost, ts.URL, bytes.NewReader([]byte(`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"b","version":"0"}}}`)))
-		req.Header = mcpHeaders("", "")
-		resp, err := c.Do(req)
-		if err != nil {
-			b.Fatal(err)
-		}
-		resp.Body.Close()
-		runCalls(b, c, ts.URL, mcpHeaders("", resp.Header.Get("Mcp-Session-Id")), call)
+		runCalls(b, c, ts.URL, mcpHeaders("", sess), call)
 	})
+}
+
+// bareSession serves s as a bare mcp-go server (stateful, no auth) and
+// opens a session on it.
+func bareSession(b *testing.B, s *server.MCPServer) (*httptest.Server, *http.Client, string) {
+	b.Helper()
+	ts := httptest.NewServer(server.NewStreamableHTTPServer(s, server.WithStateful(true)))
+	c := benchClient()
+	req, _ := http.NewRequest(http.MethodPost, ts.URL, bytes.NewReader([]byte(`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"b","version":"0"}}}`)))
+	req.Header = mcpHeaders("", "")
+	resp, err := c.Do(req)
+	if err != nil {
+		ts.Close()
+		b.Fatal(err)
+	}
+	resp.Body.Close()
+	return ts, c, resp.Header.Get("Mcp-Session-Id")
 }
