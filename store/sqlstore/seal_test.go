@@ -64,6 +64,15 @@ func TestNoSecretPlaintextOnDisk(t *testing.T) {
 		if _, err := s.UpdateConnection(ctx, c); err != nil {
 			t.Fatal(err)
 		}
+		// A vendor OAuth flow in progress: its PKCE verifier is sealed too.
+		st := store.ConnectState{Hash: "state-" + id, UserID: "u1", SessionHash: "s", Vendor: "hostex",
+			Verifier: fmt.Sprintf("SECRET-PLAINTEXT-VERIFIER-%d", i), CreatedAt: time.Now(), ExpiresAt: time.Now().Add(time.Minute)}
+		if err := s.CreateConnectState(ctx, st); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, err := s.ConsumeConnectState(ctx, "state-k3"); err != nil || got.Verifier != "SECRET-PLAINTEXT-VERIFIER-3" {
+		t.Fatalf("verifier round trip: %q, %v", got.Verifier, err)
 	}
 	look := func(when string) {
 		files := dbFiles(t, path)
