@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/hostgate/hostgate/tools/connector"
@@ -24,13 +23,9 @@ func fromFields(_ context.Context, _ *connector.Spec, kind connector.AuthKind, v
 	if kind != connector.AuthToken {
 		return connector.Credential{}, fmt.Errorf("%s: connect by %q: %w", vendor, kind, connector.ErrUnsupported)
 	}
-	tok := strings.TrimSpace(values[fieldToken])
-	tok = strings.TrimSpace(strings.TrimPrefix(tok, "Bearer "))
-	switch {
-	case tok == "":
-		return connector.Credential{}, fmt.Errorf("%s: paste the personal access token: %w", vendor, connector.ErrBadRequest)
-	case len(tok) > 8192 || strings.ContainsFunc(tok, func(r rune) bool { return r <= ' ' || r > '~' }):
-		return connector.Credential{}, fmt.Errorf("%s: that does not look like a Hospitable access token: %w", vendor, connector.ErrBadRequest)
+	tok, err := connector.PastedToken(vendor, "Hospitable", values[fieldToken], 8192)
+	if err != nil {
+		return connector.Credential{}, err
 	}
 	return connector.Credential{AccessToken: tok}, nil
 }
