@@ -37,6 +37,19 @@ type (
 	MessageSender interface {
 		SendMessage(ctx context.Context, conversationID, body string) (Message, error)
 	}
+	// CalendarWriter changes a property's nights: open or block them, set
+	// the nightly price or the minimum stay. It returns what the vendor
+	// reports the calendar to be afterwards, for the changed nights, when
+	// its API answers with it; nil otherwise.
+	CalendarWriter interface {
+		UpdateCalendar(ctx context.Context, propertyID string, c CalendarChange) ([]CalendarDay, error)
+	}
+	// ReviewReplier posts the host's public reply to a guest's review.
+	// reviewID is the vendor's own id as the vendor's ListReviews put it
+	// into Review.ID (unqualified).
+	ReviewReplier interface {
+		ReplyToReview(ctx context.Context, reviewID, reply string) error
+	}
 	ReviewLister interface {
 		ListReviews(ctx context.Context, q ReviewQuery) ([]Review, error)
 	}
@@ -53,6 +66,20 @@ type (
 type DateRange struct {
 	From string `json:"from,omitempty"`
 	To   string `json:"to,omitempty"`
+}
+
+// CalendarChange is one change to a property's calendar over the nights
+// of Range (inclusive). A nil field leaves that part of each night as it
+// is; at least one is set.
+type CalendarChange struct {
+	Range DateRange
+	// Available opens (true) or blocks (false) the nights.
+	Available *bool
+	// Price is the nightly price, in the property's currency.
+	Price *Money
+	// MinStay is the minimum number of nights for a stay starting on
+	// these nights.
+	MinStay *int
 }
 
 // ReservationQuery filters reservations. IDs in it are the vendor's own
