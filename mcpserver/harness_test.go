@@ -125,7 +125,7 @@ func newEnv(t testing.TB, o envOptions) *env {
 	}
 	e.srv, err = mcpserver.New(mcpserver.Config{
 		Vendors: specs,
-		BaseURL: e.ts.URL, Store: st, CSRFKey: bytes.Repeat([]byte{9}, 32),
+		BaseURL: e.ts.URL, Store: st, CSRFKey: bytes.Repeat([]byte{9}, 32), StateKey: bytes.Repeat([]byte{7}, 32),
 		AccessTTL: o.accessTTL, Version: "test", PasswordParams: fastParams,
 		AllowLoopbackMetadata: true, Logger: log, Now: e.clock.Now,
 		Tools: func(d *tools.Deps) []tools.Tool { return append(tools.All(d), writeProbe(d)) },

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/hostgate/hostgate/internal/web"
@@ -32,6 +33,10 @@ type Config struct {
 	Store   store.Store
 	// CSRFKey signs CSRF tokens (32 bytes, secret).
 	CSRFKey []byte
+	// StateKey seals what tools hand MCP clients to take back later (page
+	// cursors, confirmation round trips): 32 bytes, secret, and not the
+	// CSRF key.
+	StateKey []byte
 	// AccessTTL and RefreshTTL are the lifetimes of issued tokens; zero
 	// means the authorization server's defaults (1 h, 30 days).
 	AccessTTL, RefreshTTL time.Duration
@@ -76,6 +81,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Store == nil {
 		return nil, errors.New("mcpserver: Store is required")
 	}
+	if len(cfg.StateKey) != 32 {
+		return nil, errors.New("mcpserver: StateKey must be 32 bytes")
+	}
 	u, err := url.Parse(cfg.BaseURL)
 	if err != nil || u.Host == "" {
 		return nil, fmt.Errorf("mcpserver: bad base URL %q", cfg.BaseURL)
@@ -119,7 +127,7 @@ func New(cfg Config) (*Server, error) {
 		cfg.Tools = tools.All
 	}
 	s.tokens = connector.NewTokens(cfg.Store, cfg.Vendors, cfg.Now, cfg.Logger)
-	s.deps = &tools.Deps{Store: cfg.Store, Logger: cfg.Logger, Now: cfg.Now, BaseURL: cfg.BaseURL, Tokens: s.tokens}
+	s.deps = &tools.Deps{Store: cfg.Store, Logger: cfg.Logger, Now: cfg.Now, BaseURL: cfg.BaseURL, Tokens: s.tokens, StateKey: cfg.StateKey}
 	for _, v := range cfg.Vendors {
 		s.deps.Vendors = append(s.deps.Vendors, v.Name)
 	}
@@ -127,8 +135,7 @@ func New(cfg Config) (*Server, error) {
 	mcpSrv := server.NewMCPServer("hostgate", cfg.Version,
 		server.WithToolCapabilities(false),
 		server.WithRecovery(),
-		server.WithElicitation(),
-		server.WithInstructions("hostgate gives you the host's short-term-rental accounts (Hostex, Hospitable, Hostaway, HoxtonAI). IDs are vendor-qualified (hostex:123); pass them back unchanged. If a tool says an account needs reconnecting, give the host the URL it names."),
+		server.WithInstructions(instructions(cfg.Vendors)),
 	)
 	s.deps.ElicitURL = func(ctx context.Context, u, msg string) bool { return elicitURL(ctx, mcpSrv, u, msg) }
 	for _, t := range s.tools {
@@ -183,6 +190,20 @@ func (s *Server) Tokens() *connector.Tokens { return s.tokens }
 
 // Tools returns the tools served.
 func (s *Server) Tools() []tools.Tool { return s.tools }
+
+// instructions tells the model what hostgate is, naming the configured
+// vendors.
+func instructions(vendors []*connector.Spec) string {
+	titles := make([]string, len(vendors))
+	for i, v := range vendors {
+		titles[i] = v.Title
+	}
+	return "hostgate gives you the host's short-term-rental accounts (" + strings.Join(titles, ", ") + "). " +
+		"IDs are vendor-qualified (hostex:123); pass them back unchanged. " +
+		"List tools return a page at a time: while next_cursor is present, call again with the same arguments and cursor=next_cursor. " +
+		"Anything a guest or vendor would see (a message, a calendar change, a review reply) is confirmed by the host before it happens: in this chat when the app can ask, otherwise as a draft the host approves at a link the tool gives you. " +
+		"If a tool says an account needs reconnecting, give the host the URL it names."
+}
 
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")

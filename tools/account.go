@@ -44,15 +44,22 @@ func whoami(d *Deps) Tool {
 	})
 }
 
-// ListConnectionsIn takes no arguments.
-type ListConnectionsIn struct{}
+// ListConnectionsIn pages list_connections.
+type ListConnectionsIn struct {
+	PageIn
+}
 
 // ListConnectionsOut lists the vendor accounts this app may use.
 type ListConnectionsOut struct {
 	Connections []ConnectionInfo `json:"connections"`
 	// ManageURL is where the host connects or reconnects vendor accounts.
 	ManageURL string `json:"manage_url"`
+	Page
 }
+
+func (o *ListConnectionsOut) page() *Page { return &o.Page }
+func (o *ListConnectionsOut) items() int  { return len(o.Connections) }
+func (o *ListConnectionsOut) keep(n int)  { o.Connections = o.Connections[:n] }
 
 // ConnectionInfo is one vendor account.
 type ConnectionInfo struct {
@@ -66,20 +73,26 @@ type ConnectionInfo struct {
 func listConnections(d *Deps) Tool {
 	return New(Meta{
 		Name: "list_connections", Title: "List connected vendor accounts",
-		Description: "Lists the vendor accounts (Hostex, Hospitable, Hostaway, HoxtonAI) the host shared with this app, with each one's status. A connection whose status is needs_reauth must be reconnected by the host at manage_url.",
+		Description: "Lists the vendor accounts the host shared with this app, with each one's status. A connection whose status is needs_reauth must be reconnected by the host at manage_url.",
 		Scope:       ScopeRead, ReadOnly: true, Idempotent: true,
-	}, d, func(ctx context.Context, d *Deps, c *Caller, _ ListConnectionsIn) (ListConnectionsOut, string, error) {
+	}, d, func(ctx context.Context, d *Deps, c *Caller, in ListConnectionsIn) (ListConnectionsOut, string, error) {
+		p, err := newPager(d, c, "list_connections", struct{}{}, in.PageIn)
+		if err != nil {
+			return ListConnectionsOut{}, "", err
+		}
 		conns, err := d.Store.ListConnections(ctx, c.UserID)
 		if err != nil {
 			return ListConnectionsOut{}, "", fmt.Errorf("list connections: %w", err)
 		}
-		out := ListConnectionsOut{Connections: []ConnectionInfo{}, ManageURL: d.BaseURL + "/connections"}
+		var all []ConnectionInfo
 		for _, cn := range conns {
 			if !slices.Contains(c.Connections, cn.ID) {
 				continue
 			}
-			out.Connections = append(out.Connections, ConnectionInfo{ID: cn.ID, Vendor: cn.Vendor, Label: cn.Label, Status: string(cn.Status), LastError: cn.LastError})
+			all = append(all, ConnectionInfo{ID: cn.ID, Vendor: cn.Vendor, Label: cn.Label, Status: string(cn.Status), LastError: cn.LastError})
 		}
+		out := ListConnectionsOut{ManageURL: d.BaseURL + "/connections"}
+		out.Connections, out.Page = one(p, all)
 		if len(out.Connections) == 0 {
 			return out, "No vendor account is shared with this app. The host can connect one at " + out.ManageURL + ".", nil
 		}

@@ -53,19 +53,17 @@ func connections(ctx context.Context, d *Deps, c *Caller, vendor string) ([]stor
 	return out, nil
 }
 
-// fanOut runs fn on every connection at once and gathers the results and
-// the per-connection errors. A connection that needs the host is not
-// called. If every connection failed, the result is a tool error.
-func fanOut[T any](ctx context.Context, d *Deps, conns []store.Connection, fn func(ctx context.Context, cn connector.Connector, conn store.Connection) ([]T, error)) ([]T, []VendorError, error) {
-	type res struct {
-		items []T
-		err   *VendorError
-	}
-	results := make([]res, len(conns))
+// fanOut runs fn on every connection at once and gathers each one's
+// items (lists[i] for conns[i]; nil where it failed) and the
+// per-connection errors. A connection that needs the host is not called.
+// If every connection failed, the result is a tool error.
+func fanOut[T any](ctx context.Context, d *Deps, conns []store.Connection, fn func(ctx context.Context, cn connector.Connector, conn store.Connection) ([]T, error)) ([][]T, []VendorError, error) {
+	lists := make([][]T, len(conns))
+	errs := make([]*VendorError, len(conns))
 	var wg sync.WaitGroup
 	for i, conn := range conns {
 		if conn.Status == store.StatusNeedsReauth {
-			results[i].err = d.vendorError(conn, fmt.Errorf("%w", connector.ErrNeedsReauth))
+			errs[i] = d.vendorError(conn, fmt.Errorf("%w", connector.ErrNeedsReauth))
 			continue
 		}
 		wg.Add(1)
@@ -74,28 +72,41 @@ func fanOut[T any](ctx context.Context, d *Deps, conns []store.Connection, fn fu
 			cn, err := d.Tokens.Connector(conn)
 			if err == nil {
 				var items []T
-				items, err = fn(ctx, cn, conn)
-				if err == nil {
-					results[i].items = items
+				if items, err = fn(ctx, cn, conn); err == nil {
+					lists[i] = nonNil(items)
 					return
 				}
 			}
-			results[i].err = d.vendorError(conn, err)
+			errs[i] = d.vendorError(conn, err)
 		}()
 	}
 	wg.Wait()
-	var items []T
-	var errs []VendorError
-	for _, r := range results {
-		items = append(items, r.items...)
-		if r.err != nil {
-			errs = append(errs, *r.err)
+	var out []VendorError
+	for _, e := range errs {
+		if e != nil {
+			out = append(out, *e)
 		}
 	}
-	if len(errs) == len(conns) {
-		return nil, errs, allFailed(errs)
+	if len(out) == len(conns) {
+		return nil, out, allFailed(out)
 	}
-	return items, errs, nil
+	return lists, out, nil
+}
+
+// fanPage reads every connection at once and returns the page of the
+// merged items the pager is at, in cmp order.
+func fanPage[T any](ctx context.Context, d *Deps, p *pager, conns []store.Connection, fn func(ctx context.Context, cn connector.Connector, conn store.Connection) ([]T, error), cmp func(a, b T) int) ([]T, Page, []VendorError, error) {
+	lists, errs, err := fanOut(ctx, d, conns, fn)
+	if err != nil {
+		return nil, Page{}, errs, err
+	}
+	keys := make([]string, len(conns))
+	for i, cn := range conns {
+		keys[i] = cn.ID
+		slices.SortStableFunc(lists[i], cmp)
+	}
+	items, pg := merge(p, keys, lists, cmp)
+	return items, pg, errs, nil
 }
 
 // allFailed turns the errors of every connection into one tool error.

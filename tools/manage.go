@@ -11,7 +11,7 @@ import (
 
 // ConnectionIn names one connection.
 type ConnectionIn struct {
-	ConnectionID string `json:"connection_id" jsonschema:"required" jsonschema_description:"a connection id from list_connections"`
+	ConnectionID string `json:"connection_id" jsonschema_description:"a connection id from list_connections"`
 }
 
 // ownConnection returns the caller's shared connection by id.
@@ -104,7 +104,7 @@ func Disconnect(ctx context.Context, d *Deps, conn store.Connection) (revoked bo
 
 // ConnectIn names a vendor to connect.
 type ConnectIn struct {
-	Vendor string `json:"vendor" jsonschema:"required,enum=hostex,enum=hospitable,enum=hostaway,enum=hoxtonai"`
+	Vendor string `json:"vendor" jsonschema_description:"the vendor whose account to connect"`
 }
 
 // ConnectOut is where the host connects.
@@ -118,8 +118,9 @@ type ConnectOut struct {
 func connectVendor(d *Deps) Tool {
 	return New(Meta{
 		Name: "connect_vendor", Title: "Connect a vendor account",
-		Description: "Returns the URL where the host connects a vendor account (Hostex, Hospitable, Hostaway or HoxtonAI) to hostgate. Give it to the host; once they have connected, call the other tools again.",
+		Description: "Returns the URL where the host connects a vendor account to hostgate. Give it to the host; once they have connected, call the other tools again.",
 		Scope:       ScopeRead, ReadOnly: true, Idempotent: true,
+		Vendors: d.Vendors,
 	}, d, func(ctx context.Context, d *Deps, c *Caller, in ConnectIn) (ConnectOut, string, error) {
 		if d.Tokens == nil {
 			return ConnectOut{}, "", Errorf("hostgate has no vendors configured.")

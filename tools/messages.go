@@ -1,8 +1,10 @@
 package tools
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -14,12 +16,22 @@ import (
 type ConversationsIn struct {
 	Vendor        string `json:"vendor,omitempty" jsonschema_description:"only this vendor"`
 	ReservationID string `json:"reservation_id,omitempty" jsonschema_description:"only the conversation of this vendor-qualified reservation"`
+	PageIn
 }
 
 // ConversationsOut lists guest conversations.
 type ConversationsOut struct {
 	Conversations []connector.Conversation `json:"conversations"`
 	Errors        []VendorError            `json:"errors,omitempty"`
+	Page
+}
+
+func (o *ConversationsOut) page() *Page { return &o.Page }
+func (o *ConversationsOut) items() int  { return len(o.Conversations) }
+func (o *ConversationsOut) keep(n int)  { o.Conversations = o.Conversations[:n] }
+
+func newestConversation(a, b connector.Conversation) int {
+	return cmp.Or(b.LastMessageAt.Compare(a.LastMessageAt), strings.Compare(a.ID, b.ID))
 }
 
 func listConversations(d *Deps) Tool {
@@ -27,7 +39,14 @@ func listConversations(d *Deps) Tool {
 		Name: "list_conversations", Title: "List guest conversations",
 		Description: "Lists guest conversations across the host's connected accounts, newest first. Read one with get_messages.",
 		Scope:       ScopeRead, ReadOnly: true, Idempotent: true, OpenWorld: true,
+		Vendors: d.vendorsWith(func(cn connector.Connector) bool { _, ok := cn.(connector.ConversationLister); return ok }),
 	}, d, func(ctx context.Context, d *Deps, c *Caller, in ConversationsIn) (ConversationsOut, string, error) {
+		pg := in.PageIn
+		in.PageIn = PageIn{}
+		p, err := newPager(d, c, "list_conversations", in, pg)
+		if err != nil {
+			return ConversationsOut{}, "", err
+		}
 		vendor, resID := in.Vendor, ""
 		if in.ReservationID != "" {
 			v, id, err := connector.SplitID(in.ReservationID)
@@ -40,37 +59,49 @@ func listConversations(d *Deps) Tool {
 		if err != nil {
 			return ConversationsOut{}, "", err
 		}
-		convs, errs, err := fanOut(ctx, d, conns, func(ctx context.Context, cn connector.Connector, _ store.Connection) ([]connector.Conversation, error) {
+		convs, page, errs, err := fanPage(ctx, d, p, conns, func(ctx context.Context, cn connector.Connector, _ store.Connection) ([]connector.Conversation, error) {
 			cl, ok := cn.(connector.ConversationLister)
 			if !ok {
 				return nil, nil
 			}
 			return cl.ListConversations(ctx, connector.ConversationQuery{ReservationID: resID})
-		})
+		}, newestConversation)
 		if err != nil {
 			return ConversationsOut{}, "", err
 		}
-		return ConversationsOut{Conversations: nonNil(convs), Errors: errs}, fmt.Sprintf("%d conversations%s.", len(convs), errorSuffix(errs)), nil
+		return ConversationsOut{Conversations: convs, Errors: errs, Page: page}, fmt.Sprintf("%d conversations%s.", len(convs), errorSuffix(errs)), nil
 	})
 }
 
 // MessagesIn names a conversation.
 type MessagesIn struct {
-	ConversationID string `json:"conversation_id" jsonschema:"required" jsonschema_description:"vendor-qualified conversation id"`
+	ConversationID string `json:"conversation_id" jsonschema_description:"vendor-qualified conversation id"`
+	PageIn
 }
 
-// MessagesOut is a conversation's messages, oldest first.
+// MessagesOut is a page of a conversation's messages, newest first.
 type MessagesOut struct {
 	ConversationID string              `json:"conversation_id"`
-	Messages       []connector.Message `json:"messages"`
+	Messages       []connector.Message `json:"messages" jsonschema_description:"newest first"`
+	Page
 }
+
+func (o *MessagesOut) page() *Page { return &o.Page }
+func (o *MessagesOut) items() int  { return len(o.Messages) }
+func (o *MessagesOut) keep(n int)  { o.Messages = o.Messages[:n] }
 
 func getMessages(d *Deps) Tool {
 	return New(Meta{
 		Name: "get_messages", Title: "Read a guest conversation",
-		Description: "Gets the messages of one guest conversation, oldest first.",
+		Description: "Gets the messages of one guest conversation, newest first; next_cursor leads to older ones.",
 		Scope:       ScopeRead, ReadOnly: true, Idempotent: true, OpenWorld: true,
 	}, d, func(ctx context.Context, d *Deps, c *Caller, in MessagesIn) (MessagesOut, string, error) {
+		pg := in.PageIn
+		in.PageIn = PageIn{}
+		p, err := newPager(d, c, "get_messages", in, pg)
+		if err != nil {
+			return MessagesOut{}, "", err
+		}
 		conns, id, err := route(ctx, d, c, in.ConversationID, "conversation_id")
 		if err != nil {
 			return MessagesOut{}, "", err
@@ -84,14 +115,18 @@ func getMessages(d *Deps) Tool {
 		if err != nil {
 			return MessagesOut{}, "", err
 		}
-		return MessagesOut{ConversationID: in.ConversationID, Messages: nonNil(msgs)}, fmt.Sprintf("%d messages.", len(msgs)), nil
+		// Vendors give a thread oldest first; the newest matter most.
+		slices.Reverse(msgs)
+		slices.SortStableFunc(msgs, func(a, b connector.Message) int { return b.SentAt.Compare(a.SentAt) })
+		page, pgOut := one(p, msgs)
+		return MessagesOut{ConversationID: in.ConversationID, Messages: page, Page: pgOut}, fmt.Sprintf("%d messages.", len(page)), nil
 	})
 }
 
 // SendIn is a message to a guest.
 type SendIn struct {
-	ConversationID string `json:"conversation_id" jsonschema:"required" jsonschema_description:"vendor-qualified conversation id"`
-	Body           string `json:"body" jsonschema:"required" jsonschema_description:"the message text, plain text only"`
+	ConversationID string `json:"conversation_id" jsonschema_description:"vendor-qualified conversation id"`
+	Body           string `json:"body" jsonschema_description:"the message text, plain text only"`
 }
 
 // SendOut is the sent message.

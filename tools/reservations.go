@@ -1,9 +1,10 @@
 package tools
 
 import (
+	"cmp"
 	"context"
 	"fmt"
-	"slices"
+	"strings"
 	"time"
 
 	"github.com/hostgate/hostgate/store"
@@ -17,7 +18,8 @@ type ReservationsIn struct {
 	By         string `json:"by,omitempty" jsonschema:"enum=check_in,enum=check_out" jsonschema_description:"which date the range applies to (default check_in)"`
 	PropertyID string `json:"property_id,omitempty" jsonschema_description:"only this vendor-qualified property"`
 	Status     string `json:"status,omitempty" jsonschema:"enum=inquiry,enum=pending,enum=confirmed,enum=cancelled,enum=declined"`
-	Vendor     string `json:"vendor,omitempty" jsonschema_description:"only this vendor"`
+	Vendor     string `json:"vendor,omitempty" jsonschema_description:"only this vendor's accounts"`
+	PageIn
 }
 
 // ReservationsOut lists reservations across vendors, by check-in.
@@ -26,6 +28,19 @@ type ReservationsOut struct {
 	To           string                  `json:"to"`
 	Reservations []connector.Reservation `json:"reservations"`
 	Errors       []VendorError           `json:"errors,omitempty"`
+	Page
+}
+
+func (o *ReservationsOut) page() *Page { return &o.Page }
+func (o *ReservationsOut) items() int  { return len(o.Reservations) }
+func (o *ReservationsOut) keep(n int)  { o.Reservations = o.Reservations[:n] }
+
+func byCheckIn(a, b connector.Reservation) int {
+	return cmp.Or(strings.Compare(a.CheckIn, b.CheckIn), strings.Compare(a.CheckOut, b.CheckOut), strings.Compare(a.ID, b.ID))
+}
+
+func byCheckOut(a, b connector.Reservation) int {
+	return cmp.Or(strings.Compare(a.CheckOut, b.CheckOut), strings.Compare(a.CheckIn, b.CheckIn), strings.Compare(a.ID, b.ID))
 }
 
 const maxRange = 366 * 24 * time.Hour
@@ -55,10 +70,20 @@ func dateRange(now time.Time, from, to string, defaultDays int) (connector.DateR
 func listReservations(d *Deps) Tool {
 	return New(Meta{
 		Name: "list_reservations", Title: "List reservations",
-		Description: "Lists reservations across the host's connected accounts for a date range (by check-in unless by=check_out), optionally for one property, status or vendor. Each has a vendor-qualified id and, where the vendor has one, a conversation_id for get_messages and send_message.",
+		Description: "Lists reservations across the host's connected accounts for a date range (by check-in unless by=check_out), in date order, optionally for one property, status or vendor. Each has a vendor-qualified id and, where the vendor has one, a conversation_id for get_messages and send_message.",
 		Scope:       ScopeRead, ReadOnly: true, Idempotent: true, OpenWorld: true,
+		Vendors: d.vendorsWith(func(cn connector.Connector) bool { _, ok := cn.(connector.ReservationLister); return ok }),
 	}, d, func(ctx context.Context, d *Deps, c *Caller, in ReservationsIn) (ReservationsOut, string, error) {
+		pg := in.PageIn
+		in.PageIn = PageIn{}
 		r, err := dateRange(d.now(), in.From, in.To, 30)
+		if err != nil {
+			return ReservationsOut{}, "", err
+		}
+		// The cursor binds to the dates the call resolved to, so a page
+		// fetched after midnight continues the same range.
+		in.From, in.To = r.From, r.To
+		p, err := newPager(d, c, "list_reservations", in, pg)
 		if err != nil {
 			return ReservationsOut{}, "", err
 		}
@@ -74,34 +99,29 @@ func listReservations(d *Deps) Tool {
 		if err != nil {
 			return ReservationsOut{}, "", err
 		}
+		order := byCheckIn
+		if in.By == "check_out" {
+			order = byCheckOut
+		}
 		q := connector.ReservationQuery{Range: r, ByCheckOut: in.By == "check_out", PropertyID: propID, Status: in.Status}
-		rs, errs, err := fanOut(ctx, d, conns, func(ctx context.Context, cn connector.Connector, _ store.Connection) ([]connector.Reservation, error) {
+		rs, page, errs, err := fanPage(ctx, d, p, conns, func(ctx context.Context, cn connector.Connector, _ store.Connection) ([]connector.Reservation, error) {
 			rl, ok := cn.(connector.ReservationLister)
 			if !ok {
 				return nil, nil
 			}
 			return rl.ListReservations(ctx, q)
-		})
+		}, order)
 		if err != nil {
 			return ReservationsOut{}, "", err
 		}
-		slices.SortStableFunc(rs, func(a, b connector.Reservation) int {
-			if a.CheckIn != b.CheckIn {
-				if a.CheckIn < b.CheckIn {
-					return -1
-				}
-				return 1
-			}
-			return 0
-		})
-		out := ReservationsOut{From: r.From, To: r.To, Reservations: nonNil(rs), Errors: errs}
+		out := ReservationsOut{From: r.From, To: r.To, Reservations: rs, Errors: errs, Page: page}
 		return out, fmt.Sprintf("%d reservations from %s to %s%s.", len(rs), r.From, r.To, errorSuffix(errs)), nil
 	})
 }
 
 // ReservationIn names one reservation.
 type ReservationIn struct {
-	ReservationID string `json:"reservation_id" jsonschema:"required" jsonschema_description:"vendor-qualified reservation id from list_reservations"`
+	ReservationID string `json:"reservation_id" jsonschema_description:"vendor-qualified reservation id from list_reservations"`
 }
 
 func getReservation(d *Deps) Tool {
@@ -129,7 +149,7 @@ func getReservation(d *Deps) Tool {
 
 // CalendarIn asks for a property's calendar.
 type CalendarIn struct {
-	PropertyID string `json:"property_id" jsonschema:"required" jsonschema_description:"vendor-qualified property id"`
+	PropertyID string `json:"property_id" jsonschema_description:"vendor-qualified property id"`
 	From       string `json:"from,omitempty" jsonschema_description:"first date, YYYY-MM-DD (default today)"`
 	To         string `json:"to,omitempty" jsonschema_description:"last date, YYYY-MM-DD (default 30 days after from)"`
 }

@@ -2,9 +2,11 @@ package tools
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/hostgate/hostgate/store"
@@ -41,6 +43,19 @@ type Deps struct {
 	// (MCP URL-mode elicitation) and reports whether the host accepted. It
 	// returns false at once when the client does not support it.
 	ElicitURL func(ctx context.Context, url, message string) bool
+	// StateKey (32 secret bytes) seals what tools hand the client to take
+	// back later: page cursors and confirmation round trips.
+	StateKey []byte
+
+	sealOnce sync.Once
+	seal     *sealer
+	sealErr  error
+}
+
+// sealer returns the sealer built from StateKey.
+func (d *Deps) sealer() (*sealer, error) {
+	d.sealOnce.Do(func() { d.seal, d.sealErr = newSealer(d.StateKey) })
+	return d.seal, d.sealErr
 }
 
 // VendorNames returns the configured vendors.
@@ -99,7 +114,8 @@ func (e *Error) Error() string { return e.Text }
 func Errorf(format string, args ...any) error { return &Error{Text: fmt.Sprintf(format, args...)} }
 
 // Handler is a typed tool handler. It returns the structured result and a
-// one-line summary for clients that show only text.
+// one-line summary; the result's text is the summary and then the same
+// data as JSON (see render).
 type Handler[In, Out any] func(ctx context.Context, d *Deps, c *Caller, in In) (out Out, summary string, err error)
 
 // Meta describes a tool.
@@ -113,6 +129,49 @@ type Meta struct {
 	Idempotent  bool
 	// OpenWorld: the tool reaches a vendor outside hostgate.
 	OpenWorld bool
+	// Vendors, when set, are the values the input's "vendor" property
+	// takes: the configured vendors that can answer the tool.
+	Vendors []string
+}
+
+// vendorsWith returns the configured vendors whose connector has a
+// capability, in the configured order. Building a connector makes no call.
+func (d *Deps) vendorsWith(has func(connector.Connector) bool) []string {
+	var out []string
+	for _, name := range d.Vendors {
+		if spec, ok := d.spec(name); ok && has(spec.New(spec, nil)) {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+func (d *Deps) spec(vendor string) (*connector.Spec, bool) {
+	if d.Tokens == nil {
+		return nil, false
+	}
+	return d.Tokens.Spec(vendor)
+}
+
+// withVendorEnum restricts the "vendor" property of an input schema to
+// vendors. The schema is data derived from the vendor list, never a
+// hand-kept list in a struct tag.
+func withVendorEnum(raw json.RawMessage, vendors []string) json.RawMessage {
+	var schema map[string]any
+	if len(vendors) == 0 || json.Unmarshal(raw, &schema) != nil {
+		return raw
+	}
+	props, _ := schema["properties"].(map[string]any)
+	prop, _ := props["vendor"].(map[string]any)
+	if prop == nil {
+		return raw
+	}
+	prop["enum"] = vendors
+	b, err := json.Marshal(schema)
+	if err != nil {
+		return raw
+	}
+	return b
 }
 
 // New binds a typed handler into a Tool. The input schema is inferred from
@@ -133,6 +192,7 @@ func New[In, Out any](m Meta, d *Deps, h Handler[In, Out]) Tool {
 			OpenWorldHint:   mcp.ToBoolPtr(m.OpenWorld),
 		}),
 	)
+	def.RawInputSchema = withVendorEnum(def.RawInputSchema, m.Vendors)
 	log := d.Logger
 	if log == nil {
 		log = slog.Default()
@@ -161,7 +221,12 @@ func New[In, Out any](m Meta, d *Deps, h Handler[In, Out]) Tool {
 			return mcp.NewToolResultError(fmt.Sprintf("%s failed inside hostgate. Try again; if it keeps failing, tell the host to check the hostgate logs.", m.Name)), nil
 		}
 		log.DebugContext(ctx, "tool call", "tool", m.Name, "host_id", c.UserID, "client_id", c.ClientID, "outcome", "ok", "duration", time.Since(start))
-		return mcp.NewToolResultStructured(out, summary), nil
+		res, err := render(out, summary)
+		if err != nil {
+			log.ErrorContext(ctx, "tool call", "tool", m.Name, "host_id", c.UserID, "client_id", c.ClientID, "outcome", "error", "err", err)
+			return mcp.NewToolResultError(fmt.Sprintf("%s failed inside hostgate. Try again; if it keeps failing, tell the host to check the hostgate logs.", m.Name)), nil
+		}
+		return res, nil
 	}
 	return Tool{Def: def, Scope: m.Scope, Handler: handler}
 }

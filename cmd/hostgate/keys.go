@@ -80,6 +80,8 @@ func decodeKey(s string) ([]byte, error) {
 type keys struct {
 	ring *store.Keyring // seals vendor secrets
 	csrf []byte         // signs CSRF tokens
+	// state seals page cursors and confirmation round trips
+	state []byte
 }
 
 func deriveKeys(master []byte) (keys, error) {
@@ -91,6 +93,10 @@ func deriveKeys(master []byte) (keys, error) {
 	if err != nil {
 		return keys{}, err
 	}
+	state, err := hkdf.Key(sha256.New, master, nil, "hostgate tool state v1", 32)
+	if err != nil {
+		return keys{}, err
+	}
 	// The key id names the key without revealing it.
 	sum := sha256.Sum256(seal)
 	id := hex.EncodeToString(sum[:4])
@@ -98,5 +104,5 @@ func deriveKeys(master []byte) (keys, error) {
 	if err != nil {
 		return keys{}, err
 	}
-	return keys{ring: ring, csrf: csrf}, nil
+	return keys{ring: ring, csrf: csrf, state: state}, nil
 }

@@ -88,7 +88,7 @@ func open(cfg Config, logOut io.Writer, vendors []*connector.Spec) (*app, error)
 		return nil, fmt.Errorf("restrict database permissions: %w", err)
 	}
 	srv, err := mcpserver.New(mcpserver.Config{
-		BaseURL: cfg.BaseURL, Store: st, CSRFKey: k.csrf,
+		BaseURL: cfg.BaseURL, Store: st, CSRFKey: k.csrf, StateKey: k.state,
 		AccessTTL: cfg.AccessTTL, RefreshTTL: cfg.RefreshTTL, Version: version,
 		AllowedOrigins: cfg.origins(), Logger: log, Vendors: vendors,
 	})
