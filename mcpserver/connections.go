@@ -120,6 +120,7 @@ type kindRow struct{ Kind, Label string }
 
 type clientRow struct {
 	ID, Name, Scopes, Since string
+	Policy                  string
 }
 
 func kindLabel(k store.AuthKind) string {
@@ -152,6 +153,8 @@ func (s *Server) handleConnections(w http.ResponseWriter, r *http.Request) {
 		d.Notice = "Refreshed: the account works."
 	case "revoked":
 		d.Notice = "Access revoked. The app must ask you again."
+	case "policy":
+		d.Notice = "Saved how the app's messages and changes are confirmed."
 	}
 	conns, err := s.cfg.Store.ListConnections(ctx, u.ID)
 	if err != nil {
@@ -182,7 +185,11 @@ func (s *Server) handleConnections(w http.ResponseWriter, r *http.Request) {
 		if c, err := s.cfg.Store.GetClient(ctx, a.ClientID); err == nil {
 			name = c.Name
 		}
-		d.Clients = append(d.Clients, clientRow{ID: a.ClientID, Name: name, Scopes: strings.Join(a.Scopes, ", "), Since: a.CreatedAt.Format("2 Jan 2006")})
+		policy := a.WritePolicy
+		if !policy.Valid() {
+			policy = store.WriteAsk
+		}
+		d.Clients = append(d.Clients, clientRow{ID: a.ClientID, Name: name, Scopes: strings.Join(a.Scopes, ", "), Since: a.CreatedAt.Format("2 Jan 2006"), Policy: string(policy)})
 	}
 	connectionsTemplate.Render(w, http.StatusOK, s.connectionsCSP(), d)
 }

@@ -1,7 +1,6 @@
 package mcpserver
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -137,7 +136,6 @@ func New(cfg Config) (*Server, error) {
 		server.WithRecovery(),
 		server.WithInstructions(instructions(cfg.Vendors)),
 	)
-	s.deps.ElicitURL = func(ctx context.Context, u, msg string) bool { return elicitURL(ctx, mcpSrv, u, msg) }
 	for _, t := range s.tools {
 		mcpSrv.AddTool(t.Def, t.Handler)
 		s.toolScopes[t.Def.Name] = t.Scope
@@ -172,6 +170,7 @@ func New(cfg Config) (*Server, error) {
 	mux.HandleFunc("GET /healthz", s.handleHealth)
 	mux.HandleFunc("GET /{$}", s.handleHome)
 	s.mountConnections(mux)
+	s.mountApprovals(mux)
 	s.handler = s.logRequests(mux)
 	return s, nil
 }

@@ -78,6 +78,19 @@ func TestEveryToolTextCarriesItsData(t *testing.T) {
 		t.Fatal("no sites")
 	}
 
+	var revs tools.ReviewsOut
+	callTool(t, f.client, "list_reviews", nil, &revs)
+	reviewID := ""
+	for _, rv := range revs.Reviews {
+		if rv.ID != "" {
+			reviewID = rv.ID
+			break
+		}
+	}
+	if reviewID == "" {
+		t.Fatal("no review with an id")
+	}
+	tomorrow := e.clock.Now().AddDate(0, 0, 1).Format("2006-01-02")
 	calls := map[string]map[string]any{
 		"whoami":             nil,
 		"list_connections":   nil,
@@ -92,6 +105,9 @@ func TestEveryToolTextCarriesItsData(t *testing.T) {
 		"get_messages":       {"conversation_id": r.ConversationID},
 		"send_message":       {"conversation_id": r.ConversationID, "body": "Hello from the text test."},
 		"list_reviews":       nil,
+		"update_calendar":    {"property_id": r.PropertyID, "from": tomorrow, "to": tomorrow, "available": false},
+		"reply_to_review":    {"review_id": reviewID, "reply": "Thank you for staying with us."},
+		"list_drafts":        nil,
 		"list_sites":         nil,
 		"get_footfall":       {"site_id": sites.Sites[0].ID},
 		"write_probe":        nil,

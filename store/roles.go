@@ -40,6 +40,29 @@ type Approvals interface {
 	GetApproval(ctx context.Context, userID, clientID string) (Approval, error)
 	ListApprovals(ctx context.Context, userID string) ([]Approval, error)
 	DeleteApproval(ctx context.Context, userID, clientID string) error
+	// SetWritePolicy changes the write policy of an existing approval;
+	// ErrNotFound if there is none.
+	SetWritePolicy(ctx context.Context, userID, clientID string, p WritePolicy, at time.Time) error
+}
+
+// Drafts holds the writes apps asked for on hosts' behalf.
+type Drafts interface {
+	// CreateDraft fails with ErrExists if the id is taken: an id is used
+	// once, which is what makes a confirmation single-use.
+	CreateDraft(ctx context.Context, d Draft) error
+	// GetDraft returns a draft by id, whatever its status.
+	GetDraft(ctx context.Context, id string) (Draft, error)
+	// FindDraft returns the newest of the grant's drafts with this key
+	// created at or after since; ErrNotFound if there is none.
+	FindDraft(ctx context.Context, grantID, key string, since time.Time) (Draft, error)
+	// ListDrafts returns the host's drafts made through one client, newest
+	// first, at most limit (none for a limit below 1).
+	ListDrafts(ctx context.Context, userID, clientID string, limit int) ([]Draft, error)
+	// UpdateDraft writes d's Status, Via, Args, Summary, Result, Error and
+	// UpdatedAt only if the stored status is still from, and returns the
+	// stored row; otherwise ErrConflict and nothing is written (of two
+	// concurrent approvals exactly one wins). ErrNotFound for an unknown id.
+	UpdateDraft(ctx context.Context, d Draft, from DraftStatus) (Draft, error)
 }
 
 // Grants holds authorization codes, grants and tokens. Codes and tokens are
@@ -130,9 +153,11 @@ type Store interface {
 	Connections
 	Sessions
 	ConnectStates
+	Drafts
 	Audit
 	// DeleteExpired removes codes, tokens, sessions and connect states that expired before
-	// now (redeemed codes included) and returns how many rows went.
+	// now (redeemed codes included) and returns how many rows went. Drafts
+	// are the host's record and stay.
 	DeleteExpired(ctx context.Context, now time.Time) (int64, error)
 	Close() error
 }

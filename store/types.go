@@ -59,8 +59,75 @@ type Approval struct {
 	ClientID    string
 	Scopes      []string
 	Connections []string // connection ids the host chose to share
+	// WritePolicy is how the app's writes are confirmed. PutApproval
+	// leaves a stored policy as it is (re-approving an app keeps it);
+	// SetWritePolicy changes it. A new approval starts at WriteAsk.
+	WritePolicy WritePolicy
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
+}
+
+// WritePolicy is how an approved app's writes (anything a guest or vendor
+// sees) are confirmed by the host.
+type WritePolicy string
+
+// The write policies.
+const (
+	// WriteAsk asks the host in the chat where the client can ask, and
+	// saves a draft for the host to approve otherwise. The default.
+	WriteAsk WritePolicy = "ask"
+	// WriteDrafts always saves a draft for the host to approve.
+	WriteDrafts WritePolicy = "drafts"
+	// WriteAct acts without asking: an explicit opt-in by the host.
+	WriteAct WritePolicy = "act"
+)
+
+// Valid reports whether p is one of the policies.
+func (p WritePolicy) Valid() bool { return p == WriteAsk || p == WriteDrafts || p == WriteAct }
+
+// DraftStatus is where a write stands.
+type DraftStatus string
+
+// The draft statuses. A draft moves pending → sending → sent or failed,
+// or pending → discarded; a write confirmed in the chat or made without
+// asking starts at sending.
+const (
+	DraftPending   DraftStatus = "pending"   // waiting for the host
+	DraftSending   DraftStatus = "sending"   // approved; the vendor call is under way
+	DraftSent      DraftStatus = "sent"      // the vendor took it
+	DraftFailed    DraftStatus = "failed"    // the vendor refused it or did not answer
+	DraftDiscarded DraftStatus = "discarded" // the host said no
+)
+
+// Draft is one write an app asked for on a host's behalf: waiting for the
+// host, or carried out. Every write is recorded as one, whichever way it
+// was confirmed, so that a repeated call acts at most once.
+type Draft struct {
+	ID       string
+	UserID   string
+	ClientID string
+	GrantID  string
+	// Tool is the tool that asked for the write; Args its input as it will
+	// be (or was) carried out, JSON. The host may edit a draft's text
+	// before approving, so Args can differ from what the app sent.
+	Tool string
+	Args []byte
+	// Key identifies the request as the app sent it (tool and arguments)
+	// within the grant, to find a repeated call.
+	Key string
+	// Summary says in one line what the write does, for lists.
+	Summary string
+	Status  DraftStatus
+	// Via is how it was confirmed: "page" (approved on hostgate's page),
+	// "chat" (in the MCP client), "auto" (the app may act without asking);
+	// empty while pending.
+	Via string
+	// Result is the vendor's answer, JSON, once sent; Error says what went
+	// wrong once failed. Neither ever holds a secret.
+	Result    []byte
+	Error     string
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // AuthCode is an authorization code awaiting redemption at /token.

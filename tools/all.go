@@ -13,11 +13,14 @@ func All(d *Deps) []Tool {
 		listReservations(d),
 		getReservation(d),
 		getCalendar(d),
+		updateCalendar(d),
 		listConversations(d),
 		getMessages(d),
 		sendMessage(d),
 		listReviews(d),
+		replyToReview(d),
 		listSites(d),
 		getFootfall(d),
+		listDrafts(d),
 	}
 }

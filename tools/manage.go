@@ -9,32 +9,13 @@ import (
 	"github.com/hostgate/hostgate/tools/connector"
 )
 
-// ConnectionIn names one connection.
-type ConnectionIn struct {
-	ConnectionID string `json:"connection_id" jsonschema_description:"a connection id from list_connections"`
-}
-
-// ownConnection returns the caller's shared connection by id.
-func ownConnection(ctx context.Context, d *Deps, c *Caller, id string) (store.Connection, error) {
-	conns, err := connections(ctx, d, c, "")
-	if err != nil {
-		return store.Connection{}, err
-	}
-	for _, cn := range conns {
-		if cn.ID == id {
-			return cn, nil
-		}
-	}
-	return store.Connection{}, Errorf("No shared connection has id %q. Call list_connections for the ids.", id)
-}
-
 func refreshConnection(d *Deps) Tool {
 	return New(Meta{
 		Name: "refresh_connection", Title: "Refresh a vendor connection",
 		Description: "Renews a vendor account's access now and checks it with the vendor. Use it when a tool reports an expired or failing account. If the host must reconnect, the error gives the URL to pass on.",
 		Scope:       ScopeRead, Idempotent: true, OpenWorld: true,
 	}, d, func(ctx context.Context, d *Deps, c *Caller, in ConnectionIn) (ConnectionInfo, string, error) {
-		conn, err := ownConnection(ctx, d, c, in.ConnectionID)
+		conn, err := ownedConnection(ctx, d, c, in.ConnectionID)
 		if err != nil {
 			return ConnectionInfo{}, "", err
 		}
@@ -54,31 +35,6 @@ func refreshConnection(d *Deps) Tool {
 		}
 		info := ConnectionInfo{ID: conn.ID, Vendor: conn.Vendor, Label: conn.Label, Status: string(conn.Status)}
 		return info, fmt.Sprintf("%s (%s) works.", d.title(conn.Vendor), conn.Label), nil
-	})
-}
-
-// DisconnectOut says what happened.
-type DisconnectOut struct {
-	Disconnected    string `json:"disconnected"`
-	RevokedUpstream bool   `json:"revoked_upstream" jsonschema_description:"whether the vendor was told to forget hostgate's access"`
-}
-
-func disconnectVendor(d *Deps) Tool {
-	return New(Meta{
-		Name: "disconnect_vendor", Title: "Disconnect a vendor account",
-		Description: "Disconnects a vendor account from hostgate for every app, and revokes hostgate's access at the vendor where it allows. The host must connect it again to use it. Confirm with the host first.",
-		Scope:       ScopeWrite, Destructive: true, OpenWorld: true,
-	}, d, func(ctx context.Context, d *Deps, c *Caller, in ConnectionIn) (DisconnectOut, string, error) {
-		conn, err := ownConnection(ctx, d, c, in.ConnectionID)
-		if err != nil {
-			return DisconnectOut{}, "", err
-		}
-		revoked, err := Disconnect(ctx, d, conn)
-		if err != nil {
-			return DisconnectOut{}, "", err
-		}
-		return DisconnectOut{Disconnected: conn.ID, RevokedUpstream: revoked},
-			fmt.Sprintf("%s (%s) is disconnected.", d.title(conn.Vendor), conn.Label), nil
 	})
 }
 
@@ -130,7 +86,13 @@ func connectVendor(d *Deps) Tool {
 		}
 		u := d.connectURL(in.Vendor)
 		title := d.title(in.Vendor)
-		if d.ElicitURL != nil && d.ElicitURL(ctx, u, "Connect your "+title+" account to hostgate") {
+		shown, ir, err := showURL(ctx, d, c, "connect_vendor", in.Vendor, u, "Connect your "+title+" account to hostgate")
+		switch {
+		case err != nil:
+			return ConnectOut{}, "", err
+		case ir != nil:
+			return ConnectOut{}, "", ir
+		case shown:
 			return ConnectOut{URL: u, Shown: true}, "The host opened the link to connect " + title + ". When they say they are done, call the other tools again.", nil
 		}
 		return ConnectOut{URL: u}, "Ask the host to open " + u + " to connect " + title + ".", nil

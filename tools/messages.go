@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/hostgate/hostgate/store"
 	"github.com/hostgate/hostgate/tools/connector"
@@ -120,52 +119,5 @@ func getMessages(d *Deps) Tool {
 		slices.SortStableFunc(msgs, func(a, b connector.Message) int { return b.SentAt.Compare(a.SentAt) })
 		page, pgOut := one(p, msgs)
 		return MessagesOut{ConversationID: in.ConversationID, Messages: page, Page: pgOut}, fmt.Sprintf("%d messages.", len(page)), nil
-	})
-}
-
-// SendIn is a message to a guest.
-type SendIn struct {
-	ConversationID string `json:"conversation_id" jsonschema_description:"vendor-qualified conversation id"`
-	Body           string `json:"body" jsonschema_description:"the message text, plain text only"`
-}
-
-// SendOut is the sent message.
-type SendOut struct {
-	ConversationID string            `json:"conversation_id"`
-	Message        connector.Message `json:"message"`
-}
-
-const maxMessage = 5000
-
-func sendMessage(d *Deps) Tool {
-	return New(Meta{
-		Name: "send_message", Title: "Send a message to a guest",
-		Description: "Sends a plain-text message to the guest in a conversation, through the booking channel. The guest sees it at once and it cannot be unsent: confirm the text with the host first.",
-		Scope:       ScopeWrite, Destructive: true, OpenWorld: true,
-	}, d, func(ctx context.Context, d *Deps, c *Caller, in SendIn) (SendOut, string, error) {
-		body := strings.TrimSpace(in.Body)
-		if body == "" {
-			return SendOut{}, "", Errorf("body is empty: write the message text and call again.")
-		}
-		if utf8.RuneCountInString(body) > maxMessage {
-			return SendOut{}, "", Errorf("body is over %d characters: shorten the message and call again.", maxMessage)
-		}
-		conns, id, err := route(ctx, d, c, in.ConversationID, "conversation_id")
-		if err != nil {
-			return SendOut{}, "", err
-		}
-		// A message goes out once: only the first account of the vendor is
-		// tried, never a second after an ambiguous failure.
-		m, err := first(ctx, d, conns[:1], func(ctx context.Context, cn connector.Connector) (connector.Message, error) {
-			if ms, ok := cn.(connector.MessageSender); ok {
-				return ms.SendMessage(ctx, id, body)
-			}
-			return connector.Message{}, unsupported("send message")
-		})
-		if err != nil {
-			return SendOut{}, "", err
-		}
-		d.log().InfoContext(ctx, "message sent", "host_id", c.UserID, "client_id", c.ClientID, "vendor", conns[0].Vendor)
-		return SendOut{ConversationID: in.ConversationID, Message: m}, "Message sent.", nil
 	})
 }

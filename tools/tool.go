@@ -21,11 +21,14 @@ const (
 	ScopeWrite = "write"
 )
 
-// Store is what tools read.
+// Store is what tools read and write.
 type Store interface {
 	store.Users
 	store.Clients
 	store.Connections
+	store.Approvals
+	store.Drafts
+	GetGrant(ctx context.Context, id string) (store.Grant, error)
 }
 
 // Deps are what tool handlers use.
@@ -39,10 +42,6 @@ type Deps struct {
 	Tokens *connector.Tokens
 	// Vendors are the vendor names, in the order tools present them.
 	Vendors []string
-	// ElicitURL, when set, asks the MCP client to show the host a URL
-	// (MCP URL-mode elicitation) and reports whether the host accepted. It
-	// returns false at once when the client does not support it.
-	ElicitURL func(ctx context.Context, url, message string) bool
 	// StateKey (32 secret bytes) seals what tools hand the client to take
 	// back later: page cursors and confirmation round trips.
 	StateKey []byte
@@ -50,6 +49,8 @@ type Deps struct {
 	sealOnce sync.Once
 	seal     *sealer
 	sealErr  error
+	// writers are the write tools by name, for drafts the host approves.
+	writers map[string]draftRunner
 }
 
 // sealer returns the sealer built from StateKey.
@@ -209,9 +210,17 @@ func New[In, Out any](m Meta, d *Deps, h Handler[In, Out]) Tool {
 		if err := req.BindArguments(&in); err != nil {
 			return mcp.NewToolResultError(fmt.Sprintf("The arguments do not match %s's input schema: %v. Fix them and call again.", m.Name, err)), nil
 		}
+		if rt := req.Params.MultiRoundTripParams; rt.RequestState != "" || len(rt.InputResponses) > 0 {
+			ctx = context.WithValue(ctx, roundTripKey{}, &rt)
+		}
 		start := time.Now()
 		out, summary, err := h(ctx, d, c, in)
 		if err != nil {
+			var ir *inputRequired
+			if errors.As(err, &ir) {
+				log.DebugContext(ctx, "tool call", "tool", m.Name, "host_id", c.UserID, "client_id", c.ClientID, "outcome", "input_required")
+				return ir.res, nil
+			}
 			var te *Error
 			if errors.As(err, &te) {
 				log.InfoContext(ctx, "tool call", "tool", m.Name, "host_id", c.UserID, "client_id", c.ClientID, "outcome", "tool_error", "duration", time.Since(start))

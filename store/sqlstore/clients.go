@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/hostgate/hostgate/store"
@@ -90,23 +91,44 @@ func (s *Store) CountClientsFrom(ctx context.Context, addr string, since time.Ti
 	return n, nil
 }
 
-const approvalCols = `user_id, client_id, scopes, connections, created_at, updated_at`
+const approvalCols = `user_id, client_id, scopes, connections, write_policy, created_at, updated_at`
 
-// PutApproval implements [store.Approvals].
+// PutApproval implements [store.Approvals]. A new approval with no write
+// policy starts at [store.WriteAsk]; replacing an approval never touches its
+// stored policy (re-approving an app keeps the host's choice). An unknown
+// policy is refused.
 func (s *Store) PutApproval(ctx context.Context, a store.Approval) error {
+	p := a.WritePolicy
+	if p == "" {
+		p = store.WriteAsk
+	}
+	if !p.Valid() {
+		return fmt.Errorf("sqlstore: put approval: unknown write policy %q", a.WritePolicy)
+	}
 	_, err := s.exec(ctx, "put approval", `INSERT INTO approvals (`+approvalCols+`)
-		VALUES (?, ?, ?, ?, ?, ?)
+		VALUES (?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (user_id, client_id) DO UPDATE SET
 		scopes = excluded.scopes, connections = excluded.connections,
 		created_at = excluded.created_at, updated_at = excluded.updated_at`,
-		a.UserID, a.ClientID, lv(a.Scopes), lv(a.Connections), tv(a.CreatedAt), tv(a.UpdatedAt))
+		a.UserID, a.ClientID, lv(a.Scopes), lv(a.Connections), string(p), tv(a.CreatedAt), tv(a.UpdatedAt))
 	return err
+}
+
+// SetWritePolicy implements [store.Approvals]. An unknown policy is refused
+// before the database is touched.
+func (s *Store) SetWritePolicy(ctx context.Context, userID, clientID string, p store.WritePolicy, at time.Time) error {
+	if !p.Valid() {
+		return fmt.Errorf("sqlstore: set write policy: unknown write policy %q", p)
+	}
+	return s.mustChange(ctx, "set write policy",
+		`UPDATE approvals SET write_policy = ?, updated_at = ? WHERE user_id = ? AND client_id = ?`,
+		string(p), tv(at), userID, clientID)
 }
 
 func scanApproval(row interface{ Scan(...any) error }) (store.Approval, error) {
 	var a store.Approval
 	err := row.Scan(&a.UserID, &a.ClientID, lc(&a.Scopes), lc(&a.Connections),
-		tc(&a.CreatedAt), tc(&a.UpdatedAt))
+		(*string)(&a.WritePolicy), tc(&a.CreatedAt), tc(&a.UpdatedAt))
 	return a, err
 }
 

@@ -20,6 +20,8 @@
 //
 // Deletes, updates and touches of a row that does not exist return an error
 // wrapping [store.ErrNotFound]; so does an insert that references a missing
-// user, client or grant. Revoking what is already revoked keeps the first
-// revocation time and succeeds.
+// user, client or grant — except a draft's grant, which is no foreign key,
+// so that the host's record of a write outlives the grant it came through.
+// Revoking what is already revoked keeps the first revocation time and
+// succeeds.
 package sqlstore

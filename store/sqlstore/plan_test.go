@@ -22,12 +22,21 @@ func TestQueryPlans(t *testing.T) {
 		"listConns":      listConnsSQL,
 		"expiring":       expiringSQL,
 		"listAudit":      listAuditSQL,
+		"findDraft":      findDraftSQL,
+		"listDrafts":     listDraftsSQL,
+		"updateDraft":    updateDraftSQL,
 		"deleteUser":     `DELETE FROM users WHERE id = ?`, // cascades everywhere
 		"deleteClient":   `DELETE FROM clients WHERE id = ?`,
 		"deleteGrant":    `DELETE FROM grants WHERE id = ?`,
 	}
 	for i, q := range deleteExpiredSQL {
 		queries["deleteExpired"+string(rune('0'+i))] = q
+	}
+	// Queries that must both find and order their rows by one index: no
+	// temporary sort of a growing result.
+	ordered := map[string]string{
+		"findDraft":  "USING INDEX drafts_find ",
+		"listDrafts": "USING INDEX drafts_list ",
 	}
 	for name, q := range queries {
 		args := make([]any, strings.Count(q, "?"))
@@ -51,6 +60,12 @@ func TestQueryPlans(t *testing.T) {
 		for _, step := range plan {
 			if strings.HasPrefix(step, "SCAN ") && step != "SCAN CONSTANT ROW" {
 				t.Errorf("%s reads a whole table: %s", name, strings.Join(plan, "; "))
+			}
+		}
+		if index, ok := ordered[name]; ok {
+			all := strings.Join(plan, "; ")
+			if !strings.Contains(all, index) || strings.Contains(all, "TEMP B-TREE") {
+				t.Errorf("%s does not find and order its rows %s: %s", name, index, all)
 			}
 		}
 	}

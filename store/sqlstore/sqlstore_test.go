@@ -246,11 +246,12 @@ func TestDeleteUserCascades(t *testing.T) {
 	must(s.CreateConnection(ctx, conn("k1", "u1", "secret")))
 	must(s.CreateSession(ctx, store.BrowserSession{Hash: "s", UserID: "u1"}))
 	must(s.AddAuditEvent(ctx, store.AuditEvent{UserID: "u1", Kind: "user.created"}))
+	must(s.CreateDraft(ctx, store.Draft{ID: "d1", UserID: "u1", ClientID: "c1", GrantID: "g1", Status: store.DraftPending}))
 
 	if _, err := s.w.ExecContext(ctx, `DELETE FROM users WHERE id = 'u1'`); err != nil {
 		t.Fatal(err)
 	}
-	for _, table := range []string{"users", "approvals", "auth_codes", "grants", "tokens", "connections", "browser_sessions"} {
+	for _, table := range []string{"users", "approvals", "auth_codes", "grants", "tokens", "connections", "browser_sessions", "drafts"} {
 		var n int
 		must(s.r.QueryRowContext(ctx, `SELECT count(*) FROM `+table).Scan(&n))
 		if n != 0 {
@@ -272,11 +273,18 @@ func TestMissingReference(t *testing.T) {
 	if err := s.CreateUser(ctx, store.User{ID: "u1", Username: "alice"}); err != nil {
 		t.Fatal(err)
 	}
+	if err := s.CreateClient(ctx, store.Client{ID: "c1"}); err != nil {
+		t.Fatal(err)
+	}
 	for name, err := range map[string]error{
 		"connection of a missing user": s.CreateConnection(ctx, conn("k1", "nobody", "x")),
 		"code of a missing client":     s.CreateAuthCode(ctx, store.AuthCode{Hash: "h", ClientID: "nobody", UserID: "u1"}),
 		"session of a missing user":    s.CreateSession(ctx, store.BrowserSession{Hash: "s", UserID: "nobody"}),
 		"approval of a missing client": s.PutApproval(ctx, store.Approval{UserID: "u1", ClientID: "nobody"}),
+		"draft of a missing user": s.CreateDraft(ctx, store.Draft{ID: "d1", UserID: "nobody", ClientID: "c1",
+			GrantID: "g1", Status: store.DraftPending}),
+		"draft of a missing client": s.CreateDraft(ctx, store.Draft{ID: "d2", UserID: "u1", ClientID: "nobody",
+			GrantID: "g1", Status: store.DraftPending}),
 	} {
 		if !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("%s: err = %v, want ErrNotFound", name, err)
@@ -302,5 +310,114 @@ func TestWriteTransactionsBeginImmediate(t *testing.T) {
 	if _, err := other.ExecContext(ctx, `BEGIN IMMEDIATE`); err == nil {
 		other.ExecContext(ctx, `ROLLBACK`)
 		t.Fatal("a second writer began while a write transaction was open: it did not begin IMMEDIATE")
+	}
+}
+
+// A draft's grant is not a foreign key (see migration 0004): a draft names
+// a grant that is gone, and outlives its grant.
+func TestDraftOutlivesItsGrant(t *testing.T) {
+	ctx := t.Context()
+	s := openTemp(t)
+	now := time.Now()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(s.CreateUser(ctx, store.User{ID: "u1", Username: "alice", CreatedAt: now}))
+	must(s.CreateClient(ctx, store.Client{ID: "c1", CreatedAt: now}))
+	must(s.CreateDraft(ctx, store.Draft{ID: "d0", UserID: "u1", ClientID: "c1", GrantID: "no-such-grant",
+		Status: store.DraftPending, CreatedAt: now}))
+	must(s.CreateAuthCode(ctx, store.AuthCode{Hash: "code", ClientID: "c1", UserID: "u1", ExpiresAt: now}))
+	must(s.RedeemAuthCode(ctx, "code", now, store.Grant{ID: "g1", UserID: "u1", ClientID: "c1"},
+		store.Token{Hash: "a", Kind: store.KindAccess}, store.Token{Hash: "r", Kind: store.KindRefresh}))
+	must(s.CreateDraft(ctx, store.Draft{ID: "d1", UserID: "u1", ClientID: "c1", GrantID: "g1",
+		Status: store.DraftSent, Via: "chat", CreatedAt: now}))
+	if _, err := s.w.ExecContext(ctx, `DELETE FROM grants WHERE id = 'g1'`); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"d0", "d1"} {
+		if _, err := s.GetDraft(ctx, id); err != nil {
+			t.Errorf("GetDraft %s: %v", id, err)
+		}
+	}
+}
+
+// The schema refuses what the Go code would never write: an unknown draft
+// status or write policy.
+func TestDraftChecks(t *testing.T) {
+	ctx := t.Context()
+	s := openTemp(t)
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(s.CreateUser(ctx, store.User{ID: "u1", Username: "alice"}))
+	must(s.CreateClient(ctx, store.Client{ID: "c1"}))
+	must(s.PutApproval(ctx, store.Approval{UserID: "u1", ClientID: "c1"}))
+	for _, st := range []store.DraftStatus{"", "approved", "PENDING"} {
+		if err := s.CreateDraft(ctx, store.Draft{ID: "d-" + string(st), UserID: "u1", ClientID: "c1",
+			GrantID: "g1", Status: st}); err == nil {
+			t.Errorf("CreateDraft with status %q succeeded", st)
+		}
+	}
+	must(s.CreateDraft(ctx, store.Draft{ID: "d1", UserID: "u1", ClientID: "c1", GrantID: "g1", Status: store.DraftPending}))
+	if _, err := s.UpdateDraft(ctx, store.Draft{ID: "d1", Status: "approved"}, store.DraftPending); err == nil ||
+		errors.Is(err, store.ErrConflict) || errors.Is(err, store.ErrNotFound) {
+		t.Errorf("UpdateDraft to an unknown status: err = %v, want a constraint failure", err)
+	}
+	if d, err := s.GetDraft(ctx, "d1"); err != nil || d.Status != store.DraftPending {
+		t.Errorf("draft after a refused update: %+v, %v", d, err)
+	}
+	if _, err := s.w.ExecContext(ctx, `UPDATE approvals SET write_policy = 'yolo'`); err == nil {
+		t.Error("the schema took an unknown write policy")
+	}
+}
+
+// Approvals made before migration 0004 get the default write policy.
+func TestMigrationDraftsKeepsApprovals(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "hostgate.db")
+	ms, err := migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	old, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	exec := func(q string, args ...any) {
+		t.Helper()
+		if _, err := old.ExecContext(ctx, q, args...); err != nil {
+			old.Close()
+			t.Fatal(err)
+		}
+	}
+	exec(`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`)
+	for _, m := range ms {
+		if m.version >= 4 {
+			break
+		}
+		exec(m.sql)
+		exec(`INSERT INTO schema_migrations VALUES (?, ?, 0)`, m.version, m.name)
+	}
+	exec(`INSERT INTO users (id, username) VALUES ('u1', 'alice')`)
+	exec(`INSERT INTO clients (id) VALUES ('c1')`)
+	exec(`INSERT INTO approvals (user_id, client_id, scopes, created_at, updated_at) VALUES ('u1', 'c1', '["read"]', 1, 2)`)
+	if err := old.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	s := openAt(t, path, keyring(t, "k1"), options{})
+	defer s.Close()
+	a, err := s.GetApproval(ctx, "u1", "c1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.WritePolicy != store.WriteAsk || len(a.Scopes) != 1 || a.UpdatedAt.UnixNano() != 2 {
+		t.Errorf("approval after migration = %+v, want its old values and policy ask", a)
 	}
 }

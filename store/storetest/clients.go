@@ -151,13 +151,17 @@ func testApprovals(t *testing.T, s store.Store) {
 	seedUser(t, s, "u2")
 	seedClient(t, s, "c1")
 	seedClient(t, s, "c2")
+	// a1 comes with no write policy and gets the default; the others name one.
 	a1 := store.Approval{UserID: "u1", ClientID: "c1", Scopes: []string{"read"},
 		Connections: []string{"conn-1"}, CreatedAt: t0, UpdatedAt: t0}
-	a2 := store.Approval{UserID: "u1", ClientID: "c2", Scopes: []string{}, CreatedAt: at(time.Minute), UpdatedAt: at(time.Minute)}
-	other := store.Approval{UserID: "u2", ClientID: "c1", Scopes: []string{"read", "write"}, CreatedAt: t0, UpdatedAt: t0}
+	a2 := store.Approval{UserID: "u1", ClientID: "c2", Scopes: []string{}, WritePolicy: store.WriteDrafts,
+		CreatedAt: at(time.Minute), UpdatedAt: at(time.Minute)}
+	other := store.Approval{UserID: "u2", ClientID: "c1", Scopes: []string{"read", "write"},
+		WritePolicy: store.WriteAct, CreatedAt: t0, UpdatedAt: t0}
 	for _, a := range []store.Approval{a1, a2, other} {
 		check(t, "PutApproval", s.PutApproval(ctx, a))
 	}
+	a1.WritePolicy = store.WriteAsk
 	got, err := s.GetApproval(ctx, "u1", "c1")
 	check(t, "GetApproval", err)
 	same(t, "GetApproval", got, a1)
@@ -187,4 +191,85 @@ func testApprovals(t *testing.T, s store.Store) {
 	if len(list) != 0 {
 		t.Fatalf("ListApprovals(unknown user) = %v, want none", list)
 	}
+}
+
+func testWritePolicy(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	seedUser(t, s, "u1")
+	seedUser(t, s, "u2")
+	seedClient(t, s, "c1")
+	seedClient(t, s, "c2")
+	policy := func(what, userID, clientID string, want store.WritePolicy) {
+		t.Helper()
+		a, err := s.GetApproval(ctx, userID, clientID)
+		check(t, what, err)
+		if a.WritePolicy != want {
+			t.Fatalf("%s: write policy %q, want %q", what, a.WritePolicy, want)
+		}
+	}
+	a := store.Approval{UserID: "u1", ClientID: "c1", Scopes: []string{"read"}, CreatedAt: t0, UpdatedAt: t0}
+	check(t, "PutApproval", s.PutApproval(ctx, a))
+	policy("new approval", "u1", "c1", store.WriteAsk)
+	check(t, "PutApproval other user", s.PutApproval(ctx,
+		store.Approval{UserID: "u2", ClientID: "c1", CreatedAt: t0, UpdatedAt: t0}))
+
+	check(t, "SetWritePolicy", s.SetWritePolicy(ctx, "u1", "c1", store.WriteAct, at(time.Hour)))
+	got, err := s.GetApproval(ctx, "u1", "c1")
+	check(t, "GetApproval", err)
+	want := a
+	want.WritePolicy, want.UpdatedAt = store.WriteAct, at(time.Hour)
+	same(t, "GetApproval after SetWritePolicy", got, want)
+	policy("another user's approval", "u2", "c1", store.WriteAsk)
+
+	// Re-approving keeps the host's choice, whatever the approval says.
+	for _, p := range []store.WritePolicy{"", store.WriteAsk, store.WriteDrafts} {
+		a.WritePolicy = p
+		a.Scopes = []string{"read", "write"}
+		a.UpdatedAt = at(2 * time.Hour)
+		check(t, "PutApproval again", s.PutApproval(ctx, a))
+		got, err := s.GetApproval(ctx, "u1", "c1")
+		check(t, "GetApproval", err)
+		want := a
+		want.WritePolicy = store.WriteAct
+		same(t, fmt.Sprintf("GetApproval after PutApproval with policy %q", p), got, want)
+	}
+	list, err := s.ListApprovals(ctx, "u1")
+	check(t, "ListApprovals", err)
+	if len(list) != 1 || list[0].WritePolicy != store.WriteAct {
+		t.Fatalf("ListApprovals = %+v, want one with policy act", list)
+	}
+
+	for _, p := range []store.WritePolicy{store.WriteDrafts, store.WriteAsk} {
+		check(t, "SetWritePolicy "+string(p), s.SetWritePolicy(ctx, "u1", "c1", p, at(3*time.Hour)))
+		policy("after SetWritePolicy "+string(p), "u1", "c1", p)
+	}
+
+	// Unknown approvals and policies.
+	wantErr(t, "SetWritePolicy unapproved client",
+		s.SetWritePolicy(ctx, "u1", "c2", store.WriteAct, t0), store.ErrNotFound)
+	wantErr(t, "SetWritePolicy unknown user",
+		s.SetWritePolicy(ctx, "nobody", "c1", store.WriteAct, t0), store.ErrNotFound)
+	for _, p := range []store.WritePolicy{"", "yolo", "ACT", " ask"} {
+		if err := s.SetWritePolicy(ctx, "u1", "c1", p, t0); err == nil {
+			t.Fatalf("SetWritePolicy(%q) succeeded", p)
+		}
+		policy(fmt.Sprintf("after SetWritePolicy(%q)", p), "u1", "c1", store.WriteAsk)
+		if p == "" {
+			continue // PutApproval takes no policy as the default
+		}
+		if err := s.PutApproval(ctx, store.Approval{UserID: "u1", ClientID: "c2", WritePolicy: p}); err == nil {
+			t.Fatalf("PutApproval with policy %q succeeded", p)
+		}
+		_, err := s.GetApproval(ctx, "u1", "c2")
+		wantErr(t, fmt.Sprintf("GetApproval after PutApproval with policy %q", p), err, store.ErrNotFound)
+	}
+
+	// An approval deleted (the app revoked) and made again starts afresh.
+	check(t, "SetWritePolicy", s.SetWritePolicy(ctx, "u1", "c1", store.WriteAct, t0))
+	check(t, "DeleteApproval", s.DeleteApproval(ctx, "u1", "c1"))
+	wantErr(t, "SetWritePolicy deleted approval",
+		s.SetWritePolicy(ctx, "u1", "c1", store.WriteAct, t0), store.ErrNotFound)
+	a.WritePolicy = ""
+	check(t, "PutApproval after delete", s.PutApproval(ctx, a))
+	policy("approval made again", "u1", "c1", store.WriteAsk)
 }

@@ -21,7 +21,14 @@
 //   - ListExpiringConnections and ListAuditEvents return nothing for a
 //     limit below 1;
 //   - after reuse revokes a grant, every refresh token of the grant gives
-//     ErrRevoked (the grant check comes first).
+//     ErrRevoked (the grant check comes first);
+//   - PutApproval and SetWritePolicy refuse a write policy that is not one
+//     of the three (PutApproval takes none as WriteAsk); an approval deleted
+//     and made again starts at its new policy, not the old one;
+//   - FindDraft's since is inclusive; a draft is found whatever its status;
+//   - UpdateDraft writes the fields it names as given (a nil Args or Result
+//     clears it) and never the owner, grant, tool, key or creation time;
+//   - drafts survive DeleteExpired and the revocation of their grant.
 package storetest
 
 import (
@@ -48,6 +55,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"CountClientsFrom", testCountClientsFrom},
 		{"DeleteStaleClients", testDeleteStaleClients},
 		{"Approvals", testApprovals},
+		{"WritePolicy", testWritePolicy},
 		{"AuthCodes", testAuthCodes},
 		{"RedeemAuthCode", testRedeemAuthCode},
 		{"RedeemAuthCodeConcurrent", testRedeemAuthCodeConcurrent},
@@ -71,6 +79,12 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Sessions", testSessions},
 		{"ConnectStates", testConnectStates},
 		{"ConsumeConnectStateConcurrent", testConsumeConnectStateConcurrent},
+		{"Drafts", testDrafts},
+		{"FindDraft", testFindDraft},
+		{"ListDrafts", testListDrafts},
+		{"UpdateDraft", testUpdateDraft},
+		{"UpdateDraftConcurrent", testUpdateDraftConcurrent},
+		{"CreateDraftConcurrent", testCreateDraftConcurrent},
 		{"Audit", testAudit},
 		{"DeleteExpired", testDeleteExpired},
 	}

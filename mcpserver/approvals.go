@@ -1,0 +1,141 @@
+package mcpserver
+
+import (
+	"embed"
+	"errors"
+	"net/http"
+
+	"github.com/hostgate/hostgate/internal/web"
+	"github.com/hostgate/hostgate/store"
+	"github.com/hostgate/hostgate/tools"
+)
+
+// The approval page: where the host reads a draft an app asked for, may
+// edit its text, and approves or discards it. Only the signed-in host who
+// owns the draft sees it; no MCP token reaches it (it is a page behind the
+// host's browser session, with a CSRF token on its form).
+
+//go:embed templates/approval.html
+var approvalFS embed.FS
+
+var approvalTemplate = web.Parse(approvalFS, "templates/approval.html")
+
+const csrfApprovals = "approvals"
+
+func (s *Server) mountApprovals(mux *http.ServeMux) {
+	mux.HandleFunc("GET /approvals/{id}", s.handleApproval)
+	mux.HandleFunc("POST /approvals/{id}", s.handleApprovalSubmit)
+	mux.HandleFunc("POST /clients/{id}/policy", s.handleWritePolicy)
+}
+
+type approvalData struct {
+	ID, CSRF, ClientName, Status, Error, Created, Updated, Text string
+	Preview                                                     tools.Preview
+	Editable                                                    bool
+	Notice                                                      string
+	NoticeError                                                 bool
+}
+
+func (s *Server) handleApproval(w http.ResponseWriter, r *http.Request) {
+	u, ok := s.host(w, r)
+	if !ok {
+		return
+	}
+	s.renderApproval(w, r, u, r.PathValue("id"), "", false)
+}
+
+func (s *Server) renderApproval(w http.ResponseWriter, r *http.Request, u store.User, id, notice string, noticeErr bool) {
+	v, err := tools.ViewDraft(r.Context(), s.deps, u.ID, id)
+	if errors.Is(err, tools.ErrDraftNotFound) {
+		s.pageError(w, http.StatusNotFound, "No such draft", "This link names no draft of yours. It may belong to another account: sign out and sign in as the host it was meant for.")
+		return
+	}
+	if err != nil {
+		s.serverError(w, r, "view draft", err)
+		return
+	}
+	dr := v.Draft
+	name := dr.ClientID
+	if c, err := s.cfg.Store.GetClient(r.Context(), dr.ClientID); err == nil {
+		name = c.Name
+	}
+	d := approvalData{
+		ID: dr.ID, CSRF: s.signin.CSRF(w, r, csrfApprovals), ClientName: name, Status: string(dr.Status), Error: dr.Error,
+		Created: dr.CreatedAt.Format("2 Jan 2006 15:04 MST"), Preview: v.Preview, Editable: v.Editable, Text: v.Text,
+		Notice: notice, NoticeError: noticeErr,
+	}
+	if dr.Status != store.DraftPending && !dr.UpdatedAt.IsZero() {
+		d.Updated = dr.UpdatedAt.Format("2 Jan 2006 15:04 MST")
+	}
+	approvalTemplate.Render(w, http.StatusOK, web.CSP(), d)
+}
+
+func (s *Server) handleApprovalSubmit(w http.ResponseWriter, r *http.Request) {
+	u, ok := s.host(w, r)
+	if !ok || !s.postForm(w, r, csrfApprovals) {
+		return
+	}
+	ctx, id := r.Context(), r.PathValue("id")
+	var err error
+	switch r.PostForm.Get("action") {
+	case "approve":
+		var text *string
+		if r.PostForm.Has("text") {
+			t := r.PostForm.Get("text")
+			text = &t
+		}
+		var dr store.Draft
+		dr, err = tools.ApproveDraft(ctx, s.deps, u.ID, id, text)
+		if err == nil {
+			s.renderApproval(w, r, u, id, "Approved: "+dr.Summary+".", false)
+			return
+		}
+	case "discard":
+		if _, err = tools.DiscardDraft(ctx, s.deps, u.ID, id); err == nil {
+			s.renderApproval(w, r, u, id, "Discarded: nothing was sent.", false)
+			return
+		}
+	default:
+		s.pageError(w, http.StatusBadRequest, "Unknown action", "Use the Approve or Discard button.")
+		return
+	}
+	var te *tools.Error
+	switch {
+	case errors.Is(err, tools.ErrDraftNotFound):
+		s.renderApproval(w, r, u, id, "", false)
+	case errors.Is(err, tools.ErrDraftDecided):
+		s.renderApproval(w, r, u, id, "This draft was already decided; nothing more was done.", true)
+	case errors.Is(err, tools.ErrAppRevoked):
+		s.renderApproval(w, r, u, id, "The app that asked for this no longer has access to your accounts, so it cannot be sent. Nothing was done.", true)
+	case errors.As(err, &te):
+		// A check refused the (edited) draft, or the vendor refused it.
+		s.renderApproval(w, r, u, id, te.Text, true)
+	default:
+		s.serverError(w, r, "approve draft", err)
+	}
+}
+
+// handleWritePolicy sets how an approved app's writes are confirmed.
+func (s *Server) handleWritePolicy(w http.ResponseWriter, r *http.Request) {
+	u, ok := s.host(w, r)
+	if !ok || !s.postForm(w, r, csrfConnections) {
+		return
+	}
+	p := store.WritePolicy(r.PostForm.Get("policy"))
+	if !p.Valid() {
+		s.pageError(w, http.StatusBadRequest, "Unknown choice", "Choose one of the offered ways to confirm writes.")
+		return
+	}
+	clientID := r.PathValue("id")
+	err := s.cfg.Store.SetWritePolicy(r.Context(), u.ID, clientID, p, s.cfg.Now())
+	if errors.Is(err, store.ErrNotFound) {
+		s.pageError(w, http.StatusNotFound, "No such app", "You have not approved this app.")
+		return
+	}
+	if err != nil {
+		s.serverError(w, r, "set write policy", err)
+		return
+	}
+	s.log.InfoContext(r.Context(), "write policy set", "host_id", u.ID, "client_id", clientID, "policy", string(p))
+	http.Redirect(w, r, PathConnections+"?done=policy", http.StatusSeeOther)
+}
