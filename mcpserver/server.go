@@ -133,9 +133,13 @@ func New(cfg Config) (*Server, error) {
 	s.tools = cfg.Tools(s.deps)
 	mcpSrv := server.NewMCPServer("hostgate", cfg.Version,
 		server.WithToolCapabilities(false),
+		server.WithPromptCapabilities(false),
 		server.WithRecovery(),
 		server.WithInstructions(instructions(cfg.Vendors)),
 	)
+	for _, p := range tools.Prompts(s.deps) {
+		mcpSrv.AddPrompt(p.Def, p.Handler)
+	}
 	for _, t := range s.tools {
 		mcpSrv.AddTool(t.Def, t.Handler)
 		s.toolScopes[t.Def.Name] = t.Scope
