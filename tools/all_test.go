@@ -55,3 +55,21 @@ func TestAllToolsInvariants(t *testing.T) {
 		})
 	}
 }
+
+// TestEveryWriteIsConfirmed: a tool that needs the write scope changes
+// something a guest or a vendor sees, so it must be a NewWrite tool (the
+// host confirms it); no write tool may slip through tools.New alone.
+func TestEveryWriteIsConfirmed(t *testing.T) {
+	d := &Deps{}
+	for _, tool := range All(d) {
+		if tool.Scope != ScopeWrite {
+			continue
+		}
+		if _, ok := d.writers[tool.Def.Name]; !ok {
+			t.Errorf("%s needs the write scope but is not a confirmed write (tools.NewWrite)", tool.Def.Name)
+		}
+	}
+	if len(d.writers) < 4 {
+		t.Fatalf("only %d confirmed writes", len(d.writers))
+	}
+}
