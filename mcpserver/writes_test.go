@@ -154,7 +154,7 @@ func TestSendMessageConfirmedInChat(t *testing.T) {
 					t.Fatalf("asked %d times", len(asked))
 				}
 				q := asked[0]
-				for _, want := range []string{body, r.Guest, "Account: Hostex"} {
+				for _, want := range []string{body, r.Guest, "Account: Hostex", "Property: ", "Stay: "} {
 					if !strings.Contains(q.Message, want) {
 						t.Errorf("the question does not show %q:\n%s", want, q.Message)
 					}

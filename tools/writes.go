@@ -179,13 +179,18 @@ func (d *Deps) describeConversation(ctx context.Context, conn store.Connection, 
 	if err != nil {
 		return
 	}
-	cl, ok := cn.(connector.ConversationLister)
-	if !ok {
-		return
-	}
-	convs, err := cl.ListConversations(ctx, connector.ConversationQuery{})
-	if err != nil {
-		return
+	var convs []connector.Conversation
+	if cg, ok := cn.(connector.ConversationGetter); ok {
+		_, id, _ := connector.SplitID(conversationID)
+		cv, err := cg.Conversation(ctx, id)
+		if err != nil {
+			return
+		}
+		convs = []connector.Conversation{cv}
+	} else if cl, ok := cn.(connector.ConversationLister); ok {
+		if convs, err = cl.ListConversations(ctx, connector.ConversationQuery{}); err != nil {
+			return
+		}
 	}
 	for _, cv := range convs {
 		if cv.ID != conversationID {

@@ -31,6 +31,11 @@ type (
 	ConversationLister interface {
 		ListConversations(ctx context.Context, q ConversationQuery) ([]Conversation, error)
 	}
+	// ConversationGetter returns one conversation with what the vendor
+	// knows of it (guest, property, reservation).
+	ConversationGetter interface {
+		Conversation(ctx context.Context, id string) (Conversation, error)
+	}
 	MessageReader interface {
 		Messages(ctx context.Context, conversationID string) ([]Message, error)
 	}
