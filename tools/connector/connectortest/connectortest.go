@@ -5,7 +5,9 @@
 // share: a stopped Clock, a counting TokenSource double (Source), starting
 // a fake and pointing a Spec at it (Start, PointAt), playing the host on a
 // fake's consent page (Approve), and the no-secret checks (NoSecret,
-// WantErr).
+// WantErr). RunWrites is the suite of the write capabilities
+// (CalendarWriter, ReviewReplier), and BulkOnce checks a listing of a fake
+// started with sandbox.Options.Bulk.
 package connectortest
 
 import (

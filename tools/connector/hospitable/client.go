@@ -44,11 +44,14 @@ type request struct {
 	body   any
 }
 
-// errorBody is Hospitable's error shape: Laravel's {"message": …} [I], or
-// an OAuth {error, error_description} from the token endpoint [T].
+// errorBody is Hospitable's error shape: Laravel's {"message": …} [I], the
+// {status_code, reason_phrase} the spec documents for refused writes (403
+// on a review response, 422 on a calendar-restricted property) [C], or an
+// OAuth {error, error_description} from the token endpoint [T].
 type errorBody struct {
-	Message string `json:"message"`
-	Error   string `json:"error"`
+	Message      string `json:"message"`
+	ReasonPhrase string `json:"reason_phrase"`
+	Error        string `json:"error"`
 }
 
 // call makes one API call and decodes a 2xx body into out (when not nil).
@@ -108,6 +111,9 @@ func send(ctx context.Context, s *connector.Spec, op string, req *http.Request, 
 	var eb errorBody
 	_ = json.Unmarshal(resp.Body, &eb) // an unreadable error body leaves the code empty
 	code := eb.Error
+	if code == "" {
+		code = eb.ReasonPhrase
+	}
 	if code == "" {
 		code = eb.Message
 	}

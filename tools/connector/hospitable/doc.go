@@ -16,16 +16,22 @@
 //     /properties/{uuid}/calendar, /properties/{uuid}/reviews, /reservations (properties[]
 //     required; no dates: check-ins in the next two weeks),
 //     /reservations/{uuid}, GET and POST /reservations/{uuid}/messages;
-//   - money in cents, converted here to major units.
+//   - writes: PUT /properties/{uuid}/calendar {dates: [{date, available,
+//     price: {amount}, min_stay}]} answered 202 {"status":"accepted"}, and
+//     POST /reviews/{uuid}/respond {response}, refused with 403
+//     {status_code, reason_phrase} once answered or out of its window;
+//   - money in cents, converted here to major units (and back for writes).
 //
 // Third-party [T]: a booking code works in place of a reservation UUID; the status[] filter (unused:
 // statuses are filtered here); 403 for a missing scope; token errors as
 // {error, error_description}.
 //
-// Inferred [I]: Laravel-style error bodies {"message": …}; the review shape;
-// which reservations count as conversations (check-ins from 30 days back
-// to 90 ahead that have a message); redirect_uri sent with the code when
-// the authorize request had one (RFC 6749 §4.1.3).
+// Inferred [I]: Laravel-style error bodies {"message": …}; the review's
+// reservation_id (the spec's Review schema has a reservation object); at
+// most 60 dates per calendar update (the spec's "maxProperties": 60 on the
+// date item); which reservations count as conversations (check-ins from 30
+// days back to 90 ahead that have a message); redirect_uri sent with the
+// code when the authorize request had one (RFC 6749 §4.1.3).
 //
 // Hospitable threads messages by reservation, so a conversation id here is
 // the reservation's UUID.

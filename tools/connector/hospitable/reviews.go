@@ -15,7 +15,8 @@ const reviewPageSize = 50
 
 // ListReviews reads GET /properties/{uuid}/reviews for the query's
 // property or every property (there is no account-wide list [T]), newest
-// first. The review object's shape is undocumented [I].
+// first. The review object is the spec's Review schema [C]; Review.ID is
+// its UUID, which POST /reviews/{uuid}/respond takes.
 func (c *conn) ListReviews(ctx context.Context, q connector.ReviewQuery) ([]connector.Review, error) {
 	const op = "list reviews"
 	var ids []string
@@ -57,7 +58,7 @@ func (w wireReview) normalize(propertyID string) connector.Review {
 		ID:            connector.QualifiedID(vendor, w.ID),
 		Vendor:        vendor,
 		PropertyID:    connector.QualifiedID(vendor, propertyID),
-		ReservationID: connector.QualifiedID(vendor, w.ReservationID),
+		ReservationID: connector.QualifiedID(vendor, w.reservationID()),
 		Channel:       w.Platform,
 		Rating:        w.Public.Rating,
 		Text:          w.Public.Review,
@@ -68,4 +69,13 @@ func (w wireReview) normalize(propertyID string) connector.Review {
 		out.GuestName = strings.TrimSpace(g.FirstName + " " + g.LastName)
 	}
 	return out
+}
+
+// reservationID is the reviewed reservation: the spec's reservation.id
+// [C], else a flat reservation_id [I].
+func (w wireReview) reservationID() string {
+	if w.Reservation != nil && w.Reservation.ID != "" {
+		return w.Reservation.ID
+	}
+	return w.ReservationID
 }

@@ -107,8 +107,11 @@ type wireMessage struct {
 type wireReview struct {
 	ID            string `json:"id"`
 	Platform      string `json:"platform"`
-	ReservationID string `json:"reservation_id"`
-	Public        struct {
+	ReservationID string `json:"reservation_id"` // [I]; the spec's Review has reservation.id
+	Reservation   *struct {
+		ID string `json:"id"`
+	} `json:"reservation"`
+	Public struct {
 		Rating   *float64 `json:"rating"`
 		Review   string   `json:"review"`
 		Response string   `json:"response"`

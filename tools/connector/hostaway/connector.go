@@ -12,7 +12,9 @@ import (
 
 // Connector is one Hostaway account. Besides Check it lists and reads
 // listings, their calendars, reservations, conversations, messages and
-// reviews, and sends messages.
+// reviews, sends messages and changes calendars. It does not reply to
+// reviews: Hostaway's published API has no endpoint for it (only GET
+// /v1/reviews and /v1/reviews/{id} [C]).
 type Connector struct {
 	c client
 }
@@ -22,6 +24,7 @@ var (
 	_ connector.PropertyLister     = (*Connector)(nil)
 	_ connector.PropertyGetter     = (*Connector)(nil)
 	_ connector.CalendarReader     = (*Connector)(nil)
+	_ connector.CalendarWriter     = (*Connector)(nil)
 	_ connector.ReservationLister  = (*Connector)(nil)
 	_ connector.ReservationGetter  = (*Connector)(nil)
 	_ connector.ConversationLister = (*Connector)(nil)

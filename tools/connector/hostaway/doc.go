@@ -15,10 +15,14 @@
 //   - [C] Limits: 15 requests per 10 s per IP address and 20 per 10 s per
 //     account, HTTP 429 with no Retry-After. The client keeps under them
 //     with token buckets and, on a 429, backs off about 10 s once.
-//   - [C] Endpoints: /listings[/{id}], /listings/{id}/calendar,
-//     /reservations[/{id}] (afterId cursor), /conversations?reservationId=,
-//     /conversations/{id}/messages (GET, POST {body, communicationType}),
-//     /reviews.
+//   - [C] Endpoints: /listings[/{id}], /listings/{id}/calendar (GET; PUT
+//     {startDate, endDate, isAvailable, price, minimumStay} answered with
+//     the affected days), /reservations[/{id}] (afterId cursor),
+//     /conversations?reservationId=, /conversations/{id}/messages (GET,
+//     POST {body, communicationType}), /reviews (read only: the published
+//     API has no way to reply to a review).
+//   - [I] A calendar update leaves the fields it does not send as they
+//     were, and its endDate is inclusive.
 //   - [C] A fresh token becomes usable about one second after it is issued;
 //     the client waits that second after minting.
 //   - [I] The largest page size is not documented; the client asks for 100,

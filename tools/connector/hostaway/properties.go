@@ -127,21 +127,26 @@ func (h *Connector) Calendar(ctx context.Context, propertyID string, r connector
 	}
 	out := make([]connector.CalendarDay, 0, len(days))
 	for _, d := range days {
-		day := connector.CalendarDay{
-			Date:      date(d.Date),
-			Available: bool(d.IsAvailable),
-			Status:    dayStatus(d.Status, bool(d.IsAvailable)),
-			MinStay:   int(d.MinimumStay),
-		}
-		if d.Price.Set {
-			day.Price = &connector.Money{Amount: d.Price.V, Currency: l.CurrencyCode}
-		}
-		if d.Note != nil {
-			day.Note = *d.Note
-		}
-		out = append(out, day)
+		out = append(out, d.normalized(l.CurrencyCode))
 	}
 	return out, nil
+}
+
+// normalized maps a calendar day; the listing's currency prices it.
+func (d calendarDay) normalized(currency string) connector.CalendarDay {
+	day := connector.CalendarDay{
+		Date:      date(d.Date),
+		Available: bool(d.IsAvailable),
+		Status:    dayStatus(d.Status, bool(d.IsAvailable)),
+		MinStay:   int(d.MinimumStay),
+	}
+	if d.Price.Set {
+		day.Price = &connector.Money{Amount: d.Price.V, Currency: currency}
+	}
+	if d.Note != nil {
+		day.Note = *d.Note
+	}
+	return day
 }
 
 // dayStatus folds Hostaway's day statuses (available, blocked, reserved,

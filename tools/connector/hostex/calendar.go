@@ -17,9 +17,8 @@ const (
 )
 
 // Calendar joins the property's availability (GET /availabilities [C]) with
-// the price and minimum stay of its Hostex direct listing (POST
-// /listings/calendar [C]); Hostex keeps prices per channel listing, and the
-// direct listing is the one Hostex itself prices [I].
+// the price and minimum stay of its price listing (POST /listings/calendar
+// [C]; see priceListing): Hostex keeps prices per channel listing.
 func (c *conn) Calendar(ctx context.Context, propertyID string, r connector.DateRange) ([]connector.CalendarDay, error) {
 	const op = "calendar"
 	start, end, err := r.Window(c.s.Now(), defaultCalendarDays, maxCalendarDays)
@@ -76,15 +75,11 @@ func (c *conn) Calendar(ctx context.Context, propertyID string, r connector.Date
 	return out, nil
 }
 
-// listingDays reads the listing calendar of the property's direct listing,
-// or its first listing; nothing when it has none.
+// listingDays reads the listing calendar of the property's price listing;
+// nothing when it has none. The endpoint takes only the spec's
+// ChannelTypeParam channel types [C], which leave out hostex_direct.
 func (c *conn) listingDays(ctx context.Context, p wireProperty, start, end string) (map[string]wireListingDay, error) {
-	var ch *wireChannel
-	for i := range p.Channels {
-		if ch == nil || p.Channels[i].ChannelType == "hostex_direct" {
-			ch = &p.Channels[i]
-		}
-	}
+	ch := priceListing(p)
 	if ch == nil {
 		return nil, nil
 	}

@@ -14,7 +14,13 @@
 //   - GET /properties, /reservations (filters, default window: check-outs
 //     within 180 days), /availabilities, POST /listings/calendar,
 //     GET /conversations[/{id}], POST /conversations/{id} {message},
-//     GET /reviews (default: reviewed, last 180 days).
+//     GET /reviews (default: reviewed, last 180 days);
+//   - writes, each refused to a read-only token: POST /availabilities,
+//     POST /listings/prices and /listings/restrictions (channel listings
+//     named by channel_type from the spec's ChannelTypeParam, which has no
+//     hostex_direct; integer prices), POST /reviews/{reservation_code}
+//     {host_reply_content}; all answered with the bare envelope and applied
+//     asynchronously.
 //
 // Third-party [T]: lists without a total end on a short page; lat/lng and
 // some ids arrive as strings or numbers (both are read); no "who am I"
@@ -23,7 +29,8 @@
 // Inferred [I]: a refresh returns a new refresh token that replaces the old
 // one; the account id is derived from the lowest property id (see Check);
 // a closed day with remarks is a host block, one without is a booking; the
-// direct listing's calendar carries the property's price.
+// booking-site listing's calendar carries the property's price (see
+// priceListing); calendar write ranges are inclusive.
 //
 // A read-only personal token's write is refused with the same error_code
 // as a dead token, so a refused write is followed by one read to tell them

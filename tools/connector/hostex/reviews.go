@@ -50,10 +50,12 @@ func (c *conn) ListReviews(ctx context.Context, q connector.ReviewQuery) ([]conn
 	return out, nil
 }
 
-// normalize maps a review; Hostex reviews have no id of their own [C], so
-// only the reservation identifies them.
+// normalize maps a review. Hostex reviews have no id of their own [C]:
+// the reservation code names one, in GET /reviews and in POST
+// /reviews/{reservation_code}, so it is the review's ID too.
 func (r wireReview) normalize() connector.Review {
 	out := connector.Review{
+		ID:            connector.QualifiedID(vendor, r.ReservationCode),
 		Vendor:        vendor,
 		PropertyID:    connector.QualifiedID(vendor, idOf(r.PropertyID)),
 		ReservationID: connector.QualifiedID(vendor, r.ReservationCode),

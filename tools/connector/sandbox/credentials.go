@@ -16,7 +16,9 @@ const (
 
 	// HospitablePAT is a Hospitable personal access token with every scope, message:write too.
 	HospitablePAT = "hsp_pat_sandbox_full_0f4e8b2c6a9d1e7b3c5a"
-	// HospitableReadOnlyPAT lacks message:write: sending a message gets HTTP 403.
+	// HospitableReadOnlyPAT lacks the write scopes (message:write, calendar:write,
+	// reviews:write): sending a message, updating the calendar or responding to a review gets
+	// HTTP 403.
 	HospitableReadOnlyPAT = "hsp_pat_sandbox_read_5b9d3f7a1c2e8d4b6f0a"
 	// HospitableClientID and HospitableClientSecret are the Partner Portal OAuth client.
 	HospitableClientID     = "9a6c2f1e-4b7d-4e3a-8c5f-2d1b0e9f7a63"

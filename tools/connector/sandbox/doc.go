@@ -37,24 +37,31 @@
 // no PKCE, expires_in 604800), revoke POST /v3/oauth/revoke. A refresh rotates the refresh
 // token and the old one dies at once [I]. A revoke kills both of the grant's tokens.
 // Endpoints: GET /properties, GET /reservations (default window: check-out from today to
-// today+180 days, our reading of [C]), GET /availabilities, POST /listings/calendar,
-// GET /conversations, GET and POST /conversations/{id}, GET /reviews (default window: the last
-// 180 days; review_status defaults to reviewed). Limits: per token and per token+path, and per
+// today+180 days, our reading of [C]), GET and POST /availabilities, POST /listings/calendar,
+// POST /listings/prices, POST /listings/restrictions (channel_type from the spec's
+// ChannelTypeParam, which has no hostex_direct), GET /conversations, GET and POST
+// /conversations/{id}, GET /reviews (default window: the last 180 days; review_status defaults
+// to reviewed), POST /reviews/{reservation_code} (host review or reply). Every POST that writes
+// needs a writable token. Calendar writes take dates from today to three years on and apply at
+// once (Hostex applies them asynchronously). Limits: per token and per token+path, and per
 // thread on sends (5/5 s, 10/60 s, ...). A limit hit is error_code 429 with Retry-After and
 // X-RateLimit-*.
 //
 // Hospitable (APIBase <URL>/v2). Real HTTP statuses; errors are Laravel-style [I]
 // ({"message":"Unauthenticated."}, and 422 with an errors map). Lists are {data, links, meta},
 // paged by page and per_page (default 10, at most 100). HospitablePAT has every scope;
-// HospitableReadOnlyPAT lacks message:write (send gets 403). The OAuth client is
+// HospitableReadOnlyPAT lacks the write scopes (every write gets 403). The OAuth client is
 // HospitableClientID/HospitableClientSecret: /oauth/authorize (redirect_uri optional when one
 // is registered with SetRedirectURI; PKCE checked when a challenge was sent), token
 // POST /oauth/token (JSON or form). Access tokens last 12 h. Refresh tokens last 90 days and
 // rotate, and the old one still works for 60 minutes [T]. There is no revocation endpoint.
-// Endpoints: GET /user, GET /properties[/{uuid}], GET /properties/{uuid}/calendar,
-// GET /properties/{uuid}/reviews (review shape [I]), GET /reservations (properties[]
-// required; with no dates, the check-ins of the next 14 days), GET /reservations/{uuid or code},
-// GET and POST /reservations/{uuid}/messages (POST returns 201; 2 per minute per reservation).
+// Endpoints: GET /user, GET /properties[/{uuid}], GET and PUT /properties/{uuid}/calendar (PUT:
+// {dates: [{date, price: {amount in cents}, available, min_stay, ...}]}, at most 60 dates, none
+// past; 202 {"status":"accepted"}), GET /properties/{uuid}/reviews, POST /reviews/{uuid}/respond
+// ({response}; 403 {status_code, reason_phrase} once responded or 30 days after the review),
+// GET /reservations (properties[] required; with no dates, the check-ins of the next 14 days),
+// GET /reservations/{uuid or code}, GET and POST /reservations/{uuid}/messages (POST returns
+// 201; 2 per minute per reservation). Another method on a write path is 405.
 //
 // Hostaway (APIBase <URL>/v1). Envelope {status, result, limit, offset, count, page,
 // totalPages}; booleans are 0/1 and times "YYYY-MM-DD HH:MM:SS" UTC. Tokens come from
@@ -64,7 +71,8 @@
 // 15 requests per 10 s per IP (token mints count) and 20 per 10 s per account, on the injected
 // clock. Over the limit is 429 {"status":"fail","message":…} with no Retry-After. Call
 // SetRateLimiting(false) in tests that burst, or advance the clock 10 s. Endpoints:
-// GET /listings[/{id}], GET /listings/{id}/calendar, GET /reservations (limit default 100,
+// GET /listings[/{id}], GET and PUT /listings/{id}/calendar (PUT: a calendar day object with
+// startDate and endDate; answers the affected days), GET /reservations (limit default 100,
 // offset, afterId cursor in updatedOn DESC, id DESC order, filters, includeResources=1),
 // GET /reservations/{id}, GET /conversations[/{id}], GET and POST
 // /conversations/{id}/messages ({body, communicationType}, default "email"), GET /reviews.
@@ -111,6 +119,8 @@
 //   - RotateRefreshTokensOutOfBand kills every refresh token, as if another party had used it.
 //   - TokenRequests counts POSTs to the token endpoint, e.g. to prove a single-flight refresh.
 //   - Requests(prefix) counts requests by path prefix, given with or without the API base.
-//   - SentMessages returns what send-message calls delivered.
+//   - SentMessages returns what send-message calls delivered; CalendarWrites and ReviewReplies
+//     return the calendar changes and review replies the vendor accepted, in order.
+//   - Options.Bulk adds confirmed reservations over the next 30 days, a load fixture for paging.
 //   - SetRateLimiting toggles the documented limits; SetRedirectURI registers a redirect URI.
 package sandbox

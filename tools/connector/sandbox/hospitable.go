@@ -39,7 +39,16 @@ func NewHospitable(opts Options) *Vendor {
 	m.HandleFunc("GET /v2/properties", h.api(h.listProperties))
 	m.HandleFunc("GET /v2/properties/{uuid}", h.api(h.getProperty))
 	m.HandleFunc("GET /v2/properties/{uuid}/calendar", h.api(h.calendar))
+	m.HandleFunc("PUT /v2/properties/{uuid}/calendar", h.api(h.updateCalendar))
 	m.HandleFunc("GET /v2/properties/{uuid}/reviews", h.api(h.reviews))
+	m.HandleFunc("POST /v2/reviews/{uuid}/respond", h.api(h.respond))
+	// Another method on a write path is Laravel's 405 [I], not the catch-all's 404.
+	for _, method := range []string{"POST", "PATCH", "DELETE"} {
+		m.HandleFunc(method+" /v2/properties/{uuid}/calendar", h.methodNotAllowed("GET, HEAD, PUT"))
+	}
+	for _, method := range []string{"GET", "PUT", "PATCH", "DELETE"} {
+		m.HandleFunc(method+" /v2/reviews/{uuid}/respond", h.methodNotAllowed("POST"))
+	}
 	m.HandleFunc("GET /v2/reservations", h.api(h.listReservations))
 	m.HandleFunc("GET /v2/reservations/{uuid}", h.api(h.getReservation))
 	m.HandleFunc("GET /v2/reservations/{uuid}/messages", h.api(h.listMessages))
@@ -95,7 +104,7 @@ func (h *hospitable) writeFault(w http.ResponseWriter, r *http.Request, f Fault)
 // hspCaller is an authenticated caller.
 type hspCaller struct {
 	token    string
-	canWrite bool // holds message:write
+	canWrite bool // holds the write scopes: message:write, calendar:write, reviews:write
 }
 
 // api authenticates "Authorization: Bearer <PAT or OAuth token>" [C]; anything else is
@@ -116,7 +125,7 @@ func (h *hospitable) api(next func(http.ResponseWriter, *http.Request, hspCaller
 				h.fail(w, http.StatusUnauthorized, "")
 				return
 			}
-			c.canWrite = true // the sandbox partner app was granted message:write
+			c.canWrite = true // the sandbox partner app was granted the write scopes
 		}
 		h.trace(w)
 		next(w, r, c)
@@ -253,20 +262,37 @@ func (h *hospitable) calendar(w http.ResponseWriter, r *http.Request, _ hspCalle
 		return
 	}
 	days := []map[string]any{}
+	h.v.mu.Lock()
+	defer h.v.mu.Unlock()
 	for d := start; !d.After(end); d = d.AddDate(0, 0, 1) {
+		set := h.v.cal.at(p.ID, d)
+		booked := occupied(p.stays, d)
+		open, _ := nightOpen(booked != nil, ownerBlocked(p.stays, d, len(p.Name)), set)
 		status := map[string]any{"reason": "AVAILABLE", "source_type": nil, "source": nil, "available": true}
-		if s := occupied(p.stays, d); s != nil {
-			status = map[string]any{"reason": "RESERVED", "source_type": "RESERVATION", "source": s.code, "available": false}
-		} else if ownerBlocked(p.stays, d, len(p.Name)) {
+		switch {
+		case booked != nil:
+			status = map[string]any{"reason": "RESERVED", "source_type": "RESERVATION", "source": booked.code, "available": false}
+		case !open && set.available != nil:
+			// Closed through the API: the spec's source types include VENDOR [C]; that an API
+			// block is reported so is [I].
+			status = map[string]any{"reason": "BLOCKED", "source_type": "VENDOR", "source": nil, "available": false}
+		case !open:
 			status = map[string]any{"reason": "BLOCKED", "source_type": "USER", "source": nil, "available": false}
 		}
 		minStay := 1
 		if d.Weekday() == time.Friday || d.Weekday() == time.Saturday {
 			minStay = 2
 		}
+		if set.minStay != nil {
+			minStay = *set.minStay
+		}
+		cents := int(nightlyPrice(p.base, d) * 100)
+		if set.price != nil {
+			cents = int(*set.price*100 + 0.5)
+		}
 		days = append(days, map[string]any{
 			"date": d.Format(dateLayout), "day": strings.ToUpper(d.Weekday().String()), "min_stay": minStay,
-			"note": "", "status": status, "price": merge(money(int(nightlyPrice(p.base, d)*100), p.Currency), "currency", p.Currency),
+			"note": "", "status": status, "price": merge(money(cents, p.Currency), "currency", p.Currency),
 			"closed_for_checkin": false, "closed_for_checkout": false,
 		})
 	}
@@ -288,10 +314,13 @@ func (h *hospitable) reviews(w http.ResponseWriter, r *http.Request, _ hspCaller
 		return
 	}
 	withGuest := includes(r)["guest"]
+	now := h.v.now()
 	var items []any
+	h.v.mu.Lock()
 	for _, rv := range p.reviews {
-		items = append(items, rv.render(withGuest))
+		items = append(items, rv.render(withGuest, now))
 	}
+	h.v.mu.Unlock()
 	h.list(w, r, items, pg, per)
 }
 

@@ -3,6 +3,7 @@ package sandbox
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"time"
 )
 
@@ -166,7 +167,34 @@ func (h *hospitable) seed(opts Options) {
 		h.res = append(h.res, p.res...)
 	}
 	h.nextMsgID = msgID + 1000
+	h.seedBulk(opts, now)
 	slices.SortStableFunc(h.res, func(a, b *hspRes) int { return a.s.checkIn.Compare(b.s.checkIn) })
+}
+
+// seedBulk adds the Options.Bulk reservations, with UUIDs and platform codes no seeded booking
+// has.
+func (h *hospitable) seedBulk(opts Options, now time.Time) {
+	bases := make([]float64, len(h.props))
+	for i, p := range h.props {
+		bases[i] = p.base
+	}
+	for _, b := range planBulk(opts.Bulk, now, bases) {
+		p := h.props[b.prop]
+		res := &hspRes{id: fmt.Sprintf("b0000000-0000-4000-8000-%012x", b.n), convID: fmt.Sprintf("c0000000-0000-4000-8000-%012x", b.n),
+			prop: p, s: b.s, platform: hspPlatforms[b.s.channel], guestID: strconv.Itoa(99_000_000 + b.n)}
+		switch b.s.channel {
+		case "airbnb":
+			res.platformID = b.s.code
+		case "booking":
+			res.platformID = strconv.Itoa(4_200_000_000 + b.n)
+		case "vrbo":
+			res.platformID = fmt.Sprintf("HA-B%06d", b.n)
+		default:
+			res.platformID = fmt.Sprintf("DIR-B%06d", b.n)
+		}
+		p.res = append(p.res, res)
+		h.res = append(h.res, res)
+	}
 }
 
 // message renders one message of this reservation's thread.
@@ -210,8 +238,9 @@ func hspCategory(s *stay) (category string, sub any) {
 	return "accepted", nil
 }
 
-// render builds a reservation; includes is the parsed include= list.
-func (res *hspRes) render(includes map[string]bool, lastMsg time.Time) map[string]any {
+// render builds a reservation; includes is the parsed include= list. The caller holds
+// Vendor.mu (messages and review responses change).
+func (res *hspRes) render(includes map[string]bool, lastMsg, now time.Time) map[string]any {
 	s, p := res.s, res.prop
 	cat, sub := hspCategory(s)
 	var last any
@@ -268,7 +297,7 @@ func (res *hspRes) render(includes map[string]bool, lastMsg time.Time) map[strin
 		out["review"] = nil
 		for _, rv := range p.reviews {
 			if rv.res == res {
-				out["review"] = rv.render(false)
+				out["review"] = rv.render(false, now)
 			}
 		}
 	}
@@ -283,7 +312,9 @@ func merge(m map[string]any, kv ...string) map[string]any {
 }
 
 // render builds a review object. The review schema is not in vendors.md: this shape is [I].
-func (rv *hspReview) render(withGuest bool) map[string]any {
+// can_respond [C] is false once responded to or after the response window; the caller holds
+// Vendor.mu.
+func (rv *hspReview) render(withGuest bool, now time.Time) map[string]any {
 	var resp, respondedAt any
 	if rv.rv.reply != "" {
 		resp, respondedAt = rv.rv.reply, rv.rv.replyAt.UTC().Format(time.RFC3339)
@@ -293,7 +324,7 @@ func (rv *hspReview) render(withGuest bool) map[string]any {
 		"public":      map[string]any{"rating": rv.rv.score, "review": rv.rv.text, "response": resp},
 		"private":     map[string]any{"feedback": nil},
 		"reviewed_at": rv.rv.at.UTC().Format(time.RFC3339), "responded_at": respondedAt,
-		"can_respond": resp == nil,
+		"can_respond": rv.canRespond(now),
 	}
 	if withGuest {
 		out["guest"] = map[string]any{"first_name": rv.res.s.first, "last_name": rv.res.s.last}

@@ -79,6 +79,7 @@ func (h *hospitable) listReservations(w http.ResponseWriter, r *http.Request, _ 
 		wantStatus[cat] = true
 	}
 	inc := includes(r)
+	now := h.v.now()
 	var items []any
 	h.v.mu.Lock()
 	for _, res := range h.res {
@@ -95,7 +96,7 @@ func (h *hospitable) listReservations(w http.ResponseWriter, r *http.Request, _ 
 			q.Get("conversation_id") != "" && q.Get("conversation_id") != res.convID:
 			continue
 		}
-		items = append(items, res.render(inc, res.lastMessageAt()))
+		items = append(items, res.render(inc, res.lastMessageAt(), now))
 	}
 	h.v.mu.Unlock()
 	h.list(w, r, items, pg, per)
@@ -126,7 +127,7 @@ func (h *hospitable) getReservation(w http.ResponseWriter, r *http.Request, _ hs
 		return
 	}
 	h.v.mu.Lock()
-	out := res.render(includes(r), res.lastMessageAt())
+	out := res.render(includes(r), res.lastMessageAt(), h.v.now())
 	h.v.mu.Unlock()
 	writeJSON(w, http.StatusOK, map[string]any{"data": out})
 }

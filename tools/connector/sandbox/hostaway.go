@@ -41,6 +41,10 @@ func NewHostaway(opts Options) *Vendor {
 	m.HandleFunc("GET /v1/listings", h.api(h.listListings))
 	m.HandleFunc("GET /v1/listings/{id}", h.api(h.getListing))
 	m.HandleFunc("GET /v1/listings/{id}/calendar", h.api(h.calendar))
+	m.HandleFunc("PUT /v1/listings/{id}/calendar", h.api(h.updateCalendar))
+	for _, method := range []string{"POST", "PATCH", "DELETE"} {
+		m.HandleFunc(method+" /v1/listings/{id}/calendar", h.methodNotAllowed)
+	}
 	m.HandleFunc("GET /v1/reservations", h.api(h.listReservations))
 	m.HandleFunc("GET /v1/reservations/{id}", h.api(h.getReservation))
 	m.HandleFunc("GET /v1/conversations", h.api(h.listConversations))

@@ -133,7 +133,26 @@ func (h *hostaway) seed(opts Options) {
 		}
 	}
 	h.nextMsgID = msgID + 1000
+	h.seedBulk(opts, now, resID)
 	slices.SortFunc(h.reviews, func(a, b *hwReview) int { return a.id - b.id })
+}
+
+// seedBulk adds the Options.Bulk reservations with ids after lastID, the highest seeded one,
+// and booking codes no seeded booking has.
+func (h *hostaway) seedBulk(opts Options, now time.Time, lastID int) {
+	bases := make([]float64, len(h.listings))
+	for i, l := range h.listings {
+		bases[i] = l.price
+	}
+	for _, b := range planBulk(opts.Bulk, now, bases) {
+		ch := hwChannels[b.s.channel]
+		res := &hwRes{id: lastID + 1 + b.n, l: h.listings[b.prop], s: b.s, channelID: ch.id, channelName: ch.name,
+			code: b.s.code, updatedOn: b.s.bookedAt}
+		if b.s.channel != "airbnb" {
+			res.code = fmt.Sprintf("%d", 4_300_000_000+b.n)
+		}
+		h.res = append(h.res, res)
+	}
 }
 
 func hwStatus(s *stay) string {

@@ -10,65 +10,6 @@ import (
 	"time"
 )
 
-// calendar: GET /v1/listings/{id}/calendar?startDate=&endDate= [C]. Missing dates default to
-// today and 30 days on [I].
-func (h *hostaway) calendar(w http.ResponseWriter, r *http.Request) {
-	l := h.listing(r.PathValue("id"))
-	if l == nil {
-		h.fail(w, http.StatusNotFound, "Listing not found")
-		return
-	}
-	q := r.URL.Query()
-	start, end := day(h.v.now()), time.Time{}
-	if s := q.Get("startDate"); s != "" {
-		t, ok := parseDate(s)
-		if !ok {
-			h.fail(w, http.StatusBadRequest, "Invalid startDate")
-			return
-		}
-		start = t
-	}
-	end = start.AddDate(0, 0, 30)
-	if s := q.Get("endDate"); s != "" {
-		t, ok := parseDate(s)
-		if !ok || t.Before(start) {
-			h.fail(w, http.StatusBadRequest, "Invalid endDate")
-			return
-		}
-		end = t
-	}
-	days := []map[string]any{}
-	for d := start; !d.After(end); d = d.AddDate(0, 0, 1) {
-		status, resv := "available", []any{}
-		if s := occupied(l.stays, d); s != nil {
-			status = "reserved"
-			for _, res := range h.res {
-				if res.s == s {
-					resv = append(resv, map[string]any{"id": res.id, "status": hwStatus(s), "guestName": s.name(),
-						"arrivalDate": s.checkIn.Format(dateLayout), "departureDate": s.checkOut().Format(dateLayout)})
-				}
-			}
-		} else if ownerBlocked(l.stays, d, l.id) {
-			status = "blocked"
-		}
-		minStay := 1
-		if d.Weekday() == time.Friday || d.Weekday() == time.Saturday {
-			minStay = 2
-		}
-		avail := status == "available"
-		days = append(days, map[string]any{
-			"id": l.id*100_000 + int(d.Sub(start).Hours()/24), "date": d.Format(dateLayout),
-			"isAvailable": b01(avail), "isProcessed": 1, "status": status, "price": nightlyPrice(l.price, d),
-			"minimumStay": minStay, "maximumStay": 30, "closedOnArrival": 0, "closedOnDeparture": 0,
-			"note": nil, "countAvailableUnits": b01(avail), "availableUnitsToSell": b01(avail),
-			"countPendingUnits": 0, "countBlockingReservations": b01(status == "reserved"),
-			"countBlockedUnits": b01(status == "blocked"), "countReservedUnits": b01(status == "reserved"),
-			"desiredUnitsToSell": nil, "reservations": resv,
-		})
-	}
-	h.one(w, days)
-}
-
 func (h *hostaway) conv(id string) *hwConv {
 	for _, c := range h.convs {
 		if strconv.Itoa(c.id) == id {

@@ -128,8 +128,32 @@ func (h *hostex) seed(opts Options) {
 		}
 	}
 	h.nextMsgID = 880_000_000 + r.IntN(1_000_000)
+	h.seedBulk(opts, now)
 	// Default order of GET /reservations: booked_at, newest first [C].
 	sort.SliceStable(h.res, func(i, j int) bool { return h.res[i].s.bookedAt.After(h.res[j].s.bookedAt) })
+}
+
+// seedBulk adds the Options.Bulk reservations, with channel ids no seeded booking has.
+func (h *hostex) seedBulk(opts Options, now time.Time) {
+	bases := make([]float64, len(h.props))
+	for i, p := range h.props {
+		bases[i] = p.base
+	}
+	for _, b := range planBulk(opts.Bulk, now, bases) {
+		res := &hostexRes{prop: h.props[b.prop], s: b.s, channelType: hostexChannelTypes[b.s.channel]}
+		switch b.s.channel {
+		case "airbnb":
+			res.channelID = b.s.code
+		case "booking":
+			res.channelID = strconv.Itoa(4_200_000_000 + b.n)
+		case "vrbo":
+			res.channelID = fmt.Sprintf("HA-B%06d", b.n)
+		default:
+			res.channelID = fmt.Sprintf("DB%07d", b.n)
+		}
+		res.code = fmt.Sprintf("0-%s-bk%04x", res.channelID, b.n%0x10000)
+		h.res = append(h.res, res)
+	}
 }
 
 func (h *hostex) addConv(r *rand.Rand, res *hostexRes) {

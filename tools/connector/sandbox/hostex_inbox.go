@@ -58,6 +58,8 @@ func (h *hostex) availabilities(w http.ResponseWriter, r *http.Request, _ hostex
 		Availabilities []dayAvail `json:"availabilities"`
 	}
 	out := []propAvail{}
+	h.v.mu.Lock()
+	defer h.v.mu.Unlock()
 	for _, id := range ids {
 		p := h.property(strings.TrimSpace(id))
 		if p == nil {
@@ -66,9 +68,14 @@ func (h *hostex) availabilities(w http.ResponseWriter, r *http.Request, _ hostex
 		}
 		pa := propAvail{ID: p.ID, Availabilities: []dayAvail{}}
 		for d := start; !d.After(end); d = d.AddDate(0, 0, 1) {
-			da := dayAvail{Date: d.Format(dateLayout), Available: occupied(p.stays, d) == nil}
-			if ownerBlocked(p.stays, d, p.ID) {
-				da.Available, da.Remarks = false, "Owner stay"
+			da := dayAvail{Date: d.Format(dateLayout)}
+			seedBlocked := ownerBlocked(p.stays, d, p.ID)
+			set := h.v.cal.at(strconv.Itoa(p.ID), d)
+			da.Available, _ = nightOpen(occupied(p.stays, d) != nil, seedBlocked, set)
+			// The seed's owner stays carry a remark; POST /availabilities takes none [C], so a
+			// block made through the API has none either [I].
+			if seedBlocked && set.available == nil {
+				da.Remarks = "Owner stay"
 			}
 			pa.Availabilities = append(pa.Availabilities, da)
 		}
@@ -78,7 +85,9 @@ func (h *hostex) availabilities(w http.ResponseWriter, r *http.Request, _ hostex
 }
 
 // listingCalendar: POST /listings/calendar {start_date, end_date, listings:[{channel_type,
-// listing_id}]} [C]. The one-year cap on the range is [I].
+// listing_id}]} [C]; channel_type is one of ChannelTypeParam [C], which has no hostex_direct.
+// The one-year cap on the range is [I]. Prices and minimum stays reflect the listing's writes,
+// inventory the property's availability.
 func (h *hostex) listingCalendar(w http.ResponseWriter, r *http.Request, _ hostexCaller) {
 	var body struct {
 		StartDate string          `json:"start_date"`
@@ -96,29 +105,39 @@ func (h *hostex) listingCalendar(w http.ResponseWriter, r *http.Request, _ hoste
 		return
 	}
 	out := []map[string]any{}
+	h.v.mu.Lock()
+	defer h.v.mu.Unlock()
 	for _, l := range body.Listings {
-		var p *hostexProperty
-		for _, cand := range h.props {
-			if cand.listing(l.ChannelType) == l.ListingID {
-				p = cand
-			}
+		if !slices.Contains(hostexChannelParams, l.ChannelType) {
+			h.envelope(w, 422, "The selected listings.channel_type is invalid.", nil)
+			return
 		}
+		p := h.listingOwner(l.ChannelType, l.ListingID)
 		if p == nil {
 			h.envelope(w, 404, "Listing "+l.ListingID+" not found.", nil)
 			return
 		}
+		key := l.ChannelType + ":" + l.ListingID
 		cal := []map[string]any{}
 		for d := start; !d.After(end); d = d.AddDate(0, 0, 1) {
-			inv := 1
-			if occupied(p.stays, d) != nil || ownerBlocked(p.stays, d, p.ID) {
-				inv = 0
+			inv := 0
+			if open, _ := nightOpen(occupied(p.stays, d) != nil, ownerBlocked(p.stays, d, p.ID), h.v.cal.at(strconv.Itoa(p.ID), d)); open {
+				inv = 1
 			}
+			set := h.v.cal.at(key, d)
 			minStay := 1
 			if d.Weekday() == time.Friday || d.Weekday() == time.Saturday {
 				minStay = 2
 			}
+			if set.minStay != nil {
+				minStay = *set.minStay
+			}
+			price := nightlyPrice(p.base, d)
+			if set.price != nil {
+				price = *set.price
+			}
 			cal = append(cal, map[string]any{
-				"date": d.Format(dateLayout), "price": nightlyPrice(p.base, d), "inventory": inv,
+				"date": d.Format(dateLayout), "price": price, "inventory": inv,
 				"restrictions": map[string]any{
 					"closed_on_arrival": false, "closed_on_departure": false,
 					"min_stay_on_arrival": minStay, "max_stay_on_arrival": 30,
@@ -283,6 +302,8 @@ func (h *hostex) listReviews(w http.ResponseWriter, r *http.Request, _ hostexCal
 		return
 	}
 	out := []map[string]any{}
+	h.v.mu.Lock() // replies and host reviews change the seeded reviews
+	defer h.v.mu.Unlock()
 	for _, res := range h.sortedByCheckOut() {
 		rv, s := res.s.review, res.s
 		if rv == nil || s.checkOut().Before(lo) || s.checkOut().After(hi) ||

@@ -13,6 +13,14 @@ type Options struct {
 	// Seed varies the seeded bookings, guests and counts; 0 means a fixed default seed. Either
 	// way the data is deterministic for a given Seed and Now.
 	Seed int64
+	// Bulk, when > 0, adds that many confirmed reservations to each fake that has reservations
+	// (Hostex, Hospitable, Hostaway), on top of the normal seed: check-ins spread evenly over
+	// the 30 days starting on Now's date (UTC), the properties taking turns, each with its own
+	// id, booking code and guest name, and no messages or reviews. It is a load fixture for
+	// paging tests, not a plausible calendar: the stays may overlap one another and the seeded
+	// ones, and they leave the calendars as the normal seed has them. The normal seed is the
+	// same with or without them. Zero changes nothing.
+	Bulk int
 }
 
 // Sandbox is the four fake vendors, each serving on its own loopback listener.

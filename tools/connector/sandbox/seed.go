@@ -145,6 +145,41 @@ func planStays(r *rand.Rand, now time.Time, nightly float64, property string) []
 	return out
 }
 
+// bulkStay is one Options.Bulk reservation: its ordinal n (unique within a fake), the index of
+// its property, and its stay, allocated on its own so that pointers to it stay valid.
+type bulkStay struct {
+	n, prop int
+	s       *stay
+}
+
+// planBulk lays out the Options.Bulk reservations over properties whose nightly base prices are
+// bases. It draws nothing from a seeded generator, so the normal seed is the same with or
+// without it. Codes start "HM0", which no seeded code does (their alphabet has no 0).
+func planBulk(n int, now time.Time, bases []float64) []bulkStay {
+	if n <= 0 || len(bases) == 0 {
+		return nil
+	}
+	today := day(now)
+	out := make([]bulkStay, n)
+	for i := range out {
+		p := i % len(bases)
+		out[i] = bulkStay{n: i, prop: p, s: &stay{
+			checkIn:  today.AddDate(0, 0, i*30/n),
+			nights:   1 + i%5,
+			adults:   1 + i%3,
+			first:    firstNames[i%len(firstNames)],
+			last:     fmt.Sprintf("Bulk%05d", i+1),
+			phone:    fmt.Sprintf("+1555%07d", i%10_000_000),
+			channel:  channels[i%len(channels)],
+			status:   "accepted",
+			nightly:  bases[p],
+			code:     fmt.Sprintf("HM0%07d", i+1),
+			bookedAt: now.Add(-time.Duration(1+i%(24*30)) * time.Hour).Truncate(time.Minute),
+		}}
+	}
+	return out
+}
+
 // planMessages writes a short guest thread for bookings near now; none for the distant ones.
 func planMessages(r *rand.Rand, now time.Time, s *stay, property string) []seedMessage {
 	today := day(now)

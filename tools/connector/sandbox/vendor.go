@@ -52,6 +52,9 @@ type Vendor struct {
 	requests      map[string]int
 	tokenRequests int
 	sent          []SentMessage
+	calWrites     []CalendarWrite
+	replies       []ReviewReply
+	cal           calendarState
 	rateLimiting  bool
 	redirectURI   string
 	tokens        tokenStore
@@ -77,6 +80,7 @@ func newVendor(name, basePath string, opts Options) *Vendor {
 		tokens:       newTokenStore(),
 		limits:       limiter{hits: map[string][]time.Time{}},
 		pending:      map[string]*authRequest{},
+		cal:          calendarState{},
 	}
 }
 

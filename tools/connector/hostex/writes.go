@@ -1,0 +1,181 @@
+package hostex
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hostgate/hostgate/tools/connector"
+)
+
+// The capabilities Hostex's write endpoints give.
+var (
+	_ connector.CalendarWriter = (*conn)(nil)
+	_ connector.ReviewReplier  = (*conn)(nil)
+)
+
+const (
+	// maxChangeNights bounds one calendar change; Hostex itself only bounds
+	// the dates (below).
+	maxChangeNights = 366
+	// writeYears is how far ahead Hostex takes calendar writes: end dates
+	// "within 3 years from now" [C].
+	writeYears = 3
+)
+
+// channelParams are the channel types Hostex's listing endpoints take, the
+// spec's ChannelTypeParam [C]. hostex_direct, which marks reservations
+// made in Hostex itself, is not among them.
+var channelParams = []string{"airbnb", "booking.com", "agoda", "expedia", "vrbo", "trip.com",
+	"booking_site", "tujia_intl", "houfy"}
+
+// priceListing is the listing whose prices and restrictions stand for the
+// property's: its Hostex booking site (booking_site) when it has one, else
+// its first listing the listing endpoints take. Hostex prices each channel
+// listing separately [C]; that the booking site is the host's own price is
+// [I]. Calendar reads the same listing, so a write shows in the next read.
+func priceListing(p wireProperty) *wireChannel {
+	var first *wireChannel
+	for i := range p.Channels {
+		ch := &p.Channels[i]
+		if !slices.Contains(channelParams, ch.ChannelType) || ch.ListingID == "" {
+			continue
+		}
+		if ch.ChannelType == "booking_site" {
+			return ch
+		}
+		if first == nil {
+			first = ch
+		}
+	}
+	return first
+}
+
+func badChange(op, code string) error {
+	return &connector.APIError{Vendor: vendor, Op: op, Code: code, Err: connector.ErrBadRequest}
+}
+
+// checkChange says what is wrong with a calendar change before Hostex is
+// called, or "" when nothing is; it returns the first and last night.
+// "Today" is Hostex's to judge in the property's time zone, so a change may
+// start on yesterday's UTC date.
+func checkChange(now time.Time, c connector.CalendarChange) (from, to string, problem string) {
+	switch {
+	case c.Available == nil && c.Price == nil && c.MinStay == nil:
+		return "", "", "nothing to change: set available, price or min_stay"
+	case c.Range.From == "":
+		return "", "", "the change needs the first night (from)"
+	case !connector.ValidDate(c.Range.From) || !connector.ValidDate(c.Range.To):
+		return "", "", "dates must be YYYY-MM-DD"
+	case c.MinStay != nil && *c.MinStay < 1:
+		return "", "", "min_stay must be at least 1 night"
+	case c.Price != nil && (!(c.Price.Amount > 0) || math.IsInf(c.Price.Amount, 0)):
+		return "", "", "the price must be a positive amount"
+	case c.Price != nil && c.Price.Amount != math.Trunc(c.Price.Amount):
+		// Hostex's price field is an integer in the currency's major unit [C].
+		return "", "", "Hostex takes whole prices (e.g. 120, not 119.50)"
+	}
+	start, _ := time.Parse(time.DateOnly, c.Range.From)
+	end := start
+	if c.Range.To != "" {
+		end, _ = time.Parse(time.DateOnly, c.Range.To)
+	}
+	today := now.UTC().Truncate(24 * time.Hour)
+	switch {
+	case end.Before(start):
+		return "", "", "the range ends before it starts"
+	case start.Before(today.AddDate(0, 0, -1)):
+		return "", "", "nights in the past cannot be changed"
+	case end.After(today.AddDate(writeYears, 0, 0)):
+		return "", "", "Hostex takes calendar changes up to 3 years ahead"
+	case end.Sub(start) >= maxChangeNights*24*time.Hour:
+		return "", "", fmt.Sprintf("a change covers at most %d nights", maxChangeNights)
+	}
+	return start.Format(time.DateOnly), end.Format(time.DateOnly), ""
+}
+
+// UpdateCalendar changes a property's nights through up to three calls,
+// each only when the change asks for it: POST /availabilities
+// {property_ids, start_date, end_date, available} opens or blocks them;
+// POST /listings/prices {channel_type, listing_id, prices: [{start_date,
+// end_date, price}]} and POST /listings/restrictions {channel_type,
+// listing_id, restrictions: [{start_date, end_date, min_stay_on_arrival}]}
+// set the price and minimum stay of the property's price listing (Hostex
+// OpenAPI v3, Availability and Listing Calendar [C]; end dates inclusive
+// [I]). Hostex answers each with the bare envelope and applies it
+// asynchronously [C], so there are no days to return. Nothing is retried
+// once sent; when a later call fails, the error says which changes Hostex
+// had already accepted.
+func (c *conn) UpdateCalendar(ctx context.Context, propertyID string, ch connector.CalendarChange) ([]connector.CalendarDay, error) {
+	const op = "update calendar"
+	from, to, problem := checkChange(c.s.Now(), ch)
+	if problem != "" {
+		return nil, badChange(op, problem)
+	}
+	p, err := c.property(ctx, op, propertyID)
+	if err != nil {
+		return nil, err
+	}
+	var l *wireChannel
+	if ch.Price != nil || ch.MinStay != nil {
+		if l = priceListing(p); l == nil {
+			return nil, badChange(op, "the property has no channel listing that Hostex prices")
+		}
+	}
+	if ch.Price != nil && ch.Price.Currency != "" {
+		if cur := p.normalize().Currency; cur != "" && !strings.EqualFold(cur, ch.Price.Currency) {
+			return nil, badChange(op, "the property is priced in "+cur+", not "+ch.Price.Currency)
+		}
+	}
+	var calls []request
+	if ch.Available != nil {
+		id, _ := strconv.ParseInt(propertyID, 10, 64) // property() checked it
+		calls = append(calls, request{op: op, method: http.MethodPost, path: "/availabilities", write: true,
+			body: map[string]any{"property_ids": []int64{id}, "start_date": from, "end_date": to, "available": *ch.Available}})
+	}
+	if ch.Price != nil {
+		calls = append(calls, request{op: op, method: http.MethodPost, path: "/listings/prices", write: true,
+			body: map[string]any{"channel_type": l.ChannelType, "listing_id": string(l.ListingID),
+				"prices": []map[string]any{{"start_date": from, "end_date": to, "price": int64(ch.Price.Amount)}}}})
+	}
+	if ch.MinStay != nil {
+		calls = append(calls, request{op: op, method: http.MethodPost, path: "/listings/restrictions", write: true,
+			body: map[string]any{"channel_type": l.ChannelType, "listing_id": string(l.ListingID),
+				"restrictions": []map[string]any{{"start_date": from, "end_date": to, "min_stay_on_arrival": *ch.MinStay}}}})
+	}
+	var done []string
+	for _, r := range calls {
+		if err := c.call(ctx, r, nil); err != nil {
+			if len(done) > 0 {
+				return nil, fmt.Errorf("%w; Hostex had already accepted the %s change", err, strings.Join(done, " and "))
+			}
+			return nil, err
+		}
+		done = append(done, map[string]string{"/availabilities": "availability", "/listings/prices": "price",
+			"/listings/restrictions": "minimum stay"}[r.path])
+	}
+	return nil, nil
+}
+
+// ReplyToReview posts the host's public reply: POST
+// /reviews/{reservation_code} {host_reply_content} (Hostex OpenAPI v3,
+// "Create a review" [C]). A Hostex review is named by its reservation
+// code, which ListReviews puts in Review.ID. Hostex answers with the bare
+// envelope [C].
+func (c *conn) ReplyToReview(ctx context.Context, reviewID, reply string) error {
+	const op = "reply to review"
+	if reviewID == "" || strings.ContainsAny(reviewID, "/?#") {
+		return badChange(op, "bad review id (a Hostex reservation code)")
+	}
+	if strings.TrimSpace(reply) == "" {
+		return badChange(op, "empty reply")
+	}
+	return c.call(ctx, request{op: op, method: http.MethodPost, path: "/reviews/" + url.PathEscape(reviewID),
+		body: map[string]string{"host_reply_content": reply}, write: true}, nil)
+}
