@@ -461,3 +461,70 @@ func TestWritePolicies(t *testing.T) {
 		t.Fatalf("bad policy: %d", p.Resp.StatusCode)
 	}
 }
+
+// TestCalendarWriteConfirmed: the same confirmation for a calendar change:
+// yes in the chat blocks the night once, no changes nothing, and a client
+// that cannot ask gets a draft the host approves on the page, once.
+func TestCalendarWriteConfirmed(t *testing.T) {
+	e := newEnv(t, envOptions{sandbox: true})
+	f := e.authorize(t, "2025-11-25")
+	defer f.client.Close()
+	var props tools.PropertiesOut
+	callTool(t, f.client, "list_properties", map[string]any{"vendor": "hostex"}, &props)
+	if len(props.Properties) == 0 {
+		t.Fatal("no hostex property")
+	}
+	prop := props.Properties[0]
+	night := func(days int) string { return e.clock.Now().AddDate(0, 0, days).Format("2006-01-02") }
+	writes := func() int { return len(e.sandbox.Hostex.CalendarWrites()) }
+	start := writes()
+
+	for _, tc := range []struct {
+		name  string
+		reply func(mcp.ElicitationParams) *mcp.ElicitationResult
+		n     int
+		want  string
+	}{
+		{"yes", answer(mcp.ElicitationResponseActionAccept, true), 1, "done"},
+		{"no", answer(mcp.ElicitationResponseActionDecline, false), 0, "declined"},
+	} {
+		el := &formElicitor{answer: tc.reply}
+		c := elicitingClient(t, e, f.tokens, el, "")
+		before := writes()
+		day := night(14 + len(tc.name))
+		out := writeOut(t, rawCall(t, c, "update_calendar", map[string]any{"property_id": prop.ID, "from": day, "to": day, "available": false}))
+		if out.Status != tc.want || writes()-before != tc.n {
+			t.Fatalf("%s: %+v, %d writes", tc.name, out, writes()-before)
+		}
+		q := el.asked()
+		if len(q) != 1 || !strings.Contains(q[0].Message, prop.Name) || !strings.Contains(q[0].Message, "the night of "+day) || !strings.Contains(q[0].Message, "block") {
+			t.Fatalf("%s: the question does not say what will change: %+v", tc.name, q)
+		}
+		if tc.n == 1 {
+			w := e.sandbox.Hostex.CalendarWrites()[before]
+			if len(w.Dates) != 1 || w.Dates[0] != day || w.Available == nil || *w.Available {
+				t.Fatalf("vendor received %+v", w)
+			}
+		}
+	}
+
+	// A client that cannot ask: a draft, approved by the host on the page.
+	day := night(30)
+	args := map[string]any{"property_id": prop.ID, "from": day, "to": night(31), "min_stay": 3}
+	out := writeOut(t, rawCall(t, f.client, "update_calendar", args))
+	if out.Status != "draft" || writes() != start+1 {
+		t.Fatalf("draft: %+v, %d writes", out, writes()-start)
+	}
+	b := signedIn(t, e)
+	p := b.Get(out.Draft.ApprovalURL)
+	if !strings.Contains(p.Body, "minimum stay 3 nights") || strings.Contains(p.Body, "<textarea") {
+		t.Fatalf("approval page does not show the change (or offers text to edit): %s", p.Body)
+	}
+	p = b.Submit(p.Form(t, "/approvals/"+out.Draft.ID), url.Values{"action": {"approve"}})
+	if !strings.Contains(p.Body, "Approved") || writes() != start+2 {
+		t.Fatalf("approve: %d writes: %s", writes()-start, p.Body)
+	}
+	if out := writeOut(t, rawCall(t, f.client, "update_calendar", args)); out.Status != "already_done" || writes() != start+2 {
+		t.Fatalf("calling again: %+v, %d writes", out, writes()-start)
+	}
+}
