@@ -83,6 +83,12 @@ type envOptions struct {
 	accessTTL time.Duration
 	// sandbox starts the four fake vendors and connects them for the host.
 	sandbox bool
+	// sandboxClock runs the fake vendors on the env's fixed clock instead
+	// of the wall clock, so their seeded data is the same on every run.
+	sandboxClock bool
+	// bulk seeds each reservation-keeping fake with this many extra
+	// reservations in the 30 days from today (sandbox.Options.Bulk).
+	bulk int
 	// quiet logs at info level (benchmarks); tests log everything.
 	quiet bool
 }
@@ -115,7 +121,11 @@ func newEnv(t testing.TB, o envOptions) *env {
 	t.Cleanup(e.ts.Close)
 	var specs []*connector.Spec
 	if o.sandbox {
-		sb, err := sandbox.Start(sandbox.Options{})
+		so := sandbox.Options{Bulk: o.bulk}
+		if o.sandboxClock {
+			so.Now = e.clock.Now
+		}
+		sb, err := sandbox.Start(so)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -80,6 +80,14 @@ func (p Preview) String() string {
 	return b.String()
 }
 
+// summary is the preview in one line, for lists of drafts.
+func (p Preview) summary() string {
+	if p.Text == "" {
+		return p.Action
+	}
+	return p.Action + ": " + truncate(strings.Join(strings.Fields(p.Text), " "), 80)
+}
+
 // WriteOut is what every write tool returns.
 type WriteOut[R any] struct {
 	// Status: done (carried out now), draft (waiting for the host at
@@ -235,7 +243,7 @@ func confirmWrite[In, R any](ctx context.Context, d *Deps, c *Caller, spec *Writ
 			return repeated[R](d, prev)
 		case store.DraftPending:
 			info := d.draftInfo(prev)
-			return WriteOut[R]{Status: "draft", Draft: &info, Next: draftNext(info)}, "This request is already a draft waiting for the host; nothing was sent.", nil
+			return WriteOut[R]{Status: "draft", Draft: &info, Next: draftNext(info)}, "This request is already a draft waiting for the host; nothing was done yet.", nil
 		}
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return WriteOut[R]{}, "", fmt.Errorf("find draft: %w", err)
@@ -300,7 +308,7 @@ func answered[In, R any](ctx context.Context, d *Deps, c *Caller, spec *WriteSpe
 		// Recorded, so that the state cannot be used again.
 		now := d.now()
 		err := d.Store.CreateDraft(ctx, store.Draft{ID: st.ID, UserID: c.UserID, ClientID: c.ClientID, GrantID: c.GrantID,
-			Tool: spec.Name, Args: draftBody(raw, pv), Key: key, Summary: pv.Action, Status: store.DraftDiscarded, Via: "chat", CreatedAt: now, UpdatedAt: now})
+			Tool: spec.Name, Args: draftBody(raw, pv), Key: key, Summary: pv.summary(), Status: store.DraftDiscarded, Via: "chat", CreatedAt: now, UpdatedAt: now})
 		if errors.Is(err, store.ErrExists) {
 			return WriteOut[R]{}, "", Errorf("This confirmation was already answered, so nothing more was done. Call %s again if the host wants it.", spec.Name)
 		}
@@ -316,7 +324,7 @@ func answered[In, R any](ctx context.Context, d *Deps, c *Caller, spec *WriteSpe
 func act[In, R any](ctx context.Context, d *Deps, c *Caller, spec *WriteSpec[In, R], in In, raw []byte, key string, pv Preview, id, via string) (WriteOut[R], string, error) {
 	now := d.now()
 	dr := store.Draft{ID: id, UserID: c.UserID, ClientID: c.ClientID, GrantID: c.GrantID, Tool: spec.Name, Args: draftBody(raw, pv),
-		Key: key, Summary: pv.Action, Status: store.DraftSending, Via: via, CreatedAt: now, UpdatedAt: now}
+		Key: key, Summary: pv.summary(), Status: store.DraftSending, Via: via, CreatedAt: now, UpdatedAt: now}
 	if err := d.Store.CreateDraft(ctx, dr); err != nil {
 		if errors.Is(err, store.ErrExists) {
 			// The state was used already: this is a replay.
@@ -368,17 +376,17 @@ func errorText(err error) string {
 func draft[In, R any](ctx context.Context, d *Deps, c *Caller, spec *WriteSpec[In, R], raw []byte, key string, pv Preview) (WriteOut[R], string, error) {
 	now := d.now()
 	dr := store.Draft{ID: newDraftID(), UserID: c.UserID, ClientID: c.ClientID, GrantID: c.GrantID, Tool: spec.Name,
-		Args: draftBody(raw, pv), Key: key, Summary: pv.Action, Status: store.DraftPending, CreatedAt: now, UpdatedAt: now}
+		Args: draftBody(raw, pv), Key: key, Summary: pv.summary(), Status: store.DraftPending, CreatedAt: now, UpdatedAt: now}
 	if err := d.Store.CreateDraft(ctx, dr); err != nil {
 		return WriteOut[R]{}, "", fmt.Errorf("save draft: %w", err)
 	}
 	info := d.draftInfo(dr)
 	return WriteOut[R]{Status: "draft", Draft: &info, Next: draftNext(info)},
-		"Saved as a draft for the host to approve; nothing was sent yet.", nil
+		"Saved as a draft for the host to approve; nothing was done yet.", nil
 }
 
 func draftNext(info DraftInfo) string {
-	return "Nothing was sent yet. Give the host this link to review and approve it: " + info.ApprovalURL +
+	return "Nothing was done yet. Give the host this link to review and approve it: " + info.ApprovalURL +
 		" . Do not call this tool again for the same change; list_drafts shows whether the host approved it."
 }
 

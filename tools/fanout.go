@@ -93,19 +93,50 @@ func fanOut[T any](ctx context.Context, d *Deps, conns []store.Connection, fn fu
 	return lists, out, nil
 }
 
-// fanPage reads every connection at once and returns the page of the
-// merged items the pager is at, in cmp order.
+// fanPage returns the page of the merged items of every connection that
+// the pager is at, in cmp order. The first page reads every connection at
+// once; the pages after it are cut from what that read returned (see
+// snapshots), asking again only the connections that failed.
 func fanPage[T any](ctx context.Context, d *Deps, p *pager, conns []store.Connection, fn func(ctx context.Context, cn connector.Connector, conn store.Connection) ([]T, error), cmp func(a, b T) int) ([]T, Page, []VendorError, error) {
-	lists, errs, err := fanOut(ctx, d, conns, fn)
-	if err != nil {
-		return nil, Page{}, errs, err
-	}
 	keys := make([]string, len(conns))
 	for i, cn := range conns {
 		keys[i] = cn.ID
-		slices.SortStableFunc(lists[i], cmp)
+	}
+	sk := snapshotKey{grant: p.c.GrantID, tool: p.tool, args: p.args}
+	var lists [][]T
+	var errs []VendorError
+	if cached, ok := d.snapshots.get(sk, keys, d.now()); ok && p.continued {
+		lists = append([][]T(nil), cached.([][]T)...)
+		var retry []store.Connection
+		var at []int
+		for i, l := range lists {
+			if l == nil {
+				retry, at = append(retry, conns[i]), append(at, i)
+			}
+		}
+		if len(retry) > 0 {
+			again, rerrs, _ := fanOut(ctx, d, retry, fn)
+			errs = rerrs
+			for j, i := range at {
+				if again != nil && again[j] != nil {
+					slices.SortStableFunc(again[j], cmp)
+					lists[i] = again[j]
+				}
+			}
+		}
+	} else {
+		var err error
+		if lists, errs, err = fanOut(ctx, d, conns, fn); err != nil {
+			return nil, Page{}, errs, err
+		}
+		for _, l := range lists {
+			slices.SortStableFunc(l, cmp)
+		}
 	}
 	items, pg := merge(p, keys, lists, cmp)
+	if pg.NextCursor != "" {
+		d.snapshots.put(sk, snapshot{lists: lists, keys: keys, fetched: d.now()})
+	}
 	return items, pg, errs, nil
 }
 

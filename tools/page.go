@@ -66,6 +66,8 @@ type pager struct {
 	limit  int
 	pos    map[string]int
 	sealer *sealer
+	// continued: the call carries a cursor (it is not a first page).
+	continued bool
 }
 
 // newPager checks the paging input of a call and opens its cursor. filter
@@ -87,6 +89,7 @@ func newPager(d *Deps, c *Caller, tool string, filter any, in PageIn) (*pager, e
 	if in.Cursor == "" {
 		return p, nil
 	}
+	p.continued = true
 	var cur cursor
 	if err := s.open(cursorPurpose, c.GrantID, in.Cursor, &cur); err != nil || cur.Tool != tool || cur.Args != p.args {
 		return nil, Errorf("cursor is not a next_cursor of this call: pass next_cursor unchanged, with the same arguments as the call that returned it, or omit cursor to start from the first page.")

@@ -51,6 +51,9 @@ type Deps struct {
 	sealErr  error
 	// writers are the write tools by name, for drafts the host approves.
 	writers map[string]draftRunner
+	// snapshots keep what a paged call's accounts answered, for its
+	// next pages.
+	snapshots snapshots
 }
 
 // sealer returns the sealer built from StateKey.
@@ -154,6 +157,25 @@ func (d *Deps) spec(vendor string) (*connector.Spec, bool) {
 	return d.Tokens.Spec(vendor)
 }
 
+// withProperties gives an input schema without properties (a tool that
+// takes no arguments) an empty "properties" object: some clients' function
+// calling refuses an object schema without one.
+func withProperties(raw json.RawMessage) json.RawMessage {
+	var schema map[string]any
+	if json.Unmarshal(raw, &schema) != nil {
+		return raw
+	}
+	if _, ok := schema["properties"]; ok {
+		return raw
+	}
+	schema["properties"] = map[string]any{}
+	b, err := json.Marshal(schema)
+	if err != nil {
+		return raw
+	}
+	return b
+}
+
 // withVendorEnum restricts the "vendor" property of an input schema to
 // vendors. The schema is data derived from the vendor list, never a
 // hand-kept list in a struct tag.
@@ -182,6 +204,7 @@ func withVendorEnum(raw json.RawMessage, vendors []string) json.RawMessage {
 // generic tool error, logged.
 func New[In, Out any](m Meta, d *Deps, h Handler[In, Out]) Tool {
 	def := mcp.NewTool(m.Name,
+		mcp.WithToolTitle(m.Title),
 		mcp.WithDescription(m.Description),
 		mcp.WithInputSchema[In](),
 		mcp.WithOutputSchema[Out](),
@@ -193,7 +216,7 @@ func New[In, Out any](m Meta, d *Deps, h Handler[In, Out]) Tool {
 			OpenWorldHint:   mcp.ToBoolPtr(m.OpenWorld),
 		}),
 	)
-	def.RawInputSchema = withVendorEnum(def.RawInputSchema, m.Vendors)
+	def.RawInputSchema = withProperties(withVendorEnum(def.RawInputSchema, m.Vendors))
 	log := d.Logger
 	if log == nil {
 		log = slog.Default()
