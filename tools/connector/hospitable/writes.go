@@ -24,47 +24,24 @@ const (
 	// puts "maxProperties": 60 on the date item, read here as a cap of 60
 	// dates a request [I].
 	calendarBatch = 60
-	// maxChangeNights bounds one calendar change (Hospitable documents no
-	// horizon).
-	maxChangeNights = 366
 )
 
 func badChange(op, code string) error {
 	return &connector.APIError{Vendor: vendor, Op: op, Code: code, Err: connector.ErrBadRequest}
 }
 
-// changeNights says what is wrong with a calendar change before Hospitable
-// is called, or returns its nights. "Today" is Hospitable's to judge in the
-// property's time zone, so a change may start on yesterday's UTC date.
+// changeNights checks a change with Hospitable's own limits added, or
+// returns its nights.
 func changeNights(now time.Time, c connector.CalendarChange) (nights []string, problem string) {
+	start, end, problem := c.Nights(now)
 	switch {
-	case c.Available == nil && c.Price == nil && c.MinStay == nil:
-		return nil, "nothing to change: set available, price or min_stay"
-	case c.Range.From == "":
-		return nil, "the change needs the first night (from)"
-	case !connector.ValidDate(c.Range.From) || !connector.ValidDate(c.Range.To):
-		return nil, "dates must be YYYY-MM-DD"
-	case c.MinStay != nil && (*c.MinStay < 1 || *c.MinStay > math.MaxInt32):
-		return nil, "min_stay must be at least 1 night"
-	case c.Price != nil && (!(c.Price.Amount > 0) || c.Price.Amount*100 > math.MaxInt32):
+	case problem != "":
+		return nil, problem
+	case c.Price != nil && c.Price.Amount*100 > math.MaxInt32:
 		// The amount is an int32 of cents [C].
 		return nil, "the price must be a positive amount below 21,474,836"
 	case c.Price != nil && math.Abs(c.Price.Amount*100-math.Round(c.Price.Amount*100)) > 1e-6:
 		return nil, "a price has at most two decimals"
-	}
-	start, _ := time.Parse(time.DateOnly, c.Range.From)
-	end := start
-	if c.Range.To != "" {
-		end, _ = time.Parse(time.DateOnly, c.Range.To)
-	}
-	today := now.UTC().Truncate(24 * time.Hour)
-	switch {
-	case end.Before(start):
-		return nil, "the range ends before it starts"
-	case start.Before(today.AddDate(0, 0, -1)):
-		return nil, "nights in the past cannot be changed"
-	case end.Sub(start) >= maxChangeNights*24*time.Hour:
-		return nil, fmt.Sprintf("a change covers at most %d nights", maxChangeNights)
 	}
 	for d := start; !d.After(end); d = d.AddDate(0, 0, 1) {
 		nights = append(nights, d.Format(dateLayout))

@@ -3,55 +3,14 @@ package hostaway
 import (
 	"context"
 	"encoding/json"
-	"fmt"
-	"math"
 	"strings"
 	"time"
 
 	"github.com/hostgate/hostgate/tools/connector"
 )
 
-// maxChangeNights bounds one calendar change (Hostaway documents no
-// horizon).
-const maxChangeNights = 366
-
 func badChange(op, code string) error {
 	return &connector.APIError{Vendor: Vendor, Op: op, Code: code, Err: connector.ErrBadRequest}
-}
-
-// checkChange says what is wrong with a calendar change before Hostaway is
-// called, or "" when nothing is; it returns the first and last night.
-// "Today" is Hostaway's to judge in the listing's time zone, so a change
-// may start on yesterday's UTC date.
-func checkChange(now time.Time, c connector.CalendarChange) (from, to, problem string) {
-	switch {
-	case c.Available == nil && c.Price == nil && c.MinStay == nil:
-		return "", "", "nothing to change: set available, price or min_stay"
-	case c.Range.From == "":
-		return "", "", "the change needs the first night (from)"
-	case !connector.ValidDate(c.Range.From) || !connector.ValidDate(c.Range.To):
-		return "", "", "dates must be YYYY-MM-DD"
-	case c.MinStay != nil && *c.MinStay < 1:
-		// minimumStay "must be positive integer" [C].
-		return "", "", "min_stay must be at least 1 night"
-	case c.Price != nil && (!(c.Price.Amount > 0) || math.IsInf(c.Price.Amount, 0)):
-		return "", "", "the price must be a positive amount"
-	}
-	start, _ := time.Parse(time.DateOnly, c.Range.From)
-	end := start
-	if c.Range.To != "" {
-		end, _ = time.Parse(time.DateOnly, c.Range.To)
-	}
-	today := now.UTC().Truncate(24 * time.Hour)
-	switch {
-	case end.Before(start):
-		return "", "", "the range ends before it starts"
-	case start.Before(today.AddDate(0, 0, -1)):
-		return "", "", "nights in the past cannot be changed"
-	case end.Sub(start) >= maxChangeNights*24*time.Hour:
-		return "", "", fmt.Sprintf("a change covers at most %d nights", maxChangeNights)
-	}
-	return start.Format(time.DateOnly), end.Format(time.DateOnly), ""
 }
 
 // UpdateCalendar sends PUT /v1/listings/{listingId}/calendar with the
@@ -65,10 +24,11 @@ func checkChange(now time.Time, c connector.CalendarChange) (from, to, problem s
 // 429, which Hostaway has not acted on).
 func (h *Connector) UpdateCalendar(ctx context.Context, propertyID string, ch connector.CalendarChange) ([]connector.CalendarDay, error) {
 	const op = "update calendar"
-	from, to, problem := checkChange(h.c.s.Now(), ch)
+	start, end, problem := ch.Nights(h.c.s.Now())
 	if problem != "" {
 		return nil, badChange(op, problem)
 	}
+	from, to := start.Format(time.DateOnly), end.Format(time.DateOnly)
 	l, err := h.listing(ctx, propertyID)
 	if err != nil {
 		return nil, err

@@ -21,9 +21,6 @@ var (
 )
 
 const (
-	// maxChangeNights bounds one calendar change; Hostex itself only bounds
-	// the dates (below).
-	maxChangeNights = 366
 	// writeYears is how far ahead Hostex takes calendar writes: end dates
 	// "within 3 years from now" [C].
 	writeYears = 3
@@ -61,41 +58,19 @@ func badChange(op, code string) error {
 	return &connector.APIError{Vendor: vendor, Op: op, Code: code, Err: connector.ErrBadRequest}
 }
 
-// checkChange says what is wrong with a calendar change before Hostex is
-// called, or "" when nothing is; it returns the first and last night.
-// "Today" is Hostex's to judge in the property's time zone, so a change may
-// start on yesterday's UTC date.
+// checkChange checks a change with Hostex's own limits added, and returns
+// its first and last night.
 func checkChange(now time.Time, c connector.CalendarChange) (from, to string, problem string) {
+	start, end, problem := c.Nights(now)
+	today := now.UTC().Truncate(24 * time.Hour)
 	switch {
-	case c.Available == nil && c.Price == nil && c.MinStay == nil:
-		return "", "", "nothing to change: set available, price or min_stay"
-	case c.Range.From == "":
-		return "", "", "the change needs the first night (from)"
-	case !connector.ValidDate(c.Range.From) || !connector.ValidDate(c.Range.To):
-		return "", "", "dates must be YYYY-MM-DD"
-	case c.MinStay != nil && *c.MinStay < 1:
-		return "", "", "min_stay must be at least 1 night"
-	case c.Price != nil && (!(c.Price.Amount > 0) || math.IsInf(c.Price.Amount, 0)):
-		return "", "", "the price must be a positive amount"
+	case problem != "":
+		return "", "", problem
 	case c.Price != nil && c.Price.Amount != math.Trunc(c.Price.Amount):
 		// Hostex's price field is an integer in the currency's major unit [C].
 		return "", "", "Hostex takes whole prices (e.g. 120, not 119.50)"
-	}
-	start, _ := time.Parse(time.DateOnly, c.Range.From)
-	end := start
-	if c.Range.To != "" {
-		end, _ = time.Parse(time.DateOnly, c.Range.To)
-	}
-	today := now.UTC().Truncate(24 * time.Hour)
-	switch {
-	case end.Before(start):
-		return "", "", "the range ends before it starts"
-	case start.Before(today.AddDate(0, 0, -1)):
-		return "", "", "nights in the past cannot be changed"
 	case end.After(today.AddDate(writeYears, 0, 0)):
 		return "", "", "Hostex takes calendar changes up to 3 years ahead"
-	case end.Sub(start) >= maxChangeNights*24*time.Hour:
-		return "", "", fmt.Sprintf("a change covers at most %d nights", maxChangeNights)
 	}
 	return start.Format(time.DateOnly), end.Format(time.DateOnly), ""
 }
