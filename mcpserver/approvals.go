@@ -4,6 +4,7 @@ import (
 	"embed"
 	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/hostgate/hostgate/internal/web"
 	"github.com/hostgate/hostgate/store"
@@ -29,11 +30,12 @@ func (s *Server) mountApprovals(mux *http.ServeMux) {
 }
 
 type approvalData struct {
-	ID, CSRF, ClientName, Status, Error, Created, Updated, Text string
-	Preview                                                     tools.Preview
-	Editable                                                    bool
-	Notice                                                      string
-	NoticeError                                                 bool
+	ID, CSRF, ClientName, Status, Error, Created, Updated, Text, Verb string
+	MaxText                                                           int
+	Preview                                                           tools.Preview
+	Editable                                                          bool
+	Notice                                                            string
+	NoticeError                                                       bool
 }
 
 func (s *Server) handleApproval(w http.ResponseWriter, r *http.Request) {
@@ -62,7 +64,13 @@ func (s *Server) renderApproval(w http.ResponseWriter, r *http.Request, u store.
 	d := approvalData{
 		ID: dr.ID, CSRF: s.signin.CSRF(w, r, csrfApprovals), ClientName: name, Status: string(dr.Status), Error: dr.Error,
 		Created: dr.CreatedAt.Format("2 Jan 2006 15:04 MST"), Preview: v.Preview, Editable: v.Editable, Text: v.Text,
-		Notice: notice, NoticeError: noticeErr,
+		Notice: notice, NoticeError: noticeErr, Verb: v.Verb, MaxText: v.MaxText,
+	}
+	if d.Verb == "" {
+		d.Verb = "carry it out"
+	}
+	if d.MaxText == 0 {
+		d.MaxText = 5000
 	}
 	if dr.Status != store.DraftPending && !dr.UpdatedAt.IsZero() {
 		d.Updated = dr.UpdatedAt.Format("2 Jan 2006 15:04 MST")
@@ -87,7 +95,7 @@ func (s *Server) handleApprovalSubmit(w http.ResponseWriter, r *http.Request) {
 		var dr store.Draft
 		dr, err = tools.ApproveDraft(ctx, s.deps, u.ID, id, text)
 		if err == nil {
-			s.renderApproval(w, r, u, id, "Approved: "+dr.Summary+".", false)
+			s.renderApproval(w, r, u, id, "Approved: "+sentence(dr.Summary), false)
 			return
 		}
 	case "discard":
@@ -113,6 +121,14 @@ func (s *Server) handleApprovalSubmit(w http.ResponseWriter, r *http.Request) {
 	default:
 		s.serverError(w, r, "approve draft", err)
 	}
+}
+
+// sentence ends s with a full stop unless it ends in punctuation already.
+func sentence(s string) string {
+	if strings.HasSuffix(s, ".") || strings.HasSuffix(s, "…") || strings.HasSuffix(s, "!") || strings.HasSuffix(s, "?") {
+		return s
+	}
+	return s + "."
 }
 
 // handleWritePolicy sets how an approved app's writes are confirmed.

@@ -405,7 +405,7 @@ func TestDraftApprovedByTheHost(t *testing.T) {
 		t.Fatalf("%d messages sent in all, want 1", n)
 	}
 	callTool(t, f.client, "list_drafts", nil, &drafts)
-	if len(drafts.Drafts) != 1 || drafts.Drafts[0].Status != "sent" {
+	if len(drafts.Drafts) != 1 || drafts.Drafts[0].Status != "sent" || !strings.Contains(drafts.Drafts[0].Summary, "Edited by the host") {
 		t.Fatalf("list_drafts after = %+v", drafts.Drafts)
 	}
 

@@ -128,12 +128,17 @@ type WriteSpec[In, R any] struct {
 	// Text, when set, reads and replaces the text the host may edit on the
 	// approval page (a message body, a reply).
 	Text *TextField[In]
+	// Verb says what approving does, on the approval page's button:
+	// "send", "post", "change the calendar".
+	Verb string
 }
 
 // TextField gives the approval page the one text a host may edit.
 type TextField[In any] struct {
 	Get func(in In) string
 	Set func(in In, text string) In
+	// Max is the most characters the text may have.
+	Max int
 }
 
 // draftRunner is a write tool as the approval page runs it, on the
@@ -146,6 +151,9 @@ type draftRunner interface {
 	act(ctx context.Context, d *Deps, c *Caller, input []byte) (result []byte, summary string, err error)
 	// text returns the input's editable text, if the tool has one.
 	text(input []byte) (string, bool)
+	// limits are the editable text's maximum length and the verb of the
+	// approval button.
+	limits() (maxText int, verb string)
 }
 
 type runner[In, R any] struct{ spec *WriteSpec[In, R] }
@@ -183,6 +191,14 @@ func (r runner[In, R]) act(ctx context.Context, d *Deps, c *Caller, input []byte
 	}
 	res, err := json.Marshal(out)
 	return res, summary, err
+}
+
+func (r runner[In, R]) limits() (int, string) {
+	max := 0
+	if r.spec.Text != nil {
+		max = r.spec.Text.Max
+	}
+	return max, r.spec.Verb
 }
 
 func (r runner[In, R]) text(input []byte) (string, bool) {

@@ -24,9 +24,14 @@ var (
 type DraftView struct {
 	Draft   store.Draft
 	Preview Preview
-	// Text is the text the host may edit; Editable says whether there is one.
+	// Text is the text the host may edit; Editable says whether there is
+	// one, and MaxText how long it may be.
 	Text     string
 	Editable bool
+	MaxText  int
+	// Verb says what approving does: "send", "post", "change the
+	// calendar", "disconnect".
+	Verb string
 }
 
 // ViewDraft returns the host's draft for the approval page.
@@ -43,6 +48,7 @@ func ViewDraft(ctx context.Context, d *Deps, userID, id string) (DraftView, erro
 	v := DraftView{Draft: dr, Preview: body.Preview}
 	if w := d.writers[dr.Tool]; w != nil {
 		v.Text, v.Editable = w.text(body.Input)
+		v.MaxText, v.Verb = w.limits()
 	}
 	return v, nil
 }
@@ -90,7 +96,8 @@ func ApproveDraft(ctx context.Context, d *Deps, userID, id string, text *string)
 	}
 	body.Input = input
 	claimed := dr
-	claimed.Status, claimed.Via, claimed.Args, claimed.UpdatedAt = store.DraftSending, "page", draftBody(input, body.Preview), d.now()
+	// The summary quotes the text as it will go out, edited or not.
+	claimed.Status, claimed.Via, claimed.Args, claimed.Summary, claimed.UpdatedAt = store.DraftSending, "page", draftBody(input, body.Preview), body.Preview.summary(), d.now()
 	claimed, err = d.Store.UpdateDraft(ctx, claimed, store.DraftPending)
 	if errors.Is(err, store.ErrConflict) {
 		cur, _ := d.Store.GetDraft(ctx, id)

@@ -166,7 +166,9 @@ func sendMessage(d *Deps) Tool {
 		Text: &TextField[SendIn]{
 			Get: func(in SendIn) string { return in.Body },
 			Set: func(in SendIn, s string) SendIn { in.Body = s; return in },
+			Max: maxMessage,
 		},
+		Verb: "send",
 	}, d)
 }
 
@@ -379,6 +381,7 @@ func updateCalendar(d *Deps) Tool {
 			return CalendarUpdateOut{PropertyID: in.PropertyID, From: in.From, To: in.To, Days: days},
 				"Calendar changed: " + strings.Join(calendarChanges(in), "; ") + ", " + nightsText(in.From, in.To) + ".", nil
 		},
+		Verb: "change the calendar",
 	}, d)
 }
 
@@ -484,7 +487,9 @@ func replyToReview(d *Deps) Tool {
 		Text: &TextField[ReplyIn]{
 			Get: func(in ReplyIn) string { return in.Reply },
 			Set: func(in ReplyIn, s string) ReplyIn { in.Reply = s; return in },
+			Max: maxReply,
 		},
+		Verb: "post",
 	}, d)
 }
 
@@ -581,5 +586,6 @@ func disconnectVendor(d *Deps) Tool {
 			return DisconnectOut{Disconnected: conn.ID, RevokedUpstream: revoked},
 				d.accountName(conn) + " is disconnected.", nil
 		},
+		Verb: "disconnect",
 	}, d)
 }
