@@ -5,13 +5,18 @@
 // through the sandbox vendor's own authorize page, chooses which accounts to
 // share on the consent page and approves; the browser lands on the client's
 // loopback redirect with code, state and iss. The client (Node's fetch)
-// redeems the code and calls list_connections; the host then revokes the app
-// on the connections page and the token stops working. Along the way it
-// asserts, as the browser sees them, the framing, caching and cookie headers,
-// that a cross-origin page cannot frame hostgate, and that every control on
-// the sign-in, consent and connections pages is reachable and operable by
-// keyboard with a visible focus style and an accessible name. Screenshots at
-// desktop and phone widths go to $SCREENSHOT_DIR.
+// redeems the code and calls list_connections. The client, which cannot ask
+// the host in a chat (no elicitation), asks to send a guest message and to
+// block a night: each becomes a draft, which the host reads on its approval
+// page, edits (the message) and approves by keyboard; it is carried out
+// exactly once, however often the host approves or the client asks again.
+// The host then revokes the app on the connections page and the token stops
+// working. Along the way it asserts, as the browser sees them, the framing,
+// caching and cookie headers, that a cross-origin page cannot frame hostgate,
+// and that every control on the sign-in, consent, connections and approval
+// pages is reachable and operable by keyboard with a visible focus style and
+// an accessible name. Screenshots at desktop and phone widths go to
+// $SCREENSHOT_DIR.
 //
 // Environment: HOSTGATE_BASE (a running `hostgate demo`), HOSTGATE_DEMO_PASSWORD,
 // CALLBACK_PORT, SCREENSHOT_DIR, CHROMIUM (default /usr/bin/chromium).
@@ -152,28 +157,89 @@ class MCPClient {
   call(name, args = {}) {
     return this.post({ jsonrpc: '2.0', id: this.nextID++, method: 'tools/call', params: { name, arguments: args } });
   }
+  // tool calls a tool and returns its structured content; anything else throws.
+  async tool(name, args = {}) {
+    const r = await this.call(name, args);
+    const res = r.msg?.result;
+    if (r.status !== 200 || !res || res.isError || !res.structuredContent) {
+      throw new Error(`tools/call ${name} ${JSON.stringify(args)}: HTTP ${r.status} ${JSON.stringify(r.msg).slice(0, 400)}`);
+    }
+    return res.structuredContent;
+  }
+  // messages returns every message of a conversation (get_messages pages).
+  async messages(conversationId) {
+    const out = [];
+    let cursor;
+    do {
+      const s = await this.tool('get_messages', { conversation_id: conversationId, limit: 100, ...(cursor && { cursor }) });
+      out.push(...s.messages);
+      cursor = s.next_cursor;
+    } while (cursor);
+    return out;
+  }
+  // night returns one night of a property's calendar.
+  async night(propertyId, date) {
+    const s = await this.tool('get_calendar', { property_id: propertyId, from: date, to: date });
+    if (s.days.length !== 1) throw new Error(`get_calendar ${propertyId} ${date}: ${JSON.stringify(s)}`);
+    return s.days[0];
+  }
+}
+
+// dayFrom is the local date n days from today, YYYY-MM-DD.
+function dayFrom(n) {
+  const d = new Date();
+  d.setDate(d.getDate() + n);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 }
 
 // ---------------------------------------------------------------- the browser's side
 
+// framedBy loads, in framer, a page on another origin that frames src, and
+// returns hostgate's response and what the frame shows.
+async function framedBy(framer, src) {
+  const respP = framer.waitForResponse((r) => r.url() === src, { timeout: 10000 }).catch(() => null);
+  await framer.goto(`${cbOrigin}/frame?src=${encodeURIComponent(src)}`, { waitUntil: 'load' });
+  const resp = await respP;
+  const child = framer.frames().find((f) => f !== framer.mainFrame());
+  let text = '';
+  try {
+    text = await child.evaluate(() => document.body?.innerText || '');
+  } catch (e) {
+    text = `(no document: ${e.message.split('\n')[0]})`;
+  }
+  return { resp, url: child?.url() ?? '', text };
+}
+
 const pageHeaders = new Map(); // "GET /signin" -> [{status, headers}]
 const consoleLines = [];
 
+const recording = new Set(); // responses whose headers are still being read
+
 function recordResponses(context) {
-  context.on('response', async (resp) => {
-    const req = resp.request();
-    if (req.resourceType() !== 'document' || !resp.url().startsWith(base + '/')) return;
-    let headers;
-    try {
-      headers = await resp.allHeaders();
-    } catch {
-      return;
-    }
-    const key = `${req.method()} ${new URL(resp.url()).pathname}`;
-    if (!pageHeaders.has(key)) pageHeaders.set(key, []);
-    pageHeaders.get(key).push({ status: resp.status(), headers, url: resp.url() });
+  context.on('response', (resp) => {
+    const p = record(resp);
+    recording.add(p);
+    p.finally(() => recording.delete(p));
   });
 }
+
+async function record(resp) {
+  const req = resp.request();
+  if (req.resourceType() !== 'document' || !resp.url().startsWith(base + '/')) return;
+  let headers;
+  try {
+    headers = await resp.allHeaders();
+  } catch {
+    return;
+  }
+  const key = `${req.method()} ${new URL(resp.url()).pathname}`;
+  if (!pageHeaders.has(key)) pageHeaders.set(key, []);
+  pageHeaders.get(key).push({ status: resp.status(), headers, url: resp.url() });
+}
+
+// recorded waits until every response seen so far is in pageHeaders: a
+// page's navigation can finish before its headers are read.
+const recorded = () => Promise.all([...recording]);
 
 async function screenshot(page, name) {
   fs.mkdirSync(shotDir, { recursive: true });
@@ -227,20 +293,30 @@ const describe = (i) => (i ? `${i.tag}${i.type ? `[${i.type}]` : ''} "${i.name |
 
 // auditKeyboard walks a freshly loaded page with Tab and Shift+Tab alone and
 // checks that every control is reached, in DOM and reading order, with a
-// visible focus style and an accessible name. It leaves focus on the first
+// visible focus style and an accessible name. A group of radio buttons is
+// one Tab stop (its checked button, or its first), as HTML makes it; the
+// arrow keys must move within the group. It leaves focus on the first
 // control.
 async function auditKeyboard(page, cdp, name) {
   const expected = await page.evaluate(() => {
     const all = [...document.querySelectorAll('a[href], button, input, select, textarea, [tabindex]')]
       .filter((el) => el.type !== 'hidden' && el.getClientRects().length > 0);
+    const group = (el) => (el.type === 'radio' && el.name ? `${[...document.forms].indexOf(el.form)}/${el.name}` : null);
+    const stops = new Map(); // radio group -> its Tab stop
+    for (const el of all) {
+      const g = group(el);
+      if (g && !el.disabled && (!stops.has(g) || (el.checked && !stops.get(g).checked))) stops.set(g, el);
+    }
     const out = [];
     all.forEach((el, i) => {
       el.dataset.kbIdx = String(i);
-      out.push({ idx: String(i), focusable: !el.disabled && el.tabIndex >= 0, tag: el.tagName.toLowerCase(), text: (el.innerText || el.value || '').trim().slice(0, 60) });
+      const focusable = !el.disabled && el.tabIndex >= 0;
+      const g = group(el);
+      out.push({ idx: String(i), focusable, tabStop: focusable && (!g || stops.get(g) === el), radioGroup: g, tag: el.tagName.toLowerCase(), text: (el.innerText || el.value || '').trim().slice(0, 60) });
     });
     return out;
   });
-  const focusable = expected.filter((e) => e.focusable);
+  const focusable = expected.filter((e) => e.tabStop);
   must(`${name}: has keyboard controls`, focusable.length > 0);
 
   // Every interactive element, focusable or not (a disabled checkbox), has a name.
@@ -301,6 +377,28 @@ async function auditKeyboard(page, cdp, name) {
     backward.push((await focusedInfo(page, cdp))?.idx ?? null);
   }
   check(`${name}: Shift+Tab walks the same controls in reverse`, JSON.stringify(backward) === JSON.stringify([...want].reverse()), backward);
+
+  // In each radio group, from its Tab stop, the arrow keys move to (and
+  // select) the next button and back; the choice is left as it was.
+  const groups = new Map();
+  for (const e of expected) if (e.radioGroup && e.focusable) groups.set(e.radioGroup, [...(groups.get(e.radioGroup) || []), e]);
+  for (const [g, radios] of groups) {
+    if (radios.length < 2) continue;
+    const stop = radios.findIndex((r) => r.tabStop);
+    const label = `${g.split('/')[1]} (${radios.length} choices)`;
+    await tabTo(page, cdp, `[data-kb-idx="${radios[stop].idx}"]`, null, `the radio group ${label}`);
+    await page.keyboard.press('ArrowDown');
+    const down = await focusedInfo(page, cdp);
+    const downChecked = await page.evaluate(() => document.activeElement?.checked === true);
+    await page.keyboard.press('ArrowUp');
+    const up = await focusedInfo(page, cdp);
+    const upChecked = await page.evaluate(() => document.activeElement?.checked === true);
+    const next = radios[(stop + 1) % radios.length];
+    check(`${name}: the arrow keys move within the radio group ${label} and back`,
+      down?.idx === next.idx && downChecked && up?.idx === radios[stop].idx && upChecked,
+      { down: describe(down), want: `${next.tag} "${next.text}"`, up: describe(up) });
+  }
+  if (groups.size > 0) await page.evaluate((idx) => document.querySelector(`[data-kb-idx="${idx}"]`).focus(), want[0]);
   return names;
 }
 
@@ -318,7 +416,8 @@ async function tabTo(page, cdp, selector, text, what) {
   throw new Error(`Tab never reached ${what || selector}`);
 }
 
-function headerChecks(label, key) {
+async function headerChecks(label, key) {
+  await recorded();
   const seen = (pageHeaders.get(key) || []).filter((r) => r.status === 200);
   if (!check(`${label}: the browser received the page (${key})`, seen.length > 0, [...pageHeaders.keys()])) return;
   for (const { headers } of seen.slice(0, 1)) {
@@ -337,6 +436,9 @@ async function main() {
   await new Promise((resolve, reject) => cbServer.once('error', reject).listen(cbPort, '127.0.0.1', resolve));
 
   let meta, client, verifier, state, authorizeURL, context, page, cdp, token, refreshToken;
+  let mcp; // the MCP client without elicitation, on the approved grant
+  let msgDraft; // the send_message draft: {conv, account, args, edited, draft}
+  let stale, staleCdp; // a second tab with the approval page, approved late
   let initialConns = [];
   let hostexOld = null;
   let chosen = [];
@@ -427,7 +529,7 @@ async function main() {
       await page.goto(authorizeURL);
       const u = new URL(page.url());
       must('GET /authorize without a session: sign-in page', u.pathname === '/signin' && (u.searchParams.get('return') || '').startsWith('/authorize?'), page.url());
-      headerChecks('sign-in page', 'GET /signin');
+      await headerChecks('sign-in page', 'GET /signin');
       await screenshot(page, 'signin');
       await auditKeyboard(page, cdp, 'sign-in page');
       // auditKeyboard leaves focus on the first control, the username field.
@@ -455,7 +557,7 @@ async function main() {
     });
 
     await phase('consent page', async () => {
-      headerChecks('consent page', 'GET /authorize');
+      await headerChecks('consent page', 'GET /authorize');
       const main = await page.locator('main').innerText();
       check('consent names the client', main.includes(CLIENT_NAME));
       check('consent names where the code goes', main.includes(`127.0.0.1:${cbPort}`));
@@ -469,19 +571,7 @@ async function main() {
       const framer = await context.newPage();
       const msgs = [];
       framer.on('console', (m) => msgs.push(m.text()));
-      const frameResult = async (src) => {
-        const respP = framer.waitForResponse((r) => r.url() === src, { timeout: 10000 }).catch(() => null);
-        await framer.goto(`${cbOrigin}/frame?src=${encodeURIComponent(src)}`, { waitUntil: 'load' });
-        const resp = await respP;
-        const child = framer.frames().find((f) => f !== framer.mainFrame());
-        let text = '';
-        try {
-          text = await child.evaluate(() => document.body?.innerText || '');
-        } catch (e) {
-          text = `(no document: ${e.message.split('\n')[0]})`;
-        }
-        return { resp, url: child?.url() ?? '', text };
-      };
+      const frameResult = (src) => framedBy(framer, src);
       const control = await frameResult(`${cbOrigin}/framable`);
       must('control: a page without frame protection renders in the frame', control.url === `${cbOrigin}/framable` && control.text.includes('this page may be framed'), control);
       for (const [label, src] of [['consent page', authorizeURL], ['connections page', `${base}/connections`]]) {
@@ -498,7 +588,7 @@ async function main() {
       await tabTo(page, cdp, 'a[href^="/connections?return="]', 'Connect another account', 'Connect another account');
       await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
       must('Enter on the link: the connections page with a way back', new URL(page.url()).pathname === '/connections' && (await page.locator('a[href^="/authorize?"]').count()) === 1, page.url());
-      headerChecks('connections page', 'GET /connections');
+      await headerChecks('connections page', 'GET /connections');
       await screenshot(page, 'connections-from-consent');
       await auditKeyboard(page, cdp, 'connections page (from consent)');
       await tabTo(page, cdp, 'li#connect-hostex button', 'Sign in with Hostex', 'Sign in with Hostex');
@@ -535,6 +625,7 @@ async function main() {
       check('redirect has iss = the issuer (RFC 9207)', u.searchParams.get('iss') === meta.issuer, u.searchParams.get('iss'));
       check('the client\'s server received the same response', callbacks.length === 1 && callbacks[0].code === u.searchParams.get('code'), callbacks.length);
       check('the page shown is the client\'s', (await page.locator('#cb').count()) === 1);
+      await recorded();
       const consentPost = pageHeaders.get('POST /consent') || [];
       check('POST /consent answered 303 to the client', consentPost.length === 1 && consentPost[0].status === 303 && (consentPost[0].headers.location || '').startsWith(redirectURI + '?'),
         consentPost.map((r) => r.status));
@@ -564,14 +655,158 @@ async function main() {
       check('the newly connected Hostex account is shared', (listed || []).some((c) => c.vendor === 'hostex' && c.id !== hostexOld));
     });
 
+    await phase('a client that cannot ask in the chat: send_message becomes a draft, nothing is sent', async () => {
+      mcp = new MCPClient(token);
+      must('MCP initialize without the elicitation capability', (await mcp.initialize()).status === 200);
+      const conns = (await mcp.tool('list_connections')).connections;
+      const hostex = conns.find((c) => c.vendor === 'hostex');
+      must('the shared Hostex account', !!hostex, conns);
+      const convs = (await mcp.tool('list_conversations', { vendor: 'hostex' })).conversations;
+      const conv = convs.find((c) => c.guest_name);
+      must('a Hostex conversation with a guest', !!conv, convs.slice(0, 3));
+      const body = `Hi ${conv.guest_name}, fresh towels are in the hall cupboard. (browser e2e ${crypto.randomUUID()})`;
+      msgDraft = { conv, account: `Hostex (${hostex.label})`, args: { conversation_id: conv.id, body }, edited: `Hello ${conv.guest_name}! Fresh towels and a hairdryer are in the hall cupboard. (edited by the host, ${crypto.randomUUID()})` };
+      const out = await mcp.tool('send_message', msgDraft.args);
+      must('send_message: status "draft" with an approval link', out.status === 'draft' && out.draft?.approval_url === `${base}/approvals/${out.draft.id}`, out);
+      check('the draft is pending', out.draft.status === 'pending', out.draft);
+      check('next tells the model to give the host the link', out.next.includes(out.draft.approval_url), out.next);
+      msgDraft.draft = out.draft;
+      const again = await mcp.tool('send_message', msgDraft.args);
+      check('send_message again with the same arguments: the same draft', again.status === 'draft' && again.draft?.id === out.draft.id, again);
+      const msgs = await mcp.messages(conv.id);
+      check('nothing was sent', msgs.filter((m) => m.body === body).length === 0);
+    });
+
+    await phase('approval page: the host reads the whole message and edits it', async () => {
+      const { draft, args, account, conv } = msgDraft;
+      await page.bringToFront();
+      const resp = await page.goto(draft.approval_url);
+      must('the signed-in host opens the approval link: 200', resp.status() === 200 && new URL(page.url()).pathname === `/approvals/${draft.id}`, { status: resp.status(), url: page.url() });
+      await headerChecks('approval page', `GET /approvals/${draft.id}`);
+      const main = await page.locator('main').innerText();
+      check('the approval page names the app that asked', main.includes(CLIENT_NAME));
+      check('the approval page names the guest', (await page.locator('h1').innerText()).includes(conv.guest_name), await page.locator('h1').innerText());
+      const acct = await page.locator('tr', { has: page.locator('th', { hasText: /^Account$/ }) }).locator('td').innerText().catch((e) => e.message);
+      check('the approval page shows the account it goes through', acct === account, { got: acct, want: account });
+      check('the approval page says nothing happened yet', /Nothing has happened yet/.test(main));
+      check('the text field holds the full message', (await page.inputValue('textarea#text')) === args.body, await page.inputValue('textarea#text'));
+      check('the text field is labelled', (await page.locator('label[for=text]').count()) === 1);
+
+      const framer = await context.newPage();
+      const r = await framedBy(framer, draft.approval_url);
+      check('framed approval page: hostgate answered with X-Frame-Options DENY', r.resp && (await r.resp.allHeaders())['x-frame-options'] === 'DENY', r.resp && r.resp.status());
+      check('framed approval page: the frame did not render it', !r.url.startsWith(base) && !/Approve|towels/i.test(r.text), { frameURL: r.url, text: r.text.slice(0, 80) });
+      await framer.close();
+
+      await page.bringToFront();
+      await screenshot(page, 'approval');
+      await auditKeyboard(page, cdp, 'approval page');
+      // A second tab with the same page, approved later: a double approval.
+      stale = await context.newPage();
+      staleCdp = await context.newCDPSession(stale);
+      await staleCdp.send('Accessibility.enable');
+      await stale.goto(draft.approval_url);
+      await page.bringToFront();
+
+      await tabTo(page, cdp, 'textarea#text', null, 'the text field');
+      await page.keyboard.press('Control+A');
+      await page.keyboard.type(msgDraft.edited);
+      check('typed into the text field: it holds the edited message', (await page.inputValue('textarea#text')) === msgDraft.edited);
+    });
+
+    await phase('approve by keyboard: the edited message is sent, once', async () => {
+      const { draft, args, conv, edited } = msgDraft;
+      await tabTo(page, cdp, 'button[name=action][value=approve]', 'Approve and send', 'Approve and send');
+      await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+      const notice = await page.locator('[role=status]').innerText().catch(() => '');
+      check('Enter on "Approve and send": an "Approved" notice', /^Approved: /.test(notice.trim()), notice);
+      check('the notice does not quote the draft\'s original text (the edited one was sent)', !notice.includes(args.body.slice(0, 30)), notice);
+      await recorded();
+      const posts = pageHeaders.get(`POST /approvals/${draft.id}`) || [];
+      check('POST /approvals/<id> answered 200 with the page', posts.length === 1 && posts[0].status === 200, posts.map((p) => p.status));
+      check('the page says it is done and offers no form any more', /Done/.test(await page.locator('main').innerText()) && (await page.locator(`form[action="/approvals/${draft.id}"]`).count()) === 0);
+      check('the page shows the text as sent (the edited one)', (await page.locator('.prewrap').innerText().catch(() => '')).trim() === edited);
+      await screenshot(page, 'approval-approved');
+      await auditKeyboard(page, cdp, 'approval page (approved)');
+      const msgs = await mcp.messages(conv.id);
+      check('exactly one message with the edited text in the conversation', msgs.filter((m) => m.body === edited).length === 1, msgs.slice(0, 3));
+      check('it is the newest message, from the host', msgs[0]?.body === edited && msgs[0]?.sender === 'host', msgs[0]);
+      check('the original text was not sent', msgs.filter((m) => m.body === args.body).length === 0);
+    });
+
+    await phase('approving again (a second tab, a reload) and the client asking again send nothing more', async () => {
+      const { draft, args, conv, edited } = msgDraft;
+      await stale.bringToFront();
+      await tabTo(stale, staleCdp, 'button[name=action][value=approve]', 'Approve and send', 'Approve and send (second tab)');
+      await Promise.all([stale.waitForNavigation(), stale.keyboard.press('Enter')]);
+      const notice = await stale.locator('[role=status]').innerText().catch(() => '');
+      check('the second tab\'s approval: "already decided, nothing more was done"', /already decided; nothing more was done/.test(notice), notice);
+      await stale.close();
+      await page.bringToFront();
+      await page.reload();
+      check('after a reload the page still says done', /Done/.test(await page.locator('main').innerText()));
+      let msgs = await mcp.messages(conv.id);
+      check('still exactly one message with the edited text', msgs.filter((m) => m.body === edited).length === 1);
+      const again = await mcp.tool('send_message', args);
+      check('send_message again with the same arguments: status "already_done"', again.status === 'already_done' && again.draft?.status === 'sent', again);
+      msgs = await mcp.messages(conv.id);
+      check('…and no new message', msgs.filter((m) => m.body === edited || m.body === args.body).length === 1);
+      const drafts = (await mcp.tool('list_drafts')).drafts;
+      const d = drafts.find((x) => x.id === draft.id);
+      check('list_drafts: the draft is sent, without an approval link', d?.status === 'sent' && !d.approval_url, d);
+      check('list_drafts: its summary does not quote the original text (the edited one was sent)', d && !d.summary.includes(args.body.slice(0, 30)), d?.summary);
+    });
+
+    await phase('a calendar draft (update_calendar) approved on its page blocks the night', async () => {
+      const props = (await mcp.tool('list_properties', { vendor: 'hospitable' })).properties;
+      let cal;
+      for (const p of props) {
+        const days = (await mcp.tool('get_calendar', { property_id: p.id, from: dayFrom(14), to: dayFrom(44) })).days;
+        const free = days.find((d) => d.available && d.status === 'available');
+        if (free) {
+          cal = { property: p, night: free.date, before: free };
+          break;
+        }
+      }
+      must('a Hospitable property with a free night 14 to 44 days ahead', !!cal);
+      const args = { property_id: cal.property.id, from: cal.night, to: cal.night, available: false };
+      const r = await mcp.call('update_calendar', args);
+      const res = r.msg?.result;
+      must('update_calendar answers (the demo\'s Hospitable fake supports calendar writes)', r.status === 200 && res && !res.isError,
+        res?.content?.[0]?.text ?? r.msg);
+      const out = res.structuredContent;
+      must('update_calendar: status "draft" with an approval link', out.status === 'draft' && out.draft?.approval_url === `${base}/approvals/${out.draft.id}`, out);
+      const unchanged = await mcp.night(cal.property.id, cal.night);
+      check('the night is unchanged while the draft waits', JSON.stringify(unchanged) === JSON.stringify(cal.before), unchanged);
+
+      await page.goto(out.draft.approval_url);
+      await headerChecks('calendar approval page', `GET /approvals/${out.draft.id}`);
+      const main = await page.locator('main').innerText();
+      for (const want of [cal.property.name, `the night of ${cal.night}`, 'block (not bookable)', 'Hospitable (']) {
+        check(`calendar approval page shows "${want}"`, main.includes(want));
+      }
+      check('calendar approval page: no text to edit', (await page.locator('textarea').count()) === 0);
+      await screenshot(page, 'approval-calendar');
+      await auditKeyboard(page, cdp, 'calendar approval page');
+      await tabTo(page, cdp, 'button[name=action][value=approve]', 'Approve and change the calendar', 'Approve and change the calendar');
+      await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+      const notice = await page.locator('[role=status]').innerText().catch(() => '');
+      check('Enter on "Approve and change the calendar": an "Approved" notice', /^Approved: /.test(notice.trim()), notice);
+      await screenshot(page, 'approval-calendar-approved');
+      const after = await mcp.night(cal.property.id, cal.night);
+      check('get_calendar: the night is blocked now', after.available === false && after.status === 'blocked', after);
+      const again = await mcp.tool('update_calendar', args);
+      check('update_calendar again with the same arguments: status "already_done"', again.status === 'already_done', again);
+    });
+
     await phase('revoke the app on the connections page', async () => {
       await page.goto(`${base}/connections`);
       const appLi = page.locator('li', { hasText: CLIENT_NAME });
       must('the connections page lists the approved app', (await appLi.count()) === 1);
-      headerChecks('connections page (signed in)', 'GET /connections');
+      await headerChecks('connections page (signed in)', 'GET /connections');
       await screenshot(page, 'connections');
       await auditKeyboard(page, cdp, 'connections page (with an approved app)');
-      const action = await appLi.locator('form').getAttribute('action');
+      const action = await appLi.locator('form[action$="/revoke"]').getAttribute('action');
       must('the app has a revoke form', action === `/clients/${client.client_id}/revoke`, action);
       await tabTo(page, cdp, `form[action="${action}"] button`, /^Revoke access for /, 'Revoke access');
       await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
@@ -594,6 +829,7 @@ async function main() {
     // Cache-Control and the other headers were checked per page above; here
     // every hostgate document the browser received is checked at once.
     await phase('every hostgate page the browser loaded forbids framing and caching', async () => {
+      await recorded();
       const bad = [];
       let n = 0;
       for (const [key, list] of pageHeaders) {

@@ -8,6 +8,18 @@
 //   → the access token expires on the server → the SDK refreshes it
 //   (rotated) by itself → the tool call goes through.
 //
+// Then what an agent does with the grant: the MCP prompts (prompts/list,
+// prompts/get), and writes the host confirms. A second SDK client that
+// declares form elicitation is the host answering in the chat: send_message
+// and update_calendar act once on yes and never on no (hostgate asks over
+// elicitation/create on 2025-11-25). The 2026-07-28 round trip
+// (input_required, then a retry with inputResponses and the sealed
+// requestState) is driven by hand with fetch, since the SDK does not speak
+// that revision: an altered state or one for other arguments does nothing,
+// the right one acts once, a replay does not act again. The first client,
+// which cannot ask, gets a draft with an approval link instead; the headless
+// browser discards it on that page.
+//
 // Run by ./run against `hostgate demo --access-ttl 1m`; it needs
 // HOSTGATE_URL and HOSTGATE_DEMO_PASSWORD.
 
@@ -16,7 +28,8 @@ import { randomUUID } from 'node:crypto';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
-import { HeadlessBrowser } from './lib/browser.mjs';
+import { ElicitRequestSchema, McpError } from '@modelcontextprotocol/sdk/types.js';
+import { HeadlessBrowser, parseForms, formBody } from './lib/browser.mjs';
 import { suite, env } from './lib/harness.mjs';
 
 const base = env('HOSTGATE_URL');
@@ -285,6 +298,380 @@ t.step('whoami again on the refreshed grant: same host, same client', async () =
   assert.equal(r.structuredContent.client.id, provider.savedClients[0].client_id);
   assert.equal(provider.redirects.length, 1);
 });
+
+// --- MCP prompts ---
+
+const PROMPTS = { arrivals_and_departures: 'date', occupancy_next_30_days: 'property_id', unanswered_guest_messages: 'days' };
+
+t.step('prompts/list: arrivals_and_departures (date), unanswered_guest_messages (days), occupancy_next_30_days (property_id)', async () => {
+  assert.ok(client.getServerCapabilities()?.prompts, 'server offers prompts');
+  const { prompts } = await client.listPrompts();
+  assert.deepEqual(prompts.map((p) => p.name).sort(), Object.keys(PROMPTS).sort());
+  for (const p of prompts) {
+    assert.ok(p.title && p.description, `${p.name} has a title and a description`);
+    assert.deepEqual(p.arguments.map((a) => a.name), [PROMPTS[p.name]], `${p.name}'s arguments`);
+    assert.ok(p.arguments.every((a) => !a.required && a.description), `${p.name}: its argument is optional and described`);
+  }
+});
+
+t.step('prompts/get arrivals_and_departures with a date: list_reservations for check-ins and check-outs that day', async () => {
+  const day = dayFrom(20);
+  const text = promptText(await client.getPrompt({ name: 'arrivals_and_departures', arguments: { date: day } }));
+  assert.match(text, new RegExp(`arrivals and departures for ${day}`));
+  for (const s of [`from=${day}, to=${day}`, `by=check_out, from=${day}, to=${day}`, 'list_reservations', 'list_properties', 'next_cursor']) {
+    assert.ok(text.includes(s), `the prompt says ${JSON.stringify(s)}: ${text}`);
+  }
+  // Without the argument: today.
+  const today = promptText(await client.getPrompt({ name: 'arrivals_and_departures', arguments: {} }));
+  assert.ok(dayCandidates(0).some((d) => today.includes(`for ${d}`)), `default date is today (${dayCandidates(0)}): ${today.split('\n')[0]}`);
+});
+
+t.step('prompts/get unanswered_guest_messages with days=3: list_conversations since 3 days ago, get_messages, send_message only after the host says so', async () => {
+  const text = promptText(await client.getPrompt({ name: 'unanswered_guest_messages', arguments: { days: '3' } }));
+  assert.ok(dayCandidates(-3).some((d) => text.includes(`since ${d}`)), `looks back to ${dayCandidates(-3)}: ${text}`);
+  for (const s of ['list_conversations', 'get_messages', 'send_message', 'Do not send anything until I say']) {
+    assert.ok(text.includes(s), `the prompt says ${JSON.stringify(s)}: ${text}`);
+  }
+});
+
+t.step('prompts/get occupancy_next_30_days for one property: today to today+29, list_reservations and get_calendar', async () => {
+  const prop = propertiesBefore[0].id;
+  const text = promptText(await client.getPrompt({ name: 'occupancy_next_30_days', arguments: { property_id: prop } }));
+  const days = dayCandidates(0).flatMap((a) => dayCandidates(29).map((b) => [a, b]));
+  assert.ok(days.some(([a, b]) => text.includes(`from ${a} to ${b} (30 nights)`)), `window ${JSON.stringify(days)}: ${text.split('\n')[0]}`);
+  for (const s of [`the property ${prop}`, 'list_reservations', 'by=check_out', 'get_calendar']) {
+    assert.ok(text.includes(s), `the prompt says ${JSON.stringify(s)}: ${text}`);
+  }
+  const all = promptText(await client.getPrompt({ name: 'occupancy_next_30_days', arguments: {} }));
+  assert.match(all, /every property \(list_properties/);
+});
+
+t.step('prompts/get with a malformed argument: a JSON-RPC error naming it', async () => {
+  const err = await client.getPrompt({ name: 'arrivals_and_departures', arguments: { date: 'next friday' } }).then(() => null, (e) => e);
+  assert.ok(err instanceof McpError, `want an McpError, got ${err}`);
+  assert.match(err.message, /date must be a date like/);
+});
+
+// --- writes the host confirms in the chat (elicitation) ---
+
+// The host at the keyboard of an MCP client that can ask: every question
+// hostgate asks is kept, and answered with whatever `answer` says.
+const chat = {
+  asked: [],
+  answer: () => ({ action: 'cancel' }),
+  client: new Client({ name: 'hostgate-e2e-sdk-chat', version: '1.0.0' }, { capabilities: { elicitation: {} } }),
+};
+chat.client.setRequestHandler(ElicitRequestSchema, async (req) => {
+  chat.asked.push(req.params);
+  log(`elicitation/create: ${JSON.stringify(req.params.message)}`);
+  return chat.answer(req.params);
+});
+t.cleanup(async () => {
+  await chat.client.close().catch(() => {});
+});
+const accept = () => ({ action: 'accept', content: { confirm: true } });
+
+let conv; // a Hostex conversation with a guest
+t.step('a second SDK client declaring elicitation connects on the same grant, without the browser', async () => {
+  await chat.client.connect(newTransport());
+  assert.equal(chat.client.getServerVersion()?.name, 'hostgate');
+  assert.equal(provider.redirects.length, 1, 'the saved tokens were enough');
+  const s = structured(await client.callTool({ name: 'list_conversations', arguments: { vendor: 'hostex' } }));
+  conv = s.conversations.find((c) => c.guest_name);
+  assert.ok(conv, `a Hostex conversation with a guest: ${JSON.stringify(s.conversations.slice(0, 3))}`);
+  log(`conversation ${conv.id} with ${conv.guest_name}`);
+});
+
+t.step('send_message, the host says yes in the chat: asked once with the whole message, exactly one message sent', async () => {
+  const body = `Hi ${conv.guest_name}, the door code is 4821 (e2e ${randomUUID()}).`;
+  chat.asked.length = 0;
+  chat.answer = accept;
+  const s = structured(await chat.client.callTool({ name: 'send_message', arguments: { conversation_id: conv.id, body } }));
+  assert.equal(s.status, 'done', JSON.stringify(s));
+  assert.equal(s.result?.message?.body, body);
+  assert.equal(chat.asked.length, 1, 'asked once');
+  const q = chat.asked[0];
+  assert.ok(!q.mode || q.mode === 'form', `form mode, not ${q.mode}`);
+  for (const want of [body, conv.guest_name, 'Account: Hostex']) assert.ok(q.message.includes(want), `the question shows ${JSON.stringify(want)}: ${q.message}`);
+  assert.equal(q.requestedSchema?.properties?.confirm?.type, 'boolean');
+  assert.deepEqual(q.requestedSchema.required, ['confirm']);
+  const msgs = await messages(conv.id);
+  assert.equal(msgs.filter((m) => m.body === body).length, 1, 'exactly one message with that body in the conversation');
+  assert.equal(msgs[0].body, body, 'it is the newest message');
+  assert.equal(msgs[0].sender, 'host');
+});
+
+t.step('send_message, the host says no (decline, cancel, or accept without the box): declined, nothing sent', async () => {
+  for (const [how, answer] of [
+    ['decline', () => ({ action: 'decline' })],
+    ['cancel', () => ({ action: 'cancel' })],
+    ['accept, box unticked', () => ({ action: 'accept', content: { confirm: false } })],
+  ]) {
+    const body = `Not this one (${how}, e2e ${randomUUID()}).`;
+    chat.asked.length = 0;
+    chat.answer = answer;
+    const s = structured(await chat.client.callTool({ name: 'send_message', arguments: { conversation_id: conv.id, body } }));
+    assert.equal(s.status, 'declined', `${how}: ${JSON.stringify(s)}`);
+    assert.equal(chat.asked.length, 1, `${how}: asked once`);
+    assert.equal((await messages(conv.id)).filter((m) => m.body === body).length, 0, `${how}: no message with that body`);
+  }
+});
+
+// A Hostaway property and a free night about two weeks ahead.
+let cal;
+t.step('update_calendar: a free Hostaway night two weeks ahead, as get_calendar shows it', async () => {
+  const { tools } = await chat.client.listTools();
+  const tool = tools.find((x) => x.name === 'update_calendar');
+  assert.ok(tool, 'update_calendar is listed');
+  assert.deepEqual(tool.inputSchema.required, ['property_id', 'from', 'to']);
+  assert.equal(tool.inputSchema.properties.available?.type?.includes('boolean'), true, 'available is a boolean');
+  for (const p of propertiesBefore.filter((x) => x.vendor === 'hostaway')) {
+    const c = structured(await client.callTool({ name: 'get_calendar', arguments: { property_id: p.id, from: dayFrom(14), to: dayFrom(44) } }));
+    const day = c.days.find((d) => d.available && d.status === 'available');
+    if (day) {
+      cal = { property: p, night: day.date, before: day };
+      break;
+    }
+  }
+  assert.ok(cal, 'a Hostaway property with a free night between 14 and 44 days ahead');
+  log(`calendar: ${cal.property.id} (${cal.property.name}) night ${cal.night}`);
+});
+
+t.step('update_calendar, the host says no: declined, the night is unchanged', async () => {
+  chat.asked.length = 0;
+  chat.answer = () => ({ action: 'decline' });
+  const args = { property_id: cal.property.id, from: cal.night, to: cal.night, available: false };
+  const s = structured(await calendarWrite(chat.client, args));
+  assert.equal(s.status, 'declined', JSON.stringify(s));
+  assert.equal(chat.asked.length, 1, 'asked once');
+  for (const want of [cal.property.name, `the night of ${cal.night}`, 'block']) assert.ok(chat.asked[0].message.includes(want), `the question shows ${JSON.stringify(want)}: ${chat.asked[0].message}`);
+  assert.deepEqual(await night(cal.property.id, cal.night), cal.before, 'get_calendar shows the night as before');
+});
+
+t.step('update_calendar, the host says yes: done, get_calendar shows the night blocked', async () => {
+  chat.asked.length = 0;
+  chat.answer = accept;
+  const args = { property_id: cal.property.id, from: cal.night, to: cal.night, available: false };
+  const s = structured(await calendarWrite(chat.client, args));
+  assert.equal(s.status, 'done', JSON.stringify(s));
+  assert.equal(chat.asked.length, 1, 'asked once');
+  const after = await night(cal.property.id, cal.night);
+  assert.equal(after.available, false, `not available: ${JSON.stringify(after)}`);
+  assert.equal(after.status, 'blocked', `blocked: ${JSON.stringify(after)}`);
+  // The same change again is not carried out twice.
+  chat.asked.length = 0;
+  const again = structured(await calendarWrite(chat.client, args));
+  assert.equal(again.status, 'already_done', JSON.stringify(again));
+  assert.equal(chat.asked.length, 0, 'not asked again');
+});
+
+// --- the 2026-07-28 round trip, by hand ---
+
+let rt; // {args, state}
+t.step('2026-07-28 by hand: tools/call send_message declaring form elicitation → input_required with a confirm form and a requestState', async () => {
+  const args = { conversation_id: conv.id, body: `Late check-out until noon is fine (e2e 2026-07-28 ${randomUUID()}).` };
+  const r = await modernCall('send_message', args);
+  assert.equal(r.resultType, 'input_required', JSON.stringify(r));
+  assert.ok(!r.isError);
+  assert.ok(typeof r.requestState === 'string' && r.requestState.length > 20, 'an opaque requestState');
+  const q = r.inputRequests?.confirm;
+  assert.equal(q?.method, 'elicitation/create', JSON.stringify(r.inputRequests));
+  assert.equal(q.params.mode, 'form');
+  assert.ok(q.params.message.includes(args.body) && q.params.message.includes(conv.guest_name), q.params.message);
+  assert.equal(q.params.requestedSchema.properties.confirm.type, 'boolean');
+  assert.equal((await messages(conv.id)).filter((m) => m.body === args.body).length, 0, 'nothing sent while asking');
+  rt = { args, state: r.requestState };
+});
+
+t.step('2026-07-28: a tampered requestState, or the state with other arguments → a tool error, nothing sent', async () => {
+  const i = Math.floor(rt.state.length / 2);
+  const tampered = rt.state.slice(0, i) + (rt.state[i] === 'A' ? 'B' : 'A') + rt.state.slice(i + 1);
+  const other = { ...rt.args, body: `${rt.args.body} (changed)` };
+  for (const [what, args, state] of [['tampered state', rt.args, tampered], ['other arguments', other, rt.state]]) {
+    const r = await modernCall('send_message', args, { requestState: state, inputResponses: { confirm: { action: 'accept', content: { confirm: true } } } });
+    assert.equal(r.isError, true, `${what}: ${JSON.stringify(r)}`);
+    assert.match(r.content?.[0]?.text ?? '', /nothing was done/, what);
+    const msgs = await messages(conv.id);
+    assert.equal(msgs.filter((m) => m.body === args.body).length, 0, `${what}: nothing sent`);
+  }
+});
+
+t.step('2026-07-28: the right state with inputResponses.confirm accepted → done, exactly one message', async () => {
+  const r = await modernCall('send_message', rt.args, { requestState: rt.state, inputResponses: { confirm: { action: 'accept', content: { confirm: true } } } });
+  assert.notEqual(r.resultType, 'input_required');
+  const s = structured(r);
+  assert.equal(s.status, 'done', JSON.stringify(s));
+  assert.equal((await messages(conv.id)).filter((m) => m.body === rt.args.body).length, 1, 'exactly one message with that body');
+});
+
+t.step('2026-07-28: the same answer replayed, and the same call again → already_done, not sent again', async () => {
+  const replay = structured(await modernCall('send_message', rt.args, { requestState: rt.state, inputResponses: { confirm: { action: 'accept', content: { confirm: true } } } }));
+  assert.equal(replay.status, 'already_done', JSON.stringify(replay));
+  assert.equal(replay.draft?.status, 'sent');
+  const again = await modernCall('send_message', rt.args);
+  assert.notEqual(again.resultType, 'input_required', 'the host is not asked again');
+  assert.equal(structured(again).status, 'already_done');
+  assert.equal((await messages(conv.id)).filter((m) => m.body === rt.args.body).length, 1, 'still exactly one');
+});
+
+// --- a client that cannot ask: a draft ---
+
+let draft;
+t.step('send_message from the client without elicitation → a draft with an approval link, nothing sent; again → the same draft', async () => {
+  const args = { conversation_id: conv.id, body: `Draft for the host (e2e ${randomUUID()}).` };
+  const s = structured(await client.callTool({ name: 'send_message', arguments: args }));
+  assert.equal(s.status, 'draft', JSON.stringify(s));
+  assert.equal(s.draft?.status, 'pending');
+  assert.equal(s.draft.tool, 'send_message');
+  assert.match(s.draft.id, /^dr-/);
+  assert.equal(s.draft.approval_url, `${base}/approvals/${s.draft.id}`);
+  assert.ok(s.next.includes(s.draft.approval_url), 'next gives the link');
+  assert.equal((await messages(conv.id)).filter((m) => m.body === args.body).length, 0, 'nothing sent');
+  const again = structured(await client.callTool({ name: 'send_message', arguments: args }));
+  assert.equal(again.status, 'draft');
+  assert.equal(again.draft.id, s.draft.id, 'the same draft');
+  assert.equal((await messages(conv.id)).filter((m) => m.body === args.body).length, 0, 'still nothing sent');
+  const list = structured(await client.callTool({ name: 'list_drafts', arguments: {} }));
+  const mine = list.drafts.find((d) => d.id === s.draft.id);
+  assert.equal(mine?.status, 'pending', JSON.stringify(list.drafts));
+  assert.equal(mine.approval_url, s.draft.approval_url);
+  const statuses = new Set(list.drafts.map((d) => d.status));
+  for (const st of ['pending', 'sent', 'discarded']) assert.ok(statuses.has(st), `list_drafts shows a ${st} write: ${[...statuses]}`);
+  draft = { ...s.draft, args };
+});
+
+t.step('the host discards the draft on its page (headless browser, signed in): nothing sent, list_drafts says discarded', async () => {
+  const res = await browser.request(draft.approval_url);
+  const html = await res.text();
+  assert.equal(res.status, 200, `GET ${draft.approval_url}: ${res.status}`);
+  assert.equal(res.headers.get('x-frame-options'), 'DENY');
+  assert.ok(html.includes(escapeHTML(draft.args.body)), 'the page shows the message');
+  const form = parseForms(html, draft.approval_url).find((f) => new URL(f.action).pathname === `/approvals/${draft.id}`);
+  assert.ok(form, 'the approval form');
+  const discard = form.buttons.find((b) => b.name === 'action' && b.value === 'discard');
+  assert.ok(discard, `a Discard button: ${JSON.stringify(form.buttons)}`);
+  const post = await browser.request(form.action, { method: 'POST', body: formBody(form, {}, discard).toString(), origin: base });
+  const after = await post.text();
+  assert.equal(post.status, 200);
+  assert.match(after, /Discarded: nothing was sent\./);
+  const list = structured(await client.callTool({ name: 'list_drafts', arguments: { status: 'discarded' } }));
+  assert.ok(list.drafts.some((d) => d.id === draft.id && !d.approval_url), 'list_drafts: discarded, without a link');
+  assert.equal((await messages(conv.id)).filter((m) => m.body === draft.args.body).length, 0, 'nothing sent');
+});
+
+// structured checks a tool result the way hostgate shapes every one: not
+// an error, the text a one-line summary then the structured content as
+// JSON; it returns the structured content.
+function structured(r) {
+  assert.ok(!r.isError, `tool error: ${r.content?.[0]?.text}`);
+  const text = r.content?.[0]?.text ?? '';
+  const nl = text.indexOf('\n');
+  assert.ok(nl > 0 && !text.slice(0, nl).startsWith('{'), `a one-line summary first: ${text.slice(0, 120)}`);
+  assert.deepEqual(JSON.parse(text.slice(nl + 1)), r.structuredContent, 'the text carries the structured content');
+  return r.structuredContent;
+}
+
+// messages returns every message of a conversation, newest first.
+async function messages(conversationId) {
+  const out = [];
+  let cursor;
+  do {
+    const s = structured(await client.callTool({ name: 'get_messages', arguments: { conversation_id: conversationId, limit: 100, ...(cursor && { cursor }) } }));
+    out.push(...s.messages);
+    cursor = s.next_cursor;
+  } while (cursor);
+  return out;
+}
+
+// night returns one night of a property's calendar.
+async function night(propertyId, date) {
+  const s = structured(await client.callTool({ name: 'get_calendar', arguments: { property_id: propertyId, from: date, to: date } }));
+  assert.equal(s.days.length, 1, JSON.stringify(s));
+  return s.days[0];
+}
+
+// calendarWrite calls update_calendar and says clearly when the vendor
+// (the demo's fake) does not support calendar writes.
+async function calendarWrite(c, args) {
+  const r = await c.callTool({ name: 'update_calendar', arguments: args });
+  const text = r.content?.[0]?.text ?? '';
+  if (r.isError && /does not let apps change the calendar|not support/i.test(text)) {
+    throw new Error(`update_calendar is not supported for ${args.property_id} by the demo's fake vendor yet: ${text}`);
+  }
+  return r;
+}
+
+// modernCall posts one tools/call on protocol 2026-07-28 with the SDK's
+// current access token, declaring form elicitation per request, and
+// returns the JSON-RPC result. A 401 (the token expired: the demo's tokens
+// live a minute) makes the SDK refresh on its next call; then it retries
+// once — a 401 did nothing.
+async function modernCall(name, args, roundTrip) {
+  const params = {
+    name, arguments: args,
+    _meta: {
+      'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+      'io.modelcontextprotocol/clientCapabilities': { elicitation: { form: {} } },
+      'io.modelcontextprotocol/clientInfo': { name: 'hostgate-e2e-raw', version: '1.0.0' },
+    },
+    ...roundTrip,
+  };
+  const body = JSON.stringify({ jsonrpc: '2.0', id: randomUUID(), method: 'tools/call', params });
+  for (let attempt = 0; ; attempt++) {
+    const res = await fetch(mcpURL, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${provider.tokens().access_token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream',
+        'MCP-Protocol-Version': '2026-07-28', 'Mcp-Method': 'tools/call', 'Mcp-Name': name,
+      },
+      body,
+    });
+    if (res.status === 401 && attempt === 0) {
+      await res.body?.cancel();
+      structured(await client.callTool({ name: 'whoami', arguments: {} }));
+      continue;
+    }
+    const text = await res.text();
+    assert.equal(res.status, 200, `tools/call ${name} on 2026-07-28: HTTP ${res.status} ${text.slice(0, 300)}`);
+    let msg;
+    if ((res.headers.get('content-type') || '').startsWith('text/event-stream')) {
+      for (const block of text.split(/\r?\n\r?\n/)) {
+        const data = block.split(/\r?\n/).filter((l) => l.startsWith('data:')).map((l) => l.slice(5).trim()).join('\n');
+        if (data && JSON.parse(data).id !== undefined) msg = JSON.parse(data);
+      }
+    } else {
+      msg = JSON.parse(text);
+    }
+    assert.ok(msg && !msg.error, `tools/call ${name}: ${JSON.stringify(msg?.error ?? text.slice(0, 300))}`);
+    log(`2026-07-28 tools/call ${name} -> ${msg.result.resultType ?? ''} ${msg.result.isError ? 'isError' : ''}`);
+    return msg.result;
+  }
+}
+
+function promptText(r) {
+  assert.equal(r.messages?.length, 1, JSON.stringify(r));
+  assert.equal(r.messages[0].role, 'user');
+  assert.equal(r.messages[0].content.type, 'text');
+  return r.messages[0].content.text;
+}
+
+// dayFrom is the local date n days from today, YYYY-MM-DD.
+function dayFrom(n) {
+  const d = new Date();
+  d.setDate(d.getDate() + n);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
+
+// dayCandidates is the date n days from today as hostgate may count it:
+// in local time or in UTC.
+function dayCandidates(n) {
+  const u = new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
+  return [...new Set([dayFrom(n), u])];
+}
+
+function escapeHTML(s) {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&#34;').replace(/'/g, '&#39;');
+}
 
 async function listProperties() {
   const r = await client.callTool({ name: 'list_properties', arguments: {} });
