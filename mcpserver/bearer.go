@@ -17,63 +17,150 @@ import (
 // maxMCPBody caps a JSON-RPC request body.
 const maxMCPBody = 4 << 20
 
-// protect is the bearer middleware of ARCHITECTURE flow 5, in front of the
-// MCP handler. In order: the Host and Origin checks (DNS rebinding; MCP
-// transports: a present but invalid Origin gets 403), the bearer token from
-// the Authorization header only, its verification (expiry, revocation,
-// audience), the scope a tools/call needs (403 insufficient_scope), and the
-// Caller in the request context.
+// protect is the bearer middleware in front of the MCP handler (see "A tool
+// call" in docs/architecture.md): checkBearer decides, and a refusal is
+// written by refuse, the one writer of bearer challenges.
 func (s *Server) protect(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !s.hostAllowed(r.Host) {
-			http.Error(w, "Forbidden: invalid Host header", http.StatusForbidden)
-			return
-		}
-		if o := r.Header.Get("Origin"); o != "" && !s.originAllowed(o) {
-			http.Error(w, "Forbidden: invalid Origin header", http.StatusForbidden)
-			return
-		}
-		// RFC 6750 §2.3 allows a query token; OAuth 2.1 §5.2.1 and MCP
-		// forbid it: URLs end up in logs and histories.
-		if q := r.URL.Query(); q.Has("access_token") {
-			s.challenge(w, http.StatusBadRequest, `error="invalid_request", error_description="send the access token in the Authorization header, never in the URL"`)
-			return
-		}
-		token, ok := bearerToken(r.Header.Get("Authorization"))
-		if !ok {
-			s.challenge(w, http.StatusUnauthorized, "")
-			return
-		}
-		acc, err := s.oauth.VerifyAccessToken(r.Context(), token)
-		if errors.Is(err, oauthpkce.ErrInvalidToken) {
-			s.challenge(w, http.StatusUnauthorized, `error="invalid_token", error_description="the access token is invalid, expired or revoked"`)
-			return
-		}
+		c, err := s.checkBearer(w, r)
 		if err != nil {
-			s.log.ErrorContext(r.Context(), "verify token", "err", err)
-			http.Error(w, "temporarily unavailable", http.StatusServiceUnavailable)
+			s.refuse(w, r, err)
 			return
 		}
-		// A grant holding every scope a tool can need skips the body peek.
-		if r.Method == http.MethodPost && !s.hasAllToolScopes(acc.Scopes) {
-			r.Body = http.MaxBytesReader(w, r.Body, maxMCPBody)
-			body, err := io.ReadAll(r.Body)
-			if err != nil {
-				http.Error(w, "request body too large or unreadable", http.StatusRequestEntityTooLarge)
-				return
-			}
-			r.Body = io.NopCloser(bytes.NewReader(body))
-			if need := s.scopeNeeded(body); need != "" && !slices.Contains(acc.Scopes, need) {
-				// MCP step-up: name every scope the request needs in one challenge.
-				want := append(slices.Clone(acc.Scopes), need)
-				s.challengeScope(w, http.StatusForbidden, `error="insufficient_scope", error_description="this tool needs the `+need+` scope"`, want)
-				return
-			}
-		}
-		c := &tools.Caller{UserID: acc.UserID, Username: acc.Username, ClientID: acc.ClientID, ClientName: acc.ClientName,
-			GrantID: acc.GrantID, Scopes: acc.Scopes, Connections: acc.Connections}
+		s.log.DebugContext(r.Context(), "bearer", "outcome", "ok", "host_id", c.UserID, "client_id", c.ClientID)
 		next.ServeHTTP(w, r.WithContext(tools.WithCaller(r.Context(), c)))
 	})
+}
+
+// checkBearer applies the bearer rules in order: the Host header and Origin
+// checks (DNS rebinding; MCP transports: a present but invalid Origin gets
+// 403), the bearer token from the Authorization header only, its
+// verification (expiry, revocation, audience), and the scope a tools/call
+// needs. It returns the caller, or why not: a *refusal, or the token
+// store's failure.
+func (s *Server) checkBearer(w http.ResponseWriter, r *http.Request) (*tools.Caller, error) {
+	if !s.hostHeaderAllowed(r.Host) {
+		return nil, errHostHeader
+	}
+	if o := r.Header.Get("Origin"); o != "" && !s.originAllowed(o) {
+		return nil, errOrigin
+	}
+	// RFC 6750 §2.3 allows a query token; OAuth 2.1 §5.2.1 and MCP
+	// forbid it: URLs end up in logs and histories.
+	if r.URL.Query().Has("access_token") {
+		return nil, errTokenInQuery
+	}
+	token, ok := bearerToken(r.Header.Get("Authorization"))
+	if !ok {
+		return nil, errNoToken
+	}
+	acc, err := s.oauth.VerifyAccessToken(r.Context(), token)
+	if errors.Is(err, oauthpkce.ErrInvalidToken) {
+		return nil, errInvalidToken
+	}
+	if err != nil {
+		return nil, err
+	}
+	// A grant holding every scope a tool can need skips the body peek.
+	if r.Method == http.MethodPost && !s.hasAllToolScopes(acc.Scopes) {
+		r.Body = http.MaxBytesReader(w, r.Body, maxMCPBody)
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			return nil, errBody
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		if need := s.scopeNeeded(body); need != "" && !slices.Contains(acc.Scopes, need) {
+			// MCP step-up: name every scope the request needs in one challenge.
+			return nil, &refusal{status: http.StatusForbidden, outcome: "insufficient_scope",
+				code: "insufficient_scope", description: "this tool needs the " + need + " scope",
+				scopes: append(slices.Clone(acc.Scopes), need)}
+		}
+	}
+	return &tools.Caller{UserID: acc.UserID, Username: acc.Username, ClientID: acc.ClientID, ClientName: acc.ClientName,
+		GrantID: acc.GrantID, Scopes: acc.Scopes, Connections: acc.Connections}, nil
+}
+
+// refusal is why the bearer middleware turns a request away. Without text
+// it is a bearer challenge (RFC 6750 §3); with text it is a plain-text
+// answer and no challenge (the DNS-rebinding checks, an unreadable body, a
+// store that cannot answer).
+type refusal struct {
+	status  int
+	outcome string // for the log
+	// code and description are RFC 6750 §3.1's error and
+	// error_description. A request that sent no credentials gets neither
+	// (RFC 6750 §3.1: the error SHOULD NOT be included then).
+	code, description string
+	// scopes are the challenge's scope: every scope the request needs. Nil
+	// means every scope hostgate offers.
+	scopes []string
+	// text, when set, is the whole plain-text answer: no challenge.
+	text string
+}
+
+func (e *refusal) Error() string { return "bearer: " + e.outcome }
+
+// The refusals of checkBearer, but for insufficient_scope, which names the
+// scopes of its own request.
+var (
+	errHostHeader   = &refusal{status: http.StatusForbidden, outcome: "host_header", text: "Forbidden: invalid Host header"}
+	errOrigin       = &refusal{status: http.StatusForbidden, outcome: "origin", text: "Forbidden: invalid Origin header"}
+	errTokenInQuery = &refusal{status: http.StatusBadRequest, outcome: "token_in_query",
+		code: "invalid_request", description: "send the access token in the Authorization header, never in the URL"}
+	errNoToken      = &refusal{status: http.StatusUnauthorized, outcome: "no_token"}
+	errInvalidToken = &refusal{status: http.StatusUnauthorized, outcome: "invalid_token",
+		code: "invalid_token", description: "the access token is invalid, expired or revoked"}
+	errBody        = &refusal{status: http.StatusRequestEntityTooLarge, outcome: "body", text: "request body too large or unreadable"}
+	errUnavailable = &refusal{status: http.StatusServiceUnavailable, outcome: "unavailable", text: "temporarily unavailable"}
+)
+
+// refuse answers a request checkBearer turned away. An error that is not a
+// *refusal is the token store failing: logged, and answered 503.
+func (s *Server) refuse(w http.ResponseWriter, r *http.Request, err error) {
+	ref, ok := errors.AsType[*refusal](err)
+	if !ok {
+		s.log.ErrorContext(r.Context(), "verify token", "err", err)
+		ref = errUnavailable
+	}
+	s.log.DebugContext(r.Context(), "bearer", "outcome", ref.outcome, "status", ref.status)
+	s.writeRefusal(w, ref)
+}
+
+// writeRefusal writes ref: plain text, or a bearer challenge with a JSON
+// body naming its error (a 401 has always said only "unauthorized").
+func (s *Server) writeRefusal(w http.ResponseWriter, ref *refusal) {
+	if ref.text != "" {
+		http.Error(w, ref.text, ref.status)
+		return
+	}
+	h := w.Header()
+	h.Set("WWW-Authenticate", s.challenge(ref))
+	h.Set("Content-Type", "application/json")
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(ref.status)
+	code := ref.code
+	if code == "" || ref.status == http.StatusUnauthorized {
+		code = "unauthorized"
+	}
+	_, _ = io.WriteString(w, `{"error":"`+code+`"}`+"\n")
+}
+
+// challenge is the WWW-Authenticate value of a bearer refusal: RFC 6750
+// §3's error attributes, if any; RFC 9728 §5.1's resource_metadata, by
+// which MCP clients discover the authorization server; and the scope the
+// request needs (MCP 2025-11-25 step-up: every scope, not only the missing
+// one).
+func (s *Server) challenge(ref *refusal) string {
+	scopes := ref.scopes
+	if scopes == nil {
+		scopes = s.scopes
+	}
+	var params []string
+	if ref.code != "" {
+		params = append(params, `error="`+ref.code+`"`, `error_description="`+ref.description+`"`)
+	}
+	params = append(params, `resource_metadata="`+s.prmURL+`"`, `scope="`+strings.Join(scopes, " ")+`"`)
+	return "Bearer " + strings.Join(params, ", ")
 }
 
 // hasAllToolScopes reports whether scopes cover every tool's scope.
@@ -95,32 +182,6 @@ func bearerToken(h string) (string, bool) {
 	}
 	tok = strings.TrimSpace(tok)
 	return tok, tok != ""
-}
-
-// challenge answers 401/400 with the WWW-Authenticate header MCP clients
-// discover the authorization server by (RFC 9728 §5.1, RFC 6750 §3).
-func (s *Server) challenge(w http.ResponseWriter, status int, extra string) {
-	s.challengeScope(w, status, extra, s.scopes)
-}
-
-func (s *Server) challengeScope(w http.ResponseWriter, status int, extra string, scopes []string) {
-	v := `Bearer resource_metadata="` + s.prmURL + `", scope="` + strings.Join(scopes, " ") + `"`
-	if extra != "" {
-		v = `Bearer ` + extra + `, resource_metadata="` + s.prmURL + `", scope="` + strings.Join(scopes, " ") + `"`
-	}
-	h := w.Header()
-	h.Set("WWW-Authenticate", v)
-	h.Set("Content-Type", "application/json")
-	h.Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	code := "unauthorized"
-	switch status {
-	case http.StatusForbidden:
-		code = "insufficient_scope"
-	case http.StatusBadRequest:
-		code = "invalid_request"
-	}
-	_, _ = io.WriteString(w, `{"error":"`+code+`"}`+"\n")
 }
 
 // scopeNeeded returns the scope a tools/call in body needs, or "". Only a
@@ -156,20 +217,22 @@ func (s *Server) scopeNeeded(body []byte) string {
 	return ""
 }
 
-// hostAllowed guards against DNS rebinding: when hostgate serves on
-// loopback, a request must name a loopback host. Behind a proxy on a public
-// name the proxy is trusted with Host.
-func (s *Server) hostAllowed(host string) bool {
+// hostHeaderAllowed guards against DNS rebinding: when hostgate serves on
+// loopback, a request's Host header must name a loopback address. Behind a
+// proxy on a public name the proxy is trusted with the Host header.
+func (s *Server) hostHeaderAllowed(hostHeader string) bool {
 	if !s.loopback {
 		return true
 	}
-	return isLoopbackHost(host)
+	return isLoopbackHost(hostHeader)
 }
 
+// isLoopbackHost reports whether hostport (a Host header or a URL's
+// authority, with or without a port) names localhost or a loopback IP.
 func isLoopbackHost(hostport string) bool {
 	h := hostport
-	if host, _, err := net.SplitHostPort(hostport); err == nil {
-		h = host
+	if name, _, err := net.SplitHostPort(hostport); err == nil {
+		h = name
 	}
 	h = strings.Trim(h, "[]")
 	if strings.EqualFold(h, "localhost") {

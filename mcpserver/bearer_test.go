@@ -13,8 +13,9 @@ import (
 
 const toolsList = `{"jsonrpc":"2.0","id":1,"method":"tools/list"}`
 
-// TestBearerRules covers the bearer middleware of ARCHITECTURE flow 5, one
-// row per rule, with the exact status and WWW-Authenticate error.
+// TestBearerRules covers the bearer middleware ("A tool call" in
+// docs/architecture.md), one row per rule, with the exact status and
+// WWW-Authenticate error.
 func TestBearerRules(t *testing.T) {
 	e := newEnv(t, envOptions{})
 	ctx := context.Background()
@@ -120,7 +121,7 @@ func (e *env) initSession(t testing.TB, token string) string {
 	t.Helper()
 	resp := postMCP(t, e.ts.URL+"/mcp", token, `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"raw","version":"0"}}}`)
 	id := resp.Header.Get("Mcp-Session-Id")
-	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(id, "hgs_") {
+	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(id, "hgm_") {
 		t.Fatalf("initialize: %d, session %q", resp.StatusCode, id)
 	}
 	return id

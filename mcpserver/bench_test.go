@@ -62,7 +62,7 @@ var whoamiCall = []byte(`{"jsonrpc":"2.0","id":7,"method":"tools/call","params":
 // BenchmarkToolCall compares a whoami call through hostgate — bearer
 // check, scope check, grant-bound session, two store reads, structured
 // result — with the same call on a bare mcp-go server (stateful, no auth),
-// the reference performance.md sets hostgate's target against (≥ 0.9×).
+// the baseline hostgate's throughput should stay within 0.9× of.
 //
 //	go test -run '^$' -bench ToolCall -benchtime 3s ./mcpserver/
 func BenchmarkToolCall(b *testing.B) {

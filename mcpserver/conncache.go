@@ -72,9 +72,9 @@ func (c *connCache) CreateConnection(ctx context.Context, conn store.Connection)
 }
 
 // UpdateConnection implements store.Connections and drops cached lists.
-func (c *connCache) UpdateConnection(ctx context.Context, conn store.Connection) (store.Connection, error) {
+func (c *connCache) UpdateConnection(ctx context.Context, id string, fn func(store.Connection) (store.Connection, error)) (store.Connection, error) {
 	defer c.invalidate()
-	return c.Store.UpdateConnection(ctx, conn)
+	return c.Store.UpdateConnection(ctx, id, fn)
 }
 
 // DeleteConnection implements store.Connections and drops cached lists.

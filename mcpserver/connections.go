@@ -4,7 +4,6 @@ import (
 	"context"
 	"embed"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -15,7 +14,6 @@ import (
 	"github.com/hostgate/hostgate/oauthpkce"
 	"github.com/hostgate/hostgate/oauthpkce/signin"
 	"github.com/hostgate/hostgate/store"
-	"github.com/hostgate/hostgate/tools"
 	"github.com/hostgate/hostgate/tools/connector"
 )
 
@@ -224,7 +222,7 @@ func (s *Server) title(vendor string) string {
 	return vendor
 }
 
-func (s *Server) spec(vendor string) (*connector.Spec, bool) { return s.tokens.Spec(vendor) }
+func (s *Server) spec(vendor string) (*connector.Spec, bool) { return s.vendors.Spec(vendor) }
 
 type connectFormData struct {
 	CSRF, Vendor, Title, Kind, Return, Error, Label string
@@ -264,50 +262,31 @@ func (s *Server) handleConnectSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	values := map[string]string{}
 	for _, fd := range spec.Fields[kind] {
-		values[fd.Name] = strings.TrimSpace(f.Get(fd.Name))
-	}
-	again := func(msg string) {
-		connectFormTemplate.Render(w, http.StatusBadRequest, web.CSP(), connectFormData{
-			CSRF: s.signin.CSRF(w, r, csrfConnections), Vendor: spec.Name, Title: spec.Title, Kind: string(kind),
-			Return: safeReturn(f.Get("return")), Fields: spec.Fields[kind], Error: msg, Label: f.Get("label"),
-		})
+		values[fd.Name] = f.Get(fd.Name)
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), 30*time.Second)
 	defer cancel()
-	if _, err := s.ConnectWithFields(ctx, u.ID, spec.Name, kind, values, f.Get("label")); err != nil {
-		var fe *fieldsError
-		if errors.As(err, &fe) {
-			again(fe.msg)
-			return
-		}
+	_, err := s.lifecycle.Connect(ctx, connector.Connect{UserID: u.ID, Vendor: spec.Name, Kind: kind, Values: values, Label: f.Get("label")})
+	var refused *connector.ConnectError
+	switch {
+	case errors.As(err, &refused):
+		// The form again, with why, ready for another try.
+		connectFormTemplate.Render(w, http.StatusBadRequest, web.CSP(), connectFormData{
+			CSRF: s.signin.CSRF(w, r, csrfConnections), Vendor: spec.Name, Title: spec.Title, Kind: string(kind),
+			Return: safeReturn(f.Get("return")), Fields: spec.Fields[kind], Error: connectFailure(spec.Title, refused.Err), Label: f.Get("label"),
+		})
+	case err != nil:
 		s.serverError(w, r, "save connection", err)
-		return
+	default:
+		s.finishConnect(w, r, f.Get("return"))
 	}
-	s.finishConnect(w, r, f.Get("return"))
 }
 
-// fieldsError is a credential the vendor did not accept; its text is for the host.
-type fieldsError struct{ msg string }
-
-func (e *fieldsError) Error() string { return e.msg }
-
-// ConnectWithFields connects (or reconnects) a vendor account from connect-form
-// values — a pasted token, an account id and API key — after a cheap vendor
-// call proves they work. The demo uses it to connect the sandbox accounts.
+// ConnectWithFields connects (or reconnects) a vendor account from
+// connect-form values, as the connect form does. The demo uses it to
+// connect the sandbox accounts.
 func (s *Server) ConnectWithFields(ctx context.Context, userID, vendor string, kind store.AuthKind, values map[string]string, label string) (store.Connection, error) {
-	spec, ok := s.spec(vendor)
-	if !ok || spec.FromFields == nil {
-		return store.Connection{}, fmt.Errorf("mcpserver: vendor %q cannot connect by %s", vendor, kind)
-	}
-	cred, err := spec.FromFields(ctx, spec, kind, values)
-	if err != nil {
-		return store.Connection{}, &fieldsError{msg: connectFailure(spec.Title, err)}
-	}
-	acc, err := spec.New(spec, connector.StaticSource(cred)).Check(ctx)
-	if err != nil {
-		return store.Connection{}, &fieldsError{msg: connectFailure(spec.Title, err)}
-	}
-	return s.saveConnection(ctx, userID, spec, kind, cred, acc, label, "")
+	return s.lifecycle.Connect(ctx, connector.Connect{UserID: userID, Vendor: vendor, Kind: kind, Values: values, Label: label})
 }
 
 // connectFailure explains to the host why a credential was not accepted.
@@ -324,57 +303,6 @@ func connectFailure(title string, err error) string {
 	default:
 		return title + " could not be reached just now. Try again in a minute."
 	}
-}
-
-// saveConnection creates the connection, or, if the host already connected
-// this vendor account, replaces its credential (a reconnect).
-func (s *Server) saveConnection(ctx context.Context, userID string, spec *connector.Spec, kind store.AuthKind, cred connector.Credential, acc connector.Account, label, connID string) (store.Connection, error) {
-	now := s.cfg.Now()
-	typed := strings.TrimSpace(label) != ""
-	if label = strings.TrimSpace(label); label == "" {
-		label = acc.Name
-	}
-	if label == "" {
-		label = spec.Title + " " + acc.ID
-	}
-	if len(label) > 80 {
-		label = label[:80]
-	}
-	conns, err := s.cfg.Store.ListConnections(ctx, userID)
-	if err != nil {
-		return store.Connection{}, err
-	}
-	for _, c := range conns {
-		if (c.Vendor == spec.Name && c.AccountID == acc.ID) || (connID != "" && c.ID == connID && c.Vendor == spec.Name) {
-			for attempt := 0; ; attempt++ {
-				c.AccountID, c.AuthKind, c.Secret = acc.ID, kind, cred.Encode()
-				if typed {
-					c.Label = label
-				}
-				c.AccessExpiresAt, c.RefreshExpiresAt = cred.Expiry, cred.RefreshExpiry
-				c.Status, c.LastError, c.UpdatedAt = store.StatusOK, "", now
-				saved, err := s.cfg.Store.UpdateConnection(ctx, c)
-				if err == nil {
-					s.tokens.Forget(c.ID)
-					return saved, nil
-				}
-				if !errors.Is(err, store.ErrConflict) || attempt > 3 {
-					return store.Connection{}, err
-				}
-				if c, err = s.cfg.Store.GetConnection(ctx, c.ID); err != nil {
-					return store.Connection{}, err
-				}
-			}
-		}
-	}
-	c := store.Connection{ID: newID(), UserID: userID, Vendor: spec.Name, AccountID: acc.ID, Label: label,
-		AuthKind: kind, Secret: cred.Encode(), AccessExpiresAt: cred.Expiry, RefreshExpiresAt: cred.RefreshExpiry,
-		Status: store.StatusOK, CreatedAt: now, UpdatedAt: now}
-	if err := s.cfg.Store.CreateConnection(ctx, c); err != nil {
-		return store.Connection{}, err
-	}
-	s.log.InfoContext(ctx, "vendor connected", "host_id", userID, "vendor", spec.Name, "connection", c.ID)
-	return c, nil
 }
 
 // finishConnect goes back where the host came from (the consent page) or
@@ -397,7 +325,7 @@ func (s *Server) handleDisconnect(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, http.StatusNotFound, "No such connection", "It may have been disconnected already.")
 		return
 	}
-	if _, err := tools.Disconnect(r.Context(), s.deps, c); err != nil {
+	if _, err := s.lifecycle.Disconnect(r.Context(), c); err != nil {
 		s.serverError(w, r, "disconnect", err)
 		return
 	}
@@ -414,13 +342,7 @@ func (s *Server) handleRefresh(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, http.StatusNotFound, "No such connection", "It may have been disconnected.")
 		return
 	}
-	if c, err = s.tokens.Refresh(r.Context(), c); err == nil {
-		var cn connector.Connector
-		if cn, err = s.tokens.Connector(c); err == nil {
-			_, err = cn.Check(r.Context())
-		}
-	}
-	if err != nil {
+	if _, err := s.lifecycle.Refresh(r.Context(), c); err != nil {
 		http.Redirect(w, r, afterAction(r, "reconnect", c.ID), http.StatusSeeOther)
 		return
 	}

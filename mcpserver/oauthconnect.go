@@ -3,12 +3,9 @@ package mcpserver
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"net/http"
-	"net/url"
-	"strings"
 	"time"
 
 	"github.com/hostgate/hostgate/store"
@@ -34,21 +31,11 @@ func (s *Server) handleOAuthStart(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sess := s.signin.SessionHash(r)
-	state, verifier := randomToken(), ""
+	state := randomToken()
 	redirect := s.cfg.BaseURL + PathOAuthCallback
-	q := url.Values{"response_type": {"code"}, "client_id": {spec.OAuth.ClientID}, "redirect_uri": {redirect}, "state": {state}}
-	if len(spec.OAuth.Scopes) > 0 {
-		q.Set("scope", strings.Join(spec.OAuth.Scopes, " "))
-	}
-	if spec.OAuth.PKCE {
-		verifier = randomToken()
-		sum := sha256.Sum256([]byte(verifier))
-		q.Set("code_challenge", base64.RawURLEncoding.EncodeToString(sum[:]))
-		q.Set("code_challenge_method", "S256")
-	}
-	for k, v := range spec.OAuth.AuthParams {
-		q.Set(k, v)
-	}
+	// x/oauth2 builds the authorize URL, with an S256 challenge where the
+	// vendor takes PKCE (the verifier is sealed with the state).
+	target, verifier := spec.OAuth.AuthCodeURL(state, redirect)
 	now := s.cfg.Now()
 	err := s.cfg.Store.CreateConnectState(r.Context(), store.ConnectState{
 		Hash: store.Hash(state), UserID: u.ID, SessionHash: sess, Vendor: spec.Name, Verifier: verifier,
@@ -59,20 +46,15 @@ func (s *Server) handleOAuthStart(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, "create connect state", err)
 		return
 	}
-	target := spec.OAuth.AuthURL
-	if strings.Contains(target, "?") {
-		target += "&" + q.Encode()
-	} else {
-		target += "?" + q.Encode()
-	}
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Referrer-Policy", "no-referrer")
 	http.Redirect(w, r, target, http.StatusSeeOther)
 }
 
 // handleOAuthCallback finishes a vendor OAuth flow: the state must be one
-// this browser session started, unused and fresh; then the code is
-// exchanged, the account checked, and the credential sealed in the store.
+// this browser session started, unused and fresh; then the connection
+// lifecycle redeems the code, checks the account and stores the credential
+// (in place of the one it replaces, which it revokes where it can).
 func (s *Server) handleOAuthCallback(w http.ResponseWriter, r *http.Request) {
 	u, ok := s.host(w, r)
 	if !ok {
@@ -107,42 +89,29 @@ func (s *Server) handleOAuthCallback(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, http.StatusBadRequest, spec.Title+" sent no authorization code", "Start again from the connections page.")
 		return
 	}
+	// Detached: once the code is redeemed the vendor has issued tokens,
+	// and they must be stored even if the browser goes away.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 30*time.Second)
 	defer cancel()
-	cred, err := spec.Exchange(ctx, spec, code, st.Verifier, st.RedirectURI)
-	if err != nil {
-		s.log.WarnContext(ctx, "vendor code exchange failed", "vendor", spec.Name, "err", err)
-		s.pageError(w, http.StatusBadGateway, spec.Title+" did not complete the connection", connectFailure(spec.Title, err))
-		return
-	}
-	acc, err := spec.New(spec, connector.StaticSource(cred)).Check(ctx)
-	if err != nil {
-		s.pageError(w, http.StatusBadGateway, spec.Title+" did not complete the connection", connectFailure(spec.Title, err))
-		return
-	}
-	if _, err := s.saveConnection(ctx, u.ID, spec, store.AuthOAuth, cred, acc, "", st.ConnectionID); err != nil {
-		if errors.Is(err, store.ErrExists) {
-			s.pageError(w, http.StatusConflict, "Already connected", "This account is connected already.")
-			return
-		}
+	_, err = s.lifecycle.Connect(ctx, connector.Connect{UserID: u.ID, Vendor: spec.Name, Kind: store.AuthOAuth,
+		Code: code, Verifier: st.Verifier, RedirectURI: st.RedirectURI, Reconnect: st.ConnectionID})
+	var refused *connector.ConnectError
+	switch {
+	case errors.As(err, &refused):
+		s.log.WarnContext(ctx, "vendor connect failed", "vendor", spec.Name, "err", err)
+		s.pageError(w, http.StatusBadGateway, spec.Title+" did not complete the connection", connectFailure(spec.Title, refused.Err))
+	case errors.Is(err, store.ErrExists):
+		s.pageError(w, http.StatusConflict, "Already connected", "This account is connected already.")
+	case err != nil:
 		s.serverError(w, r, "save connection", err)
-		return
+	default:
+		s.finishConnect(w, r, st.ReturnTo)
 	}
-	s.finishConnect(w, r, st.ReturnTo)
 }
 
 // randomToken returns 256 random bits, base64url.
 func randomToken() string {
 	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		panic(err)
-	}
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-// newID returns a 128-bit random row id.
-func newID() string {
-	b := make([]byte, 16)
 	if _, err := rand.Read(b); err != nil {
 		panic(err)
 	}

@@ -62,7 +62,8 @@ type Server struct {
 	oauth      *oauthpkce.Server
 	signin     *signin.Manager
 	tools      []tools.Tool
-	tokens     *connector.Tokens
+	vendors    *connector.Registry
+	lifecycle  *connector.Lifecycle
 	deps       *tools.Deps
 	handler    http.Handler
 	origin     string
@@ -89,6 +90,12 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
+	}
+	// Every logger hostgate builds comes from this one, so every log line
+	// written with a request's context carries its request id.
+	cfg.Logger = requestLogger(cfg.Logger)
+	for _, v := range cfg.Vendors {
+		v.Log = cfg.Logger.With("component", "vendor")
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -125,11 +132,10 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Tools == nil {
 		cfg.Tools = tools.All
 	}
-	s.tokens = connector.NewTokens(cfg.Store, cfg.Vendors, cfg.Now, cfg.Logger)
-	s.deps = &tools.Deps{Store: cfg.Store, Logger: cfg.Logger, Now: cfg.Now, BaseURL: cfg.BaseURL, Tokens: s.tokens, StateKey: cfg.StateKey}
-	for _, v := range cfg.Vendors {
-		s.deps.Vendors = append(s.deps.Vendors, v.Name)
-	}
+	s.vendors = connector.NewRegistry(cfg.Vendors...)
+	s.lifecycle = connector.NewLifecycle(cfg.Store, s.vendors, cfg.Now, cfg.Logger)
+	s.deps = &tools.Deps{Store: cfg.Store, Logger: cfg.Logger, Now: cfg.Now, BaseURL: cfg.BaseURL,
+		Registry: s.vendors, Lifecycle: s.lifecycle, Vendors: s.vendors.Names(), StateKey: cfg.StateKey}
 	s.tools = cfg.Tools(s.deps)
 	mcpSrv := server.NewMCPServer("hostgate", cfg.Version,
 		server.WithToolCapabilities(false),
@@ -188,8 +194,9 @@ func (s *Server) OAuth() *oauthpkce.Server { return s.oauth }
 // Signin returns the sign-in manager.
 func (s *Server) Signin() *signin.Manager { return s.signin }
 
-// Tokens returns the vendor token keeper (for the background refresher).
-func (s *Server) Tokens() *connector.Tokens { return s.tokens }
+// Lifecycle returns the owner of the hosts' vendor connections (for the
+// background refresher).
+func (s *Server) Lifecycle() *connector.Lifecycle { return s.lifecycle }
 
 // Tools returns the tools served.
 func (s *Server) Tools() []tools.Tool { return s.tools }
@@ -211,7 +218,7 @@ func instructions(vendors []*connector.Spec) string {
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
-	if _, err := s.cfg.Store.GetUser(r.Context(), "-"); err != nil && !errors.Is(err, store.ErrNotFound) {
+	if err := s.cfg.Store.Ping(r.Context()); err != nil {
 		s.log.ErrorContext(r.Context(), "health: store", "err", err)
 		w.WriteHeader(http.StatusServiceUnavailable)
 		_, _ = w.Write([]byte(`{"status":"unavailable"}` + "\n"))

@@ -27,7 +27,7 @@ type session struct {
 	terminated time.Time
 }
 
-const sessionIDPrefix = "hgs_"
+const sessionIDPrefix = "hgm_"
 
 var errNoSession = errors.New("mcpserver: unknown session")
 

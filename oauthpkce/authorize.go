@@ -3,6 +3,7 @@ package oauthpkce
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -19,27 +20,24 @@ import (
 // request are sent back to the client, but only once the host has signed
 // in: before that they too show on our page, so that a client anyone can
 // register cannot use hostgate as an open redirector (RFC 9700 §4.11.2).
-func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) error {
 	a, repeated := readAuthRequest(r.URL.Query())
 	client, perr := s.checkClient(r.Context(), &a, repeated)
 	if perr != nil {
-		s.errorPage(w, r, perr)
-		return
+		return perr
 	}
 	user, signedIn := s.cfg.Signin.User(r)
 	req, oerr := s.checkRequest(client, a, repeated)
 	if oerr != nil {
 		if !signedIn {
-			s.errorPage(w, r, &pageError{Status: http.StatusBadRequest, Title: "This sign-in request is not valid",
-				Message: "The app sent an authorization request hostgate cannot accept: " + oerr.Description, Code: oerr.Code})
-			return
+			return &pageError{Status: http.StatusBadRequest, Title: "This sign-in request is not valid",
+				Message: "The app sent an authorization request hostgate cannot accept: " + oerr.Description, Code: oerr.Code}
 		}
-		s.redirectError(w, r, a, oerr)
-		return
+		return toClient(a, oerr)
 	}
 	if !signedIn {
 		http.Redirect(w, r, signin.SignInURL(r.URL.RequestURI()), http.StatusSeeOther)
-		return
+		return nil
 	}
 	// A host who already approved this client for these scopes is not asked
 	// again (the per-user registry of approved clients), unless the client
@@ -47,24 +45,13 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 	if a.Prompt != "consent" {
 		ap, err := s.cfg.Store.GetApproval(r.Context(), user.ID, client.ID)
 		if err == nil && subset(req.scopes, ap.Scopes) {
-			s.approve(w, r, user, client, a, req.scopes, ap.Connections)
-			return
+			return s.approve(w, r, user, client, a, req.scopes, ap.Connections)
 		}
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
-			s.serverErrorPage(w, r, "get approval", err)
-			return
+			return fmt.Errorf("get approval: %w", err)
 		}
 	}
-	s.consentPage(w, r, user, client, a, req)
-}
-
-// pageError is an error shown to the host on our own page, never sent to
-// the client.
-type pageError struct {
-	Status  int
-	Title   string
-	Message string
-	Code    string
+	return s.consentPage(w, r, user, client, a, req)
 }
 
 // checkClient validates the client and the redirect URI. On success a's
@@ -154,23 +141,22 @@ func (s *Server) checkRequest(client store.Client, a authRequest, repeated strin
 	return validRequest{scopes: scopes, resource: resource}, nil
 }
 
-// redirectError sends an authorization error back to the client's checked
-// redirect URI with state and, per RFC 9207, iss.
-func (s *Server) redirectError(w http.ResponseWriter, r *http.Request, a authRequest, e *Error) {
+// values are e's parameters in an authorization error response (RFC 6749
+// §4.1.2.1).
+func (e *Error) values() url.Values {
 	v := url.Values{"error": {e.Code}}
 	if e.Description != "" {
 		v.Set("error_description", e.Description)
 	}
-	s.redirectToClient(w, r, a, v)
+	return v
 }
 
 // redirectToClient redirects to a's redirect URI (already checked against
 // the client's registered ones) with v, state and iss added to its query.
-func (s *Server) redirectToClient(w http.ResponseWriter, r *http.Request, a authRequest, v url.Values) {
+func (s *Server) redirectToClient(w http.ResponseWriter, r *http.Request, a authRequest, v url.Values) error {
 	u, err := url.Parse(a.redirect)
 	if err != nil {
-		s.errorPage(w, r, &pageError{Status: http.StatusBadRequest, Title: "This sign-in link is not valid", Message: "The redirect address cannot be parsed."})
-		return
+		return &pageError{Status: http.StatusBadRequest, Title: "This sign-in link is not valid", Message: "The redirect address cannot be parsed."}
 	}
 	q := u.Query()
 	for k, vs := range v {
@@ -184,6 +170,7 @@ func (s *Server) redirectToClient(w http.ResponseWriter, r *http.Request, a auth
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Referrer-Policy", "no-referrer")
 	http.Redirect(w, r, u.String(), http.StatusSeeOther)
+	return nil
 }
 
 func subset(a, b []string) bool {

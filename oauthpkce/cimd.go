@@ -151,7 +151,7 @@ func (s *Server) lookupClient(ctx context.Context, id string) (store.Client, err
 // checkClientIDURL applies the draft's rules for a client_id URL (§3):
 // https, a host, a path, no dot segments, no fragment, no userinfo. A
 // query is refused too (the draft says SHOULD NOT). Plain http is accepted
-// only on loopback hosts, and only with Config.AllowLoopbackMetadata.
+// only on loopback addresses, and only with Config.AllowLoopbackMetadata.
 func (s *Server) checkClientIDURL(id string) error {
 	bad := func(reason string) error { return metadataErr(id, reason, nil) }
 	if len(id) > maxClientIDURL {
@@ -161,7 +161,7 @@ func (s *Server) checkClientIDURL(id string) error {
 	switch {
 	case err != nil || strings.ContainsAny(id, "#\\ ") || !u.IsAbs() || u.Opaque != "":
 		return bad("the client_id is neither a registered client nor a valid URL")
-	case u.Scheme == "http" && s.metadata.allowLoopback && isLoopbackHost(u.Hostname()):
+	case u.Scheme == "http" && s.metadata.allowLoopback && isLoopbackHostname(u.Hostname()):
 	case u.Scheme != "https":
 		return bad("a client_id URL must use https")
 	}

@@ -1,6 +1,7 @@
 package oauthpkce
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -17,7 +18,7 @@ type consentData struct {
 	Params       url.Values // the authorization request, as hidden fields
 	ClientName   string
 	ClientID     string
-	RedirectHost string
+	RedirectSite string
 	Loopback     bool // the code goes to a program on this computer
 	Registered   bool // dynamically registered: its name is unverified
 	Scopes       []consentScope
@@ -46,13 +47,13 @@ func csrfConsent(userID string, a authRequest) string {
 // consentPage shows the host what the client asks for (MCP security best
 // practices: name the client, show the redirect URI, CSRF-protect the form,
 // forbid framing).
-func (s *Server) consentPage(w http.ResponseWriter, r *http.Request, user store.User, client store.Client, a authRequest, req validRequest) {
+func (s *Server) consentPage(w http.ResponseWriter, r *http.Request, user store.User, client store.Client, a authRequest, req validRequest) error {
 	d := consentData{
 		CSRF: s.cfg.Signin.CSRF(w, r, csrfConsent(user.ID, a)), Params: a.values(),
 		ClientName: client.Name, ClientID: client.ID, Registered: client.MetadataURL == "",
 		SignOutCSRF: s.cfg.Signin.SignOutCSRF(w, r), Username: user.Username,
 	}
-	d.RedirectHost, d.Loopback = redirectHost(a.redirect)
+	d.RedirectSite, d.Loopback = redirectSite(a.redirect)
 	for _, sc := range s.cfg.Scopes {
 		if slices.Contains(req.scopes, sc.Name) {
 			d.Scopes = append(d.Scopes, consentScope{Scope: sc, Checked: true})
@@ -61,8 +62,7 @@ func (s *Server) consentPage(w http.ResponseWriter, r *http.Request, user store.
 	if s.cfg.ConsentConnections != nil {
 		choices, err := s.cfg.ConsentConnections(r, user.ID)
 		if err != nil {
-			s.serverErrorPage(w, r, "list connections", err)
-			return
+			return fmt.Errorf("list connections: %w", err)
 		}
 		prev := map[string]bool{}
 		var approvedAt time.Time
@@ -87,41 +87,36 @@ func (s *Server) consentPage(w http.ResponseWriter, r *http.Request, user store.
 		d.ConnectURL = s.cfg.ConnectURL(PathAuthorize + "?" + a.values().Encode())
 	}
 	consentTemplate.Render(w, http.StatusOK, web.CSP(formTarget(a.redirect)), d)
+	return nil
 }
 
 // handleConsent takes the host's decision.
-func (s *Server) handleConsent(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleConsent(w http.ResponseWriter, r *http.Request) error {
 	r.Body = http.MaxBytesReader(w, r.Body, 32<<10)
 	if err := r.ParseForm(); err != nil {
-		s.errorPage(w, r, &pageError{Status: http.StatusBadRequest, Title: "This form could not be read", Message: "Start again from your app."})
-		return
+		return &pageError{Status: http.StatusBadRequest, Title: "This form could not be read", Message: "Start again from your app."}
 	}
 	a, repeated := readAuthRequest(r.PostForm)
 	user, ok := s.cfg.Signin.User(r)
 	if !ok {
-		s.errorPage(w, r, &pageError{Status: http.StatusForbidden, Title: "You are signed out",
-			Message: "Your sign-in expired before you decided. Start again from your app."})
-		return
+		return &pageError{Status: http.StatusForbidden, Title: "You are signed out",
+			Message: "Your sign-in expired before you decided. Start again from your app."}
 	}
 	if !s.cfg.Signin.CheckCSRF(r, csrfConsent(user.ID, a), r.PostForm.Get("csrf")) {
-		s.errorPage(w, r, &pageError{Status: http.StatusForbidden, Title: "This form expired or came from another site",
-			Message: "For your safety hostgate ignored it. Start again from your app."})
-		return
+		return &pageError{Status: http.StatusForbidden, Title: "This form expired or came from another site",
+			Message: "For your safety hostgate ignored it. Start again from your app."}
 	}
 	client, perr := s.checkClient(r.Context(), &a, repeated)
 	if perr != nil {
-		s.errorPage(w, r, perr)
-		return
+		return perr
 	}
 	req, oerr := s.checkRequest(client, a, repeated)
 	if oerr != nil {
-		s.redirectError(w, r, a, oerr)
-		return
+		return toClient(a, oerr)
 	}
 	if r.PostForm.Get("action") != "approve" {
 		s.audit(r, user.ID, client.ID, "consent.denied", "")
-		s.redirectError(w, r, a, badRequest(codeAccessDenied, "the host denied the request"))
-		return
+		return toClient(a, badRequest(codeAccessDenied, "the host denied the request"))
 	}
 	// Optional scopes the host cleared are left out of the grant.
 	checked := r.PostForm["grant_scope"]
@@ -133,15 +128,13 @@ func (s *Server) handleConsent(w http.ResponseWriter, r *http.Request) {
 		scopes = append(scopes, name)
 	}
 	if len(scopes) == 0 {
-		s.redirectError(w, r, a, badRequest(codeAccessDenied, "the host granted none of the requested scopes"))
-		return
+		return toClient(a, badRequest(codeAccessDenied, "the host granted none of the requested scopes"))
 	}
 	var conns []string
 	if s.cfg.ConsentConnections != nil {
 		choices, err := s.cfg.ConsentConnections(r, user.ID)
 		if err != nil {
-			s.serverErrorPage(w, r, "list connections", err)
-			return
+			return fmt.Errorf("list connections: %w", err)
 		}
 		// Only the host's own connections can be shared, whatever the form says.
 		for _, c := range choices {
@@ -155,15 +148,14 @@ func (s *Server) handleConsent(w http.ResponseWriter, r *http.Request) {
 		UserID: user.ID, ClientID: client.ID, Scopes: scopes, Connections: conns, CreatedAt: now, UpdatedAt: now,
 	})
 	if err != nil {
-		s.serverErrorPage(w, r, "put approval", err)
-		return
+		return fmt.Errorf("put approval: %w", err)
 	}
 	s.audit(r, user.ID, client.ID, "consent.approved", strings.Join(scopes, " "))
-	s.approve(w, r, user, client, a, scopes, conns)
+	return s.approve(w, r, user, client, a, scopes, conns)
 }
 
 // approve issues an authorization code and sends it to the client.
-func (s *Server) approve(w http.ResponseWriter, r *http.Request, user store.User, client store.Client, a authRequest, scopes, conns []string) {
+func (s *Server) approve(w http.ResponseWriter, r *http.Request, user store.User, client store.Client, a authRequest, scopes, conns []string) error {
 	code := newSecret(prefixCode)
 	now := s.now()
 	err := s.cfg.Store.CreateAuthCode(r.Context(), store.AuthCode{
@@ -174,16 +166,16 @@ func (s *Server) approve(w http.ResponseWriter, r *http.Request, user store.User
 		CreatedAt: now, ExpiresAt: now.Add(s.cfg.CodeTTL),
 	})
 	if err != nil {
-		s.serverErrorPage(w, r, "create code", err)
-		return
+		return fmt.Errorf("create code: %w", err)
 	}
 	s.log.InfoContext(r.Context(), "code issued", "client_id", client.ID, "host_id", user.ID)
-	s.redirectToClient(w, r, a, url.Values{"code": {code}})
+	return s.redirectToClient(w, r, a, url.Values{"code": {code}})
 }
 
-// redirectHost returns the host the code will be sent to, as the consent
-// page names it, and whether it is this computer.
-func redirectHost(raw string) (string, bool) {
+// redirectSite returns where the code will be sent (the redirect URI's
+// authority, or scheme and authority for a private-use scheme), as the
+// consent page names it, and whether that is this computer.
+func redirectSite(raw string) (string, bool) {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return raw, false

@@ -3,6 +3,8 @@ package oauthpkce
 import (
 	"encoding/json"
 	"net/http"
+	"strconv"
+	"time"
 )
 
 // Error is an OAuth error response (RFC 6749 §5.2, RFC 7591 §3.2.2,
@@ -15,6 +17,9 @@ type Error struct {
 	// basic adds the HTTP Basic challenge RFC 6749 §5.2 asks for when a
 	// client that used Basic fails to authenticate.
 	basic bool
+	// retryAfter, when set, is sent as Retry-After (RFC 9110 §10.2.3) with
+	// a 429 or 503.
+	retryAfter time.Duration
 }
 
 func (e *Error) Error() string {
@@ -50,6 +55,20 @@ func badRequest(code, description string) *Error {
 	return errorf(http.StatusBadRequest, code, description)
 }
 
+func invalidGrant(desc string) *Error { return badRequest(codeInvalidGrant, desc) }
+
+// invalidClient is RFC 6749 §5.2's invalid_client: 401, with a Basic
+// challenge when the client tried Basic.
+func invalidClient(basic bool) *Error {
+	e := errorf(http.StatusUnauthorized, codeInvalidClient, "client authentication failed")
+	e.basic = basic
+	return e
+}
+
+// serverError is the answer to a failure inside hostgate: 500 and nothing
+// about the cause, which only the log sees.
+var serverError = errorf(http.StatusInternalServerError, codeServerError, "")
+
 // writeError writes e as the JSON body of an OAuth error response.
 // RFC 6749 §5.1: responses of the token endpoint are never cached.
 func writeError(w http.ResponseWriter, e *Error) {
@@ -59,6 +78,10 @@ func writeError(w http.ResponseWriter, e *Error) {
 	}
 	if e.basic {
 		w.Header().Set("WWW-Authenticate", `Basic realm="hostgate"`)
+	}
+	if e.retryAfter > 0 {
+		secs := int64((e.retryAfter + time.Second - 1) / time.Second)
+		w.Header().Set("Retry-After", strconv.FormatInt(secs, 10))
 	}
 	writeJSON(w, status, e)
 }

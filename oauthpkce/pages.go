@@ -20,11 +20,3 @@ func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, e *pageError)
 	s.log.InfoContext(r.Context(), "authorize refused", "outcome", e.Title, "code", e.Code)
 	errorTemplate.Render(w, e.Status, web.CSP(), e)
 }
-
-// serverErrorPage logs an internal failure and shows a generic page.
-func (s *Server) serverErrorPage(w http.ResponseWriter, r *http.Request, op string, err error) {
-	s.log.ErrorContext(r.Context(), op, "err", err)
-	errorTemplate.Render(w, http.StatusInternalServerError, web.CSP(), &pageError{
-		Title: "Something went wrong", Message: "hostgate could not finish this step. Try again in a moment.",
-	})
-}

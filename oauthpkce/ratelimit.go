@@ -101,9 +101,9 @@ func (l *addrLimiter) sweep(now time.Time) {
 	}
 }
 
-// limiterKey is the bucket an address counts against. An IPv6 host is
+// limiterKey is the bucket an address counts against. An IPv6 subscriber is
 // usually given a whole /64, so IPv6 addresses share their /64's bucket;
-// otherwise one host could cycle through 2^64 addresses. IPv4-mapped IPv6
+// otherwise one machine could cycle through 2^64 addresses. IPv4-mapped IPv6
 // addresses count as their IPv4 address. Anything unparsable is its own key.
 func limiterKey(addr string) string {
 	ip, err := netip.ParseAddr(addr)

@@ -52,7 +52,7 @@ var forbiddenSchemes = []string{"javascript", "vbscript", "data", "blob", "about
 //     3986 §7.6: "https://good@evil" shows one host and goes to another);
 //   - an absolute URI (RFC 6749 §3.1.2) with a scheme from one of:
 //   - https with a non-empty host;
-//   - http only on a loopback host: an IP literal in 127.0.0.0/8 or [::1]
+//   - http only on a loopback address: an IP literal in 127.0.0.0/8 or [::1]
 //     (RFC 8252 §7.3), or exactly "localhost" (RFC 8252 §8.3 discourages
 //     it, but mcp-remote and Claude Code register http://localhost:PORT/...);
 //     the port is free (the client picks it at run time, RFC 8252 §7.3) and
@@ -112,8 +112,8 @@ func checkRedirectURI(raw string, nativeSchemes []string) error {
 		}
 		// RFC 8252 §7.3 and §8.3; RFC 9700 §2.1: plain http is only for
 		// the loopback interface of the user's own machine.
-		if !isLoopbackHost(u.Hostname()) {
-			return errors.New("http redirect URI must be on a loopback host (127.0.0.1, [::1] or localhost); use https otherwise")
+		if !isLoopbackHostname(u.Hostname()) {
+			return errors.New("http redirect URI must be on a loopback address (127.0.0.1, [::1] or localhost); use https otherwise")
 		}
 		return nil
 	}
@@ -129,15 +129,15 @@ func checkRedirectURI(raw string, nativeSchemes []string) error {
 	return nil
 }
 
-// isLoopbackHost reports whether host (without brackets or port) is
-// "localhost" or an IP literal of the loopback interface. Zoned IPv6
+// isLoopbackHostname reports whether a URL's hostname (without brackets or
+// port) is "localhost" or an IP literal of the loopback interface. Zoned IPv6
 // addresses and IPv4-mapped forms are not accepted: clients never register
 // them, and exact matching makes odd spellings useless anyway.
-func isLoopbackHost(host string) bool {
-	if host == "localhost" {
+func isLoopbackHostname(hostname string) bool {
+	if hostname == "localhost" {
 		return true
 	}
-	ip, err := netip.ParseAddr(host)
+	ip, err := netip.ParseAddr(hostname)
 	if err != nil || ip.Zone() != "" {
 		return false
 	}

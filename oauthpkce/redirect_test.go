@@ -28,7 +28,7 @@ func TestCheckRedirectURI(t *testing.T) {
 		{"http [::1]", "http://[::1]:8080/callback", true},
 		{"http localhost", "http://localhost:8787/callback", true},
 		{"http localhost no path", "http://localhost:3000", true},
-		{"http non-loopback host", "http://example.com/cb", false},
+		{"http non-loopback address", "http://example.com/cb", false},
 		{"http private address", "http://192.168.1.10/cb", false},
 		{"http localhost suffix", "http://localhost.evil.com/cb", false},
 		{"http localhost prefix", "http://evillocalhost/cb", false},
@@ -109,7 +109,7 @@ func TestCheckRedirectURINativeSchemesConfig(t *testing.T) {
 
 // FuzzCheckRedirectURI checks the policy's invariants on any input: whatever
 // it accepts has an allowed scheme, no fragment, no userinfo, no wildcard,
-// fits the cap, and if http, is on a loopback host.
+// fits the cap, and if http, is on a loopback address.
 func FuzzCheckRedirectURI(f *testing.F) {
 	for _, seed := range []string{
 		"https://claude.ai/api/mcp/auth_callback", "http://127.0.0.1:33418", "http://localhost:8787/callback",

@@ -76,43 +76,37 @@ type registrationResponse struct {
 }
 
 // handleRegister is the RFC 7591 dynamic client registration endpoint.
-func (s *Server) handleRegister(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleRegister(w http.ResponseWriter, r *http.Request) error {
 	if allowPublicCORS(w, r, "POST, OPTIONS") {
-		return
+		return nil
 	}
 	addr := peerIP(r)
 	if !s.limiter.allow(addr) {
+		s.log.WarnContext(r.Context(), "client registration rate limited", "from", addr)
 		// 429 with an OAuth error body: temporarily_unavailable (RFC 6749
 		// §4.1.2.1) is the generic "try later" code; slow_down belongs to
 		// the device flow's token polling (RFC 8628 §3.5).
-		secs := int64(s.limiter.retryAfter().Seconds() + 0.999)
-		w.Header().Set("Retry-After", strconv.FormatInt(max(secs, 1), 10))
-		s.log.WarnContext(r.Context(), "client registration rate limited", "from", addr)
-		writeError(w, errorf(http.StatusTooManyRequests, codeTemporarilyUnavailable, "too many registrations from this address; retry later"))
-		return
+		e := errorf(http.StatusTooManyRequests, codeTemporarilyUnavailable, "too many registrations from this address; retry later")
+		e.retryAfter = s.limiter.retryAfter()
+		return e
 	}
 	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
-		writeError(w, errorf(http.StatusUnsupportedMediaType, codeInvalidClientMetadata, "the registration request must be application/json (RFC 7591 §3.1)"))
-		return
+		return errorf(http.StatusUnsupportedMediaType, codeInvalidClientMetadata, "the registration request must be application/json (RFC 7591 §3.1)")
 	}
 	var m clientMetadata
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxRegistrationBody))
 	if err := dec.Decode(&m); err != nil {
 		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-			writeError(w, errorf(http.StatusRequestEntityTooLarge, codeInvalidClientMetadata,
-				fmt.Sprintf("the registration request is larger than %d bytes", maxRegistrationBody)))
-			return
+			return errorf(http.StatusRequestEntityTooLarge, codeInvalidClientMetadata,
+				fmt.Sprintf("the registration request is larger than %d bytes", maxRegistrationBody))
 		}
-		writeError(w, badRequest(codeInvalidClientMetadata, "the registration request is not a JSON object of client metadata (RFC 7591 §2)"))
-		return
+		return badRequest(codeInvalidClientMetadata, "the registration request is not a JSON object of client metadata (RFC 7591 §2)")
 	}
 	if dec.More() {
-		writeError(w, badRequest(codeInvalidClientMetadata, "the registration request has data after its JSON object"))
-		return
+		return badRequest(codeInvalidClientMetadata, "the registration request has data after its JSON object")
 	}
 	if e := s.validateClientMetadata(&m, false); e != nil {
-		writeError(w, e)
-		return
+		return e
 	}
 
 	now := s.now().UTC()
@@ -146,8 +140,7 @@ func (s *Server) handleRegister(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx := r.Context()
 	if err := s.cfg.Store.CreateClient(ctx, c); err != nil {
-		s.registrationFailed(w, "create client", err)
-		return
+		return fmt.Errorf("create client: %w", err)
 	}
 	detail := fmt.Sprintf("name=%q auth=%s from=%s redirect_uris=%d", c.Name, c.AuthMethod, addr, len(c.RedirectURIs))
 	if err := s.cfg.Store.AddAuditEvent(ctx, store.AuditEvent{At: now, ClientID: id, Kind: "client.registered", Detail: detail}); err != nil {
@@ -155,6 +148,7 @@ func (s *Server) handleRegister(w http.ResponseWriter, r *http.Request) {
 	}
 	s.log.InfoContext(ctx, "client registered", "client_id", id, "client_name", c.Name, "auth_method", c.AuthMethod, "from", addr)
 	writeJSON(w, http.StatusCreated, resp)
+	return nil
 }
 
 // validateClientMetadata checks m against RFC 7591 §2 and hostgate's
@@ -326,15 +320,9 @@ func uniqueStrings(in []string) []string {
 // peerIP is the IP of the connection's peer. X-Forwarded-For is not
 // trusted: any client can send it.
 func peerIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	ip, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		return r.RemoteAddr
 	}
-	return host
-}
-
-// registrationFailed logs err and answers 500 server_error without detail.
-func (s *Server) registrationFailed(w http.ResponseWriter, what string, err error) {
-	s.log.Error("registration failed", "step", what, "err", err)
-	writeError(w, errorf(http.StatusInternalServerError, codeServerError, "internal error"))
+	return ip
 }

@@ -13,55 +13,41 @@ import (
 // the token endpoint and may revoke only its own tokens. Revoking a refresh
 // token revokes its grant, and so every access token of it (RFC 7009 §2.1).
 // An unknown token is not an error (§2.2).
-func (s *Server) handleRevoke(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
-	if !isForm(r) {
-		writeError(w, badRequest(codeInvalidRequest, "the body must be application/x-www-form-urlencoded"))
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		writeError(w, badRequest(codeInvalidRequest, "the body could not be parsed"))
-		return
-	}
-	client, e := s.authenticateClient(r)
-	if e != nil {
-		writeError(w, e)
-		return
+func (s *Server) handleRevoke(w http.ResponseWriter, r *http.Request) error {
+	client, err := s.clientRequest(w, r)
+	if err != nil {
+		return err
 	}
 	tok := r.PostForm.Get("token")
 	if tok == "" {
-		writeError(w, badRequest(codeInvalidRequest, "token is missing"))
-		return
+		return badRequest(codeInvalidRequest, "token is missing")
 	}
 	switch hint := r.PostForm.Get("token_type_hint"); hint {
 	case "", "access_token", "refresh_token":
 	default:
-		writeError(w, badRequest(codeUnsupportedTokenType, "token_type_hint must be access_token or refresh_token"))
-		return
+		return badRequest(codeUnsupportedTokenType, "token_type_hint must be access_token or refresh_token")
 	}
 	t, g, err := s.cfg.Store.GetToken(r.Context(), store.Hash(tok))
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 	case err != nil:
-		writeError(w, s.serverError(r, "get token", err))
-		return
+		return fmt.Errorf("get token: %w", err)
 	case g.ClientID != client.ID:
 		// RFC 7009 §2.1: not this client's token; say nothing about it.
 	case t.Kind == store.KindRefresh:
 		if err := s.RevokeGrant(r.Context(), g.ID); err != nil {
-			writeError(w, s.serverError(r, "revoke grant", err))
-			return
+			return err
 		}
 		s.audit(r, g.UserID, client.ID, "grant.revoked", "by client")
 	default:
 		if err := s.cfg.Store.RevokeToken(r.Context(), t.Hash, s.now()); err != nil {
-			writeError(w, s.serverError(r, "revoke token", err))
-			return
+			return fmt.Errorf("revoke token: %w", err)
 		}
 		s.tokens.invalidate()
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(http.StatusOK)
+	return nil
 }
 
 // RevokeGrant revokes a grant and everything issued under it; the next MCP

@@ -72,6 +72,9 @@ func TestRevoke(t *testing.T) {
 		{name: "confidential client revokes its refresh token", status: 200, confidential: true, request: func(p pair) (url.Values, string, string) {
 			return url.Values{"token": {p.refresh}}, basicClient.ID, webSecret
 		}},
+		{name: "repeated parameter", status: 400, code: codeInvalidRequest, accessWorks: true, refreshWorks: true, request: func(p pair) (url.Values, string, string) {
+			return url.Values{"token": {p.access, p.refresh}, "client_id": {publicClient.ID}}, "", ""
+		}},
 		{name: "wrong content type", status: 400, code: codeInvalidRequest, accessWorks: true, refreshWorks: true, contentTypeJS: true, request: func(p pair) (url.Values, string, string) {
 			return url.Values{"token": {p.access}, "client_id": {publicClient.ID}}, "", ""
 		}},

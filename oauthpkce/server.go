@@ -143,19 +143,21 @@ const (
 	PathRevoke       = "/revoke"
 )
 
-// Mount registers the authorization server's endpoints on mux.
+// Mount registers the authorization server's endpoints on mux. The
+// endpoints programs call answer errors in JSON (serveJSON); those the
+// host's browser visits answer with a page or a redirect (servePage).
 func (s *Server) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("GET "+PathMetadata, s.handleMetadata)
 	mux.HandleFunc("GET "+PathOIDCMetadata, s.handleMetadata)
-	mux.HandleFunc("POST "+PathRegister, s.handleRegister)
+	mux.Handle("POST "+PathRegister, s.serveJSON(s.handleRegister))
 	// Browser-based clients preflight discovery and registration.
 	mux.HandleFunc("OPTIONS "+PathMetadata, s.handleMetadata)
 	mux.HandleFunc("OPTIONS "+PathOIDCMetadata, s.handleMetadata)
-	mux.HandleFunc("OPTIONS "+PathRegister, s.handleRegister)
-	mux.HandleFunc("GET "+PathAuthorize, s.handleAuthorize)
-	mux.HandleFunc("POST "+PathConsent, s.handleConsent)
-	mux.HandleFunc("POST "+PathToken, s.handleToken)
-	mux.HandleFunc("POST "+PathRevoke, s.handleRevoke)
+	mux.Handle("OPTIONS "+PathRegister, s.serveJSON(s.handleRegister))
+	mux.Handle("GET "+PathAuthorize, s.servePage(s.handleAuthorize))
+	mux.Handle("POST "+PathConsent, s.servePage(s.handleConsent))
+	mux.Handle("POST "+PathToken, s.serveJSON(s.handleToken))
+	mux.Handle("POST "+PathRevoke, s.serveJSON(s.handleRevoke))
 }
 
 // Issuer returns the issuer URL.

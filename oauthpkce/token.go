@@ -2,6 +2,7 @@ package oauthpkce
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -20,61 +21,35 @@ type tokenResponse struct {
 
 // handleToken is the token endpoint (RFC 6749 §3.2). Every response,
 // error or not, carries Cache-Control: no-store.
-func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
-	if !isForm(r) {
-		writeError(w, badRequest(codeInvalidRequest, "the body must be application/x-www-form-urlencoded"))
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		writeError(w, badRequest(codeInvalidRequest, "the body could not be parsed"))
-		return
-	}
-	for k, vs := range r.PostForm {
-		if len(vs) > 1 {
-			writeError(w, badRequest(codeInvalidRequest, "parameter "+k+" is repeated"))
-			return
-		}
-	}
-	client, e := s.authenticateClient(r)
-	if e != nil {
-		writeError(w, e)
-		return
+func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) error {
+	client, err := s.clientRequest(w, r)
+	if err != nil {
+		return err
 	}
 	var resp tokenResponse
 	switch gt := r.PostForm.Get("grant_type"); gt {
-	case "authorization_code":
-		resp, e = s.exchangeCode(r, client)
-	case "refresh_token":
-		resp, e = s.refresh(r, client)
+	case grantAuthorizationCode:
+		resp, err = s.exchangeCode(r, client)
+	case grantRefreshToken:
+		resp, err = s.refresh(r, client)
 	case "":
-		e = badRequest(codeInvalidRequest, "grant_type is missing")
+		err = badRequest(codeInvalidRequest, "grant_type is missing")
 	default:
-		e = badRequest(codeUnsupportedGrantType, "grant_type must be authorization_code or refresh_token")
+		err = badRequest(codeUnsupportedGrantType, "grant_type must be authorization_code or refresh_token")
 	}
-	if e != nil {
-		writeError(w, e)
-		return
+	if err != nil {
+		return err
 	}
 	if err := s.cfg.Store.TouchClient(r.Context(), client.ID, s.now()); err != nil {
 		s.log.ErrorContext(r.Context(), "touch client", "err", err)
 	}
 	writeJSON(w, http.StatusOK, resp)
+	return nil
 }
-
-func isForm(r *http.Request) bool {
-	ct := r.Header.Get("Content-Type")
-	if i := strings.IndexByte(ct, ';'); i >= 0 {
-		ct = ct[:i]
-	}
-	return strings.EqualFold(strings.TrimSpace(ct), "application/x-www-form-urlencoded")
-}
-
-func invalidGrant(desc string) *Error { return badRequest(codeInvalidGrant, desc) }
 
 // exchangeCode redeems an authorization code (RFC 6749 §4.1.3, RFC 7636
 // §4.5, RFC 8707 §2).
-func (s *Server) exchangeCode(r *http.Request, client store.Client) (tokenResponse, *Error) {
+func (s *Server) exchangeCode(r *http.Request, client store.Client) (tokenResponse, error) {
 	ctx := r.Context()
 	f := r.PostForm
 	code, verifier := f.Get("code"), f.Get("code_verifier")
@@ -89,7 +64,7 @@ func (s *Server) exchangeCode(r *http.Request, client store.Client) (tokenRespon
 		return tokenResponse{}, invalidGrant("the code is unknown or expired")
 	}
 	if err != nil {
-		return tokenResponse{}, s.serverError(r, "get code", err)
+		return tokenResponse{}, fmt.Errorf("get code: %w", err)
 	}
 	now := s.now()
 	// The code is bound to its client, redirect URI and resource. Each
@@ -126,7 +101,7 @@ func (s *Server) exchangeCode(r *http.Request, client store.Client) (tokenRespon
 		return tokenResponse{}, invalidGrant("the code is unknown or expired")
 	}
 	if err != nil {
-		return tokenResponse{}, s.serverError(r, "redeem code", err)
+		return tokenResponse{}, fmt.Errorf("redeem code: %w", err)
 	}
 	s.log.InfoContext(ctx, "tokens issued", "grant", "authorization_code", "client_id", client.ID, "host_id", ac.UserID)
 	return resp, nil
@@ -134,7 +109,7 @@ func (s *Server) exchangeCode(r *http.Request, client store.Client) (tokenRespon
 
 // codeReplayed handles a second redemption of a code. RFC 6749 §4.1.2 and
 // OAuth 2.1 §4.1.3: the server SHOULD revoke the tokens issued from it.
-func (s *Server) codeReplayed(r *http.Request, ac store.AuthCode) *Error {
+func (s *Server) codeReplayed(r *http.Request, ac store.AuthCode) error {
 	if ac.GrantID != "" {
 		if err := s.RevokeGrant(r.Context(), ac.GrantID); err != nil {
 			s.log.ErrorContext(r.Context(), "revoke replayed grant", "err", err)
@@ -148,7 +123,7 @@ func (s *Server) codeReplayed(r *http.Request, ac store.AuthCode) *Error {
 // refresh redeems a refresh token for a new pair (OAuth 2.1 §4.3): the
 // presented token is rotated; see store.Grants.RotateRefresh for the grace
 // a parallel refresh gets and for reuse detection.
-func (s *Server) refresh(r *http.Request, client store.Client) (tokenResponse, *Error) {
+func (s *Server) refresh(r *http.Request, client store.Client) (tokenResponse, error) {
 	ctx := r.Context()
 	f := r.PostForm
 	rt := f.Get("refresh_token")
@@ -166,7 +141,7 @@ func (s *Server) refresh(r *http.Request, client store.Client) (tokenResponse, *
 		return tokenResponse{}, invalidGrant("the refresh token is unknown, expired or revoked")
 	}
 	if err != nil {
-		return tokenResponse{}, s.serverError(r, "get token", err)
+		return tokenResponse{}, fmt.Errorf("get token: %w", err)
 	}
 	// RFC 6749 §6: the scope may be narrowed, never widened. hostgate keeps
 	// one scope set per grant, so a narrower request still gets the grant's.
@@ -186,7 +161,7 @@ func (s *Server) refresh(r *http.Request, client store.Client) (tokenResponse, *
 	case errors.Is(err, store.ErrNotFound), errors.Is(err, store.ErrExpired), errors.Is(err, store.ErrRevoked):
 		return tokenResponse{}, invalidGrant("the refresh token is unknown, expired or revoked")
 	case err != nil:
-		return tokenResponse{}, s.serverError(r, "rotate refresh token", err)
+		return tokenResponse{}, fmt.Errorf("rotate refresh token: %w", err)
 	}
 	s.log.InfoContext(ctx, "tokens issued", "grant", "refresh_token", "client_id", client.ID, "host_id", rotated.UserID)
 	return resp, nil
@@ -202,10 +177,4 @@ func (s *Server) newPair(now time.Time, scopes []string) (tokenResponse, store.T
 		AccessToken: at, TokenType: "Bearer", ExpiresIn: int64(s.cfg.AccessTTL / time.Second),
 		RefreshToken: rt, Scope: strings.Join(scopes, " "),
 	}, access, refresh
-}
-
-// serverError logs an internal failure and returns a generic server_error.
-func (s *Server) serverError(r *http.Request, op string, err error) *Error {
-	s.log.ErrorContext(r.Context(), op, "err", err)
-	return errorf(http.StatusInternalServerError, codeServerError, "")
 }

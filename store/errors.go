@@ -8,7 +8,8 @@ var (
 	ErrNotFound = errors.New("store: not found")
 	// ErrExists: a row with the same unique key exists.
 	ErrExists = errors.New("store: already exists")
-	// ErrConflict: a compare-and-swap lost (the row's version moved on).
+	// ErrConflict: a conditional update lost (the row moved on since it was
+	// read, as in UpdateDraft).
 	ErrConflict = errors.New("store: version conflict")
 	// ErrUsed: a single-use value (authorization code) was already redeemed.
 	ErrUsed = errors.New("store: already used")

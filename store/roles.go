@@ -110,10 +110,16 @@ type Connections interface {
 	GetConnection(ctx context.Context, id string) (Connection, error)
 	// ListConnections returns the host's connections ordered by vendor, then label.
 	ListConnections(ctx context.Context, userID string) ([]Connection, error)
-	// UpdateConnection writes c only if the stored version still equals
-	// c.Version (compare-and-swap) and returns the row with its new version;
-	// otherwise it returns ErrConflict and writes nothing.
-	UpdateConnection(ctx context.Context, c Connection) (Connection, error)
+	// UpdateConnection changes one connection through fn and returns the
+	// row as stored. fn gets the row as it is and returns it as it should
+	// be; the backend runs it inside a write transaction, so no other write
+	// comes between what fn read and what it wrote. A backend that cannot
+	// lock may call fn again on the newer row, so fn must have no side
+	// effect and must not call the store. If fn returns an error nothing is
+	// written and UpdateConnection returns that error unchanged. Whatever fn
+	// returns, the id, owner and creation time stay as they were and Version
+	// increases by one. An unknown id is ErrNotFound, without calling fn.
+	UpdateConnection(ctx context.Context, id string, fn func(Connection) (Connection, error)) (Connection, error)
 	DeleteConnection(ctx context.Context, id string) error
 	// ListExpiringConnections returns up to limit connections with status ok
 	// whose access token expires before the given time, soonest first.
@@ -159,5 +165,9 @@ type Store interface {
 	// now (redeemed codes included) and returns how many rows went. Drafts
 	// are the host's record and stay.
 	DeleteExpired(ctx context.Context, now time.Time) (int64, error)
+	// Ping reads from the database and reports whether it answered: the
+	// health check. It honours ctx, so a stuck database fails the check
+	// rather than hanging it.
+	Ping(ctx context.Context) error
 	Close() error
 }

@@ -230,7 +230,8 @@ type Connection struct {
 	RefreshExpiresAt time.Time
 	Status           ConnStatus
 	LastError        string // never contains a secret
-	// Version increases by one on every update; UpdateConnection compares it.
+	// Version is 1 when the connection is created and increases by one on
+	// every update: a reader can tell which of two copies is newer.
 	Version   int64
 	CreatedAt time.Time
 	UpdatedAt time.Time

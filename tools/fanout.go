@@ -25,11 +25,11 @@ type VendorError struct {
 // connections returns the caller's shared connections, optionally of one
 // vendor. It fails with a tool error when there are none.
 func connections(ctx context.Context, d *Deps, c *Caller, vendor string) ([]store.Connection, error) {
-	if d.Tokens == nil {
+	if d.Lifecycle == nil {
 		return nil, Errorf("hostgate has no vendors configured.")
 	}
 	if vendor != "" {
-		if _, ok := d.Tokens.Spec(vendor); !ok {
+		if _, ok := d.spec(vendor); !ok {
 			return nil, Errorf("Unknown vendor %q. Use one of: %s.", vendor, strings.Join(d.VendorNames(), ", "))
 		}
 	}
@@ -69,7 +69,7 @@ func fanOut[T any](ctx context.Context, d *Deps, conns []store.Connection, fn fu
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			cn, err := d.Tokens.Connector(conn)
+			cn, err := d.Lifecycle.Connector(conn)
 			if err == nil {
 				var items []T
 				if items, err = fn(ctx, cn, conn); err == nil {
@@ -208,7 +208,7 @@ func first[T any](ctx context.Context, d *Deps, conns []store.Connection, fn fun
 			lastErr = d.vendorError(conn, connector.ErrNeedsReauth)
 			continue
 		}
-		cn, err := d.Tokens.Connector(conn)
+		cn, err := d.Lifecycle.Connector(conn)
 		if err == nil {
 			var v T
 			if v, err = fn(ctx, cn); err == nil {

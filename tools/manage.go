@@ -2,11 +2,7 @@ package tools
 
 import (
 	"context"
-	"errors"
 	"fmt"
-
-	"github.com/hostgate/hostgate/store"
-	"github.com/hostgate/hostgate/tools/connector"
 )
 
 func refreshConnection(d *Deps) Tool {
@@ -19,43 +15,15 @@ func refreshConnection(d *Deps) Tool {
 		if err != nil {
 			return ConnectionInfo{}, "", err
 		}
-		if conn.Status != store.StatusNeedsReauth {
-			conn, err = d.Tokens.Refresh(ctx, conn)
-		} else {
-			err = connector.ErrNeedsReauth
+		if d.Lifecycle == nil {
+			return ConnectionInfo{}, "", Errorf("hostgate has no vendors configured.")
 		}
-		if err == nil {
-			var cn connector.Connector
-			if cn, err = d.Tokens.Connector(conn); err == nil {
-				_, err = cn.Check(ctx)
-			}
-		}
-		if err != nil {
+		if conn, err = d.Lifecycle.Refresh(ctx, conn); err != nil {
 			return ConnectionInfo{}, "", &Error{Text: d.vendorError(conn, err).Error}
 		}
 		info := ConnectionInfo{ID: conn.ID, Vendor: conn.Vendor, Label: conn.Label, Status: string(conn.Status)}
 		return info, fmt.Sprintf("%s (%s) works.", d.title(conn.Vendor), conn.Label), nil
 	})
-}
-
-// Disconnect revokes a connection at its vendor where the vendor allows,
-// then deletes it. An upstream failure does not keep the connection: the
-// host asked for it gone.
-func Disconnect(ctx context.Context, d *Deps, conn store.Connection) (revoked bool, err error) {
-	if spec, ok := d.Tokens.Spec(conn.Vendor); ok && spec.Revoke != nil {
-		if cred, derr := connector.DecodeCredential(conn.Secret); derr == nil {
-			if rerr := spec.Revoke(ctx, spec, cred); rerr != nil {
-				d.log().WarnContext(ctx, "vendor revoke failed", "vendor", conn.Vendor, "connection", conn.ID, "err", rerr)
-			} else {
-				revoked = true
-			}
-		}
-	}
-	if err := d.Store.DeleteConnection(ctx, conn.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
-		return revoked, fmt.Errorf("delete connection: %w", err)
-	}
-	d.Tokens.Forget(conn.ID)
-	return revoked, nil
 }
 
 // ConnectIn names a vendor to connect.
@@ -78,10 +46,10 @@ func connectVendor(d *Deps) Tool {
 		Scope:       ScopeRead, ReadOnly: true, Idempotent: true,
 		Vendors: d.Vendors,
 	}, d, func(ctx context.Context, d *Deps, c *Caller, in ConnectIn) (ConnectOut, string, error) {
-		if d.Tokens == nil {
+		if d.Lifecycle == nil {
 			return ConnectOut{}, "", Errorf("hostgate has no vendors configured.")
 		}
-		if _, ok := d.Tokens.Spec(in.Vendor); !ok {
+		if _, ok := d.spec(in.Vendor); !ok {
 			return ConnectOut{}, "", Errorf("Unknown vendor %q.", in.Vendor)
 		}
 		u := d.connectURL(in.Vendor)

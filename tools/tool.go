@@ -38,8 +38,12 @@ type Deps struct {
 	Now    func() time.Time
 	// BaseURL is hostgate's public URL, for links the model passes to the host.
 	BaseURL string
-	// Tokens reaches the vendors; nil when none is configured.
-	Tokens *connector.Tokens
+	// Registry is the configured vendors; nil when none is.
+	Registry *connector.Registry
+	// Lifecycle owns the hosts' vendor connections: it builds a
+	// connection's connector, refreshes and disconnects it. Nil when no
+	// vendor is configured.
+	Lifecycle *connector.Lifecycle
 	// Vendors are the vendor names, in the order tools present them.
 	Vendors []string
 	// StateKey (32 secret bytes) seals what tools hand the client to take
@@ -66,10 +70,8 @@ func (d *Deps) sealer() (*sealer, error) {
 func (d *Deps) VendorNames() []string { return d.Vendors }
 
 func (d *Deps) title(vendor string) string {
-	if d.Tokens != nil {
-		if s, ok := d.Tokens.Spec(vendor); ok {
-			return s.Title
-		}
+	if s, ok := d.Registry.Spec(vendor); ok {
+		return s.Title
 	}
 	return vendor
 }
@@ -151,10 +153,7 @@ func (d *Deps) vendorsWith(has func(connector.Connector) bool) []string {
 }
 
 func (d *Deps) spec(vendor string) (*connector.Spec, bool) {
-	if d.Tokens == nil {
-		return nil, false
-	}
-	return d.Tokens.Spec(vendor)
+	return d.Registry.Spec(vendor)
 }
 
 // withProperties gives an input schema without properties (a tool that

@@ -46,7 +46,7 @@ func pick(ctx context.Context, d *Deps, c *Caller, qualified, what, connID strin
 		if cn.Status == store.StatusNeedsReauth {
 			continue
 		}
-		if con, err := d.Tokens.Connector(cn); err == nil && probe(ctx, con, id) == nil {
+		if con, err := d.Lifecycle.Connector(cn); err == nil && probe(ctx, con, id) == nil {
 			return cn, id, nil
 		}
 	}
@@ -59,7 +59,7 @@ func connectorOf(d *Deps, conn store.Connection) (connector.Connector, error) {
 	if conn.Status == store.StatusNeedsReauth {
 		return nil, &Error{Text: d.vendorError(conn, connector.ErrNeedsReauth).Error}
 	}
-	cn, err := d.Tokens.Connector(conn)
+	cn, err := d.Lifecycle.Connector(conn)
 	if err != nil {
 		return nil, &Error{Text: d.vendorError(conn, err).Error}
 	}
@@ -177,7 +177,7 @@ func sendMessage(d *Deps) Tool {
 func (d *Deps) describeConversation(ctx context.Context, conn store.Connection, conversationID string, pv *Preview) {
 	ctx, cancel := context.WithTimeout(ctx, previewTimeout)
 	defer cancel()
-	cn, err := d.Tokens.Connector(conn)
+	cn, err := d.Lifecycle.Connector(conn)
 	if err != nil {
 		return
 	}
@@ -343,7 +343,7 @@ func updateCalendar(d *Deps) Tool {
 				return Preview{}, err
 			}
 			pv := Preview{Action: "Change the calendar", Lines: []PreviewLine{{"Account", d.accountName(conn)}}}
-			if cn, err := d.Tokens.Connector(conn); err == nil {
+			if cn, err := d.Lifecycle.Connector(conn); err == nil {
 				pctx, cancel := context.WithTimeout(ctx, previewTimeout)
 				if p, ok := d.describeProperty(pctx, cn, in.PropertyID, &pv); ok {
 					pv.Action = "Change the calendar of " + p.Name
@@ -497,7 +497,7 @@ func replyToReview(d *Deps) Tool {
 func (d *Deps) describeReview(ctx context.Context, conn store.Connection, reviewID string, pv *Preview) {
 	ctx, cancel := context.WithTimeout(ctx, previewTimeout)
 	defer cancel()
-	cn, err := d.Tokens.Connector(conn)
+	cn, err := d.Lifecycle.Connector(conn)
 	if err != nil {
 		return
 	}
@@ -579,7 +579,7 @@ func disconnectVendor(d *Deps) Tool {
 			if err != nil {
 				return DisconnectOut{}, "", err
 			}
-			revoked, err := Disconnect(ctx, d, conn)
+			revoked, err := d.Lifecycle.Disconnect(ctx, conn)
 			if err != nil {
 				return DisconnectOut{}, "", err
 			}

@@ -127,7 +127,7 @@ func (a *app) serve(ready func()) error {
 	go a.sweep(ctx)
 	// Flow 7: renew vendor tokens that expire within 15 minutes, checking
 	// every minute, four at a time.
-	go a.srv.Tokens().RunRefresher(ctx, time.Minute, 15*time.Minute, 4)
+	go a.srv.Lifecycle().RunRefresher(ctx, time.Minute, 15*time.Minute, 4)
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	a.log.Info("hostgate listening", "addr", ln.Addr().String(), "mcp_url", a.cfg.BaseURL+mcpserver.MCPPath, "version", version)

@@ -125,9 +125,9 @@ func (m *Manager) SignOutCSRF(w http.ResponseWriter, r *http.Request) string {
 }
 
 func clientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	ip, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		return r.RemoteAddr
 	}
-	return host
+	return ip
 }

@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 
@@ -104,45 +103,47 @@ func (s *Store) ListExpiringConnections(ctx context.Context, before time.Time, l
 	return s.listConns(ctx, "list expiring connections", expiringSQL, string(store.StatusOK), tn(before), n)
 }
 
-// UpdateConnection implements [store.Connections]. It writes every field but
-// the id, the owner (c.UserID must match it) and CreatedAt, and seals the
-// secret afresh. A connection of another user is ErrNotFound.
-func (s *Store) UpdateConnection(ctx context.Context, c store.Connection) (store.Connection, error) {
-	keyID, sealed, err := s.keys.Seal(c.Secret, secretAAD(c.ID, c.UserID))
-	if err != nil {
-		return store.Connection{}, fmt.Errorf("sqlstore: update connection: %w", err)
-	}
+// UpdateConnection implements [store.Connections]. It reads the row, runs
+// fn and writes what fn returns in one IMMEDIATE transaction on the single
+// writer: other writers, in this process or another, wait for it, so fn runs
+// exactly once. It writes every field but the id, the owner and CreatedAt,
+// and seals the secret afresh (under the keyring's current key).
+func (s *Store) UpdateConnection(ctx context.Context, id string, fn func(store.Connection) (store.Connection, error)) (store.Connection, error) {
 	var out store.Connection
-	err = s.write(ctx, func(tx *sql.Tx) error {
-		err := tx.QueryRowContext(ctx, `UPDATE connections SET
-			vendor = ?, account_id = ?, label = ?, auth_kind = ?, secret_key_id = ?, secret = ?,
-			access_expires_at = ?, refresh_expires_at = ?, status = ?, last_error = ?,
-			updated_at = ?, version = version + 1
-			WHERE id = ? AND user_id = ? AND version = ?
-			RETURNING version, created_at`,
-			c.Vendor, c.AccountID, c.Label, string(c.AuthKind), keyID, sealed,
-			tv(c.AccessExpiresAt), tv(c.RefreshExpiresAt), string(c.Status), c.LastError,
-			tv(c.UpdatedAt), c.ID, c.UserID, c.Version).Scan(&out.Version, tc(&out.CreatedAt))
-		if errors.Is(err, sql.ErrNoRows) {
-			var one int
-			err := tx.QueryRowContext(ctx,
-				`SELECT 1 FROM connections WHERE id = ? AND user_id = ?`, c.ID, c.UserID).Scan(&one)
-			if err == nil {
-				return fmt.Errorf("sqlstore: update connection: %w", store.ErrConflict)
-			}
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		cur, err := s.scanConn(tx.QueryRowContext(ctx, `SELECT `+connCols+` FROM connections WHERE id = ?`, id))
+		if err != nil {
 			return wrap("update connection", err)
 		}
-		return wrap("update connection", err)
+		next, err := fn(cur)
+		if err != nil {
+			return err
+		}
+		next.ID, next.UserID, next.CreatedAt, next.Version = cur.ID, cur.UserID, cur.CreatedAt, cur.Version+1
+		keyID, sealed, err := s.keys.Seal(next.Secret, secretAAD(next.ID, next.UserID))
+		if err != nil {
+			return fmt.Errorf("sqlstore: update connection: %w", err)
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE connections SET
+			vendor = ?, account_id = ?, label = ?, auth_kind = ?, secret_key_id = ?, secret = ?,
+			access_expires_at = ?, refresh_expires_at = ?, status = ?, last_error = ?,
+			updated_at = ?, version = ?
+			WHERE id = ?`,
+			next.Vendor, next.AccountID, next.Label, string(next.AuthKind), keyID, sealed,
+			tv(next.AccessExpiresAt), tv(next.RefreshExpiresAt), string(next.Status), next.LastError,
+			tv(next.UpdatedAt), next.Version, next.ID)
+		if err != nil {
+			return wrap("update connection", err)
+		}
+		out = next
+		return nil
 	})
 	if err != nil {
 		return store.Connection{}, err
 	}
-	version, created := out.Version, out.CreatedAt
-	out = c
-	out.Secret = append([]byte(nil), c.Secret...)
-	out.Version, out.CreatedAt = version, created
-	out.AccessExpiresAt, out.RefreshExpiresAt = utc(c.AccessExpiresAt), utc(c.RefreshExpiresAt)
-	out.UpdatedAt = utc(c.UpdatedAt)
+	out.Secret = append([]byte(nil), out.Secret...)
+	out.AccessExpiresAt, out.RefreshExpiresAt = utc(out.AccessExpiresAt), utc(out.RefreshExpiresAt)
+	out.UpdatedAt = utc(out.UpdatedAt)
 	return out, nil
 }
 

@@ -56,12 +56,10 @@ func TestNoSecretPlaintextOnDisk(t *testing.T) {
 		if err := s.CreateConnection(ctx, conn(id, "u1", secret)); err != nil {
 			t.Fatal(err)
 		}
-		c, err := s.GetConnection(ctx, id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		c.Secret = []byte(secret + "-ROTATED")
-		if _, err := s.UpdateConnection(ctx, c); err != nil {
+		if _, err := s.UpdateConnection(ctx, id, func(c store.Connection) (store.Connection, error) {
+			c.Secret = []byte(secret + "-ROTATED")
+			return c, nil
+		}); err != nil {
 			t.Fatal(err)
 		}
 		// A vendor OAuth flow in progress: its PKCE verifier is sealed too.
@@ -173,7 +171,7 @@ func TestKeyRotation(t *testing.T) {
 	if err != nil || string(c.Secret) != "sealed under old" {
 		t.Fatalf("GetConnection with both keys = %q, %v", c.Secret, err)
 	}
-	if _, err := s.UpdateConnection(ctx, c); err != nil {
+	if _, err := s.UpdateConnection(ctx, c.ID, func(c store.Connection) (store.Connection, error) { return c, nil }); err != nil {
 		t.Fatal(err)
 	}
 	var keyID string
@@ -185,8 +183,9 @@ func TestKeyRotation(t *testing.T) {
 	}
 }
 
-// BenchmarkUpdateConnection measures one compare-and-swap commit (the write
-// that persists a rotated vendor token) under synchronous=FULL and NORMAL.
+// BenchmarkUpdateConnection measures one update-through-a-function commit
+// (the write that persists a rotated vendor token) under synchronous=FULL
+// and NORMAL.
 func BenchmarkUpdateConnection(b *testing.B) {
 	for _, sync := range []string{"FULL", "NORMAL"} {
 		b.Run(sync, func(b *testing.B) {
@@ -199,13 +198,12 @@ func BenchmarkUpdateConnection(b *testing.B) {
 			if err := s.CreateConnection(ctx, conn("k1", "u1", "secret")); err != nil {
 				b.Fatal(err)
 			}
-			c, err := s.GetConnection(ctx, "k1")
-			if err != nil {
-				b.Fatal(err)
+			renew := func(c store.Connection) (store.Connection, error) {
+				c.Secret = []byte(`{"access_token":"a","refresh_token":"r"}`)
+				return c, nil
 			}
 			for b.Loop() {
-				c.Secret = []byte(`{"access_token":"a","refresh_token":"r"}`)
-				if c, err = s.UpdateConnection(ctx, c); err != nil {
+				if _, err := s.UpdateConnection(ctx, "k1", renew); err != nil {
 					b.Fatal(err)
 				}
 			}

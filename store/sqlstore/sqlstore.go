@@ -123,6 +123,17 @@ func dsn(abs string, o options, readOnly bool) string {
 // Path returns the absolute path of the database file.
 func (s *Store) Path() string { return s.path }
 
+// Ping implements [store.Store]: it reads the schema through the reader
+// pool, which proves the file opens and reads, without queuing behind a
+// write transaction on the single writer.
+func (s *Store) Ping(ctx context.Context) error {
+	var n int
+	if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema`).Scan(&n); err != nil {
+		return fmt.Errorf("sqlstore: ping: %w", err)
+	}
+	return nil
+}
+
 // Close closes both pools. The writer closes last, so that the last
 // connection checkpoints the WAL into the main file.
 func (s *Store) Close() error {

@@ -421,3 +421,17 @@ func TestMigrationDraftsKeepsApprovals(t *testing.T) {
 		t.Errorf("approval after migration = %+v, want its old values and policy ask", a)
 	}
 }
+
+// TestPingAfterClose: the health check fails once the database is gone.
+func TestPingAfterClose(t *testing.T) {
+	s := openAt(t, filepath.Join(t.TempDir(), "hostgate.db"), keyring(t, "k1"), options{})
+	if err := s.Ping(t.Context()); err != nil {
+		t.Fatalf("Ping on an open store: %v", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Ping(t.Context()); err == nil {
+		t.Fatal("Ping on a closed store succeeded")
+	}
+}

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
@@ -88,44 +87,64 @@ func testConnectionConflicts(t *testing.T, s store.Store) {
 	}
 }
 
+// errRefused stands for a caller's reason not to write, returned from an
+// update function.
+var errRefused = errors.New("storetest: the update function refused")
+
 func testUpdateConnection(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	seedUser(t, s, "u1")
 	seedUser(t, s, "u2")
 	c := seedConn(t, s, newConn("k1", "u1", "hostaway", "acct-1"))
 
-	c.Secret = []byte(`{"access_token":"at-2","refresh_token":"rt-2"}`)
-	c.AccessExpiresAt = at(2 * time.Hour)
-	c.RefreshExpiresAt = time.Time{}
-	c.Status = store.StatusNeedsReauth
-	c.LastError = "invalid_grant"
-	c.Label = "Renamed"
-	c.UpdatedAt = at(time.Minute)
-	got, err := s.UpdateConnection(ctx, c)
+	want := c
+	want.Secret = []byte(`{"access_token":"at-2","refresh_token":"rt-2"}`)
+	want.AccessExpiresAt = at(2 * time.Hour)
+	want.RefreshExpiresAt = time.Time{}
+	want.Status = store.StatusNeedsReauth
+	want.LastError = "invalid_grant"
+	want.Label = "Renamed"
+	want.AuthKind = store.AuthToken
+	want.UpdatedAt = at(time.Minute)
+	calls := 0
+	got, err := s.UpdateConnection(ctx, "k1", func(cur store.Connection) (store.Connection, error) {
+		calls++
+		same(t, "the row the update function sees", cur, c)
+		next := want
+		// What the function may not change: it is ignored.
+		next.ID, next.UserID, next.CreatedAt, next.Version = "other", "u2", at(time.Hour), 99
+		return next, nil
+	})
 	check(t, "UpdateConnection", err)
-	c.Version = 2
-	same(t, "UpdateConnection result", got, c)
+	if calls != 1 {
+		t.Fatalf("the update function ran %d times, want once", calls)
+	}
+	want.Version = 2
+	same(t, "UpdateConnection result", got, want)
 	read, err := s.GetConnection(ctx, "k1")
 	check(t, "GetConnection", err)
-	same(t, "GetConnection after update", read, c)
+	same(t, "GetConnection after update", read, want)
 
-	stale := c
-	stale.Version = 1
-	stale.Label = "lost"
-	_, err = s.UpdateConnection(ctx, stale)
-	wantErr(t, "UpdateConnection stale version", err, store.ErrConflict)
+	// A function that refuses writes nothing, and its error comes back as is.
+	_, err = s.UpdateConnection(ctx, "k1", func(cur store.Connection) (store.Connection, error) {
+		cur.Label = "lost"
+		return cur, fmt.Errorf("wrapped: %w", errRefused)
+	})
+	wantErr(t, "UpdateConnection refused", err, errRefused)
 	read, err = s.GetConnection(ctx, "k1")
 	check(t, "GetConnection", err)
-	same(t, "GetConnection after a lost update", read, c)
+	same(t, "GetConnection after a refused update", read, want)
 
-	missing := newConn("nothing", "u1", "hostaway", "x")
-	missing.Version = 1
-	_, err = s.UpdateConnection(ctx, missing)
+	_, err = s.UpdateConnection(ctx, "nothing", func(cur store.Connection) (store.Connection, error) {
+		t.Error("the update function ran for an unknown connection")
+		return cur, nil
+	})
 	wantErr(t, "UpdateConnection unknown", err, store.ErrNotFound)
 }
 
 // testUpdateConnectionConcurrent: 16 writers each add one to a counter kept
-// in LastError by read, compare-and-swap, retry; no increment may be lost.
+// in LastError, by one UpdateConnection each and no retry of their own; no
+// increment may be lost.
 func testUpdateConnectionConcurrent(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	seedUser(t, s, "u1")
@@ -134,48 +153,55 @@ func testUpdateConnectionConcurrent(t *testing.T, s store.Store) {
 	seedConn(t, s, c)
 
 	const n = 16
-	errs := make([]error, n)
-	var ready, done sync.WaitGroup
-	begin := make(chan struct{})
-	ready.Add(n)
-	done.Add(n)
-	for i := range n {
-		go func() {
-			defer done.Done()
-			ready.Done()
-			<-begin
-			errs[i] = increment(s, t, "k1")
-		}()
-	}
-	ready.Wait()
-	close(begin)
-	done.Wait()
+	errs := race(n, func(int) error {
+		_, err := s.UpdateConnection(ctx, "k1", func(c store.Connection) (store.Connection, error) {
+			v, err := strconv.Atoi(c.LastError)
+			if err != nil {
+				return c, err
+			}
+			c.LastError = strconv.Itoa(v + 1)
+			c.Secret = append(c.Secret, '.')
+			return c, nil
+		})
+		return err
+	})
 	for i, err := range errs {
 		check(t, fmt.Sprintf("writer %d", i), err)
 	}
 	got, err := s.GetConnection(ctx, "k1")
 	check(t, "GetConnection", err)
-	if got.LastError != strconv.Itoa(n) || got.Version != n+1 {
-		t.Fatalf("counter %q at version %d, want %d at version %d", got.LastError, got.Version, n, n+1)
+	if got.LastError != strconv.Itoa(n) || got.Version != n+1 || len(got.Secret) != len(c.Secret)+n {
+		t.Fatalf("counter %q at version %d, secret %d bytes; want %d at version %d, %d bytes",
+			got.LastError, got.Version, len(got.Secret), n, n+1, len(c.Secret)+n)
 	}
 }
 
-func increment(s store.Store, t *testing.T, id string) error {
-	for {
-		c, err := s.GetConnection(t.Context(), id)
-		if err != nil {
-			return err
-		}
-		v, err := strconv.Atoi(c.LastError)
-		if err != nil {
-			return err
-		}
-		c.LastError = strconv.Itoa(v + 1)
-		c.Secret = append(c.Secret, '.')
-		_, err = s.UpdateConnection(t.Context(), c)
-		if !errors.Is(err, store.ErrConflict) {
-			return err
-		}
+// testUpdateConnectionOneWinner is how a renewed vendor credential is
+// saved: 16 writers each replace the secret only if the row still holds the
+// one they all read. Exactly one wins; every other function sees the
+// winner's secret and refuses, and nothing of theirs is written.
+func testUpdateConnectionOneWinner(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	seedUser(t, s, "u1")
+	c := seedConn(t, s, newConn("k1", "u1", "hostaway", "acct-1"))
+	stale := string(c.Secret)
+
+	const n = 16
+	errs := race(n, func(i int) error {
+		_, err := s.UpdateConnection(ctx, "k1", func(cur store.Connection) (store.Connection, error) {
+			if string(cur.Secret) != stale {
+				return cur, errRefused
+			}
+			cur.Secret = []byte(fmt.Sprintf(`{"access_token":"at-%d"}`, i))
+			return cur, nil
+		})
+		return err
+	})
+	winner := oneWinner(t, "renewal", errs, errRefused)
+	got, err := s.GetConnection(ctx, "k1")
+	check(t, "GetConnection", err)
+	if want := fmt.Sprintf(`{"access_token":"at-%d"}`, winner); string(got.Secret) != want || got.Version != 2 {
+		t.Fatalf("stored secret %q at version %d, want the winner's %q at version 2", got.Secret, got.Version, want)
 	}
 }
 
@@ -254,7 +280,11 @@ func testConnectionSecrets(t *testing.T, s store.Store) {
 		same(t, fmt.Sprintf("secret %d", i), got.Secret, c.Secret)
 
 		c.Secret = append(append([]byte(nil), secret...), "more"...)
-		upd, err := s.UpdateConnection(ctx, c)
+		upd, err := s.UpdateConnection(ctx, c.ID, func(cur store.Connection) (store.Connection, error) {
+			same(t, fmt.Sprintf("secret %d as the update function sees it", i), cur.Secret, secret)
+			cur.Secret = c.Secret
+			return cur, nil
+		})
 		check(t, "UpdateConnection", err)
 		same(t, fmt.Sprintf("updated secret %d", i), upd.Secret, c.Secret)
 		got, err = s.GetConnection(ctx, c.ID)

@@ -73,6 +73,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ConnectionConflicts", testConnectionConflicts},
 		{"UpdateConnection", testUpdateConnection},
 		{"UpdateConnectionConcurrent", testUpdateConnectionConcurrent},
+		{"UpdateConnectionOneWinner", testUpdateConnectionOneWinner},
 		{"ListConnections", testListConnections},
 		{"ListExpiringConnections", testListExpiringConnections},
 		{"ConnectionSecrets", testConnectionSecrets},
@@ -87,6 +88,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"CreateDraftConcurrent", testCreateDraftConcurrent},
 		{"Audit", testAudit},
 		{"DeleteExpired", testDeleteExpired},
+		{"Ping", testPing},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

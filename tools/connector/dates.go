@@ -3,6 +3,7 @@ package connector
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"time"
 )
 
@@ -36,6 +37,22 @@ func (q ReservationQuery) Problem() string {
 		return "unknown status " + q.Status
 	}
 	return ""
+}
+
+// SetRange puts the query's date range into v under a vendor's parameter
+// names: checkIn's from and to names, or checkOut's when the range is of
+// check-out dates. An empty end is left out.
+func (q ReservationQuery) SetRange(v url.Values, checkIn, checkOut [2]string) {
+	names := checkIn
+	if q.ByCheckOut {
+		names = checkOut
+	}
+	if q.Range.From != "" {
+		v.Set(names[0], q.Range.From)
+	}
+	if q.Range.To != "" {
+		v.Set(names[1], q.Range.To)
+	}
 }
 
 // Window resolves r for a calendar read at now: an empty From is now's UTC

@@ -63,6 +63,33 @@ func (e *APIError) Error() string {
 
 func (e *APIError) Unwrap() error { return e.Err }
 
+// NewError returns the error of a failed vendor call: the operation, the
+// status it reports (the HTTP status, a vendor's own code inside a 200, or
+// 0 when hostgate refused the input before calling), the sentinel it wraps
+// and a short code. Every *APIError is built here or by the constructors
+// below; a vendor's own words reach code only through Redact.
+func NewError(vendor, op string, status int, sentinel error, code string) *APIError {
+	return &APIError{Vendor: vendor, Op: op, Status: status, Code: code, Err: sentinel}
+}
+
+// Invalid reports input refused before any call (ErrBadRequest); problem
+// says what to fix.
+func Invalid(vendor, op, problem string) *APIError {
+	return NewError(vendor, op, 0, ErrBadRequest, problem)
+}
+
+// NotFound reports that the vendor has no such object (ErrNotFound),
+// found out without an error status (a filtered list without it).
+func NotFound(vendor, op, what string) *APIError {
+	return NewError(vendor, op, 0, ErrNotFound, what)
+}
+
+// Malformed reports an answer with the given status that is not what the
+// vendor documents (ErrUnavailable): what says how.
+func Malformed(vendor, op string, status int, what string) *APIError {
+	return NewError(vendor, op, status, ErrUnavailable, what)
+}
+
 // ForStatus maps an HTTP status to a sentinel.
 func ForStatus(status int) error {
 	switch {
@@ -76,6 +103,9 @@ func ForStatus(status int) error {
 		return ErrAccount
 	case status == 429:
 		return ErrRateLimited
+	case status == 408:
+		// Request Timeout: the server gave up waiting; trying again may work.
+		return ErrUnavailable
 	case status >= 500:
 		return ErrUnavailable
 	case status >= 400:

@@ -11,7 +11,8 @@ import (
 // NewHTTPClient returns the shared client of one vendor: a transport sized
 // for many concurrent tool calls (Go's default keeps 2 idle connections per
 // host, which under load costs throughput and exhausts local ports in
-// TIME_WAIT; see performance.md) and an overall timeout.
+// TIME_WAIT; see net/http's DefaultMaxIdleConnsPerHost, https://pkg.go.dev/net/http#DefaultMaxIdleConnsPerHost)
+// and an overall timeout.
 func NewHTTPClient(timeout time.Duration) *http.Client {
 	t := &http.Transport{
 		Proxy:                 http.ProxyFromEnvironment,

@@ -155,8 +155,10 @@ func checkAfterKill(t *testing.T, db string, ring *store.Keyring, fake *sandbox.
 		default:
 			t.Fatalf("connection %s status %q", c.ID, c.Status)
 		}
-		c.Secret, c.Status, c.LastError = cred.Encode(), store.StatusOK, ""
-		if _, err := st.UpdateConnection(ctx, c); err != nil {
+		if _, err := st.UpdateConnection(ctx, c.ID, func(c store.Connection) (store.Connection, error) {
+			c.Secret, c.Status, c.LastError = cred.Encode(), store.StatusOK, ""
+			return c, nil
+		}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -182,7 +184,7 @@ func TestKillChild(t *testing.T) {
 		t.Fatal(err)
 	}
 	spec := killSpec(cfg.APIBase, cfg.TokenURL, cfg.RevokeURL)
-	tokens := connector.NewTokens(st, []*connector.Spec{spec}, nil, nil)
+	lc := connector.NewLifecycle(st, connector.NewRegistry(spec), nil, nil)
 	w := bufio.NewWriter(os.Stdout)
 	for {
 		list, err := st.ListConnections(ctx, "u")
@@ -195,7 +197,7 @@ func TestKillChild(t *testing.T) {
 				continue
 			}
 			live++
-			if _, err := tokens.Refresh(ctx, c); err != nil && !errors.Is(err, connector.ErrNeedsReauth) {
+			if _, err := lc.Refresh(ctx, c); err != nil && !errors.Is(err, connector.ErrNeedsReauth) {
 				t.Fatal(err)
 			}
 			fmt.Fprintln(w, "refreshed")

@@ -1,9 +1,13 @@
 package connector
 
 import (
+	"context"
 	"fmt"
 	"strings"
 )
+
+// TokenField is the connect-form field of a pasted personal access token.
+const TokenField = "access_token"
 
 // PastedToken cleans a personal access token a host pasted into a connect
 // form: surrounding space and a copied "Bearer " scheme are dropped. An
@@ -21,4 +25,21 @@ func PastedToken(vendor, title, raw string, maxLen int) (string, error) {
 		return "", fmt.Errorf("%s: that does not look like a %s access token: %w", vendor, title, ErrBadRequest)
 	}
 	return tok, nil
+}
+
+// PastedTokenForm is the Spec.FromFields of a vendor whose hosts connect
+// by pasting a personal access token (AuthToken) into the TokenField: the
+// token as PastedToken cleans it, at most maxLen bytes. The connect flow
+// then proves it with Check before saving it.
+func PastedTokenForm(maxLen int) func(ctx context.Context, s *Spec, kind AuthKind, values map[string]string) (Credential, error) {
+	return func(_ context.Context, s *Spec, kind AuthKind, values map[string]string) (Credential, error) {
+		if kind != AuthToken {
+			return Credential{}, fmt.Errorf("%s: connect by %q: %w", s.Name, kind, ErrUnsupported)
+		}
+		tok, err := PastedToken(s.Name, s.Title, values[TokenField], maxLen)
+		if err != nil {
+			return Credential{}, err
+		}
+		return Credential{AccessToken: tok}, nil
+	}
 }

@@ -1,6 +1,7 @@
 package connector_test
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -35,6 +36,38 @@ func TestPastedToken(t *testing.T) {
 			}
 			if len(tc.in) > 3 && strings.Contains(err.Error(), strings.TrimSpace(tc.in)) {
 				t.Fatalf("error text %q holds the input", err)
+			}
+		})
+	}
+}
+
+func TestPastedTokenForm(t *testing.T) {
+	s := &connector.Spec{Name: "acme", Title: "Acme"}
+	s.FromFields = connector.PastedTokenForm(64)
+	const token = "acme_pat_0123456789abcdef"
+	for _, tc := range []struct {
+		name   string
+		kind   connector.AuthKind
+		values map[string]string
+		want   error
+	}{
+		{"a token", connector.AuthToken, map[string]string{"access_token": "  " + token + "\n"}, nil},
+		{"pasted with its scheme", connector.AuthToken, map[string]string{"access_token": "Bearer " + token}, nil},
+		{"empty", connector.AuthToken, map[string]string{"access_token": " "}, connector.ErrBadRequest},
+		{"no field", connector.AuthToken, map[string]string{}, connector.ErrBadRequest},
+		{"spaces inside", connector.AuthToken, map[string]string{"access_token": "two words"}, connector.ErrBadRequest},
+		{"wrong kind", connector.AuthClientCredentials, map[string]string{"access_token": token}, connector.ErrUnsupported},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := s.FromFields(context.Background(), s, tc.kind, tc.values)
+			if !errors.Is(err, tc.want) {
+				t.Fatalf("err = %v, want %v", err, tc.want)
+			}
+			if tc.want == nil && c != (connector.Credential{AccessToken: token}) {
+				t.Errorf("credential %+v, want the trimmed token alone", c)
+			}
+			if err != nil && (strings.Contains(err.Error(), token) || strings.Contains(err.Error(), "two words")) {
+				t.Errorf("error text %q holds the input", err)
 			}
 		})
 	}

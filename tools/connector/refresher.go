@@ -4,62 +4,57 @@ import (
 	"context"
 	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
-// RefreshExpiring refreshes, ahead of time, connections whose access token
-// expires within the given window (ARCHITECTURE flow 7), at most
-// concurrency at once, and returns how many it refreshed. Failures are
-// logged and left for the next round or the next call.
-func (t *Tokens) RefreshExpiring(ctx context.Context, within time.Duration, concurrency int) int {
-	conns, err := t.store.ListExpiringConnections(ctx, t.now().Add(within), 100)
+// RefreshExpiring renews, ahead of time, the credentials of connections
+// whose access token expires within the given window, at most concurrency
+// at once, and returns how many it renewed. Only credentials hostgate can
+// renew by itself are touched. Failures are logged and left for the next
+// round or the next call.
+func (l *Lifecycle) RefreshExpiring(ctx context.Context, within time.Duration, concurrency int) int {
+	conns, err := l.store.ListExpiringConnections(ctx, l.now().Add(within), 100)
 	if err != nil {
-		t.log.ErrorContext(ctx, "list expiring connections", "err", err)
+		l.log.ErrorContext(ctx, "list expiring connections", "err", err)
 		return 0
 	}
-	if concurrency < 1 {
-		concurrency = 1
-	}
-	sem := make(chan struct{}, concurrency)
+	sem := make(chan struct{}, max(concurrency, 1))
 	var wg sync.WaitGroup
-	var mu sync.Mutex
-	n := 0
+	var n atomic.Int64
 	for _, c := range conns {
-		if _, ok := t.specs[c.Vendor]; !ok || t.specs[c.Vendor].Refresh == nil {
+		spec, ok := l.vendors.Spec(c.Vendor)
+		if !ok {
+			continue
+		}
+		cred, err := DecodeCredential(c.Secret)
+		if err != nil || !renewable(spec, cred) {
 			continue
 		}
 		select {
 		case sem <- struct{}{}:
 		case <-ctx.Done():
 			wg.Wait()
-			return n
+			return int(n.Load())
 		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			defer func() { <-sem }()
-			cred, err := DecodeCredential(c.Secret)
-			if err != nil {
-				return
+			// Passing the current token as refused renews it even though
+			// it is still (briefly) valid.
+			if _, err := l.renew(ctx, c.ID, cred.AccessToken, true); err == nil {
+				n.Add(1)
 			}
-			// Passing the current token as stale makes refreshOnce renew
-			// it even though it is still (briefly) valid.
-			if _, err := t.refresh(ctx, c.ID, cred.AccessToken, true); err == nil {
-				mu.Lock()
-				n++
-				mu.Unlock()
-			}
-		}()
+		})
 	}
 	wg.Wait()
-	return n
+	return int(n.Load())
 }
 
 // RunRefresher calls RefreshExpiring every interval, with ±20% jitter so
 // that several hostgate processes do not refresh in lockstep, until ctx ends.
-func (t *Tokens) RunRefresher(ctx context.Context, interval, within time.Duration, concurrency int) {
+func (l *Lifecycle) RunRefresher(ctx context.Context, interval, within time.Duration, concurrency int) {
 	for {
-		t.RefreshExpiring(ctx, within, concurrency)
+		l.RefreshExpiring(ctx, within, concurrency)
 		d := time.Duration(float64(interval) * (0.8 + 0.4*rand.Float64()))
 		timer := time.NewTimer(d)
 		select {

@@ -16,12 +16,12 @@ func TestRefreshExpiring(t *testing.T) {
 	ctx := context.Background()
 	before := f.fake.TokenRequests()
 	// Seven days left: outside a 15-minute window.
-	if n := f.tokens.RefreshExpiring(ctx, 15*time.Minute, 4); n != 0 {
+	if n := f.lc.RefreshExpiring(ctx, 15*time.Minute, 4); n != 0 {
 		t.Fatalf("refreshed %d fresh connections", n)
 	}
 	f.clock.Advance(7*24*time.Hour - 10*time.Minute)
 	c0, _ := f.store.GetConnection(ctx, f.conn.ID)
-	if n := f.tokens.RefreshExpiring(ctx, 15*time.Minute, 4); n != 1 {
+	if n := f.lc.RefreshExpiring(ctx, 15*time.Minute, 4); n != 1 {
 		t.Fatalf("refreshed %d, want 1", n)
 	}
 	if got := f.fake.TokenRequests() - before; got != 1 {

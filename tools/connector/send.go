@@ -80,5 +80,5 @@ func transportError(ctx context.Context, vendor, op string, status int, code str
 	if errors.As(err, &ne) && ne.Timeout() {
 		code = "timeout"
 	}
-	return &APIError{Vendor: vendor, Op: op, Status: status, Code: code, Err: ErrUnavailable}
+	return NewError(vendor, op, status, ErrUnavailable, code)
 }

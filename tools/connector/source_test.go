@@ -22,12 +22,12 @@ import (
 // real SQLite store, and one OAuth connection obtained through the fake's
 // own authorize page.
 type oauthFixture struct {
-	clock  *connectortest.Clock
-	fake   *sandbox.Vendor
-	spec   *connector.Spec
-	store  *sqlstore.Store
-	tokens *connector.Tokens
-	conn   store.Connection
+	clock *connectortest.Clock
+	fake  *sandbox.Vendor
+	spec  *connector.Spec
+	store *sqlstore.Store
+	lc    *connector.Lifecycle
+	conn  store.Connection
 }
 
 const redirect = "http://127.0.0.1:9/callback"
@@ -67,13 +67,13 @@ func newOAuthFixture(t *testing.T) *oauthFixture {
 	if err := f.store.CreateConnection(ctx, f.conn); err != nil {
 		t.Fatal(err)
 	}
-	f.tokens = connector.NewTokens(f.store, []*connector.Spec{f.spec}, f.clock.Now, nil)
+	f.lc = connector.NewLifecycle(f.store, connector.NewRegistry(f.spec), f.clock.Now, nil)
 	return f
 }
 
 func (f *oauthFixture) lister(t *testing.T) connector.PropertyLister {
 	t.Helper()
-	c, err := f.tokens.Connector(f.conn)
+	c, err := f.lc.Connector(f.conn)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -186,7 +186,7 @@ func TestRefreshSurvivesCallerCancel(t *testing.T) {
 	f.clock.Advance(8 * 24 * time.Hour)
 	ctx, cancel := context.WithCancel(context.Background())
 	f.fake.Fail(sandbox.Fault{Path: "/oauth/authorizations", Delay: 200 * time.Millisecond})
-	src := f.tokens.Source(f.conn)
+	src := f.lc.Source(f.conn)
 	done := make(chan error, 1)
 	go func() { _, err := src.Token(ctx); done <- err }()
 	cancel()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"time"
 
@@ -64,7 +65,13 @@ type OAuth struct {
 	// PKCE: the vendor accepts an S256 code challenge.
 	PKCE bool
 	// AuthParams are extra authorization parameters (HoxtonAI's audience).
-	AuthParams             map[string]string
+	AuthParams map[string]string
+	// TokenJSON: the token endpoint takes RFC 6749's parameters as one JSON
+	// object rather than a form, and may wrap its answer (Hostex,
+	// Hospitable). hostgate then posts them through the vendor's Client
+	// and reads the answer with its API; otherwise x/oauth2 speaks to the
+	// endpoint (see ExchangeCode).
+	TokenJSON              bool
 	ClientID, ClientSecret string
 }
 
@@ -90,6 +97,11 @@ type Spec struct {
 	// PageSize overrides the page size the client asks for (tests use a
 	// small one to exercise pagination); 0 means the vendor's maximum.
 	PageSize int
+	// Log, when set, gets one debug line per vendor exchange: vendor,
+	// operation, method, path (never the query or the URL, which can hold
+	// a token), status and duration, with the caller's context, so the
+	// line carries the request id of the tool call behind it.
+	Log *slog.Logger
 
 	// FromFields turns a connect form into a credential, minting a token
 	// where the vendor needs one.

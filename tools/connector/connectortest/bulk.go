@@ -1,11 +1,33 @@
 package connectortest
 
 import (
+	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hostgate/hostgate/tools/connector"
+	"github.com/hostgate/hostgate/tools/connector/sandbox"
 )
+
+// PagesTheBulkSeed starts the fake newVendor makes with Bulk = 130 on a
+// clock stopped at now, lists 30 days of reservations from now in pages of
+// 7 over the credential cred gives, and checks that the client pages the
+// bulk seed without losing or repeating a booking (BulkOnce).
+func PagesTheBulkSeed(t *testing.T, newVendor func(sandbox.Options) *sandbox.Vendor, spec *connector.Spec, now time.Time,
+	cred func(t *testing.T, e Env) connector.Credential) {
+	t.Helper()
+	const n = 130
+	bulk := func(o sandbox.Options) *sandbox.Vendor { o.Bulk = n; return newVendor(o) }
+	e := NewEnv(t, bulk, spec, now, "", "")
+	e.Spec.PageSize = 7
+	c := e.Spec.New(e.Spec, connector.StaticSource(cred(t, e))).(connector.ReservationLister)
+	rs, err := c.ListReservations(context.Background(), connector.ReservationQuery{Range: connector.DateRange{From: e.Day(0), To: e.Day(29)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	BulkOnce(t, rs, n)
+}
 
 // BulkOnce checks reservations listed from a fake started with
 // sandbox.Options.Bulk = n: no reservation twice, and each of the n bulk

@@ -1,13 +1,17 @@
 // Package connectortest is the contract suite every vendor client passes
 // against its sandbox fake: normalized output, pagination, the vendor's
-// error and rate-limit signals, cancellation, and no credential in any
-// error text. It also holds the helpers the vendor packages' own tests
-// share: a stopped Clock, a counting TokenSource double (Source), starting
-// a fake and pointing a Spec at it (Start, PointAt), playing the host on a
-// fake's consent page (Approve), and the no-secret checks (NoSecret,
-// WantErr). RunWrites is the suite of the write capabilities
-// (CalendarWriter, ReviewReplier), and BulkOnce checks a listing of a fake
-// started with sandbox.Options.Bulk.
+// error and rate-limit signals, cancellation, a refused token renewed
+// once, and no credential in any error text. RunWrites is the suite of the
+// write capabilities (CalendarWriter, ReviewReplier).
+//
+// It also holds what the vendor packages' own tests share: a stopped Clock
+// (at FixedNow), a counting TokenSource double (Source), a started fake
+// with its vendor's Spec pointed at it (Env; Start and PointAt below it),
+// playing the host on a fake's consent page (Approve, Env.Authorize,
+// Env.Connect), calling a fake directly (Raw), the no-secret checks
+// (NoSecret, WantErr, Checks), scripted failure signals and cancellation
+// (Signals, Cancels), connect forms (ConnectsByForm), and paging a fake
+// started with sandbox.Options.Bulk (PagesTheBulkSeed, BulkOnce).
 package connectortest
 
 import (
@@ -38,6 +42,26 @@ type Harness struct {
 	UnauthorizedStatus int
 	// MinProperties is how many properties (or sites) the fake seeds.
 	MinProperties int
+
+	// Renewable returns a fresh credential the Spec's Refresh renews (an
+	// OAuth sign-in, a minted token); nil leaves out the renewal checks,
+	// which run last: they expire the fake's access tokens.
+	Renewable func(t *testing.T) connector.Credential
+	// CheckPath is the API path Check requests (the renewal checks count
+	// its requests and script refusals on it).
+	CheckPath string
+	// RefusalCode is the APIError.Code of a refused token when the vendor
+	// sends a fixed one; any code will do when empty.
+	RefusalCode string
+
+	// Echo is a fault on Check's request whose error body carries text
+	// where the vendor puts its message, and EchoWant the sentinel that
+	// error wraps; EchoGrant is a refusal of the token endpoint whose body
+	// carries text. A nil one leaves out its check that a credential the
+	// vendor echoes is cut from the error.
+	Echo      func(text string) sandbox.Fault
+	EchoWant  error
+	EchoGrant func(text string) sandbox.Fault
 }
 
 var (
@@ -64,6 +88,9 @@ func Run(t *testing.T, h Harness) {
 	t.Run("normalized output", func(t *testing.T) { testOutput(t, h, newConn(h.Spec)) })
 	t.Run("pagination", func(t *testing.T) { testPagination(t, h, newConn) })
 	t.Run("errors", func(t *testing.T) { testErrors(t, h, newConn(h.Spec)) })
+	if h.Renewable != nil {
+		t.Run("renewal", func(t *testing.T) { testRenewal(t, h) })
+	}
 }
 
 func qualified(t *testing.T, vendor, id, what string) {
@@ -293,6 +320,18 @@ func testErrors(t *testing.T, h Harness, c connector.Connector) {
 				if !errors.As(err, &ae) || ae.RetryAfter != tc.retry {
 					t.Fatalf("error %v: RetryAfter want %s", err, tc.retry)
 				}
+			}
+			noSecret(t, h, err)
+		})
+	}
+	if h.Echo != nil {
+		t.Run("an echoed credential is cut from the error", func(t *testing.T) {
+			h.Vendor.ClearFaults()
+			h.Vendor.Fail(h.Echo("bad token " + h.Cred.AccessToken + " is malformed"))
+			defer h.Vendor.ClearFaults()
+			_, err := c.Check(context.Background())
+			if !errors.Is(err, h.EchoWant) || !strings.Contains(err.Error(), "[redacted]") {
+				t.Fatalf("error = %v, want %v with the echo redacted", err, h.EchoWant)
 			}
 			noSecret(t, h, err)
 		})

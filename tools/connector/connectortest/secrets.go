@@ -14,7 +14,7 @@ import (
 const minSecret = 8
 
 // NoSecret fails the test when err's text contains any of the secrets
-// (CONVENTIONS: no error text ever carries a token, secret or password).
+// (docs/security.md, "What is never logged": no error text carries a token, secret or password).
 // Strings shorter than 8 bytes once trimmed are skipped. A nil err passes.
 func NoSecret(t testing.TB, err error, secrets ...string) {
 	t.Helper()

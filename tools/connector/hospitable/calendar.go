@@ -23,18 +23,18 @@ func (c *conn) Calendar(ctx context.Context, propertyID string, r connector.Date
 	if !validID(propertyID) {
 		return nil, badID(op, "property")
 	}
-	start, end, err := r.Window(c.s.Now(), defaultCalendarDays, maxCalendarDays)
+	start, end, err := r.Window(c.Spec.Now(), defaultCalendarDays, maxCalendarDays)
 	if err != nil {
-		return nil, &connector.APIError{Vendor: vendor, Op: op, Code: err.Error(), Err: connector.ErrBadRequest}
+		return nil, connector.Invalid(vendor, op, err.Error())
 	}
 	var cal struct {
 		Data struct {
 			Days []wireDay `json:"days"`
 		} `json:"data"`
 	}
-	req := request{op: op, method: http.MethodGet, path: "/properties/" + url.PathEscape(propertyID) + "/calendar",
-		query: url.Values{"start_date": {start}, "end_date": {end}}}
-	if err := c.call(ctx, req, &cal); err != nil {
+	req := connector.Request{Op: op, Method: http.MethodGet, Path: "/properties/" + url.PathEscape(propertyID) + "/calendar",
+		Query: url.Values{"start_date": {start}, "end_date": {end}}}
+	if err := c.Do(ctx, req, &cal); err != nil {
 		return nil, err
 	}
 	out := make([]connector.CalendarDay, 0, len(cal.Data.Days))

@@ -1,16 +1,12 @@
 package hospitable
 
 import (
-	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"maps"
-	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/hostgate/hostgate/tools/connector"
@@ -26,23 +22,16 @@ const (
 )
 
 // conn is the Connector of one Hospitable connection.
-type conn struct {
-	s  *connector.Spec
-	ts connector.TokenSource
-}
+type conn struct{ connector.Client }
 
 func newConn(s *connector.Spec, ts connector.TokenSource) connector.Connector {
-	return &conn{s: s, ts: ts}
+	return &conn{connector.NewClient(s, ts, api{})}
 }
 
-// request is one API call; path is relative to Spec.BaseURL.
-type request struct {
-	op     string
-	method string
-	path   string
-	query  url.Values
-	body   any
-}
+// api is what Hospitable's API does its own way on connector's request
+// path: its error bodies. A token goes as a Bearer token and a refused one
+// is a 401 [C].
+type api struct{ connector.Bearer }
 
 // errorBody is Hospitable's error shape: Laravel's {"message": …} [I], the
 // {status_code, reason_phrase} the spec documents for refused writes (403
@@ -54,80 +43,15 @@ type errorBody struct {
 	Error        string `json:"error"`
 }
 
-// call makes one API call and decodes a 2xx body into out (when not nil).
-// A 401 is reported to the token source once and the call retried with the
-// credential it returns.
-func (c *conn) call(ctx context.Context, r request, out any) error {
-	cred, err := c.ts.Token(ctx)
-	if err != nil {
-		return fmt.Errorf("%s: %s: %w", vendor, r.op, err)
-	}
-	var body []byte
-	if r.body != nil {
-		if body, err = json.Marshal(r.body); err != nil {
-			return fmt.Errorf("%s: %s: encode request: %w", vendor, r.op, err)
-		}
-	}
-	for attempt := 0; ; attempt++ {
-		raw, err := c.once(ctx, r, body, cred.AccessToken)
-		if err == nil {
-			if out == nil || len(bytes.TrimSpace(raw)) == 0 {
-				return nil
-			}
-			if json.Unmarshal(raw, out) != nil {
-				return &connector.APIError{Vendor: vendor, Op: r.op, Status: http.StatusOK, Code: "malformed response", Err: connector.ErrUnavailable}
-			}
-			return nil
-		}
-		if !errors.Is(err, connector.ErrUnauthorized) || attempt > 0 {
-			return err
-		}
-		if cred, err = c.ts.Rejected(ctx, cred.AccessToken); err != nil {
-			return fmt.Errorf("%s: %s: %w", vendor, r.op, err)
-		}
-	}
-}
-
-// once sends a request with one token and classifies the answer.
-func (c *conn) once(ctx context.Context, r request, body []byte, token string) ([]byte, error) {
-	req, err := connector.NewRequest(ctx, r.method, connector.Endpoint(c.s.BaseURL, r.path, r.query), body)
-	if err != nil {
-		return nil, &connector.APIError{Vendor: vendor, Op: r.op, Code: "bad request URL", Err: connector.ErrBadRequest}
-	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	return send(ctx, c.s, r.op, req, token)
-}
-
-// send does the round trip and turns a non-2xx answer into an APIError
-// whose Code is the vendor's short message, with the listed secrets cut.
-func send(ctx context.Context, s *connector.Spec, op string, req *http.Request, secrets ...string) ([]byte, error) {
-	resp, err := connector.Send(ctx, s, vendor, op, req)
-	if err != nil {
-		return nil, err
-	}
-	if resp.Status >= 200 && resp.Status < 300 {
-		return resp.Body, nil
+// Read decodes a 2xx body into out; any other status is a failure whose
+// message is the vendor's shortest word on it.
+func (api) Read(resp connector.Response, out any) connector.Reply {
+	if resp.OK() {
+		return connector.JSONReply(resp.Status, resp.Body, out)
 	}
 	var eb errorBody
-	_ = json.Unmarshal(resp.Body, &eb) // an unreadable error body leaves the code empty
-	code := eb.Error
-	if code == "" {
-		code = eb.ReasonPhrase
-	}
-	if code == "" {
-		code = eb.Message
-	}
-	for _, sec := range secrets {
-		if sec != "" {
-			code = strings.ReplaceAll(code, sec, "[redacted]")
-		}
-	}
-	sentinel := connector.ForStatus(resp.Status)
-	if sentinel == nil {
-		sentinel = connector.ErrUnavailable // a redirect: the client never follows one
-	}
-	return nil, &connector.APIError{Vendor: vendor, Op: op, Status: resp.Status, Code: connector.Excerpt(code),
-		RetryAfter: connector.ParseRetryAfter(resp.Header.Get("Retry-After"), s.Now()), Err: sentinel}
+	_ = json.Unmarshal(resp.Body, &eb) // an unreadable error body leaves the message empty
+	return connector.StatusReply(resp.Status, cmp.Or(eb.Error, eb.ReasonPhrase, eb.Message))
 }
 
 // page is one page of a {data, links, meta} list [C].
@@ -154,12 +78,12 @@ func (p *page[T]) more() bool {
 // list reads every page of a list, asking for perPage items a page (0: the
 // endpoint's default, for lists whose page size is undocumented) and
 // stopping at limit items (0: no cap but maxPages).
-func list[T any](ctx context.Context, c *conn, r request, perPage, limit int) ([]T, error) {
+func list[T any](ctx context.Context, c *conn, r connector.Request, perPage, limit int) ([]T, error) {
 	if perPage > 0 {
-		perPage = c.s.PageLimit(perPage)
+		perPage = c.Spec.PageLimit(perPage)
 	}
 	var out []T
-	base := r.query
+	base := r.Query
 	for n := 1; n <= maxPages; n++ {
 		q := url.Values{}
 		maps.Copy(q, base)
@@ -169,9 +93,9 @@ func list[T any](ctx context.Context, c *conn, r request, perPage, limit int) ([
 		if perPage > 0 {
 			q.Set("per_page", strconv.Itoa(perPage))
 		}
-		r.query = q
+		r.Query = q
 		var p page[T]
-		if err := c.call(ctx, r, &p); err != nil {
+		if err := c.Do(ctx, r, &p); err != nil {
 			return nil, err
 		}
 		out = append(out, p.Data...)
@@ -199,7 +123,7 @@ func validID(id string) bool {
 }
 
 func badID(op, what string) error {
-	return &connector.APIError{Vendor: vendor, Op: op, Code: "bad " + what + " id", Err: connector.ErrBadRequest}
+	return connector.Invalid(vendor, op, "bad "+what+" id")
 }
 
 // parseTime reads an RFC 3339 timestamp; the zero time when absent.

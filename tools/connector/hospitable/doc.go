@@ -1,6 +1,6 @@
 // Package hospitable is hostgate's client of the Hospitable Public API v2
-// (https://public.api.hospitable.com/v2), following /work/shared/vendors.md
-// §2. Marks: [C] confirmed by Hospitable's OpenAPI or docs, [T] seen in
+// (https://public.api.hospitable.com/v2), following docs/vendors.md,
+// "Hospitable". Marks: [C] confirmed by Hospitable's OpenAPI or docs, [T] seen in
 // third-party code, [I] inferred and unchecked against the live API.
 //
 // Confirmed [C] and relied on:

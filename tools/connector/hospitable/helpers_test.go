@@ -2,7 +2,6 @@ package hospitable
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -17,54 +16,33 @@ import (
 var ctx = context.Background()
 
 // env is one started Hospitable fake with a spec pointed at it.
-type env struct {
-	v    *sandbox.Vendor
-	spec *connector.Spec
-	clk  *connectortest.Clock
-}
+type env struct{ connectortest.Env }
 
-func newEnv(t *testing.T) *env {
-	t.Helper()
-	return newEnvAt(t, time.Date(2026, 5, 21, 15, 4, 5, 0, time.UTC))
-}
+// newEnv starts the fake on a clock stopped at connectortest.FixedNow.
+func newEnv(t *testing.T) *env { t.Helper(); return newEnvAt(t, connectortest.FixedNow) }
 
+// newEnvAt starts the fake on a clock stopped at now, with the fake's
+// partner client.
 func newEnvAt(t *testing.T, now time.Time) *env {
 	t.Helper()
-	clk := connectortest.NewClock(now)
-	v := connectortest.Start(t, sandbox.NewHospitable(sandbox.Options{Now: clk.Now}))
-	return &env{v: v, spec: pointAt(NewSpec(), v, clk.Now), clk: clk}
+	return &env{connectortest.NewEnv(t, sandbox.NewHospitable, NewSpec(), now, sandbox.HospitableClientID, sandbox.HospitableClientSecret)}
 }
-
-// pointAt aims a Hospitable spec at the fake, with the fake's partner client.
-func pointAt(s *connector.Spec, v *sandbox.Vendor, now func() time.Time) *connector.Spec {
-	connectortest.PointAt(s, v, now)
-	s.OAuth.ClientID, s.OAuth.ClientSecret = sandbox.HospitableClientID, sandbox.HospitableClientSecret
-	return s
-}
-
-func (e *env) day(offset int) string { return e.clk.Now().AddDate(0, 0, offset).Format(dateLayout) }
 
 // pat returns a connector over a personal token and its source.
 func (e *env) pat(token string) (*conn, *connectortest.Source) {
-	src := &connectortest.Source{Cred: connector.Credential{AccessToken: token}}
-	return e.spec.New(e.spec, src).(*conn), src
+	return connectortest.Conn[*conn](e.Spec, connector.Credential{AccessToken: token})
 }
 
 // raw calls the fake directly, for cross-checking the client's mapping.
 func (e *env) raw(t *testing.T, path string, q url.Values) map[string]any {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodGet, e.v.APIBase+path+"?"+q.Encode(), nil)
-	req.Header.Set("Authorization", "Bearer "+sandbox.HospitablePAT)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
+	status, body := connectortest.Raw(t, http.MethodGet, e.V.APIBase+path+"?"+q.Encode(),
+		http.Header{"Authorization": {"Bearer " + sandbox.HospitablePAT}}, nil)
+	m, ok := body.(map[string]any)
+	if !ok || status != http.StatusOK {
+		t.Fatalf("raw %s: HTTP %d, %v", path, status, body)
 	}
-	defer resp.Body.Close()
-	var body map[string]any
-	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil || resp.StatusCode != 200 {
-		t.Fatalf("raw %s: HTTP %d, %v", path, resp.StatusCode, err)
-	}
-	return body
+	return m
 }
 
 // rawAll pages through a raw list.
@@ -100,26 +78,11 @@ const redirectURI = "http://127.0.0.1:9/callback"
 // oauth connects through the fake's OAuth flow.
 func (e *env) oauth(t *testing.T) connector.Credential {
 	t.Helper()
-	q := url.Values{"client_id": {e.spec.OAuth.ClientID}, "response_type": {"code"}, "redirect_uri": {redirectURI}, "state": {"st"}}
-	cred, err := e.spec.Exchange(ctx, e.spec, connectortest.Approve(t, e.spec.OAuth.AuthURL+"?"+q.Encode()).Query().Get("code"), "", redirectURI)
-	if err != nil {
-		t.Fatalf("exchange: %v", err)
-	}
-	return cred
+	return e.Connect(t, redirectURI)
 }
 
 var allSecrets = []string{sandbox.HospitablePAT, sandbox.HospitableReadOnlyPAT, sandbox.HospitableClientSecret}
 
 // wantErr checks an error's sentinel and that its text holds no secret,
-// the fake's included.
-func wantErr(t *testing.T, err, sentinel error, secrets ...string) *connector.APIError {
-	t.Helper()
-	return connectortest.WantErr(t, err, sentinel, append(secrets, allSecrets...)...)
-}
-
-// noSecret checks that an error's text holds none of the secrets, nor the
-// fake's.
-func noSecret(t *testing.T, err error, secrets ...string) {
-	t.Helper()
-	connectortest.NoSecret(t, err, append(secrets, allSecrets...)...)
-}
+// the fake's included; noSecret checks the text only.
+var wantErr, noSecret = connectortest.Checks(allSecrets...)

@@ -33,7 +33,7 @@ func (c *conn) ListConversations(ctx context.Context, q connector.ConversationQu
 		}
 		return []connector.Conversation{r.conversation()}, nil
 	}
-	today := c.s.Now().UTC()
+	today := c.Spec.Now().UTC()
 	v := url.Values{
 		"include":    {reservationIncludes},
 		"start_date": {today.AddDate(0, 0, -conversationDaysBack).Format(dateLayout)},
@@ -78,7 +78,7 @@ func (c *conn) Messages(ctx context.Context, conversationID string) ([]connector
 	}
 	// The page size of this list is undocumented: take the vendor's pages
 	// as they come and follow them.
-	r := request{op: op, method: http.MethodGet, path: "/reservations/" + url.PathEscape(conversationID) + "/messages"}
+	r := connector.Request{Op: op, Method: http.MethodGet, Path: "/reservations/" + url.PathEscape(conversationID) + "/messages"}
 	ms, err := list[wireMessage](ctx, c, r, 0, 0)
 	if err != nil {
 		return nil, err
@@ -108,21 +108,21 @@ func (c *conn) SendMessage(ctx context.Context, conversationID, body string) (co
 		return connector.Message{}, badID(op, "conversation")
 	}
 	if strings.TrimSpace(body) == "" {
-		return connector.Message{}, &connector.APIError{Vendor: vendor, Op: op, Code: "empty message", Err: connector.ErrBadRequest}
+		return connector.Message{}, connector.Invalid(vendor, op, "empty message")
 	}
 	var resp struct {
 		Data struct {
 			SentReferenceID connector.Text `json:"sent_reference_id"`
 		} `json:"data"`
 	}
-	r := request{op: op, method: http.MethodPost, path: "/reservations/" + url.PathEscape(conversationID) + "/messages",
-		body: map[string]string{"body": body}}
-	if err := c.call(ctx, r, &resp); err != nil {
+	r := connector.Request{Op: op, Method: http.MethodPost, Path: "/reservations/" + url.PathEscape(conversationID) + "/messages",
+		Body: map[string]string{"body": body}}
+	if err := c.Do(ctx, r, &resp); err != nil {
 		var ae *connector.APIError
 		if errors.As(err, &ae) && ae.Status == http.StatusForbidden {
 			ae.Code = "the connection may not send messages (Hospitable grants message:write on request)"
 		}
 		return connector.Message{}, err
 	}
-	return connector.Message{ID: string(resp.Data.SentReferenceID), Sender: "host", Body: body, SentAt: c.s.Now()}, nil
+	return connector.Message{ID: string(resp.Data.SentReferenceID), Sender: "host", Body: body, SentAt: c.Spec.Now()}, nil
 }

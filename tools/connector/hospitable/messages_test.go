@@ -17,7 +17,7 @@ func TestConversationsAreReservationsWithMessages(t *testing.T) {
 		t.Fatal(err)
 	}
 	raw := e.rawAll(t, "/reservations", merge(e.allProperties(t), url.Values{
-		"start_date": {e.day(-30)}, "end_date": {e.day(90)}}), 100)
+		"start_date": {e.Day(-30)}, "end_date": {e.Day(90)}}), 100)
 	want := map[string]map[string]any{}
 	for _, w := range raw {
 		if w["last_message_at"] != nil {
@@ -84,10 +84,10 @@ func TestSendMessage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m.ID == "" || m.Sender != "host" || m.Body != "The lock code is on its way." || !m.SentAt.Equal(e.clk.Now()) {
+	if m.ID == "" || m.Sender != "host" || m.Body != "The lock code is on its way." || !m.SentAt.Equal(e.Clock.Now()) {
 		t.Errorf("sent %+v", m)
 	}
-	if sent := e.v.SentMessages(); len(sent) != 1 || sent[0].ConversationID != id || sent[0].Body != m.Body {
+	if sent := e.V.SentMessages(); len(sent) != 1 || sent[0].ConversationID != id || sent[0].Body != m.Body {
 		t.Errorf("the fake got %+v", sent)
 	}
 	msgs, _ := c.Messages(ctx, id)
@@ -104,7 +104,7 @@ func TestSendMessage(t *testing.T) {
 	if ae.Status != 429 || ae.RetryAfter <= 0 || ae.RetryAfter > time.Minute || src.Rejections() != 0 {
 		t.Errorf("rate limit: %+v", ae)
 	}
-	e.clk.Advance(time.Minute)
+	e.Clock.Advance(time.Minute)
 	if _, err := c.SendMessage(ctx, id, "third, later"); err != nil {
 		t.Errorf("after a minute: %v", err)
 	}
@@ -118,7 +118,7 @@ func TestSendMessage(t *testing.T) {
 	ro, roSrc := e.pat(sandbox.HospitableReadOnlyPAT)
 	_, err = ro.SendMessage(ctx, id, "hello")
 	ae = wantErr(t, err, connector.ErrForbidden)
-	if ae.Status != 403 || roSrc.Rejections() != 0 || len(e.v.SentMessages()) != 3 {
+	if ae.Status != 403 || roSrc.Rejections() != 0 || len(e.V.SentMessages()) != 3 {
 		t.Errorf("read-only send: %v, %d rejections", err, roSrc.Rejections())
 	}
 }

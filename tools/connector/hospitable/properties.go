@@ -18,11 +18,11 @@ func (c *conn) Check(ctx context.Context) (connector.Account, error) {
 			Name  string         `json:"name"`
 		} `json:"data"`
 	}
-	if err := c.call(ctx, request{op: "check", method: http.MethodGet, path: "/user"}, &u); err != nil {
+	if err := c.Do(ctx, connector.Request{Op: "check", Method: http.MethodGet, Path: "/user"}, &u); err != nil {
 		return connector.Account{}, err
 	}
 	if u.Data.ID == "" {
-		return connector.Account{}, &connector.APIError{Vendor: vendor, Op: "check", Code: "no user id", Err: connector.ErrUnavailable}
+		return connector.Account{}, connector.Malformed(vendor, "check", http.StatusOK, "no user id")
 	}
 	name := u.Data.Name
 	switch {
@@ -48,7 +48,7 @@ func (c *conn) ListProperties(ctx context.Context) ([]connector.Property, error)
 }
 
 func (c *conn) properties(ctx context.Context, op string) ([]wireProperty, error) {
-	r := request{op: op, method: http.MethodGet, path: "/properties", query: url.Values{"include": {"listings"}}}
+	r := connector.Request{Op: op, Method: http.MethodGet, Path: "/properties", Query: url.Values{"include": {"listings"}}}
 	return list[wireProperty](ctx, c, r, maxPageSize, 0)
 }
 
@@ -61,8 +61,8 @@ func (c *conn) GetProperty(ctx context.Context, id string) (connector.Property, 
 	var p struct {
 		Data wireProperty `json:"data"`
 	}
-	r := request{op: op, method: http.MethodGet, path: "/properties/" + url.PathEscape(id), query: url.Values{"include": {"listings"}}}
-	if err := c.call(ctx, r, &p); err != nil {
+	r := connector.Request{Op: op, Method: http.MethodGet, Path: "/properties/" + url.PathEscape(id), Query: url.Values{"include": {"listings"}}}
+	if err := c.Do(ctx, r, &p); err != nil {
 		return connector.Property{}, err
 	}
 	return p.Data.normalize(), nil

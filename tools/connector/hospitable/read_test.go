@@ -21,14 +21,14 @@ func TestCheckReadsTheUser(t *testing.T) {
 
 func TestPropertiesAreNormalizedAndPaged(t *testing.T) {
 	e := newEnv(t)
-	e.spec.PageSize = 1
+	e.Spec.PageSize = 1
 	c, _ := e.pat(sandbox.HospitablePAT)
-	before := e.v.Requests("/properties")
+	before := e.V.Requests("/properties")
 	ps, err := c.ListProperties(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := e.v.Requests("/properties") - before; n != 4 {
+	if n := e.V.Requests("/properties") - before; n != 4 {
 		t.Errorf("%d requests, want 4 pages of 1", n)
 	}
 	if len(ps) != 4 {
@@ -56,17 +56,17 @@ func TestPropertiesAreNormalizedAndPaged(t *testing.T) {
 
 func TestReservationsMatchTheVendorsData(t *testing.T) {
 	e := newEnv(t)
-	e.spec.PageSize = 3
+	e.Spec.PageSize = 3
 	c, _ := e.pat(sandbox.HospitablePAT)
-	q := connector.ReservationQuery{Range: connector.DateRange{From: e.day(-40), To: e.day(40)}}
-	before := e.v.Requests("/reservations")
+	q := connector.ReservationQuery{Range: connector.DateRange{From: e.Day(-40), To: e.Day(40)}}
+	before := e.V.Requests("/reservations")
 	got, err := c.ListReservations(ctx, q)
 	if err != nil {
 		t.Fatal(err)
 	}
-	requests := e.v.Requests("/reservations") - before
+	requests := e.V.Requests("/reservations") - before
 	raw := e.rawAll(t, "/reservations", merge(e.allProperties(t), url.Values{
-		"start_date": {e.day(-40)}, "end_date": {e.day(40)}}), 100)
+		"start_date": {e.Day(-40)}, "end_date": {e.Day(40)}}), 100)
 	if len(got) != len(raw) || len(got) < 20 {
 		t.Fatalf("%d reservations, the fake has %d", len(got), len(raw))
 	}
@@ -141,7 +141,7 @@ func TestReservationDefaultWindowAndFilters(t *testing.T) {
 		t.Fatalf("default window: %d, %v", len(def), err)
 	}
 	for _, r := range def {
-		if r.CheckIn < e.day(-1) || r.CheckIn > e.day(14) {
+		if r.CheckIn < e.Day(-1) || r.CheckIn > e.Day(14) {
 			t.Errorf("%s checks in %s, outside the next two weeks", r.ID, r.CheckIn)
 		}
 	}
@@ -150,17 +150,17 @@ func TestReservationDefaultWindowAndFilters(t *testing.T) {
 		q    connector.ReservationQuery
 		ok   func(connector.Reservation) bool
 	}{
-		{"property and check-in range", connector.ReservationQuery{Range: connector.DateRange{From: e.day(-30), To: e.day(30)}, PropertyID: sandbox.HospitablePropertyID},
+		{"property and check-in range", connector.ReservationQuery{Range: connector.DateRange{From: e.Day(-30), To: e.Day(30)}, PropertyID: sandbox.HospitablePropertyID},
 			func(r connector.Reservation) bool {
-				return r.PropertyID == "hospitable:"+sandbox.HospitablePropertyID && r.CheckIn >= e.day(-30) && r.CheckIn <= e.day(30)
+				return r.PropertyID == "hospitable:"+sandbox.HospitablePropertyID && r.CheckIn >= e.Day(-30) && r.CheckIn <= e.Day(30)
 			}},
-		{"check-out range", connector.ReservationQuery{Range: connector.DateRange{From: e.day(-60), To: e.day(-10)}, ByCheckOut: true},
-			func(r connector.Reservation) bool { return r.CheckOut >= e.day(-60) && r.CheckOut <= e.day(-10) }},
-		{"confirmed", connector.ReservationQuery{Range: connector.DateRange{From: e.day(-90), To: e.day(120)}, Status: connector.StatusConfirmed},
+		{"check-out range", connector.ReservationQuery{Range: connector.DateRange{From: e.Day(-60), To: e.Day(-10)}, ByCheckOut: true},
+			func(r connector.Reservation) bool { return r.CheckOut >= e.Day(-60) && r.CheckOut <= e.Day(-10) }},
+		{"confirmed", connector.ReservationQuery{Range: connector.DateRange{From: e.Day(-90), To: e.Day(120)}, Status: connector.StatusConfirmed},
 			func(r connector.Reservation) bool { return r.Status == "confirmed" && r.VendorStatus == "accepted" }},
-		{"cancelled", connector.ReservationQuery{Range: connector.DateRange{From: e.day(-90), To: e.day(120)}, Status: connector.StatusCancelled},
+		{"cancelled", connector.ReservationQuery{Range: connector.DateRange{From: e.Day(-90), To: e.Day(120)}, Status: connector.StatusCancelled},
 			func(r connector.Reservation) bool { return r.Status == "cancelled" }},
-		{"pending", connector.ReservationQuery{Range: connector.DateRange{From: e.day(-90), To: e.day(120)}, Status: connector.StatusPending},
+		{"pending", connector.ReservationQuery{Range: connector.DateRange{From: e.Day(-90), To: e.Day(120)}, Status: connector.StatusPending},
 			func(r connector.Reservation) bool {
 				return r.Status == "pending" && r.VendorStatus == "request (request to book)"
 			}},
@@ -181,7 +181,7 @@ func TestReservationDefaultWindowAndFilters(t *testing.T) {
 			}
 		})
 	}
-	got, err := c.ListReservations(ctx, connector.ReservationQuery{Range: connector.DateRange{From: e.day(-90), To: e.day(90)}, Limit: 3})
+	got, err := c.ListReservations(ctx, connector.ReservationQuery{Range: connector.DateRange{From: e.Day(-90), To: e.Day(90)}, Limit: 3})
 	if err != nil || len(got) != 3 {
 		t.Errorf("limit 3: %d, %v", len(got), err)
 	}
@@ -194,11 +194,11 @@ func TestReservationDefaultWindowAndFilters(t *testing.T) {
 func TestCalendar(t *testing.T) {
 	e := newEnv(t)
 	c, _ := e.pat(sandbox.HospitablePAT)
-	days, err := c.Calendar(ctx, sandbox.HospitablePropertyID, connector.DateRange{From: e.day(0), To: e.day(13)})
+	days, err := c.Calendar(ctx, sandbox.HospitablePropertyID, connector.DateRange{From: e.Day(0), To: e.Day(13)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	raw := e.raw(t, "/properties/"+sandbox.HospitablePropertyID+"/calendar", url.Values{"start_date": {e.day(0)}, "end_date": {e.day(13)}})
+	raw := e.raw(t, "/properties/"+sandbox.HospitablePropertyID+"/calendar", url.Values{"start_date": {e.Day(0)}, "end_date": {e.Day(13)}})
 	rawDays := raw["data"].(map[string]any)["days"].([]any)
 	if len(days) != 14 || len(rawDays) != 14 {
 		t.Fatalf("%d days, fake %d", len(days), len(rawDays))
@@ -222,16 +222,16 @@ func TestCalendar(t *testing.T) {
 		t.Errorf("two weeks with only %v", statuses)
 	}
 	def, err := c.Calendar(ctx, sandbox.HospitablePropertyID, connector.DateRange{})
-	if err != nil || len(def) != 30 || def[0].Date != e.day(0) {
+	if err != nil || len(def) != 30 || def[0].Date != e.Day(0) {
 		t.Errorf("default window: %d days, %v", len(def), err)
 	}
-	_, err = c.Calendar(ctx, sandbox.HospitablePropertyID, connector.DateRange{From: e.day(0), To: e.day(400)})
+	_, err = c.Calendar(ctx, sandbox.HospitablePropertyID, connector.DateRange{From: e.Day(0), To: e.Day(400)})
 	wantErr(t, err, connector.ErrBadRequest)
 }
 
 func TestReviews(t *testing.T) {
 	e := newEnv(t)
-	e.spec.PageSize = 2
+	e.Spec.PageSize = 2
 	c, _ := e.pat(sandbox.HospitablePAT)
 	got, err := c.ListReviews(ctx, connector.ReviewQuery{})
 	if err != nil {

@@ -45,7 +45,7 @@ func statusOf(category, sub string) string {
 func (c *conn) ListReservations(ctx context.Context, q connector.ReservationQuery) ([]connector.Reservation, error) {
 	const op = "list reservations"
 	if p := q.Problem(); p != "" {
-		return nil, &connector.APIError{Vendor: vendor, Op: op, Code: p, Err: connector.ErrBadRequest}
+		return nil, connector.Invalid(vendor, op, p)
 	}
 	if q.Status == connector.StatusInquiry {
 		// Hospitable keeps inquiries apart from reservations (/inquiries).
@@ -113,7 +113,7 @@ func (c *conn) reservations(ctx context.Context, op, propertyID string, v url.Va
 			q[k] = vals
 		}
 		ids = ids[n:]
-		rs, err := list[wireReservation](ctx, c, request{op: op, method: http.MethodGet, path: "/reservations", query: q}, maxPageSize, 0)
+		rs, err := list[wireReservation](ctx, c, connector.Request{Op: op, Method: http.MethodGet, Path: "/reservations", Query: q}, maxPageSize, 0)
 		if err != nil {
 			return nil, err
 		}
@@ -138,8 +138,8 @@ func (c *conn) reservation(ctx context.Context, op, id string) (wireReservation,
 	var r struct {
 		Data wireReservation `json:"data"`
 	}
-	req := request{op: op, method: http.MethodGet, path: "/reservations/" + url.PathEscape(id), query: url.Values{"include": {reservationIncludes}}}
-	if err := c.call(ctx, req, &r); err != nil {
+	req := connector.Request{Op: op, Method: http.MethodGet, Path: "/reservations/" + url.PathEscape(id), Query: url.Values{"include": {reservationIncludes}}}
+	if err := c.Do(ctx, req, &r); err != nil {
 		return wireReservation{}, err
 	}
 	return r.Data, nil

@@ -36,8 +36,8 @@ func (c *conn) ListReviews(ctx context.Context, q connector.ReviewQuery) ([]conn
 	}
 	out := []connector.Review{}
 	for _, id := range ids {
-		r := request{op: op, method: http.MethodGet, path: "/properties/" + url.PathEscape(id) + "/reviews",
-			query: url.Values{"include": {"guest"}}}
+		r := connector.Request{Op: op, Method: http.MethodGet, Path: "/properties/" + url.PathEscape(id) + "/reviews",
+			Query: url.Values{"include": {"guest"}}}
 		rs, err := list[wireReview](ctx, c, r, reviewPageSize, 0)
 		if err != nil {
 			return nil, err

@@ -20,7 +20,7 @@ func NewSpec() *connector.Spec {
 		AuthKinds: []connector.AuthKind{connector.AuthOAuth, connector.AuthToken},
 		Fields: map[connector.AuthKind][]connector.Field{
 			connector.AuthToken: {{
-				Name:  fieldToken,
+				Name:  connector.TokenField,
 				Label: "Personal access token",
 				Help: "Create a personal access token in your Hospitable account and paste it here. " +
 					"Give it the message:write scope if hostgate should reply to guests.",
@@ -32,10 +32,11 @@ func NewSpec() *connector.Spec {
 			TokenURL: "https://auth.hospitable.com/oauth/token",
 			// No revocation endpoint [C]; scopes live in the Partner Portal
 			// [C]; PKCE is undocumented, so none is sent.
+			TokenJSON: true, // see auth.go
 		},
 		HTTP:       connector.NewHTTPClient(30 * time.Second),
 		Now:        time.Now,
-		FromFields: fromFields,
+		FromFields: connector.PastedTokenForm(8192), // a JWT of about a thousand characters [C]
 		Exchange:   exchange,
 		Refresh:    refresh,
 		New:        newConn,

@@ -7,7 +7,7 @@ import (
 	"github.com/hostgate/hostgate/tools/connector"
 )
 
-// Hospitable JSON, written from vendors.md §2 (the v2 OpenAPI examples [C];
+// Hospitable JSON, written from docs/vendors.md, "Hospitable" (the v2 OpenAPI examples [C];
 // the live field names checkin/checkout [T]; the review shape [I]). Only
 // the fields hostgate reads are declared. Ids such as a message's
 // platform_id are numbers in some payloads and strings in others: such

@@ -13,22 +13,12 @@ import (
 	"github.com/hostgate/hostgate/tools/connector"
 )
 
-// The capabilities Hospitable's write endpoints give.
-var (
-	_ connector.CalendarWriter = (*conn)(nil)
-	_ connector.ReviewReplier  = (*conn)(nil)
-)
-
 const (
 	// calendarBatch is how many dates one calendar update carries: the spec
 	// puts "maxProperties": 60 on the date item, read here as a cap of 60
 	// dates a request [I].
 	calendarBatch = 60
 )
-
-func badChange(op, code string) error {
-	return &connector.APIError{Vendor: vendor, Op: op, Code: code, Err: connector.ErrBadRequest}
-}
 
 // changeNights checks a change with Hospitable's own limits added, or
 // returns its nights.
@@ -49,6 +39,8 @@ func changeNights(now time.Time, c connector.CalendarChange) (nights []string, p
 	return nights, ""
 }
 
+var _ connector.CalendarWriter = (*conn)(nil)
+
 // UpdateCalendar sends PUT /properties/{uuid}/calendar {dates: [{date,
 // available, price: {amount}, min_stay}]} (Hospitable v2 OpenAPI, "Update
 // Property Calendar" [C]; scopes property:read and calendar:write), the
@@ -62,9 +54,9 @@ func (c *conn) UpdateCalendar(ctx context.Context, propertyID string, ch connect
 	if !validID(propertyID) {
 		return nil, badID(op, "property")
 	}
-	nights, problem := changeNights(c.s.Now(), ch)
+	nights, problem := changeNights(c.Spec.Now(), ch)
 	if problem != "" {
-		return nil, badChange(op, problem)
+		return nil, connector.Invalid(vendor, op, problem)
 	}
 	set := map[string]any{}
 	if ch.Available != nil {
@@ -80,7 +72,7 @@ func (c *conn) UpdateCalendar(ctx context.Context, propertyID string, ch connect
 				return nil, err
 			}
 			if p.Currency != "" && !strings.EqualFold(p.Currency, ch.Price.Currency) {
-				return nil, badChange(op, "the property is priced in "+p.Currency+", not "+ch.Price.Currency)
+				return nil, connector.Invalid(vendor, op, "the property is priced in "+p.Currency+", not "+ch.Price.Currency)
 			}
 		}
 		set["price"] = map[string]int64{"amount": int64(math.Round(ch.Price.Amount * 100))}
@@ -96,7 +88,7 @@ func (c *conn) UpdateCalendar(ctx context.Context, propertyID string, ch connect
 			}
 			dates = append(dates, item)
 		}
-		err := c.call(ctx, request{op: op, method: http.MethodPut, path: path, body: map[string]any{"dates": dates}}, nil)
+		err := c.Do(ctx, connector.Request{Op: op, Method: http.MethodPut, Path: path, Body: map[string]any{"dates": dates}}, nil)
 		if err == nil {
 			continue
 		}
@@ -112,6 +104,8 @@ func (c *conn) UpdateCalendar(ctx context.Context, propertyID string, ch connect
 	return nil, nil
 }
 
+var _ connector.ReviewReplier = (*conn)(nil)
+
 // ReplyToReview sends POST /reviews/{uuid}/respond {response} (Hospitable
 // v2 OpenAPI, "Respond to a review" [C]; scope reviews:write). Hospitable
 // refuses with 403 a review already responded to or past its response
@@ -122,10 +116,10 @@ func (c *conn) ReplyToReview(ctx context.Context, reviewID, reply string) error 
 		return badID(op, "review")
 	}
 	if strings.TrimSpace(reply) == "" {
-		return badChange(op, "empty reply")
+		return connector.Invalid(vendor, op, "empty reply")
 	}
-	err := c.call(ctx, request{op: op, method: http.MethodPost, path: "/reviews/" + url.PathEscape(reviewID) + "/respond",
-		body: map[string]string{"response": reply}}, nil)
+	err := c.Do(ctx, connector.Request{Op: op, Method: http.MethodPost, Path: "/reviews/" + url.PathEscape(reviewID) + "/respond",
+		Body: map[string]string{"response": reply}}, nil)
 	var ae *connector.APIError
 	if errors.As(err, &ae) && ae.Status == http.StatusForbidden && ae.Code == "" {
 		ae.Code = "Hospitable refuses a response once the review has one, after its response window, or without reviews:write"

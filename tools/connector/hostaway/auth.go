@@ -2,7 +2,6 @@ package hostaway
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -42,60 +41,25 @@ func refresh(ctx context.Context, s *connector.Spec, c connector.Credential) (co
 		return connector.Credential{}, fmt.Errorf("hostaway: no account id and API key saved: %w", connector.ErrNeedsReauth)
 	}
 	fresh, err := mint(ctx, s, c.ClientID, c.ClientSecret)
-	var ae *connector.APIError
-	if errors.As(err, &ae) && ae.Status >= 400 && ae.Status < 500 && ae.Status != http.StatusTooManyRequests && ae.Status != http.StatusRequestTimeout {
-		return connector.Credential{}, fmt.Errorf("%w: %w", connector.ErrNeedsReauth, err)
-	}
-	return fresh, err
+	return fresh, connector.RenewalError(err)
 }
 
 // mint: POST /v1/accessTokens, form-encoded client credentials with
-// scope=general [C].
+// scope=general [C] — RFC 6749's client-credentials grant, which x/oauth2
+// sends. The docs disagree on a token's lifetime (184 days or 24 months);
+// expires_in is trusted [C]. Hostaway counts mints against the address's
+// rate limit, and a new token works only a second after it is issued [C].
 func mint(ctx context.Context, s *connector.Spec, accountID, apiKey string) (connector.Credential, error) {
 	const op = "mint token"
-	cred := connector.Credential{ClientID: accountID, ClientSecret: apiKey}
-	form := url.Values{
-		"grant_type":    {"client_credentials"},
-		"client_id":     {accountID},
-		"client_secret": {apiKey},
-		"scope":         {"general"},
-	}
 	if err := waitTurn(ctx, ""); err != nil {
 		return connector.Credential{}, fmt.Errorf("hostaway: %s: %w", op, ctxOr(ctx, err))
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, tokenURL(s), strings.NewReader(form.Encode()))
-	if err != nil {
-		return connector.Credential{}, fmt.Errorf("hostaway: %s: %w", op, connector.ErrBadRequest)
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Cache-Control", "no-cache")
-	now := s.Now()
-	resp, err := connector.Send(ctx, s, Vendor, op, req)
+	g := connector.ClientCredentials{TokenURL: tokenURL(s), ClientID: accountID, ClientSecret: apiKey, Scopes: []string{"general"}}
+	cred, err := g.Mint(ctx, s, api{})
 	if err != nil {
 		return connector.Credential{}, err
 	}
-	status, raw := resp.Status, resp.Body
-	if status != http.StatusOK {
-		sentinel := connector.ForStatus(status)
-		if sentinel == nil {
-			sentinel = connector.ErrUnavailable
-		}
-		return connector.Credential{}, &connector.APIError{Vendor: Vendor, Op: op, Status: status, Code: vendorMessage(raw, cred), Err: sentinel}
-	}
-	var tok struct {
-		AccessToken string `json:"access_token"`
-		ExpiresIn   intval `json:"expires_in"`
-	}
-	if json.Unmarshal(raw, &tok) != nil || tok.AccessToken == "" {
-		return connector.Credential{}, &connector.APIError{Vendor: Vendor, Op: op, Status: status, Code: "malformed response", Err: connector.ErrUnavailable}
-	}
-	cred.AccessToken, cred.Scope = tok.AccessToken, "general"
-	if tok.ExpiresIn > 0 {
-		// The docs disagree on the lifetime (184 days or 24 months); trust
-		// expires_in [C].
-		cred.Expiry = now.Add(time.Duration(tok.ExpiresIn) * time.Second)
-	}
-	if err := pause(ctx, mintSettle); err != nil {
+	if err := connector.Sleep(ctx, mintSettle); err != nil {
 		return connector.Credential{}, fmt.Errorf("hostaway: %s: %w", op, err)
 	}
 	return cred, nil
@@ -104,26 +68,15 @@ func mint(ctx context.Context, s *connector.Spec, accountID, apiKey string) (con
 // revoke: DELETE /v1/accessTokens?token= [C]. A token Hostaway already
 // refuses is as good as revoked.
 func revoke(ctx context.Context, s *connector.Spec, c connector.Credential) error {
-	const op = "revoke token"
 	if c.AccessToken == "" {
 		return nil
 	}
-	if err := waitTurn(ctx, ""); err != nil {
-		return fmt.Errorf("hostaway: %s: %w", op, ctxOr(ctx, err))
-	}
-	u := tokenURL(s) + "?" + url.Values{"token": {c.AccessToken}}.Encode()
-	req, err := http.NewRequestWithContext(ctx, http.MethodDelete, u, nil)
-	if err != nil {
-		return fmt.Errorf("hostaway: %s: %w", op, connector.ErrBadRequest)
-	}
-	resp, err := connector.Send(ctx, s, Vendor, op, req)
-	if err != nil {
-		return err
-	}
-	if st := resp.Status; st == http.StatusUnauthorized || st == http.StatusForbidden || st == http.StatusNotFound {
+	cl := connector.NewClient(s, nil, api{})
+	err := cl.Do(ctx, connector.Request{Op: "revoke token", Method: http.MethodDelete, Path: "/accessTokens",
+		Query: url.Values{"token": {c.AccessToken}}, Secrets: []string{c.AccessToken}}, nil)
+	if errors.Is(err, connector.ErrUnauthorized) || errors.Is(err, connector.ErrNotFound) {
 		return nil
 	}
-	_, err = decode(s, op, resp, c)
 	return err
 }
 

@@ -9,61 +9,35 @@ import (
 
 	"github.com/hostgate/hostgate/store"
 	"github.com/hostgate/hostgate/tools/connector"
+	"github.com/hostgate/hostgate/tools/connector/connectortest"
 	"github.com/hostgate/hostgate/tools/connector/sandbox"
 )
 
 func TestFromFields(t *testing.T) {
 	good := map[string]string{FieldAccountID: sandbox.HostawayAccountID, FieldAPIKey: sandbox.HostawayAPIKey}
-	with := func(k, v string) map[string]string {
-		out := map[string]string{}
-		for kk, vv := range good {
-			out[kk] = vv
+	cc := store.AuthClientCredentials
+	connectortest.ConnectsByForm(t, func(t *testing.T) connectortest.Env { return startQuiet(t).Env }, FieldAPIKey, noSecret, []connectortest.FormCase{
+		{Name: "oauth is not offered", Kind: store.AuthOAuth, Values: good, Want: connector.ErrUnsupported},
+		{Name: "account id missing", Kind: cc, Values: connectortest.With(good, FieldAccountID, ""), Want: connector.ErrBadRequest},
+		{Name: "account id not a number", Kind: cc, Values: connectortest.With(good, FieldAccountID, "acme"), Want: connector.ErrBadRequest},
+		{Name: "key missing", Kind: cc, Values: connectortest.With(good, FieldAPIKey, "  "), Want: connector.ErrBadRequest},
+		{Name: "key with spaces", Kind: cc, Values: connectortest.With(good, FieldAPIKey, "abc def"), Want: connector.ErrBadRequest},
+		{Name: "wrong key", Kind: cc, Values: connectortest.With(good, FieldAPIKey, "0123456789abcdef"), Want: connector.ErrUnauthorized, Minted: true},
+		{Name: "wrong account", Kind: cc, Values: connectortest.With(good, FieldAccountID, "99999"), Want: connector.ErrUnauthorized, Minted: true},
+		{Name: "ok, with stray spaces", Kind: cc, Values: connectortest.With(good, FieldAccountID, " 81234 "), Minted: true},
+	}, func(t *testing.T, _ connectortest.Env, c connector.Credential) {
+		if c.AccessToken == "" || c.RefreshToken != "" || c.ClientID != "81234" || c.ClientSecret != sandbox.HostawayAPIKey ||
+			c.Scope != "general" || !c.Expiry.Equal(fixedNow.Add(15897600*time.Second)) {
+			t.Errorf("credential = %+v", c)
 		}
-		out[k] = v
-		return out
-	}
-	for _, tc := range []struct {
-		name   string
-		kind   store.AuthKind
-		values map[string]string
-		want   error
-		minted bool // reached the token endpoint
-	}{
-		{"oauth is not offered", store.AuthOAuth, good, connector.ErrUnsupported, false},
-		{"account id missing", store.AuthClientCredentials, with(FieldAccountID, ""), connector.ErrBadRequest, false},
-		{"account id not a number", store.AuthClientCredentials, with(FieldAccountID, "acme"), connector.ErrBadRequest, false},
-		{"key missing", store.AuthClientCredentials, with(FieldAPIKey, "  "), connector.ErrBadRequest, false},
-		{"key with spaces", store.AuthClientCredentials, with(FieldAPIKey, "abc def"), connector.ErrBadRequest, false},
-		{"wrong key", store.AuthClientCredentials, with(FieldAPIKey, "0123456789abcdef"), connector.ErrUnauthorized, true},
-		{"wrong account", store.AuthClientCredentials, with(FieldAccountID, "99999"), connector.ErrUnauthorized, true},
-		{"ok, with stray spaces", store.AuthClientCredentials, with(FieldAccountID, " 81234 "), nil, true},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			e := startQuiet(t)
-			c, err := e.spec.FromFields(context.Background(), e.spec, tc.kind, tc.values)
-			if !errors.Is(err, tc.want) {
-				t.Fatalf("error = %v, want %v", err, tc.want)
-			}
-			noSecret(t, err, tc.values[FieldAPIKey])
-			if got := e.v.TokenRequests(); got != map[bool]int{true: 1}[tc.minted] {
-				t.Errorf("%d token requests", got)
-			}
-			if tc.want != nil {
-				return
-			}
-			if c.AccessToken == "" || c.RefreshToken != "" || c.ClientID != "81234" || c.ClientSecret != sandbox.HostawayAPIKey ||
-				c.Scope != "general" || !c.Expiry.Equal(fixedNow.Add(15897600*time.Second)) {
-				t.Errorf("credential = %+v", c)
-			}
-		})
-	}
+	})
 }
 
 func TestRefreshRemints(t *testing.T) {
 	e := startQuiet(t)
 	old := e.mint(t)
-	e.clk.Advance(time.Hour)
-	fresh, err := e.spec.Refresh(context.Background(), e.spec, old)
+	e.Clock.Advance(time.Hour)
+	fresh, err := e.Spec.Refresh(context.Background(), e.Spec, old)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,13 +45,13 @@ func TestRefreshRemints(t *testing.T) {
 		fresh.ClientSecret != old.ClientSecret || !fresh.Expiry.Equal(fixedNow.Add(time.Hour+15897600*time.Second)) {
 		t.Errorf("refreshed = %+v", fresh)
 	}
-	if e.v.TokenRequests() != 2 {
-		t.Errorf("%d token requests, want 2", e.v.TokenRequests())
+	if e.V.TokenRequests() != 2 {
+		t.Errorf("%d token requests, want 2", e.V.TokenRequests())
 	}
 	// Hostaway has no refresh tokens, so an out-of-band rotation changes
 	// nothing: the re-mint still works.
-	e.v.RotateRefreshTokensOutOfBand()
-	if _, err := e.spec.Refresh(context.Background(), e.spec, old); err != nil {
+	e.V.RotateRefreshTokensOutOfBand()
+	if _, err := e.Spec.Refresh(context.Background(), e.Spec, old); err != nil {
 		t.Errorf("after RotateRefreshTokensOutOfBand: %v", err)
 	}
 }
@@ -106,17 +80,17 @@ func TestRefreshFailures(t *testing.T) {
 				c = tc.cred(c)
 			}
 			if tc.fault != nil {
-				e.v.Fail(*tc.fault)
+				e.V.Fail(*tc.fault)
 			}
-			_, err := e.spec.Refresh(context.Background(), e.spec, c)
+			_, err := e.Spec.Refresh(context.Background(), e.Spec, c)
 			if err == nil || errors.Is(err, connector.ErrNeedsReauth) != tc.reauth {
 				t.Fatalf("error = %v; needs reauth: want %v", err, tc.reauth)
 			}
 			if tc.sentinel != nil && !errors.Is(err, tc.sentinel) {
 				t.Errorf("error = %v, want %v", err, tc.sentinel)
 			}
-			if tc.noRequest && e.v.TokenRequests() != 1 {
-				t.Errorf("%d token requests; the refresh should not have called", e.v.TokenRequests())
+			if tc.noRequest && e.V.TokenRequests() != 1 {
+				t.Errorf("%d token requests; the refresh should not have called", e.V.TokenRequests())
 			}
 			noSecret(t, err, c.AccessToken, c.ClientSecret)
 		})
@@ -126,30 +100,30 @@ func TestRefreshFailures(t *testing.T) {
 func TestRevoke(t *testing.T) {
 	e := startQuiet(t)
 	c := e.mint(t)
-	if err := e.spec.Revoke(context.Background(), e.spec, c); err != nil {
+	if err := e.Spec.Revoke(context.Background(), e.Spec, c); err != nil {
 		t.Fatal(err)
 	}
-	if n := e.v.Requests("/v1/accessTokens"); n != 2 {
+	if n := e.V.Requests("/v1/accessTokens"); n != 2 {
 		t.Errorf("%d token-endpoint requests, want mint and revoke", n)
 	}
-	conn := e.spec.New(e.spec, connector.StaticSource(c))
+	conn := e.Spec.New(e.Spec, connector.StaticSource(c))
 	if _, err := conn.Check(context.Background()); !errors.Is(err, connector.ErrUnauthorized) {
 		t.Errorf("revoked token still works: %v", err)
 	}
 	// Revoking a dead token, or none, is not an error: the goal is met.
-	if err := e.spec.Revoke(context.Background(), e.spec, c); err != nil {
+	if err := e.Spec.Revoke(context.Background(), e.Spec, c); err != nil {
 		t.Errorf("second revoke: %v", err)
 	}
-	e.v.Fail(sandbox.Fault{Path: "/v1/accessTokens", Method: "DELETE", Status: http.StatusForbidden})
-	if err := e.spec.Revoke(context.Background(), e.spec, c); err != nil {
+	e.V.Fail(sandbox.Fault{Path: "/v1/accessTokens", Method: "DELETE", Status: http.StatusForbidden})
+	if err := e.Spec.Revoke(context.Background(), e.Spec, c); err != nil {
 		t.Errorf("revoke of a refused token: %v", err)
 	}
-	before := e.v.Requests("")
-	if err := e.spec.Revoke(context.Background(), e.spec, connector.Credential{}); err != nil || e.v.Requests("") != before {
+	before := e.V.Requests("")
+	if err := e.Spec.Revoke(context.Background(), e.Spec, connector.Credential{}); err != nil || e.V.Requests("") != before {
 		t.Errorf("revoke without a token: %v", err)
 	}
-	e.v.Fail(sandbox.Fault{Path: "/v1/accessTokens", Method: "DELETE", Status: 500})
-	err := e.spec.Revoke(context.Background(), e.spec, c)
+	e.V.Fail(sandbox.Fault{Path: "/v1/accessTokens", Method: "DELETE", Status: 500})
+	err := e.Spec.Revoke(context.Background(), e.Spec, c)
 	if !errors.Is(err, connector.ErrUnavailable) {
 		t.Errorf("revoke on a 500: %v", err)
 	}
@@ -164,12 +138,12 @@ func TestMintWaitsForTheTokenAndHonoursCancel(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	_, err := e.spec.FromFields(ctx, e.spec, store.AuthClientCredentials,
+	_, err := e.Spec.FromFields(ctx, e.Spec, store.AuthClientCredentials,
 		map[string]string{FieldAccountID: sandbox.HostawayAccountID, FieldAPIKey: sandbox.HostawayAPIKey})
 	if !errors.Is(err, context.DeadlineExceeded) || time.Since(start) > 10*time.Second {
 		t.Fatalf("error = %v after %s, want a prompt DeadlineExceeded", err, time.Since(start))
 	}
-	if e.v.TokenRequests() != 1 {
-		t.Errorf("%d token requests", e.v.TokenRequests())
+	if e.V.TokenRequests() != 1 {
+		t.Errorf("%d token requests", e.V.TokenRequests())
 	}
 }

@@ -3,20 +3,18 @@ package hostaway
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
-	"strings"
+	"time"
 
 	"github.com/hostgate/hostgate/tools/connector"
 )
 
-// client is the one HTTP helper every Hostaway call goes through.
-type client struct {
-	s  *connector.Spec
-	ts connector.TokenSource
-}
+// api is what Hostaway's API does its own way on connector's request path:
+// a dead token is refused with 403 [C], answers come in an envelope that
+// may say "fail" in a 200, and requests are metered by the client
+// (ratelimit.go), with one pause and retry after a 429.
+type api struct{ connector.Bearer }
 
 // envelope is Hostaway's response wrapper [C].
 type envelope struct {
@@ -26,111 +24,49 @@ type envelope struct {
 	TotalPages intval          `json:"totalPages"`
 }
 
-// call sends one API request and returns the envelope of a success. A
-// refused token (403, or 401) is reported to the token source once and the
-// request retried with the credential it returns; a 429 is retried once
-// after a pause. body, when not nil, is sent as JSON.
-func (c *client) call(ctx context.Context, op, method, path string, q url.Values, body any) (*envelope, error) {
-	var payload []byte
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return nil, fmt.Errorf("hostaway: %s: encode request: %w", op, err)
+// Read decodes a success's envelope into out (an *envelope, or nil). A
+// refused token is a 403 [C] (or a 401); a 429 without Retry-After, which
+// Hostaway does not document [C], hints its 10 s window.
+func (api) Read(resp connector.Response, out any) connector.Reply {
+	if !resp.OK() {
+		r := connector.StatusReply(resp.Status, vendorMessage(resp.Body))
+		switch resp.Status {
+		case http.StatusForbidden, http.StatusUnauthorized:
+			r.Err = connector.ErrUnauthorized
+		case http.StatusTooManyRequests:
+			r.RetryAfter = window
 		}
-		payload = b
+		return r
 	}
-	cred, err := c.ts.Token(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("hostaway: %s: %w", op, err)
+	env, ok := out.(*envelope)
+	if !ok {
+		env = new(envelope)
 	}
-	u := connector.Endpoint(c.s.BaseURL, path, q)
-	refused, throttled := false, false
-	for {
-		resp, err := c.send(ctx, op, method, u, cred, payload)
-		if err != nil {
-			return nil, err
-		}
-		switch status := resp.Status; {
-		case (status == http.StatusForbidden || status == http.StatusUnauthorized) && !refused:
-			// Hostaway's dead-token signal is 403 [C]; one re-mint, one retry.
-			refused = true
-			fresh, rerr := c.ts.Rejected(ctx, cred.AccessToken)
-			if rerr != nil {
-				return nil, rejectedErr(op, resp, cred, rerr)
-			}
-			cred = fresh
-			continue
-		case status == http.StatusTooManyRequests && !throttled:
-			throttled = true
-			if err := pause(ctx, jittered(backoff429)); err != nil {
-				return nil, fmt.Errorf("hostaway: %s: %w", op, err)
-			}
-			continue
-		}
-		return decode(c.s, op, resp, cred)
+	if json.Unmarshal(resp.Body, env) != nil {
+		return connector.MalformedReply(resp.Status)
 	}
+	if env.Status == "fail" {
+		return connector.Reply{Err: connector.ErrBadRequest, Status: resp.Status, Message: vendorMessage(resp.Body)}
+	}
+	return connector.Reply{}
 }
 
-// send waits for the rate limiters and makes one HTTP exchange.
-func (c *client) send(ctx context.Context, op, method, u string, cred connector.Credential, payload []byte) (connector.Response, error) {
+// Prepare waits for the client-side rate limiters, the address's and the
+// account's the credential names.
+func (api) Prepare(ctx context.Context, r connector.Request, cred connector.Credential) error {
 	if err := waitTurn(ctx, cred.ClientID); err != nil {
-		return connector.Response{}, fmt.Errorf("hostaway: %s: waiting for the rate limit: %w", op, ctxOr(ctx, err))
+		return fmt.Errorf("hostaway: %s: waiting for the rate limit: %w", r.Op, ctxOr(ctx, err))
 	}
-	req, err := connector.NewRequest(ctx, method, u, payload)
-	if err != nil {
-		return connector.Response{}, fmt.Errorf("hostaway: %s: build request: %w", op, connector.ErrBadRequest)
-	}
-	req.Header.Set("Authorization", "Bearer "+cred.AccessToken)
-	return connector.Send(ctx, c.s, Vendor, op, req)
+	return nil
 }
 
-// decode turns a final response into the envelope or an *APIError.
-func decode(s *connector.Spec, op string, resp connector.Response, cred connector.Credential) (*envelope, error) {
-	status, raw := resp.Status, resp.Body
-	if status >= 200 && status < 300 {
-		var env envelope
-		if err := json.Unmarshal(raw, &env); err != nil {
-			return nil, &connector.APIError{Vendor: Vendor, Op: op, Status: status, Code: "malformed response", Err: connector.ErrUnavailable}
-		}
-		if env.Status == "fail" {
-			return nil, &connector.APIError{Vendor: Vendor, Op: op, Status: status, Code: vendorMessage(raw, cred), Err: connector.ErrBadRequest}
-		}
-		return &env, nil
-	}
-	sentinel := connector.ForStatus(status)
-	switch {
-	case status == http.StatusForbidden || status == http.StatusUnauthorized:
-		sentinel = connector.ErrUnauthorized // refused again after a fresh token
-	case sentinel == nil:
-		sentinel = connector.ErrUnavailable // 1xx/3xx: nothing a client can use
-	}
-	e := &connector.APIError{Vendor: Vendor, Op: op, Status: status, Code: vendorMessage(raw, cred), Err: sentinel}
-	if status == http.StatusTooManyRequests {
-		// Hostaway documents no Retry-After [C]; honour one if it appears,
-		// else its 10 s window is the honest hint.
-		if e.RetryAfter = connector.ParseRetryAfter(resp.Header.Get("Retry-After"), s.Now()); e.RetryAfter == 0 {
-			e.RetryAfter = window
-		}
-	}
-	return nil, e
-}
+// RateBackoff is the pause before the one retry of a request refused with
+// a 429.
+func (api) RateBackoff() time.Duration { return jittered(backoff429) }
 
-// rejectedErr explains a failed re-mint after the vendor refused a token.
-func rejectedErr(op string, resp connector.Response, cred connector.Credential, err error) error {
-	switch {
-	case errors.Is(err, connector.ErrNeedsReauth), errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		return fmt.Errorf("hostaway: %s: %w", op, err)
-	case errors.Is(err, connector.ErrUnauthorized):
-		// The source cannot renew (a fixed credential): report the refusal.
-		return &connector.APIError{Vendor: Vendor, Op: op, Status: resp.Status, Code: vendorMessage(resp.Body, cred), Err: connector.ErrUnauthorized}
-	}
-	return fmt.Errorf("hostaway: %s: renew token: %w", op, err)
-}
-
-// vendorMessage is the short error text of a Hostaway body: result (a
-// string on errors [C]), else message (429 [C]), else an OAuth error code.
-// Anything that equals a credential is cut out first.
-func vendorMessage(raw []byte, cred connector.Credential) string {
+// vendorMessage is the error text of a Hostaway body: result (a string on
+// errors [C]), else message (429 [C]), else an OAuth error code.
+func vendorMessage(raw []byte) string {
 	var b struct {
 		Result  json.RawMessage `json:"result"`
 		Message string          `json:"message"`
@@ -146,15 +82,14 @@ func vendorMessage(raw []byte, cred connector.Credential) string {
 	if msg == "" {
 		msg = b.Error
 	}
-	return connector.Excerpt(scrub(msg, cred))
+	return msg
 }
 
-// scrub removes the credential's secrets from a vendor message.
-func scrub(s string, cred connector.Credential) string {
-	for _, secret := range []string{cred.AccessToken, cred.RefreshToken, cred.ClientSecret} {
-		if len(secret) >= 8 {
-			s = strings.ReplaceAll(s, secret, "[redacted]")
-		}
+// do makes one API call and returns the envelope of its success.
+func (h *Connector) do(ctx context.Context, r connector.Request) (*envelope, error) {
+	env := new(envelope)
+	if err := h.c.Do(ctx, r, env); err != nil {
+		return nil, err
 	}
-	return s
+	return env, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"net/url"
 	"strings"
 
@@ -16,7 +17,7 @@ import (
 // reviews: Hostaway's published API has no endpoint for it (only GET
 // /v1/reviews and /v1/reviews/{id} [C]).
 type Connector struct {
-	c client
+	c connector.Client
 }
 
 // The capabilities Hostaway's API has.
@@ -34,17 +35,17 @@ var (
 )
 
 func newConnector(s *connector.Spec, ts connector.TokenSource) connector.Connector {
-	return &Connector{c: client{s: s, ts: ts}}
+	return &Connector{c: connector.NewClient(s, ts, api{})}
 }
 
 // Check fetches one listing, the cheapest authenticated call, and names
 // the account by its id: Hostaway has no "who am I" endpoint, and the
 // account id is what the host typed and what the token was minted for.
 func (h *Connector) Check(ctx context.Context) (connector.Account, error) {
-	if _, err := h.c.call(ctx, "check", "GET", "/listings", url.Values{"limit": {"1"}}, nil); err != nil {
+	if _, err := h.do(ctx, connector.Request{Op: "check", Method: http.MethodGet, Path: "/listings", Query: url.Values{"limit": {"1"}}}); err != nil {
 		return connector.Account{}, err
 	}
-	cred, err := h.c.ts.Token(ctx)
+	cred, err := h.c.Source.Token(ctx)
 	if err != nil {
 		return connector.Account{}, fmt.Errorf("hostaway: check: %w", err)
 	}
@@ -60,7 +61,7 @@ const maxPages = 200
 // maxPageSize is what the client asks for when Spec.PageSize is 0 [I].
 const maxPageSize = 100
 
-func (h *Connector) pageSize() int { return h.c.s.PageLimit(maxPageSize) }
+func (h *Connector) pageSize() int { return h.c.Spec.PageLimit(maxPageSize) }
 
 // pages walks an offset-paginated list, calling add with each page's
 // result until a short page, the last of totalPages, the page cap or add
@@ -76,7 +77,7 @@ func (h *Connector) pages(ctx context.Context, op, path string, q url.Values, ad
 		}
 		pq.Set("limit", fmt.Sprint(size))
 		pq.Set("offset", fmt.Sprint(offset))
-		env, err := h.c.call(ctx, op, "GET", path, pq, nil)
+		env, err := h.do(ctx, connector.Request{Op: op, Method: http.MethodGet, Path: path, Query: pq})
 		if err != nil {
 			return err
 		}
@@ -107,11 +108,11 @@ func qid(id intval) string { return connector.QualifiedID(Vendor, id.String()) }
 // badResult reports a success envelope whose result is not the documented
 // shape.
 func badResult(op string) error {
-	return &connector.APIError{Vendor: Vendor, Op: op, Status: 200, Code: "unexpected result shape", Err: connector.ErrUnavailable}
+	return connector.Malformed(Vendor, op, http.StatusOK, "unexpected result shape")
 }
 
 // channelNames maps Hostaway channel ids to the channel names the other
-// vendors use [I: the ids in vendors.md's examples and the fake].
+// vendors use [I: the ids in Hostaway's published examples and the fake].
 var channelNames = map[intval]string{2000: "direct", 2002: "vrbo", 2005: "booking", 2018: "airbnb"}
 
 // channel names a booking channel from its id, or else Hostaway's name.

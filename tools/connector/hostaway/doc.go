@@ -1,9 +1,9 @@
 // Package hostaway is hostgate's client of the Hostaway public API v1
-// (vendors.md §4). A host connects with their account id and API key; the
+// (docs/vendors.md, "Hostaway"). A host connects with their account id and API key; the
 // client mints a long-lived access token from them (client credentials) and
 // mints a new one when it expires or Hostaway refuses it.
 //
-// What rests on what (marks as in vendors.md):
+// What rests on what (marks as in docs/vendors.md):
 //
 //   - [C] Base https://api.hostaway.com/v1. Tokens: POST /v1/accessTokens,
 //     form-encoded grant_type=client_credentials, client_id=<account id>,
@@ -30,7 +30,7 @@
 //   - [I] Channel ids 2000 (direct), 2002 (Vrbo), 2005 (Booking.com) and
 //     2018 (Airbnb) are named from the fake and common integrations; other
 //     channels keep Hostaway's own name.
-//   - [I] Messages are sent with communicationType "channel" (vendors.md:
-//     use channel for OTA messages); a direct booking's thread may need
+//   - [I] Messages are sent with communicationType "channel" (Hostaway's
+//     reference: channel for OTA messages); a direct booking's thread may need
 //     "email" instead.
 package hostaway

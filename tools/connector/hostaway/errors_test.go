@@ -3,77 +3,33 @@ package hostaway
 import (
 	"context"
 	"errors"
-	"fmt"
 	"testing"
 	"time"
 
 	"golang.org/x/time/rate"
 
 	"github.com/hostgate/hostgate/tools/connector"
+	"github.com/hostgate/hostgate/tools/connector/connectortest"
 	"github.com/hostgate/hostgate/tools/connector/sandbox"
 )
-
-func TestDeadTokenRemintsAndRetriesOnce(t *testing.T) {
-	e := startQuiet(t)
-	c, src := e.conn(t)
-	stale := src.Credential().AccessToken
-	e.v.ExpireAccessTokens() // the next call meets HTTP 403
-	props, err := c.ListProperties(context.Background())
-	if err != nil || len(props) != 4 {
-		t.Fatalf("%d properties, %v", len(props), err)
-	}
-	if src.Rejections() != 1 || e.v.TokenRequests() != 2 || src.Credential().AccessToken == stale {
-		t.Errorf("rejected %d times, %d token requests; want one re-mint", src.Rejections(), e.v.TokenRequests())
-	}
-	if n := e.v.Requests("/listings"); n != 2 {
-		t.Errorf("%d listing requests, want the refused one and one retry", n)
-	}
-}
-
-func TestSecondRefusalIsUnauthorized(t *testing.T) {
-	e := startQuiet(t)
-	c, src := e.conn(t)
-	e.v.Fail(sandbox.Fault{Status: 403, Times: -1})
-	_, err := c.ListProperties(context.Background())
-	var ae *connector.APIError
-	if !errors.Is(err, connector.ErrUnauthorized) || !errors.As(err, &ae) || ae.Status != 403 || ae.Code == "" {
-		t.Fatalf("error = %v, want ErrUnauthorized with status 403 and the vendor's message", err)
-	}
-	if src.Rejections() != 1 || e.v.Requests("/listings") != 2 {
-		t.Errorf("rejected %d times, %d requests; want exactly one retry", src.Rejections(), e.v.Requests("/listings"))
-	}
-	noSecret(t, err, src.Credential().AccessToken)
-}
-
-func TestRejectedNeedsReauth(t *testing.T) {
-	e := startQuiet(t)
-	c, src := e.conn(t)
-	src.Renew = func(context.Context, connector.Credential) (connector.Credential, error) {
-		return connector.Credential{}, fmt.Errorf("hostaway: %w", connector.ErrNeedsReauth)
-	}
-	e.v.ExpireAccessTokens()
-	if _, err := c.ListProperties(context.Background()); !errors.Is(err, connector.ErrNeedsReauth) {
-		t.Fatalf("error = %v, want ErrNeedsReauth", err)
-	}
-}
 
 func TestRateLimitBacksOffOnce(t *testing.T) {
 	e := startQuiet(t)
 	c, _ := e.conn(t)
-	e.v.Fail(sandbox.Fault{Status: 429})
+	e.V.Fail(sandbox.Fault{Status: 429})
 	if _, err := c.ListProperties(context.Background()); err != nil {
 		t.Fatalf("one 429 then success: %v", err)
 	}
-	if n := e.v.Requests("/listings"); n != 2 {
+	if n := e.V.Requests("/listings"); n != 2 {
 		t.Errorf("%d requests, want 2", n)
 	}
-	e.v.Fail(sandbox.Fault{Status: 429, Times: -1})
+	e.V.Fail(sandbox.Fault{Status: 429, Times: -1})
 	_, err := c.ListProperties(context.Background())
 	var ae *connector.APIError
 	if !errors.Is(err, connector.ErrRateLimited) || !errors.As(err, &ae) || ae.RetryAfter != 10*time.Second {
 		t.Fatalf("error = %v, want ErrRateLimited with the 10 s window as hint", err)
 	}
-	if n := e.v.Requests("/listings"); n != 4 {
+	if n := e.V.Requests("/listings"); n != 4 {
 		t.Errorf("%d requests, want one retry only", n)
 	}
 }
@@ -92,75 +48,39 @@ func TestVendorRateLimit(t *testing.T) {
 	if !errors.Is(err, connector.ErrRateLimited) {
 		t.Fatalf("16th request in 10 s: %v, want ErrRateLimited", err)
 	}
-	e.clk.Advance(10 * time.Second)
+	e.Clock.Advance(10 * time.Second)
 	if _, err := c.Check(context.Background()); err != nil {
 		t.Errorf("after the window: %v", err)
 	}
 }
 
 func TestFailureSignals(t *testing.T) {
-	for _, tc := range []struct {
-		name  string
-		fault sandbox.Fault
-		want  error
-		code  string
-	}{
-		{"server error", sandbox.Fault{Status: 500}, connector.ErrUnavailable, "Internal server error"},
-		{"bad gateway", sandbox.Fault{Status: 502}, connector.ErrUnavailable, ""},
-		{"garbage JSON", sandbox.Fault{Body: `{"status":"success","result":[{`}, connector.ErrUnavailable, "malformed response"},
-		{"not JSON at all", sandbox.Fault{Body: `<html>oops</html>`}, connector.ErrUnavailable, "malformed response"},
-		{"fail envelope in a 200", sandbox.Fault{Body: `{"status":"fail","result":"Listing is archived"}`}, connector.ErrBadRequest, "Listing is archived"},
-		{"bad request", sandbox.Fault{Status: 400}, connector.ErrBadRequest, "Bad Request"},
-		{"not found", sandbox.Fault{Status: 404}, connector.ErrNotFound, "Not Found"},
-		{"result of the wrong shape", sandbox.Fault{Body: `{"status":"success","result":{"id":1}}`}, connector.ErrUnavailable, "unexpected result shape"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			e := startQuiet(t)
-			c, src := e.conn(t)
-			e.v.Fail(tc.fault)
-			_, err := c.ListProperties(context.Background())
-			var ae *connector.APIError
-			if !errors.Is(err, tc.want) || !errors.As(err, &ae) || ae.Vendor != "hostaway" || ae.Op != "list listings" {
-				t.Fatalf("error = %v, want %v", err, tc.want)
-			}
-			if tc.code != "" && ae.Code != tc.code {
-				t.Errorf("code = %q, want %q", ae.Code, tc.code)
-			}
-			if src.Rejections() != 0 || e.v.Requests("/listings") != 1 {
-				t.Errorf("a %s was retried", tc.name)
-			}
-			noSecret(t, err, src.Credential().AccessToken)
-		})
-	}
-}
-
-func TestVendorEchoOfTheTokenIsRedacted(t *testing.T) {
-	e := startQuiet(t)
-	c, src := e.conn(t)
-	e.v.Fail(sandbox.Fault{HTTPStatus: 400, Body: `{"status":"fail","result":"token ` + src.Credential().AccessToken + ` is malformed"}`})
-	_, err := c.ListProperties(context.Background())
-	if !errors.Is(err, connector.ErrBadRequest) {
-		t.Fatalf("error = %v", err)
-	}
-	noSecret(t, err, src.Credential().AccessToken)
+	connectortest.Signals(t, "hostaway", "list listings", "/listings", []connectortest.Signal{
+		{Name: "server error", Fault: sandbox.Fault{Status: 500}, Want: connector.ErrUnavailable, Code: "Internal server error"},
+		{Name: "bad gateway", Fault: sandbox.Fault{Status: 502}, Want: connector.ErrUnavailable},
+		{Name: "garbage JSON", Fault: sandbox.Fault{Body: `{"status":"success","result":[{`}, Want: connector.ErrUnavailable, Code: "malformed response"},
+		{Name: "not JSON at all", Fault: sandbox.Fault{Body: `<html>oops</html>`}, Want: connector.ErrUnavailable, Code: "malformed response"},
+		{Name: "fail envelope in a 200", Fault: sandbox.Fault{Body: `{"status":"fail","result":"Listing is archived"}`}, Want: connector.ErrBadRequest, Code: "Listing is archived"},
+		{Name: "bad request", Fault: sandbox.Fault{Status: 400}, Want: connector.ErrBadRequest, Code: "Bad Request"},
+		{Name: "not found", Fault: sandbox.Fault{Status: 404}, Want: connector.ErrNotFound, Code: "Not Found"},
+		{Name: "result of the wrong shape", Fault: sandbox.Fault{Body: `{"status":"success","result":{"id":1}}`}, Want: connector.ErrUnavailable, Code: "unexpected result shape"},
+	}, func(t *testing.T) (*sandbox.Vendor, *connectortest.Source, func(context.Context) error) {
+		e := startQuiet(t)
+		c, src := e.conn(t)
+		return e.V, src, func(ctx context.Context) error { _, err := c.ListProperties(ctx); return err }
+	}, sandbox.HostawayAPIKey)
 }
 
 func TestCancellation(t *testing.T) {
 	e := startQuiet(t)
 	c, _ := e.conn(t)
-	e.v.Fail(sandbox.Fault{Delay: time.Minute, Times: -1})
-	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
-	defer cancel()
-	start := time.Now()
-	_, err := c.ListProperties(ctx)
-	if !errors.Is(err, context.DeadlineExceeded) || time.Since(start) > 10*time.Second {
-		t.Fatalf("slow vendor: %v after %s", err, time.Since(start))
-	}
-	ctx, cancel = context.WithCancel(context.Background())
-	cancel()
-	if _, err := c.ListReservations(ctx, connector.ReservationQuery{}); !errors.Is(err, context.Canceled) {
-		t.Errorf("cancelled: %v", err)
-	}
+	connectortest.Cancels(t, e.V, func(ctx context.Context) error { _, err := c.ListProperties(ctx); return err },
+		map[string]func(context.Context) error{
+			"reservations": func(ctx context.Context) error {
+				_, err := c.ListReservations(ctx, connector.ReservationQuery{})
+				return err
+			},
+		}, sandbox.HostawayAPIKey)
 }
 
 func TestBackoffHonoursCancel(t *testing.T) {
@@ -168,7 +88,7 @@ func TestBackoffHonoursCancel(t *testing.T) {
 	c, _ := e.conn(t)
 	backoff429 = time.Hour
 	defer func() { backoff429 = time.Millisecond }()
-	e.v.Fail(sandbox.Fault{Status: 429})
+	e.V.Fail(sandbox.Fault{Status: 429})
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	start := time.Now()
@@ -186,7 +106,7 @@ func TestClientSideLimiter(t *testing.T) {
 	for limiters.address.Tokens() >= 1 {
 		limiters.address.Allow()
 	}
-	before := e.v.Requests("")
+	before := e.V.Requests("")
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	if _, err := c.Check(ctx); !errors.Is(err, context.DeadlineExceeded) {
@@ -197,7 +117,7 @@ func TestClientSideLimiter(t *testing.T) {
 	if _, err := c.Check(ctx); !errors.Is(err, context.Canceled) {
 		t.Errorf("over the limit, cancelled: %v", err)
 	}
-	if e.v.Requests("") != before {
+	if e.V.Requests("") != before {
 		t.Error("a request went out over the client-side limit")
 	}
 	if accountLimiter("81234") != accountLimiter("81234") || accountLimiter("81234") == accountLimiter("99") {

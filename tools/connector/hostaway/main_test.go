@@ -2,8 +2,6 @@ package hostaway
 
 import (
 	"context"
-	"encoding/json"
-	"io"
 	"net/http"
 	"os"
 	"strconv"
@@ -39,21 +37,15 @@ func setLimits(address, account rate.Limit) {
 	}
 }
 
-// fixedNow is the tests' fixed "now": the seeded data is laid out around it.
-var fixedNow = time.Date(2026, 5, 21, 15, 4, 5, 0, time.UTC)
+// fixedNow is the tests' stopped "now".
+var fixedNow = connectortest.FixedNow
 
 // env is one test's fake Hostaway and a Spec pointed at it.
-type env struct {
-	v    *sandbox.Vendor
-	spec *connector.Spec
-	clk  *connectortest.Clock
-}
+type env struct{ connectortest.Env }
 
 func start(t *testing.T, now time.Time) *env {
 	t.Helper()
-	clk := connectortest.NewClock(now)
-	v := connectortest.Start(t, sandbox.NewHostaway(sandbox.Options{Now: clk.Now}))
-	return &env{v: v, spec: connectortest.PointAt(NewSpec(), v, clk.Now), clk: clk}
+	return &env{connectortest.NewEnv(t, sandbox.NewHostaway, NewSpec(), now, "", "")}
 }
 
 // startQuiet starts a fake with its rate limits off, for tests that make
@@ -61,13 +53,19 @@ func start(t *testing.T, now time.Time) *env {
 func startQuiet(t *testing.T) *env {
 	t.Helper()
 	e := start(t, fixedNow)
-	e.v.SetRateLimiting(false)
+	e.V.SetRateLimiting(false)
 	return e
 }
 
 func (e *env) mint(t *testing.T) connector.Credential {
 	t.Helper()
-	c, err := e.spec.FromFields(context.Background(), e.spec, store.AuthClientCredentials,
+	return connectForm(t, e.Env)
+}
+
+// connectForm connects through the form: the account id and the API key.
+func connectForm(t *testing.T, e connectortest.Env) connector.Credential {
+	t.Helper()
+	c, err := e.Spec.FromFields(context.Background(), e.Spec, store.AuthClientCredentials,
 		map[string]string{FieldAccountID: sandbox.HostawayAccountID, FieldAPIKey: sandbox.HostawayAPIKey})
 	if err != nil {
 		t.Fatal(err)
@@ -79,25 +77,19 @@ func (e *env) mint(t *testing.T) connector.Credential {
 // Spec's Refresh.
 func (e *env) conn(t *testing.T) (*Connector, *connectortest.Source) {
 	t.Helper()
-	src := &connectortest.Source{Cred: e.mint(t), Renew: connectortest.RefreshWith(e.spec)}
-	return e.spec.New(e.spec, src).(*Connector), src
+	c, src := connectortest.Conn[*Connector](e.Spec, e.mint(t))
+	src.Renew = connectortest.RefreshWith(e.Spec)
+	return c, src
 }
 
 // raw fetches a path from the fake directly, bypassing the client, so that
 // tests compare the client's mapping with what the vendor sent.
 func (e *env) raw(t *testing.T, cred connector.Credential, path string) map[string]any {
 	t.Helper()
-	req, _ := http.NewRequest("GET", e.v.APIBase+path, nil)
-	req.Header.Set("Authorization", "Bearer "+cred.AccessToken)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	var out map[string]any
-	if err := json.Unmarshal(b, &out); err != nil || resp.StatusCode != 200 {
-		t.Fatalf("raw %s: HTTP %d %s", path, resp.StatusCode, b)
+	status, body := connectortest.Raw(t, http.MethodGet, e.V.APIBase+path, http.Header{"Authorization": {"Bearer " + cred.AccessToken}}, nil)
+	out, ok := body.(map[string]any)
+	if !ok || status != http.StatusOK {
+		t.Fatalf("raw %s: HTTP %d %v", path, status, body)
 	}
 	return out
 }
@@ -129,7 +121,4 @@ func num(v any) float64 { f, _ := v.(float64); return f }
 
 // noSecret fails if an error's text holds any of the secrets, or the
 // fake's API key.
-func noSecret(t *testing.T, err error, secrets ...string) {
-	t.Helper()
-	connectortest.NoSecret(t, err, append(secrets, sandbox.HostawayAPIKey)...)
-}
+var _, noSecret = connectortest.Checks(sandbox.HostawayAPIKey)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"net/url"
 	"slices"
 	"strings"
@@ -136,8 +137,8 @@ func (h *Connector) SendMessage(ctx context.Context, conversationID, body string
 	if strings.TrimSpace(body) == "" || len(body) > maxMessage {
 		return connector.Message{}, fmt.Errorf("hostaway: %s: the message must be 1 to %d bytes: %w", op, maxMessage, connector.ErrBadRequest)
 	}
-	env, err := h.c.call(ctx, op, "POST", "/conversations/"+id+"/messages", nil,
-		map[string]string{"body": body, "communicationType": "channel"})
+	env, err := h.do(ctx, connector.Request{Op: op, Method: http.MethodPost, Path: "/conversations/" + id + "/messages",
+		Body: map[string]string{"body": body, "communicationType": "channel"}})
 	if err != nil {
 		return connector.Message{}, err
 	}
@@ -150,7 +151,7 @@ func (h *Connector) SendMessage(ctx context.Context, conversationID, body string
 		out.Body = body
 	}
 	if out.SentAt.IsZero() {
-		out.SentAt = h.c.s.Now().UTC().Truncate(time.Second)
+		out.SentAt = h.c.Spec.Now().UTC().Truncate(time.Second)
 	}
 	out.Sender = "host"
 	return out, nil

@@ -11,15 +11,15 @@ import (
 
 func TestConversations(t *testing.T) {
 	e := startQuiet(t)
-	e.spec.PageSize = 4
+	e.Spec.PageSize = 4
 	c, src := e.conn(t)
 	ctx := context.Background()
-	before := e.v.Requests("/conversations")
+	before := e.V.Requests("/conversations")
 	convs, err := c.ListConversations(ctx, connector.ConversationQuery{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	n := e.v.Requests("/conversations") - before
+	n := e.V.Requests("/conversations") - before
 	raw := rawList(t, e.raw(t, src.Credential(), "/conversations"))
 	if len(convs) != len(raw) || len(convs) < 5 {
 		t.Fatalf("%d conversations, the fake has %d", len(convs), len(raw))
@@ -46,7 +46,7 @@ func TestConversations(t *testing.T) {
 
 func TestMessages(t *testing.T) {
 	e := startQuiet(t)
-	e.spec.PageSize = 2
+	e.Spec.PageSize = 2
 	c, src := e.conn(t)
 	conv := rawList(t, e.raw(t, src.Credential(), "/conversations?limit=1"))[0]
 	id := str(conv["id"])
@@ -87,7 +87,7 @@ func TestSendMessage(t *testing.T) {
 	if m.Sender != "host" || m.Body != "The lock code is on its way." || !m.SentAt.Equal(fixedNow) || m.ID == "" {
 		t.Errorf("sent = %+v", m)
 	}
-	sent := e.v.SentMessages()
+	sent := e.V.SentMessages()
 	if len(sent) != 1 || sent[0].ConversationID != id || sent[0].CommunicationType != "channel" || sent[0].Body != "The lock code is on its way." {
 		t.Errorf("the fake received %+v", sent)
 	}
@@ -96,14 +96,14 @@ func TestSendMessage(t *testing.T) {
 			t.Errorf("body of %d bytes: %v, want ErrBadRequest", len(body), err)
 		}
 	}
-	if len(e.v.SentMessages()) != 1 {
+	if len(e.V.SentMessages()) != 1 {
 		t.Error("an invalid message reached the vendor")
 	}
 }
 
 func TestReviews(t *testing.T) {
 	e := startQuiet(t)
-	e.spec.PageSize = 5
+	e.Spec.PageSize = 5
 	c, src := e.conn(t)
 	ctx := context.Background()
 	reviews, err := c.ListReviews(ctx, connector.ReviewQuery{})

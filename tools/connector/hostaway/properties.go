@@ -3,6 +3,7 @@ package hostaway
 import (
 	"context"
 	"encoding/json"
+	"net/http"
 	"net/url"
 	"strings"
 
@@ -80,7 +81,7 @@ func (h *Connector) listing(ctx context.Context, id string) (listing, error) {
 	if err != nil {
 		return listing{}, err
 	}
-	env, err := h.c.call(ctx, op, "GET", "/listings/"+own, nil, nil)
+	env, err := h.do(ctx, connector.Request{Op: op, Method: http.MethodGet, Path: "/listings/" + own})
 	if err != nil {
 		return listing{}, err
 	}
@@ -117,7 +118,7 @@ func (h *Connector) Calendar(ctx context.Context, propertyID string, r connector
 	if r.To != "" {
 		q.Set("endDate", r.To)
 	}
-	env, err := h.c.call(ctx, op, "GET", "/listings/"+l.ID.String()+"/calendar", q, nil)
+	env, err := h.do(ctx, connector.Request{Op: op, Method: http.MethodGet, Path: "/listings/" + l.ID.String() + "/calendar", Query: q})
 	if err != nil {
 		return nil, err
 	}

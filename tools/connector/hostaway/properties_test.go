@@ -71,33 +71,33 @@ func TestListProperties(t *testing.T) {
 	if _, err := c.GetProperty(context.Background(), "123456"); !errors.Is(err, connector.ErrNotFound) {
 		t.Errorf("unknown listing: %v, want ErrNotFound", err)
 	}
-	before := e.v.Requests("")
+	before := e.V.Requests("")
 	if _, err := c.GetProperty(context.Background(), "../reservations"); !errors.Is(err, connector.ErrBadRequest) {
 		t.Errorf("non-numeric id: %v, want ErrBadRequest", err)
 	}
-	if e.v.Requests("") != before {
+	if e.V.Requests("") != before {
 		t.Error("a malformed id reached the vendor")
 	}
 }
 
 func TestPropertyPagination(t *testing.T) {
 	e := startQuiet(t)
-	e.spec.PageSize = 1
+	e.Spec.PageSize = 1
 	c, _ := e.conn(t)
 	props, err := c.ListProperties(context.Background())
 	if err != nil || len(props) != 4 {
 		t.Fatalf("%d properties, %v", len(props), err)
 	}
 	// Four pages of one; the vendor's count ends the walk without a fifth.
-	if n := e.v.Requests("/listings"); n != 4 {
+	if n := e.V.Requests("/listings"); n != 4 {
 		t.Errorf("%d listing requests, want 4", n)
 	}
-	e.spec.PageSize = 3
-	before := e.v.Requests("/listings")
+	e.Spec.PageSize = 3
+	before := e.V.Requests("/listings")
 	if props, err := c.ListProperties(context.Background()); err != nil || len(props) != 4 {
 		t.Fatalf("%d properties, %v", len(props), err)
 	}
-	if n := e.v.Requests("/listings") - before; n != 2 {
+	if n := e.V.Requests("/listings") - before; n != 2 {
 		t.Errorf("%d listing requests with page size 3, want 2", n)
 	}
 }

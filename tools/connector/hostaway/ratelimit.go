@@ -81,15 +81,3 @@ func jittered(d time.Duration) time.Duration {
 	_, _ = rand.Read(b[:]) // crypto/rand never fails (package docs)
 	return d + time.Duration(binary.LittleEndian.Uint64(b[:])%uint64(d/5+1))
 }
-
-// pause waits d or until ctx ends.
-func pause(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"slices"
 	"strings"
@@ -87,16 +88,7 @@ func status(s string) string {
 func (h *Connector) ListReservations(ctx context.Context, q connector.ReservationQuery) ([]connector.Reservation, error) {
 	const op = "list reservations"
 	params := url.Values{}
-	from, to := "arrivalStartDate", "arrivalEndDate"
-	if q.ByCheckOut {
-		from, to = "departureStartDate", "departureEndDate"
-	}
-	if q.Range.From != "" {
-		params.Set(from, q.Range.From)
-	}
-	if q.Range.To != "" {
-		params.Set(to, q.Range.To)
-	}
+	q.SetRange(params, [2]string{"arrivalStartDate", "arrivalEndDate"}, [2]string{"departureStartDate", "departureEndDate"})
 	if q.PropertyID != "" {
 		id, err := ownID(q.PropertyID)
 		if err != nil {
@@ -109,7 +101,7 @@ func (h *Connector) ListReservations(ctx context.Context, q connector.Reservatio
 	var out []connector.Reservation
 	seen := map[intval]bool{}
 	for page := 0; page < maxPages; page++ {
-		env, err := h.c.call(ctx, op, "GET", "/reservations", params, nil)
+		env, err := h.do(ctx, connector.Request{Op: op, Method: http.MethodGet, Path: "/reservations", Query: params})
 		if err != nil {
 			return nil, err
 		}
@@ -152,7 +144,7 @@ func (h *Connector) GetReservation(ctx context.Context, id string) (connector.Re
 	if err != nil {
 		return connector.Reservation{}, err
 	}
-	env, err := h.c.call(ctx, op, "GET", "/reservations/"+own, nil, nil)
+	env, err := h.do(ctx, connector.Request{Op: op, Method: http.MethodGet, Path: "/reservations/" + own})
 	if err != nil {
 		return connector.Reservation{}, err
 	}

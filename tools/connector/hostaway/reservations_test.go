@@ -75,8 +75,8 @@ func TestReservationPagination(t *testing.T) {
 	e := startQuiet(t)
 	c, src := e.conn(t)
 	total := len(rawList(t, e.raw(t, src.Credential(), "/reservations?limit=1000")))
-	e.spec.PageSize = 7
-	before := e.v.Requests("/reservations")
+	e.Spec.PageSize = 7
+	before := e.V.Requests("/reservations")
 	all, err := c.ListReservations(context.Background(), connector.ReservationQuery{})
 	if err != nil {
 		t.Fatal(err)
@@ -89,8 +89,8 @@ func TestReservationPagination(t *testing.T) {
 		seen[r.ID] = true
 	}
 	// Pages of 7 until a short one (an extra empty page when 7 divides it).
-	if len(all) != total || e.v.Requests("/reservations")-before != total/7+1 {
-		t.Errorf("%d reservations in %d requests; want %d in %d", len(all), e.v.Requests("/reservations")-before, total, total/7+1)
+	if len(all) != total || e.V.Requests("/reservations")-before != total/7+1 {
+		t.Errorf("%d reservations in %d requests; want %d in %d", len(all), e.V.Requests("/reservations")-before, total, total/7+1)
 	}
 }
 
@@ -141,7 +141,7 @@ func TestReservationFilters(t *testing.T) {
 			}
 		}
 	}
-	e.spec.PageSize = 5
+	e.Spec.PageSize = 5
 	capped, err := c.ListReservations(ctx, connector.ReservationQuery{Limit: 8})
 	if err != nil || len(capped) != 8 {
 		t.Errorf("Limit 8: %d, %v", len(capped), err)
@@ -181,17 +181,17 @@ func TestGetReservation(t *testing.T) {
 // page again must end the walk, not repeat it up to the page cap.
 func TestStuckCursor(t *testing.T) {
 	e := startQuiet(t)
-	e.spec.PageSize = 2
+	e.Spec.PageSize = 2
 	c, _ := e.conn(t)
 	page := `{"status":"success","result":[` +
 		`{"id":11,"listingMapId":40160,"arrivalDate":"2026-06-01","departureDate":"2026-06-03","status":"new"},` +
 		`{"id":12,"listingMapId":40160,"arrivalDate":"2026-06-05","departureDate":"2026-06-06","status":"new"}]}`
-	e.v.Fail(sandbox.Fault{Path: "/reservations", Body: page, Times: -1})
+	e.V.Fail(sandbox.Fault{Path: "/reservations", Body: page, Times: -1})
 	got, err := c.ListReservations(context.Background(), connector.ReservationQuery{})
 	if err != nil || len(got) != 2 || got[0].ID != "hostaway:11" || got[1].ID != "hostaway:12" {
 		t.Fatalf("reservations = %+v, %v", got, err)
 	}
-	if n := e.v.Requests("/reservations"); n != 2 {
+	if n := e.V.Requests("/reservations"); n != 2 {
 		t.Errorf("%d requests, want 2", n)
 	}
 }

@@ -3,15 +3,12 @@ package hostaway
 import (
 	"context"
 	"encoding/json"
+	"net/http"
 	"strings"
 	"time"
 
 	"github.com/hostgate/hostgate/tools/connector"
 )
-
-func badChange(op, code string) error {
-	return &connector.APIError{Vendor: Vendor, Op: op, Code: code, Err: connector.ErrBadRequest}
-}
 
 // UpdateCalendar sends PUT /v1/listings/{listingId}/calendar with the
 // calendar day fields to set, isAvailable (0 blocks, 1 opens a single-unit
@@ -24,9 +21,9 @@ func badChange(op, code string) error {
 // 429, which Hostaway has not acted on).
 func (h *Connector) UpdateCalendar(ctx context.Context, propertyID string, ch connector.CalendarChange) ([]connector.CalendarDay, error) {
 	const op = "update calendar"
-	start, end, problem := ch.Nights(h.c.s.Now())
+	start, end, problem := ch.Nights(h.c.Spec.Now())
 	if problem != "" {
-		return nil, badChange(op, problem)
+		return nil, connector.Invalid(Vendor, op, problem)
 	}
 	from, to := start.Format(time.DateOnly), end.Format(time.DateOnly)
 	l, err := h.listing(ctx, propertyID)
@@ -34,7 +31,7 @@ func (h *Connector) UpdateCalendar(ctx context.Context, propertyID string, ch co
 		return nil, err
 	}
 	if ch.Price != nil && ch.Price.Currency != "" && l.CurrencyCode != "" && !strings.EqualFold(l.CurrencyCode, ch.Price.Currency) {
-		return nil, badChange(op, "the listing is priced in "+l.CurrencyCode+", not "+ch.Price.Currency)
+		return nil, connector.Invalid(Vendor, op, "the listing is priced in "+l.CurrencyCode+", not "+ch.Price.Currency)
 	}
 	body := map[string]any{"startDate": from, "endDate": to}
 	if ch.Available != nil {
@@ -49,7 +46,7 @@ func (h *Connector) UpdateCalendar(ctx context.Context, propertyID string, ch co
 	if ch.MinStay != nil {
 		body["minimumStay"] = *ch.MinStay
 	}
-	env, err := h.c.call(ctx, op, "PUT", "/listings/"+l.ID.String()+"/calendar", nil, body)
+	env, err := h.do(ctx, connector.Request{Op: op, Method: http.MethodPut, Path: "/listings/" + l.ID.String() + "/calendar", Body: body})
 	if err != nil {
 		return nil, err
 	}

@@ -10,17 +10,6 @@ import (
 	"github.com/hostgate/hostgate/tools/connector/sandbox"
 )
 
-func TestWriteContract(t *testing.T) {
-	e := startQuiet(t)
-	connectortest.RunWrites(t, connectortest.Harness{
-		Spec:               e.spec,
-		Cred:               e.mint(t),
-		Vendor:             e.v,
-		Secrets:            []string{sandbox.HostawayAPIKey},
-		UnauthorizedStatus: 403,
-	})
-}
-
 // Hostaway's published API reads reviews but cannot reply to them, so the
 // connector does not offer it and the tool says the vendor lacks it.
 func TestNoReviewReplies(t *testing.T) {
@@ -53,7 +42,7 @@ func TestUpdateCalendarReturnsTheDays(t *testing.T) {
 			t.Errorf("day %+v (price %+v)", d, d.Price)
 		}
 	}
-	if w := e.v.CalendarWrites(); len(w) != 1 || w[0].Property != id || w[0].Available == nil || w[0].Price == nil || w[0].MinStay == nil {
+	if w := e.V.CalendarWrites(); len(w) != 1 || w[0].Property != id || w[0].Available == nil || w[0].Price == nil || w[0].MinStay == nil {
 		t.Errorf("writes = %+v", w)
 	}
 }
@@ -79,8 +68,8 @@ func TestUpdateCalendarRetries(t *testing.T) {
 			c, _ := e.conn(t)
 			id := strconv.Itoa(sandbox.HostawayListingID)
 			path := "/listings/" + id + "/calendar"
-			e.v.Fail(tc.fault)
-			before := e.v.Requests(path)
+			e.V.Fail(tc.fault)
+			before := e.V.Requests(path)
 			_, err := c.UpdateCalendar(context.Background(), id, connector.CalendarChange{
 				Range: connector.DateRange{From: fixedNow.AddDate(0, 0, 40).Format("2006-01-02")}, Available: &yes})
 			if tc.want == nil && err != nil {
@@ -89,10 +78,10 @@ func TestUpdateCalendarRetries(t *testing.T) {
 			if tc.want != nil {
 				connectortest.WantErr(t, err, tc.want, sandbox.HostawayAPIKey)
 			}
-			if n := e.v.Requests(path) - before; n != tc.calls {
+			if n := e.V.Requests(path) - before; n != tc.calls {
 				t.Errorf("%d PUTs, want %d", n, tc.calls)
 			}
-			if n := len(e.v.CalendarWrites()); n != tc.writes {
+			if n := len(e.V.CalendarWrites()); n != tc.writes {
 				t.Errorf("%d writes, want %d", n, tc.writes)
 			}
 		})
@@ -102,16 +91,8 @@ func TestUpdateCalendarRetries(t *testing.T) {
 // The client pages the fake's bulk seed without losing or repeating a
 // booking.
 func TestListReservationsPagesTheBulkSeed(t *testing.T) {
-	clk := connectortest.NewClock(fixedNow)
-	v := connectortest.Start(t, sandbox.NewHostaway(sandbox.Options{Now: clk.Now, Bulk: 130}))
-	v.SetRateLimiting(false)
-	e := &env{v: v, spec: connectortest.PointAt(NewSpec(), v, clk.Now), clk: clk}
-	e.spec.PageSize = 7
-	c, _ := e.conn(t)
-	rs, err := c.ListReservations(context.Background(), connector.ReservationQuery{Range: connector.DateRange{
-		From: fixedNow.Format("2006-01-02"), To: fixedNow.AddDate(0, 0, 29).Format("2006-01-02")}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	connectortest.BulkOnce(t, rs, 130)
+	connectortest.PagesTheBulkSeed(t, sandbox.NewHostaway, NewSpec(), fixedNow, func(t *testing.T, e connectortest.Env) connector.Credential {
+		e.V.SetRateLimiting(false)
+		return connectForm(t, e)
+	})
 }

@@ -21,9 +21,9 @@ const (
 // [C]; see priceListing): Hostex keeps prices per channel listing.
 func (c *conn) Calendar(ctx context.Context, propertyID string, r connector.DateRange) ([]connector.CalendarDay, error) {
 	const op = "calendar"
-	start, end, err := r.Window(c.s.Now(), defaultCalendarDays, maxCalendarDays)
+	start, end, err := r.Window(c.Spec.Now(), defaultCalendarDays, maxCalendarDays)
 	if err != nil {
-		return nil, &connector.APIError{Vendor: vendor, Op: op, Code: err.Error(), Err: connector.ErrBadRequest}
+		return nil, connector.Invalid(vendor, op, err.Error())
 	}
 	p, err := c.property(ctx, op, propertyID)
 	if err != nil {
@@ -36,7 +36,7 @@ func (c *conn) Calendar(ctx context.Context, propertyID string, r connector.Date
 		} `json:"properties"`
 	}
 	q := url.Values{"property_ids": {propertyID}, "start_date": {start}, "end_date": {end}}
-	if err := c.call(ctx, request{op: op, method: http.MethodGet, path: "/availabilities", query: q}, &avail); err != nil {
+	if err := c.Do(ctx, connector.Request{Op: op, Method: http.MethodGet, Path: "/availabilities", Query: q}, &avail); err != nil {
 		return nil, err
 	}
 	prices, err := c.listingDays(ctx, p, start, end)
@@ -90,7 +90,7 @@ func (c *conn) listingDays(ctx context.Context, p wireProperty, start, end strin
 			Calendar []wireListingDay `json:"calendar"`
 		} `json:"listings"`
 	}
-	if err := c.call(ctx, request{op: "calendar", method: http.MethodPost, path: "/listings/calendar", body: body}, &data); err != nil {
+	if err := c.Do(ctx, connector.Request{Op: "calendar", Method: http.MethodPost, Path: "/listings/calendar", Body: body}, &data); err != nil {
 		return nil, err
 	}
 	out := map[string]wireListingDay{}

@@ -9,17 +9,34 @@ import (
 	"github.com/hostgate/hostgate/tools/connector/sandbox"
 )
 
-// TestContract runs the suite every vendor passes. The suite dates its
-// queries by the wall clock, so the fake is seeded around it.
-func TestContract(t *testing.T) {
-	clk := connectortest.NewClock(time.Now().UTC())
-	v := connectortest.Start(t, sandbox.NewHostex(sandbox.Options{Now: clk.Now}))
-	connectortest.Run(t, connectortest.Harness{
-		Spec:               pointAt(NewSpec(), v, clk.Now),
+// harness is the fake as the contract suites see it.
+func (e *env) harness(t *testing.T) connectortest.Harness {
+	return connectortest.Harness{
+		Spec:               e.Spec,
 		Cred:               connector.Credential{AccessToken: sandbox.HostexWritableToken},
-		Vendor:             v,
+		Vendor:             e.V,
 		Secrets:            allSecrets,
 		UnauthorizedStatus: 401, // error_code 401 inside HTTP 200
 		MinProperties:      4,
-	})
+		Renewable:          e.oauth,
+		CheckPath:          "/properties",
+		Echo: func(text string) sandbox.Fault {
+			return sandbox.Fault{Body: `{"request_id":"x","error_code":401,"error_msg":"` + text + `"}`}
+		},
+		EchoWant: connector.ErrUnauthorized,
+		EchoGrant: func(text string) sandbox.Fault {
+			return sandbox.Fault{Path: "/v3/oauth/authorizations", Body: `{"request_id":"x","error_code":401,"error_msg":"` + text + `"}`}
+		},
+	}
+}
+
+// TestContract runs the suite every vendor passes. The suite dates its
+// queries by the wall clock, so the fake is seeded around it.
+func TestContract(t *testing.T) {
+	connectortest.Run(t, newEnvAt(t, time.Now().UTC()).harness(t))
+}
+
+// TestWriteContract runs the suite of the write capabilities.
+func TestWriteContract(t *testing.T) {
+	connectortest.RunWrites(t, newEnv(t).harness(t))
 }

@@ -1,5 +1,5 @@
 // Package hostex is hostgate's client of the Hostex Open API v3
-// (https://api.hostex.io/v3), following /work/shared/vendors.md §1. Marks:
+// (https://api.hostex.io/v3), following docs/vendors.md, "Hostex". Marks:
 // [C] confirmed by Hostex's docs or OpenAPI spec, [T] seen in third-party
 // code or payloads, [I] inferred and unchecked against the live API.
 //

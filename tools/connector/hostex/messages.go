@@ -29,7 +29,7 @@ func (c *conn) ListConversations(ctx context.Context, q connector.ConversationQu
 		}
 		return []connector.Conversation{d.normalize()}, nil
 	}
-	cs, err := list[wireConversation](ctx, c, request{op: op, method: http.MethodGet, path: "/conversations"}, "conversations", q.Limit)
+	cs, err := list[wireConversation](ctx, c, connector.Request{Op: op, Method: http.MethodGet, Path: "/conversations"}, "conversations", q.Limit)
 	if err != nil {
 		return nil, err
 	}
@@ -70,10 +70,10 @@ func (d wireConversationDetail) normalize() connector.Conversation {
 
 func (c *conn) conversation(ctx context.Context, op, id string) (wireConversationDetail, error) {
 	if id == "" || strings.ContainsAny(id, "/?#") {
-		return wireConversationDetail{}, &connector.APIError{Vendor: vendor, Op: op, Code: "bad conversation id", Err: connector.ErrBadRequest}
+		return wireConversationDetail{}, connector.Invalid(vendor, op, "bad conversation id")
 	}
 	var d wireConversationDetail
-	err := c.call(ctx, request{op: op, method: http.MethodGet, path: "/conversations/" + url.PathEscape(id)}, &d)
+	err := c.Do(ctx, connector.Request{Op: op, Method: http.MethodGet, Path: "/conversations/" + url.PathEscape(id)}, &d)
 	return d, err
 }
 
@@ -107,15 +107,15 @@ func (c *conn) Messages(ctx context.Context, conversationID string) ([]connector
 func (c *conn) SendMessage(ctx context.Context, conversationID, body string) (connector.Message, error) {
 	const op = "send message"
 	if strings.TrimSpace(body) == "" {
-		return connector.Message{}, &connector.APIError{Vendor: vendor, Op: op, Code: "empty message", Err: connector.ErrBadRequest}
+		return connector.Message{}, connector.Invalid(vendor, op, "empty message")
 	}
 	if conversationID == "" || strings.ContainsAny(conversationID, "/?#") {
-		return connector.Message{}, &connector.APIError{Vendor: vendor, Op: op, Code: "bad conversation id", Err: connector.ErrBadRequest}
+		return connector.Message{}, connector.Invalid(vendor, op, "bad conversation id")
 	}
-	r := request{op: op, method: http.MethodPost, path: "/conversations/" + url.PathEscape(conversationID),
-		body: map[string]string{"message": body}, write: true}
-	if err := c.call(ctx, r, nil); err != nil {
+	r := connector.Request{Op: op, Method: http.MethodPost, Path: "/conversations/" + url.PathEscape(conversationID),
+		Body: map[string]string{"message": body}, Write: true}
+	if err := c.Do(ctx, r, nil); err != nil {
 		return connector.Message{}, err
 	}
-	return connector.Message{Sender: "host", Body: body, SentAt: c.s.Now()}, nil
+	return connector.Message{Sender: "host", Body: body, SentAt: c.Spec.Now()}, nil
 }

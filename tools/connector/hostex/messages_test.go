@@ -10,14 +10,14 @@ import (
 
 func TestConversationsAndMessages(t *testing.T) {
 	e := newEnv(t)
-	e.spec.PageSize = 4
+	e.Spec.PageSize = 4
 	c, _ := e.pat(sandbox.HostexReadOnlyToken)
-	before := e.v.Requests("/conversations")
+	before := e.V.Requests("/conversations")
 	convs, err := c.ListConversations(ctx, connector.ConversationQuery{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	requests := e.v.Requests("/conversations") - before
+	requests := e.V.Requests("/conversations") - before
 	raw := e.rawAll(t, "/conversations", "conversations", nil)
 	if len(convs) != len(raw) || len(convs) < 5 {
 		t.Fatalf("%d conversations, fake has %d", len(convs), len(raw))
@@ -40,7 +40,7 @@ func TestConversationsAndMessages(t *testing.T) {
 
 	// Through a reservation: the detail names the booking and property.
 	var res connector.Reservation
-	all, _ := c.ListReservations(ctx, connector.ReservationQuery{Range: connector.DateRange{From: e.day(-30)}})
+	all, _ := c.ListReservations(ctx, connector.ReservationQuery{Range: connector.DateRange{From: e.Day(-30)}})
 	for _, r := range all {
 		if r.ConversationID != "" {
 			res = r
@@ -88,10 +88,10 @@ func TestSendMessage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m.Sender != "host" || m.Body != "See you at 4pm!" || !m.SentAt.Equal(e.clk.Now()) {
+	if m.Sender != "host" || m.Body != "See you at 4pm!" || !m.SentAt.Equal(e.Clock.Now()) {
 		t.Errorf("sent %+v", m)
 	}
-	sent := e.v.SentMessages()
+	sent := e.V.SentMessages()
 	if len(sent) != 1 || sent[0].ConversationID != id || sent[0].Body != "See you at 4pm!" {
 		t.Errorf("the fake got %+v", sent)
 	}
@@ -101,24 +101,24 @@ func TestSendMessage(t *testing.T) {
 	// A read-only token: one refused write, one read to diagnose it, and
 	// the token source is never asked to renew a token that works.
 	ro, roSrc := e.pat(sandbox.HostexReadOnlyToken)
-	before := e.v.Requests("")
+	before := e.V.Requests("")
 	_, err = ro.SendMessage(ctx, id, "hello")
 	ae := wantErr(t, err, connector.ErrForbidden)
 	if ae == nil || ae.Code == "" || roSrc.Rejections() != 0 || src.Rejections() != 0 {
 		t.Errorf("read-only write: %v, %d rejections", err, roSrc.Rejections())
 	}
-	if n := e.v.Requests("") - before; n != 2 {
+	if n := e.V.Requests("") - before; n != 2 {
 		t.Errorf("%d requests, want the write and one probe", n)
 	}
-	if len(e.v.SentMessages()) != 1 {
+	if len(e.V.SentMessages()) != 1 {
 		t.Error("a read-only token sent a message")
 	}
 	// Known read-only: refused without a call.
 	roSrc.Cred.Scope = scopeReadOnly
-	before = e.v.Requests("")
+	before = e.V.Requests("")
 	_, err = ro.SendMessage(ctx, id, "hello")
 	wantErr(t, err, connector.ErrForbidden)
-	if e.v.Requests("") != before {
+	if e.V.Requests("") != before {
 		t.Error("a known read-only token called Hostex to write")
 	}
 }

@@ -26,13 +26,13 @@ func (c *conn) Check(ctx context.Context) (connector.Account, error) {
 		Properties []wireProperty `json:"properties"`
 		Total      *int           `json:"total"`
 	}
-	r := request{op: "check", method: http.MethodGet, path: "/properties",
-		query: url.Values{"offset": {"0"}, "limit": {strconv.Itoa(maxPageSize)}}}
-	if err := c.call(ctx, r, &data); err != nil {
+	r := connector.Request{Op: "check", Method: http.MethodGet, Path: "/properties",
+		Query: url.Values{"offset": {"0"}, "limit": {strconv.Itoa(maxPageSize)}}}
+	if err := c.Do(ctx, r, &data); err != nil {
 		return connector.Account{}, err
 	}
 	if len(data.Properties) == 0 {
-		cred, err := c.ts.Token(ctx)
+		cred, err := c.Source.Token(ctx)
 		if err != nil {
 			return connector.Account{}, fmt.Errorf("%s: check: %w", vendor, err)
 		}
@@ -57,7 +57,7 @@ func (c *conn) Check(ctx context.Context) (connector.Account, error) {
 
 // ListProperties pages through GET /properties.
 func (c *conn) ListProperties(ctx context.Context) ([]connector.Property, error) {
-	ps, err := list[wireProperty](ctx, c, request{op: "list properties", method: http.MethodGet, path: "/properties"}, "properties", 0)
+	ps, err := list[wireProperty](ctx, c, connector.Request{Op: "list properties", Method: http.MethodGet, Path: "/properties"}, "properties", 0)
 	if err != nil {
 		return nil, err
 	}
@@ -80,13 +80,13 @@ func (c *conn) GetProperty(ctx context.Context, id string) (connector.Property, 
 
 func (c *conn) property(ctx context.Context, op, id string) (wireProperty, error) {
 	if _, err := strconv.ParseInt(id, 10, 64); err != nil {
-		return wireProperty{}, &connector.APIError{Vendor: vendor, Op: op, Code: "a Hostex property id is a number", Err: connector.ErrBadRequest}
+		return wireProperty{}, connector.Invalid(vendor, op, "a Hostex property id is a number")
 	}
 	var data struct {
 		Properties []wireProperty `json:"properties"`
 	}
-	r := request{op: op, method: http.MethodGet, path: "/properties", query: url.Values{"id": {id}, "offset": {"0"}, "limit": {"1"}}}
-	if err := c.call(ctx, r, &data); err != nil {
+	r := connector.Request{Op: op, Method: http.MethodGet, Path: "/properties", Query: url.Values{"id": {id}, "offset": {"0"}, "limit": {"1"}}}
+	if err := c.Do(ctx, r, &data); err != nil {
 		return wireProperty{}, err
 	}
 	for _, p := range data.Properties {
@@ -94,7 +94,7 @@ func (c *conn) property(ctx context.Context, op, id string) (wireProperty, error
 			return p, nil
 		}
 	}
-	return wireProperty{}, &connector.APIError{Vendor: vendor, Op: op, Code: "no property " + id, Err: connector.ErrNotFound}
+	return wireProperty{}, connector.NotFound(vendor, op, "no property "+id)
 }
 
 func (p wireProperty) normalize() connector.Property {

@@ -31,15 +31,15 @@ func TestCheckNamesTheAccountByItsFirstProperty(t *testing.T) {
 
 func TestPropertiesAreNormalizedAndPaged(t *testing.T) {
 	e := newEnv(t)
-	e.spec.PageSize = 1
+	e.Spec.PageSize = 1
 	c, _ := e.pat(sandbox.HostexReadOnlyToken)
-	before := e.v.Requests("/properties")
+	before := e.V.Requests("/properties")
 	ps, err := c.ListProperties(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	// Four properties, one per page; the total says when to stop.
-	if got := e.v.Requests("/properties") - before; got != 4 {
+	if got := e.V.Requests("/properties") - before; got != 4 {
 		t.Errorf("%d requests, want 4 pages of 1", got)
 	}
 	var ids []string
@@ -67,14 +67,14 @@ func TestPropertiesAreNormalizedAndPaged(t *testing.T) {
 
 func TestReservationsMatchTheVendorsData(t *testing.T) {
 	e := newEnv(t)
-	e.spec.PageSize = 7
+	e.Spec.PageSize = 7
 	c, _ := e.pat(sandbox.HostexReadOnlyToken)
-	before := e.v.Requests("/reservations")
+	before := e.V.Requests("/reservations")
 	got, err := c.ListReservations(ctx, connector.ReservationQuery{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	requests := e.v.Requests("/reservations") - before
+	requests := e.V.Requests("/reservations") - before
 	raw := e.rawAll(t, "/reservations", "reservations", nil)
 	if len(got) != len(raw) || len(got) < 20 {
 		t.Fatalf("%d reservations, the fake has %d in its default window", len(got), len(raw))
@@ -84,7 +84,7 @@ func TestReservationsMatchTheVendorsData(t *testing.T) {
 	}
 	// Default window: check-outs from today to 180 days ahead.
 	for _, r := range got {
-		if r.CheckOut < e.today() || r.CheckOut > e.day(180) {
+		if r.CheckOut < e.today() || r.CheckOut > e.Day(180) {
 			t.Errorf("%s checks out %s, outside the default window", r.ID, r.CheckOut)
 		}
 	}
@@ -139,17 +139,17 @@ func TestReservationFilters(t *testing.T) {
 		q    connector.ReservationQuery
 		ok   func(connector.Reservation) bool
 	}{
-		{"check-in range and property", connector.ReservationQuery{Range: connector.DateRange{From: e.day(-30), To: e.day(30)}, PropertyID: "12111947"},
+		{"check-in range and property", connector.ReservationQuery{Range: connector.DateRange{From: e.Day(-30), To: e.Day(30)}, PropertyID: "12111947"},
 			func(r connector.Reservation) bool {
-				return r.PropertyID == "hostex:12111947" && r.CheckIn >= e.day(-30) && r.CheckIn <= e.day(30)
+				return r.PropertyID == "hostex:12111947" && r.CheckIn >= e.Day(-30) && r.CheckIn <= e.Day(30)
 			}},
-		{"check-out range", connector.ReservationQuery{Range: connector.DateRange{From: e.day(-60), To: e.day(-10)}, ByCheckOut: true},
-			func(r connector.Reservation) bool { return r.CheckOut >= e.day(-60) && r.CheckOut <= e.day(-10) }},
-		{"confirmed", connector.ReservationQuery{Range: connector.DateRange{From: e.day(-90)}, Status: connector.StatusConfirmed},
+		{"check-out range", connector.ReservationQuery{Range: connector.DateRange{From: e.Day(-60), To: e.Day(-10)}, ByCheckOut: true},
+			func(r connector.Reservation) bool { return r.CheckOut >= e.Day(-60) && r.CheckOut <= e.Day(-10) }},
+		{"confirmed", connector.ReservationQuery{Range: connector.DateRange{From: e.Day(-90)}, Status: connector.StatusConfirmed},
 			func(r connector.Reservation) bool { return r.Status == "confirmed" && r.VendorStatus == "accepted" }},
-		{"cancelled", connector.ReservationQuery{Range: connector.DateRange{From: e.day(-90)}, Status: connector.StatusCancelled},
+		{"cancelled", connector.ReservationQuery{Range: connector.DateRange{From: e.Day(-90)}, Status: connector.StatusCancelled},
 			func(r connector.Reservation) bool { return r.Status == "cancelled" }},
-		{"pending, filtered here", connector.ReservationQuery{Range: connector.DateRange{From: e.day(-90)}, Status: connector.StatusPending},
+		{"pending, filtered here", connector.ReservationQuery{Range: connector.DateRange{From: e.Day(-90)}, Status: connector.StatusPending},
 			func(r connector.Reservation) bool { return r.Status == "pending" && r.VendorStatus == "wait_accept" }},
 	}
 	for _, tt := range tests {
@@ -168,7 +168,7 @@ func TestReservationFilters(t *testing.T) {
 			}
 		})
 	}
-	got, err := c.ListReservations(ctx, connector.ReservationQuery{Range: connector.DateRange{From: e.day(-90)}, Limit: 3})
+	got, err := c.ListReservations(ctx, connector.ReservationQuery{Range: connector.DateRange{From: e.Day(-90)}, Limit: 3})
 	if err != nil || len(got) != 3 {
 		t.Errorf("limit 3: %d, %v", len(got), err)
 	}
@@ -185,11 +185,11 @@ func TestReservationFilters(t *testing.T) {
 func TestCalendarJoinsAvailabilityAndPrices(t *testing.T) {
 	e := newEnv(t)
 	c, _ := e.pat(sandbox.HostexReadOnlyToken)
-	days, err := c.Calendar(ctx, "12111947", connector.DateRange{From: e.today(), To: e.day(13)})
+	days, err := c.Calendar(ctx, "12111947", connector.DateRange{From: e.today(), To: e.Day(13)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	raw := e.raw(t, "/availabilities", url.Values{"property_ids": {"12111947"}, "start_date": {e.today()}, "end_date": {e.day(13)}})
+	raw := e.raw(t, "/availabilities", url.Values{"property_ids": {"12111947"}, "start_date": {e.today()}, "end_date": {e.Day(13)}})
 	avail := raw["properties"].([]any)[0].(map[string]any)["availabilities"].([]any)
 	if len(days) != 14 || len(avail) != 14 {
 		t.Fatalf("%d days (fake %d), want 14", len(days), len(avail))
@@ -217,7 +217,7 @@ func TestCalendarJoinsAvailabilityAndPrices(t *testing.T) {
 	if err != nil || len(def) != 30 || def[0].Date != e.today() {
 		t.Errorf("default window: %d days from %v, %v", len(def), def, err)
 	}
-	_, err = c.Calendar(ctx, "12111947", connector.DateRange{From: e.day(5), To: e.day(1)})
+	_, err = c.Calendar(ctx, "12111947", connector.DateRange{From: e.Day(5), To: e.Day(1)})
 	wantErr(t, err, connector.ErrBadRequest)
 	_, err = c.Calendar(ctx, "777", connector.DateRange{})
 	wantErr(t, err, connector.ErrNotFound)
@@ -225,7 +225,7 @@ func TestCalendarJoinsAvailabilityAndPrices(t *testing.T) {
 
 func TestReviewsIncludeThoseAwaitingTheHost(t *testing.T) {
 	e := newEnv(t)
-	e.spec.PageSize = 3
+	e.Spec.PageSize = 3
 	c, _ := e.pat(sandbox.HostexReadOnlyToken)
 	got, err := c.ListReviews(ctx, connector.ReviewQuery{})
 	if err != nil {

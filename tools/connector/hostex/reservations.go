@@ -37,23 +37,14 @@ var vendorStatus = map[string]string{
 func (c *conn) ListReservations(ctx context.Context, q connector.ReservationQuery) ([]connector.Reservation, error) {
 	const op = "list reservations"
 	if p := q.Problem(); p != "" {
-		return nil, &connector.APIError{Vendor: vendor, Op: op, Code: p, Err: connector.ErrBadRequest}
+		return nil, connector.Invalid(vendor, op, p)
 	}
 	if q.Status == connector.StatusInquiry {
 		// Hostex keeps inquiries as conversations, never as reservations.
 		return []connector.Reservation{}, nil
 	}
 	v := url.Values{}
-	from, to := "start_check_in_date", "end_check_in_date"
-	if q.ByCheckOut {
-		from, to = "start_check_out_date", "end_check_out_date"
-	}
-	if q.Range.From != "" {
-		v.Set(from, q.Range.From)
-	}
-	if q.Range.To != "" {
-		v.Set(to, q.Range.To)
-	}
+	q.SetRange(v, [2]string{"start_check_in_date", "end_check_in_date"}, [2]string{"start_check_out_date", "end_check_out_date"})
 	if q.PropertyID != "" {
 		v.Set("property_id", q.PropertyID)
 	}
@@ -65,7 +56,7 @@ func (c *conn) ListReservations(ctx context.Context, q connector.ReservationQuer
 	if q.Status != "" && vendorStatus[q.Status] == "" {
 		limit = 0
 	}
-	rs, err := list[wireReservation](ctx, c, request{op: op, method: http.MethodGet, path: "/reservations", query: v}, "reservations", limit)
+	rs, err := list[wireReservation](ctx, c, connector.Request{Op: op, Method: http.MethodGet, Path: "/reservations", Query: v}, "reservations", limit)
 	if err != nil {
 		return nil, err
 	}
@@ -95,14 +86,14 @@ func (c *conn) GetReservation(ctx context.Context, id string) (connector.Reserva
 
 func (c *conn) reservation(ctx context.Context, op, code string) (wireReservation, error) {
 	if code == "" {
-		return wireReservation{}, &connector.APIError{Vendor: vendor, Op: op, Code: "reservation code required", Err: connector.ErrBadRequest}
+		return wireReservation{}, connector.Invalid(vendor, op, "reservation code required")
 	}
 	var data struct {
 		Reservations []wireReservation `json:"reservations"`
 	}
-	r := request{op: op, method: http.MethodGet, path: "/reservations",
-		query: url.Values{"reservation_code": {code}, "offset": {"0"}, "limit": {"1"}}}
-	if err := c.call(ctx, r, &data); err != nil {
+	r := connector.Request{Op: op, Method: http.MethodGet, Path: "/reservations",
+		Query: url.Values{"reservation_code": {code}, "offset": {"0"}, "limit": {"1"}}}
+	if err := c.Do(ctx, r, &data); err != nil {
 		return wireReservation{}, err
 	}
 	for _, res := range data.Reservations {
@@ -110,7 +101,7 @@ func (c *conn) reservation(ctx context.Context, op, code string) (wireReservatio
 			return res, nil
 		}
 	}
-	return wireReservation{}, &connector.APIError{Vendor: vendor, Op: op, Code: "no reservation " + code, Err: connector.ErrNotFound}
+	return wireReservation{}, connector.NotFound(vendor, op, "no reservation "+code)
 }
 
 // normalize maps a Hostex reservation. Its id is the reservation_code (there

@@ -25,7 +25,7 @@ func (c *conn) ListReviews(ctx context.Context, q connector.ReviewQuery) ([]conn
 		if q.PropertyID != "" {
 			v.Set("property_id", q.PropertyID)
 		}
-		rs, err := list[wireReview](ctx, c, request{op: "list reviews", method: http.MethodGet, path: "/reviews", query: v}, "reviews", 0)
+		rs, err := list[wireReview](ctx, c, connector.Request{Op: "list reviews", Method: http.MethodGet, Path: "/reviews", Query: v}, "reviews", 0)
 		if err != nil {
 			return nil, err
 		}

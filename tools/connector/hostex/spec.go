@@ -19,7 +19,7 @@ func NewSpec() *connector.Spec {
 		AuthKinds: []connector.AuthKind{connector.AuthOAuth, connector.AuthToken},
 		Fields: map[connector.AuthKind][]connector.Field{
 			connector.AuthToken: {{
-				Name:  fieldToken,
+				Name:  connector.TokenField,
 				Label: "Personal access token",
 				Help: "Create an Open API access token in your Hostex account and paste it here. " +
 					"Make it writable if hostgate should reply to guests; a read-only token can only read.",
@@ -31,10 +31,11 @@ func NewSpec() *connector.Spec {
 			TokenURL:  "https://api.hostex.io/v3/oauth/authorizations",
 			RevokeURL: "https://api.hostex.io/v3/oauth/revoke",
 			// Hostex takes neither scopes nor PKCE on its authorize link [C].
+			TokenJSON: true, // see auth.go
 		},
 		HTTP:       connector.NewHTTPClient(30 * time.Second),
 		Now:        time.Now,
-		FromFields: fromFields,
+		FromFields: connector.PastedTokenForm(512),
 		Exchange:   exchange,
 		Refresh:    refresh,
 		Revoke:     revoke,

@@ -7,7 +7,7 @@ import (
 	"github.com/hostgate/hostgate/tools/connector"
 )
 
-// Hostex JSON, written from vendors.md §1 (the OpenAPI spec [C]; the
+// Hostex JSON, written from docs/vendors.md, "Hostex" (the OpenAPI spec [C]; the
 // reservation extras seen in real payloads [T]). Only the fields hostgate
 // reads are declared. Hostex's spec types some values as strings (latitude,
 // longitude) and some ids as integers, and payloads in the wild disagree

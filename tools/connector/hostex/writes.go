@@ -14,12 +14,6 @@ import (
 	"github.com/hostgate/hostgate/tools/connector"
 )
 
-// The capabilities Hostex's write endpoints give.
-var (
-	_ connector.CalendarWriter = (*conn)(nil)
-	_ connector.ReviewReplier  = (*conn)(nil)
-)
-
 const (
 	// writeYears is how far ahead Hostex takes calendar writes: end dates
 	// "within 3 years from now" [C].
@@ -54,10 +48,6 @@ func priceListing(p wireProperty) *wireChannel {
 	return first
 }
 
-func badChange(op, code string) error {
-	return &connector.APIError{Vendor: vendor, Op: op, Code: code, Err: connector.ErrBadRequest}
-}
-
 // checkChange checks a change with Hostex's own limits added, and returns
 // its first and last night.
 func checkChange(now time.Time, c connector.CalendarChange) (from, to string, problem string) {
@@ -75,6 +65,8 @@ func checkChange(now time.Time, c connector.CalendarChange) (from, to string, pr
 	return start.Format(time.DateOnly), end.Format(time.DateOnly), ""
 }
 
+var _ connector.CalendarWriter = (*conn)(nil)
+
 // UpdateCalendar changes a property's nights through up to three calls,
 // each only when the change asks for it: POST /availabilities
 // {property_ids, start_date, end_date, available} opens or blocks them;
@@ -89,9 +81,9 @@ func checkChange(now time.Time, c connector.CalendarChange) (from, to string, pr
 // had already accepted.
 func (c *conn) UpdateCalendar(ctx context.Context, propertyID string, ch connector.CalendarChange) ([]connector.CalendarDay, error) {
 	const op = "update calendar"
-	from, to, problem := checkChange(c.s.Now(), ch)
+	from, to, problem := checkChange(c.Spec.Now(), ch)
 	if problem != "" {
-		return nil, badChange(op, problem)
+		return nil, connector.Invalid(vendor, op, problem)
 	}
 	p, err := c.property(ctx, op, propertyID)
 	if err != nil {
@@ -100,43 +92,45 @@ func (c *conn) UpdateCalendar(ctx context.Context, propertyID string, ch connect
 	var l *wireChannel
 	if ch.Price != nil || ch.MinStay != nil {
 		if l = priceListing(p); l == nil {
-			return nil, badChange(op, "the property has no channel listing that Hostex prices")
+			return nil, connector.Invalid(vendor, op, "the property has no channel listing that Hostex prices")
 		}
 	}
 	if ch.Price != nil && ch.Price.Currency != "" {
 		if cur := p.normalize().Currency; cur != "" && !strings.EqualFold(cur, ch.Price.Currency) {
-			return nil, badChange(op, "the property is priced in "+cur+", not "+ch.Price.Currency)
+			return nil, connector.Invalid(vendor, op, "the property is priced in "+cur+", not "+ch.Price.Currency)
 		}
 	}
-	var calls []request
+	var calls []connector.Request
 	if ch.Available != nil {
 		id, _ := strconv.ParseInt(propertyID, 10, 64) // property() checked it
-		calls = append(calls, request{op: op, method: http.MethodPost, path: "/availabilities", write: true,
-			body: map[string]any{"property_ids": []int64{id}, "start_date": from, "end_date": to, "available": *ch.Available}})
+		calls = append(calls, connector.Request{Op: op, Method: http.MethodPost, Path: "/availabilities", Write: true,
+			Body: map[string]any{"property_ids": []int64{id}, "start_date": from, "end_date": to, "available": *ch.Available}})
 	}
 	if ch.Price != nil {
-		calls = append(calls, request{op: op, method: http.MethodPost, path: "/listings/prices", write: true,
-			body: map[string]any{"channel_type": l.ChannelType, "listing_id": string(l.ListingID),
+		calls = append(calls, connector.Request{Op: op, Method: http.MethodPost, Path: "/listings/prices", Write: true,
+			Body: map[string]any{"channel_type": l.ChannelType, "listing_id": string(l.ListingID),
 				"prices": []map[string]any{{"start_date": from, "end_date": to, "price": int64(ch.Price.Amount)}}}})
 	}
 	if ch.MinStay != nil {
-		calls = append(calls, request{op: op, method: http.MethodPost, path: "/listings/restrictions", write: true,
-			body: map[string]any{"channel_type": l.ChannelType, "listing_id": string(l.ListingID),
+		calls = append(calls, connector.Request{Op: op, Method: http.MethodPost, Path: "/listings/restrictions", Write: true,
+			Body: map[string]any{"channel_type": l.ChannelType, "listing_id": string(l.ListingID),
 				"restrictions": []map[string]any{{"start_date": from, "end_date": to, "min_stay_on_arrival": *ch.MinStay}}}})
 	}
 	var done []string
 	for _, r := range calls {
-		if err := c.call(ctx, r, nil); err != nil {
+		if err := c.Do(ctx, r, nil); err != nil {
 			if len(done) > 0 {
 				return nil, fmt.Errorf("%w; Hostex had already accepted the %s change", err, strings.Join(done, " and "))
 			}
 			return nil, err
 		}
 		done = append(done, map[string]string{"/availabilities": "availability", "/listings/prices": "price",
-			"/listings/restrictions": "minimum stay"}[r.path])
+			"/listings/restrictions": "minimum stay"}[r.Path])
 	}
 	return nil, nil
 }
+
+var _ connector.ReviewReplier = (*conn)(nil)
 
 // ReplyToReview posts the host's public reply: POST
 // /reviews/{reservation_code} {host_reply_content} (Hostex OpenAPI v3,
@@ -146,11 +140,11 @@ func (c *conn) UpdateCalendar(ctx context.Context, propertyID string, ch connect
 func (c *conn) ReplyToReview(ctx context.Context, reviewID, reply string) error {
 	const op = "reply to review"
 	if reviewID == "" || strings.ContainsAny(reviewID, "/?#") {
-		return badChange(op, "bad review id (a Hostex reservation code)")
+		return connector.Invalid(vendor, op, "bad review id (a Hostex reservation code)")
 	}
 	if strings.TrimSpace(reply) == "" {
-		return badChange(op, "empty reply")
+		return connector.Invalid(vendor, op, "empty reply")
 	}
-	return c.call(ctx, request{op: op, method: http.MethodPost, path: "/reviews/" + url.PathEscape(reviewID),
-		body: map[string]string{"host_reply_content": reply}, write: true}, nil)
+	return c.Do(ctx, connector.Request{Op: op, Method: http.MethodPost, Path: "/reviews/" + url.PathEscape(reviewID),
+		Body: map[string]string{"host_reply_content": reply}, Write: true}, nil)
 }

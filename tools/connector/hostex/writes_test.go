@@ -12,22 +12,11 @@ import (
 	"github.com/hostgate/hostgate/tools/connector/sandbox"
 )
 
-func TestWriteContract(t *testing.T) {
-	e := newEnv(t)
-	connectortest.RunWrites(t, connectortest.Harness{
-		Spec:               e.spec,
-		Cred:               connector.Credential{AccessToken: sandbox.HostexWritableToken},
-		Vendor:             e.v,
-		Secrets:            allSecrets,
-		UnauthorizedStatus: 401,
-	})
-}
-
 // freeNights finds n consecutive open nights of the seeded property from
 // a week ahead.
 func (e *env) freeNights(t *testing.T, c *conn, n int) connector.DateRange {
 	t.Helper()
-	days, err := c.Calendar(ctx, "12111947", connector.DateRange{From: e.day(7), To: e.day(120)})
+	days, err := c.Calendar(ctx, "12111947", connector.DateRange{From: e.Day(7), To: e.Day(120)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +46,7 @@ func TestUpdateCalendarCallsPerPart(t *testing.T) {
 	if err != nil || days != nil {
 		t.Fatalf("UpdateCalendar = %v, %v; Hostex answers no days", days, err)
 	}
-	w := e.v.CalendarWrites()
+	w := e.V.CalendarWrites()
 	nights := []string{r.From, r.To}
 	if len(w) != 3 ||
 		w[0].Property != "12111947" || w[0].Listing != "" || w[0].Available == nil || *w[0].Available || !slices.Equal(w[0].Dates, nights) ||
@@ -79,26 +68,26 @@ func TestUpdateCalendarCallsPerPart(t *testing.T) {
 func TestUpdateCalendarRefusedBeforeCalling(t *testing.T) {
 	e := newEnv(t)
 	c, _ := e.pat(sandbox.HostexWritableToken)
-	r := connector.DateRange{From: e.day(10), To: e.day(11)}
+	r := connector.DateRange{From: e.Day(10), To: e.Day(11)}
 	yes := true
 	for _, tc := range []struct {
 		name   string
 		change connector.CalendarChange
 	}{
 		{"a price with cents (Hostex prices are integers)", connector.CalendarChange{Range: r, Price: &connector.Money{Amount: 99.5}}},
-		{"beyond three years", connector.CalendarChange{Range: connector.DateRange{From: e.day(1100), To: e.day(1200)}, Available: &yes}},
-		{"over a year of nights", connector.CalendarChange{Range: connector.DateRange{From: e.day(1), To: e.day(400)}, Available: &yes}},
+		{"beyond three years", connector.CalendarChange{Range: connector.DateRange{From: e.Day(1100), To: e.Day(1200)}, Available: &yes}},
+		{"over a year of nights", connector.CalendarChange{Range: connector.DateRange{From: e.Day(1), To: e.Day(400)}, Available: &yes}},
 		{"a property id that is not a number", connector.CalendarChange{Range: r, Available: &yes}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			before := e.v.Requests("")
+			before := e.V.Requests("")
 			id := "12111947"
 			if strings.HasPrefix(tc.name, "a property id") {
 				id = "12/34"
 			}
 			_, err := c.UpdateCalendar(ctx, id, tc.change)
 			wantErr(t, err, connector.ErrBadRequest)
-			if n := e.v.Requests("") - before; n != 0 {
+			if n := e.V.Requests("") - before; n != 0 {
 				t.Errorf("%d requests for a change refused up front", n)
 			}
 		})
@@ -109,7 +98,7 @@ func TestWritesWithReadOnlyToken(t *testing.T) {
 	e := newEnv(t)
 	ro, src := e.pat(sandbox.HostexReadOnlyToken)
 	no := false
-	r := connector.DateRange{From: e.day(10), To: e.day(11)}
+	r := connector.DateRange{From: e.Day(10), To: e.Day(11)}
 	code := e.rawAll(t, "/reviews", "reviews", url.Values{"review_status": {"pending_host_review"}})[0]["reservation_code"].(string)
 	for _, tc := range []struct {
 		name  string
@@ -122,7 +111,7 @@ func TestWritesWithReadOnlyToken(t *testing.T) {
 		{"review reply", func() error { return ro.ReplyToReview(ctx, code, "Thanks!") }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			before := e.v.Requests("")
+			before := e.V.Requests("")
 			err := tc.write()
 			ae := wantErr(t, err, connector.ErrForbidden)
 			if ae == nil || !strings.Contains(ae.Code, "read-only") || src.Rejections() != 0 {
@@ -134,19 +123,19 @@ func TestWritesWithReadOnlyToken(t *testing.T) {
 			if tc.name == "calendar" {
 				want = 3
 			}
-			if n := e.v.Requests("") - before; n != want {
+			if n := e.V.Requests("") - before; n != want {
 				t.Errorf("%d requests, want %d", n, want)
 			}
 		})
 	}
-	if len(e.v.CalendarWrites()) != 0 || len(e.v.ReviewReplies()) != 0 {
+	if len(e.V.CalendarWrites()) != 0 || len(e.V.ReviewReplies()) != 0 {
 		t.Error("a read-only token changed something")
 	}
 	// Known read-only: refused without a write call.
 	src.Cred.Scope = scopeReadOnly
-	before := e.v.Requests("")
+	before := e.V.Requests("")
 	wantErr(t, ro.ReplyToReview(ctx, code, "Thanks!"), connector.ErrForbidden)
-	if e.v.Requests("") != before {
+	if e.V.Requests("") != before {
 		t.Error("a known read-only token called Hostex to write")
 	}
 }
@@ -179,18 +168,18 @@ func TestUpdateCalendarIsNotRetried(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv(t)
 			c, src := e.pat(sandbox.HostexWritableToken)
-			r := connector.DateRange{From: e.day(10), To: e.day(11)}
-			e.v.Fail(tc.fault)
-			before := e.v.Requests(tc.fault.Path)
+			r := connector.DateRange{From: e.Day(10), To: e.Day(11)}
+			e.V.Fail(tc.fault)
+			before := e.V.Requests(tc.fault.Path)
 			_, err := c.UpdateCalendar(ctx, "12111947", tc.change(r))
 			wantErr(t, err, connector.ErrUnavailable)
-			if n := e.v.Requests(tc.fault.Path) - before; n != 1 || src.Rejections() != 0 {
+			if n := e.V.Requests(tc.fault.Path) - before; n != 1 || src.Rejections() != 0 {
 				t.Errorf("%d calls to %s, want 1", n, tc.fault.Path)
 			}
 			if tc.accepted != "" && !strings.Contains(err.Error(), "already accepted the "+tc.accepted) {
 				t.Errorf("error %q does not say the %s change was accepted", err, tc.accepted)
 			}
-			if n := len(e.v.CalendarWrites()); n != tc.writes {
+			if n := len(e.V.CalendarWrites()); n != tc.writes {
 				t.Errorf("%d writes, want %d", n, tc.writes)
 			}
 		})
@@ -222,7 +211,7 @@ func TestReviewIDIsTheReservationCode(t *testing.T) {
 	if err := c.ReplyToReview(ctx, code, "Thanks, come again!"); err != nil {
 		t.Fatal(err)
 	}
-	if got := e.v.ReviewReplies(); len(got) != 1 || got[0].ReviewID != code {
+	if got := e.V.ReviewReplies(); len(got) != 1 || got[0].ReviewID != code {
 		t.Errorf("the fake got %+v for %s", got, code)
 	}
 	// A stay the guest has not reviewed takes no reply (422 at Hostex).
@@ -237,15 +226,8 @@ func TestReviewIDIsTheReservationCode(t *testing.T) {
 // The client pages the fake's bulk seed without losing or repeating a
 // booking.
 func TestListReservationsPagesTheBulkSeed(t *testing.T) {
-	clk := connectortest.NewClock(time.Date(2026, 5, 21, 15, 4, 5, 0, time.UTC))
-	v := connectortest.Start(t, sandbox.NewHostex(sandbox.Options{Now: clk.Now, Bulk: 130}))
-	spec := pointAt(NewSpec(), v, clk.Now)
-	spec.PageSize = 7
-	c := spec.New(spec, connector.StaticSource{AccessToken: sandbox.HostexReadOnlyToken}).(*conn)
-	rs, err := c.ListReservations(ctx, connector.ReservationQuery{Range: connector.DateRange{
-		From: clk.Now().Format(dateLayout), To: clk.Now().AddDate(0, 0, 29).Format(dateLayout)}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	connectortest.BulkOnce(t, rs, 130)
+	connectortest.PagesTheBulkSeed(t, sandbox.NewHostex, NewSpec(), time.Date(2026, 5, 21, 15, 4, 5, 0, time.UTC),
+		func(*testing.T, connectortest.Env) connector.Credential {
+			return connector.Credential{AccessToken: sandbox.HostexReadOnlyToken}
+		})
 }

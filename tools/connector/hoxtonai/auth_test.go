@@ -51,15 +51,15 @@ func TestExchange(t *testing.T) {
 		t.Errorf("credential = %+v", c)
 	}
 	// The discovery document and JWKS were fetched to verify the ID token.
-	if e.v.Requests("/.well-known/openid-configuration") != 1 || e.v.Requests("/.well-known/jwks.json") != 1 {
-		t.Errorf("discovery %d, jwks %d requests", e.v.Requests("/.well-known/openid-configuration"), e.v.Requests("/.well-known/jwks.json"))
+	if e.V.Requests("/.well-known/openid-configuration") != 1 || e.V.Requests("/.well-known/jwks.json") != 1 {
+		t.Errorf("discovery %d, jwks %d requests", e.V.Requests("/.well-known/openid-configuration"), e.V.Requests("/.well-known/jwks.json"))
 	}
 	// The account is the verified subject, the same one /userinfo names.
-	acc, err := e.spec.New(e.spec, connector.StaticSource(c)).Check(context.Background())
+	acc, err := e.Spec.New(e.Spec, connector.StaticSource(c)).Check(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	req, _ := http.NewRequest("GET", e.v.URL+"/userinfo", nil)
+	req, _ := http.NewRequest("GET", e.V.URL+"/userinfo", nil)
 	req.Header.Set("Authorization", "Bearer "+c.AccessToken)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -77,29 +77,23 @@ func TestExchangeFailures(t *testing.T) {
 	e := start(t, fixedNow)
 	ctx := context.Background()
 	code, verifier := e.authorize(t)
-	if _, err := e.spec.Exchange(ctx, e.spec, code, "wrong-verifier-wrong-verifier-wrong-verifier", redirectURI); !errors.Is(err, connector.ErrUnauthorized) {
+	if _, err := e.Spec.Exchange(ctx, e.Spec, code, "wrong-verifier-wrong-verifier-wrong-verifier", redirectURI); !errors.Is(err, connector.ErrUnauthorized) {
 		t.Errorf("wrong PKCE verifier: %v", err)
 	}
-	if _, err := e.spec.Exchange(ctx, e.spec, code, verifier, redirectURI); !errors.Is(err, connector.ErrUnauthorized) {
+	if _, err := e.Spec.Exchange(ctx, e.Spec, code, verifier, redirectURI); !errors.Is(err, connector.ErrUnauthorized) {
 		t.Errorf("a code used once: %v", err)
 	} else {
 		noSecret(t, err, code)
 	}
-	unconfigured := *e.spec
-	oauth := *e.spec.OAuth
-	oauth.ClientID = ""
-	unconfigured.OAuth = &oauth
-	if _, err := e.spec.Exchange(ctx, &unconfigured, "x", "", redirectURI); !errors.Is(err, connector.ErrUnsupported) {
+	unconfigured := e.WithOAuth(func(o *connector.OAuth) { o.ClientID = "" })
+	if _, err := e.Spec.Exchange(ctx, unconfigured, "x", "", redirectURI); !errors.Is(err, connector.ErrUnsupported) {
 		t.Errorf("no client configured: %v", err)
 	}
 	// The issuer is compared exactly: the same server under another name
 	// is another issuer.
 	code, verifier = e.authorize(t)
-	other := *e.spec
-	oauth = *e.spec.OAuth
-	oauth.AuthURL = strings.Replace(oauth.AuthURL, "127.0.0.1", "localhost", 1)
-	other.OAuth = &oauth
-	_, err := e.spec.Exchange(ctx, &other, code, verifier, redirectURI)
+	other := e.WithOAuth(func(o *connector.OAuth) { o.AuthURL = strings.Replace(o.AuthURL, "127.0.0.1", "localhost", 1) })
+	_, err := e.Spec.Exchange(ctx, other, code, verifier, redirectURI)
 	if !errors.Is(err, connector.ErrUnavailable) || !strings.Contains(err.Error(), "issuer") {
 		t.Errorf("issuer mismatch: %v", err)
 	}
@@ -113,7 +107,7 @@ func TestIDTokenChecks(t *testing.T) {
 	// A genuine pair to tamper with.
 	code, verifier := e.authorize(t)
 	genuine := map[string]any{}
-	resp, err := http.Post(e.v.TokenURL, "application/json", strings.NewReader(`{"grant_type":"authorization_code","client_id":"`+
+	resp, err := http.Post(e.V.TokenURL, "application/json", strings.NewReader(`{"grant_type":"authorization_code","client_id":"`+
 		sandbox.HoxtonAIClientID+`","client_secret":"`+sandbox.HoxtonAIClientSecret+`","code":"`+code+`","code_verifier":"`+verifier+`","redirect_uri":"`+redirectURI+`"}`))
 	if err != nil {
 		t.Fatal(err)
@@ -143,10 +137,10 @@ func TestIDTokenChecks(t *testing.T) {
 		{"genuine id token, opaque access token", body("opaque-access-token", idToken), 0, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			e.v.ClearFaults()
-			e.v.Fail(sandbox.Fault{Path: "/oauth/token", Body: tc.body})
+			e.V.ClearFaults()
+			e.V.Fail(sandbox.Fault{Path: "/oauth/token", Body: tc.body})
 			clk := connectortest.NewClock(fixedNow.Add(tc.after))
-			s := *e.spec
+			s := *e.Spec
 			s.Now = clk.Now
 			_, err := s.Exchange(context.Background(), &s, "any-code", "", redirectURI)
 			if !errors.Is(err, tc.want) || tc.want == nil && err != nil {
@@ -159,84 +153,57 @@ func TestIDTokenChecks(t *testing.T) {
 
 func TestFromFields(t *testing.T) {
 	good := map[string]string{FieldClientID: sandbox.HoxtonAIM2MClientID, FieldClientSecret: sandbox.HoxtonAIM2MClientSecret}
-	with := func(k, v string) map[string]string {
-		out := map[string]string{}
-		for kk, vv := range good {
-			out[kk] = vv
+	cc := store.AuthClientCredentials
+	connectortest.ConnectsByForm(t, func(t *testing.T) connectortest.Env { return start(t, fixedNow).Env }, FieldClientSecret, noSecret, []connectortest.FormCase{
+		{Name: "oauth goes through Exchange", Kind: store.AuthOAuth, Values: good, Want: connector.ErrUnsupported},
+		{Name: "client id missing", Kind: cc, Values: connectortest.With(good, FieldClientID, ""), Want: connector.ErrBadRequest},
+		{Name: "secret missing", Kind: cc, Values: connectortest.With(good, FieldClientSecret, " "), Want: connector.ErrBadRequest},
+		{Name: "secret with spaces", Kind: cc, Values: connectortest.With(good, FieldClientSecret, "a b"), Want: connector.ErrBadRequest},
+		{Name: "wrong secret", Kind: cc, Values: connectortest.With(good, FieldClientSecret, "not-the-secret-at-all"), Want: connector.ErrUnauthorized, Minted: true},
+		{Name: "a web client may not use client credentials", Kind: cc,
+			Values: map[string]string{FieldClientID: sandbox.HoxtonAIClientID, FieldClientSecret: sandbox.HoxtonAIClientSecret}, Want: connector.ErrForbidden, Minted: true},
+		{Name: "ok", Kind: cc, Values: good, Minted: true},
+	}, func(t *testing.T, e connectortest.Env, c connector.Credential) {
+		if c.AccessToken == "" || c.RefreshToken != "" || c.ClientID != sandbox.HoxtonAIM2MClientID ||
+			c.ClientSecret != sandbox.HoxtonAIM2MClientSecret || !c.Expiry.Equal(fixedNow.Add(24*time.Hour)) {
+			t.Errorf("credential = %+v", c)
 		}
-		out[k] = v
-		return out
-	}
-	for _, tc := range []struct {
-		name   string
-		kind   store.AuthKind
-		values map[string]string
-		want   error
-		minted bool
-	}{
-		{"oauth goes through Exchange", store.AuthOAuth, good, connector.ErrUnsupported, false},
-		{"client id missing", store.AuthClientCredentials, with(FieldClientID, ""), connector.ErrBadRequest, false},
-		{"secret missing", store.AuthClientCredentials, with(FieldClientSecret, " "), connector.ErrBadRequest, false},
-		{"secret with spaces", store.AuthClientCredentials, with(FieldClientSecret, "a b"), connector.ErrBadRequest, false},
-		{"wrong secret", store.AuthClientCredentials, with(FieldClientSecret, "not-the-secret-at-all"), connector.ErrUnauthorized, true},
-		{"a web client may not use client credentials", store.AuthClientCredentials,
-			map[string]string{FieldClientID: sandbox.HoxtonAIClientID, FieldClientSecret: sandbox.HoxtonAIClientSecret}, connector.ErrForbidden, true},
-		{"ok", store.AuthClientCredentials, good, nil, true},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			e := start(t, fixedNow)
-			c, err := e.spec.FromFields(context.Background(), e.spec, tc.kind, tc.values)
-			if !errors.Is(err, tc.want) {
-				t.Fatalf("error = %v, want %v", err, tc.want)
-			}
-			noSecret(t, err, tc.values[FieldClientSecret])
-			if got := e.v.TokenRequests(); got != map[bool]int{true: 1}[tc.minted] {
-				t.Errorf("%d token requests", got)
-			}
-			if tc.want != nil {
-				return
-			}
-			if c.AccessToken == "" || c.RefreshToken != "" || c.ClientID != sandbox.HoxtonAIM2MClientID ||
-				c.ClientSecret != sandbox.HoxtonAIM2MClientSecret || !c.Expiry.Equal(fixedNow.Add(24*time.Hour)) {
-				t.Errorf("credential = %+v", c)
-			}
-			acc, err := e.spec.New(e.spec, connector.StaticSource(c)).Check(context.Background())
-			if err != nil || acc.ID != sandbox.HoxtonAIM2MClientID+"@clients" {
-				t.Errorf("machine account = %+v, %v", acc, err)
-			}
-		})
-	}
+		acc, err := e.Spec.New(e.Spec, connector.StaticSource(c)).Check(context.Background())
+		if err != nil || acc.ID != sandbox.HoxtonAIM2MClientID+"@clients" {
+			t.Errorf("machine account = %+v, %v", acc, err)
+		}
+	})
 }
 
 func TestRefresh(t *testing.T) {
 	e := start(t, fixedNow)
 	ctx := context.Background()
 	c := e.login(t)
-	e.clk.Advance(25 * time.Hour)
-	fresh, err := e.spec.Refresh(ctx, e.spec, c)
+	e.Clock.Advance(25 * time.Hour)
+	fresh, err := e.Spec.Refresh(ctx, e.Spec, c)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if fresh.AccessToken == c.AccessToken || fresh.RefreshToken != c.RefreshToken || !fresh.Expiry.Equal(fixedNow.Add(49*time.Hour)) {
 		t.Errorf("refreshed = %+v; want a new access token and the same (unrotated) refresh token", fresh)
 	}
-	if _, err := e.spec.New(e.spec, connector.StaticSource(fresh)).Check(ctx); err != nil {
+	if _, err := e.Spec.New(e.Spec, connector.StaticSource(fresh)).Check(ctx); err != nil {
 		t.Errorf("refreshed token: %v", err)
 	}
 	// A tenant with rotation sends a new refresh token: keep it.
-	e.v.Fail(sandbox.Fault{Path: "/oauth/token", Body: `{"access_token":"at-2","refresh_token":"v1.rotated-refresh-token","expires_in":3600,"scope":"openid"}`})
-	rotated, err := e.spec.Refresh(ctx, e.spec, fresh)
-	if err != nil || rotated.RefreshToken != "v1.rotated-refresh-token" || rotated.AccessToken != "at-2" || !rotated.Expiry.Equal(e.clk.Now().Add(time.Hour)) {
+	e.V.Fail(sandbox.Fault{Path: "/oauth/token", Body: `{"access_token":"at-2","refresh_token":"v1.rotated-refresh-token","expires_in":3600,"scope":"openid"}`})
+	rotated, err := e.Spec.Refresh(ctx, e.Spec, fresh)
+	if err != nil || rotated.RefreshToken != "v1.rotated-refresh-token" || rotated.AccessToken != "at-2" || !rotated.Expiry.Equal(e.Clock.Now().Add(time.Hour)) {
 		t.Errorf("rotation: %+v, %v", rotated, err)
 	}
 	// Someone else used or revoked the refresh token: only the host can fix it.
-	e.v.RotateRefreshTokensOutOfBand()
-	_, err = e.spec.Refresh(ctx, e.spec, fresh)
+	e.V.RotateRefreshTokensOutOfBand()
+	_, err = e.Spec.Refresh(ctx, e.Spec, fresh)
 	if !errors.Is(err, connector.ErrNeedsReauth) || !errors.Is(err, connector.ErrUnauthorized) {
 		t.Errorf("dead refresh token: %v, want ErrNeedsReauth", err)
 	}
 	noSecret(t, err, fresh.RefreshToken, fresh.AccessToken)
-	if n := e.v.TokenRequests(); n != 4 {
+	if n := e.V.TokenRequests(); n != 4 {
 		t.Errorf("%d token requests, want 4", n)
 	}
 }
@@ -265,11 +232,11 @@ func TestRefreshFailures(t *testing.T) {
 			e := start(t, fixedNow)
 			c := tc.cred(e, t)
 			if tc.fault != nil {
-				e.v.Fail(*tc.fault)
+				e.V.Fail(*tc.fault)
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 			defer cancel()
-			fresh, err := e.spec.Refresh(ctx, e.spec, c)
+			fresh, err := e.Spec.Refresh(ctx, e.Spec, c)
 			if tc.sentinel == nil && !tc.reauth {
 				if err != nil || fresh.AccessToken == "" || fresh.ClientID != c.ClientID {
 					t.Fatalf("refresh = %+v, %v", fresh, err)
@@ -291,28 +258,28 @@ func TestRevoke(t *testing.T) {
 	e := start(t, fixedNow)
 	ctx := context.Background()
 	c := e.login(t)
-	e.v.Fail(sandbox.Fault{Path: "/oauth/revoke", Status: 500})
-	err := e.spec.Revoke(ctx, e.spec, c)
+	e.V.Fail(sandbox.Fault{Path: "/oauth/revoke", Status: 500})
+	err := e.Spec.Revoke(ctx, e.Spec, c)
 	if !errors.Is(err, connector.ErrUnavailable) {
 		t.Errorf("revoke on a 500: %v", err)
 	}
 	noSecret(t, err, c.RefreshToken)
-	if err := e.spec.Revoke(ctx, e.spec, c); err != nil {
+	if err := e.Spec.Revoke(ctx, e.Spec, c); err != nil {
 		t.Fatal(err)
 	}
-	if e.v.Requests("/oauth/revoke") != 2 {
-		t.Errorf("%d revoke requests", e.v.Requests("/oauth/revoke"))
+	if e.V.Requests("/oauth/revoke") != 2 {
+		t.Errorf("%d revoke requests", e.V.Requests("/oauth/revoke"))
 	}
 	// Revocation ends the grant: its access token and refresh token die.
-	if _, err := e.spec.Refresh(ctx, e.spec, c); !errors.Is(err, connector.ErrNeedsReauth) {
+	if _, err := e.Spec.Refresh(ctx, e.Spec, c); !errors.Is(err, connector.ErrNeedsReauth) {
 		t.Errorf("refresh after revoke: %v", err)
 	}
-	if _, err := e.spec.New(e.spec, connector.StaticSource(c)).Check(ctx); !errors.Is(err, connector.ErrUnauthorized) {
+	if _, err := e.Spec.New(e.Spec, connector.StaticSource(c)).Check(ctx); !errors.Is(err, connector.ErrUnauthorized) {
 		t.Errorf("access token after revoke: %v", err)
 	}
 	// A machine client has nothing to revoke at the vendor.
-	before := e.v.Requests("")
-	if err := e.spec.Revoke(ctx, e.spec, e.machine(t)); err != nil || e.v.Requests("")-before != 1 {
-		t.Errorf("machine revoke: %v, %d requests (want only the mint)", err, e.v.Requests("")-before)
+	before := e.V.Requests("")
+	if err := e.Spec.Revoke(ctx, e.Spec, e.machine(t)); err != nil || e.V.Requests("")-before != 1 {
+		t.Errorf("machine revoke: %v, %d requests (want only the mint)", err, e.V.Requests("")-before)
 	}
 }

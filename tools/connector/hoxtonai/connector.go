@@ -3,6 +3,7 @@ package hoxtonai
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"strings"
 
 	"github.com/hostgate/hostgate/tools/connector"
@@ -11,7 +12,7 @@ import (
 // Connector is one HoxtonAI organisation as one login (or machine client)
 // sees it: its sites, their monitors, and daily footfall.
 type Connector struct {
-	c client
+	c connector.Client
 }
 
 // The capabilities HoxtonAI's API has. It has no reservations or messages.
@@ -21,7 +22,7 @@ var (
 )
 
 func newConnector(s *connector.Spec, ts connector.TokenSource) connector.Connector {
-	return &Connector{c: client{s: s, ts: ts}}
+	return &Connector{c: connector.NewClient(s, ts, api{})}
 }
 
 // Check lists the sites, the cheapest call that proves the token reaches
@@ -30,10 +31,10 @@ func newConnector(s *connector.Spec, ts connector.TokenSource) connector.Connect
 // host.
 func (h *Connector) Check(ctx context.Context) (connector.Account, error) {
 	var sites []site
-	if err := h.c.call(ctx, "check", "GET", "/sites", nil, nil, &sites); err != nil {
+	if err := h.c.Do(ctx, connector.Request{Op: "check", Method: http.MethodGet, Path: "/sites"}, &sites); err != nil {
 		return connector.Account{}, err
 	}
-	cred, err := h.c.ts.Token(ctx)
+	cred, err := h.c.Source.Token(ctx)
 	if err != nil {
 		return connector.Account{}, fmt.Errorf("hoxtonai: check: %w", err)
 	}
@@ -45,7 +46,7 @@ func (h *Connector) Check(ctx context.Context) (connector.Account, error) {
 		id = "org:" + sites[0].OrganisationID
 	}
 	if id == "" {
-		return connector.Account{}, &connector.APIError{Vendor: Vendor, Op: "check", Status: 200, Code: "cannot tell whose account this is", Err: connector.ErrUnavailable}
+		return connector.Account{}, connector.Malformed(Vendor, "check", http.StatusOK, "cannot tell whose account this is")
 	}
 	names := make([]string, 0, len(sites))
 	for _, s := range sites {

@@ -19,12 +19,22 @@ func TestContract(t *testing.T) {
 			// fake is seeded around the real now (and then held still).
 			e := start(t, time.Now().UTC())
 			connectortest.Run(t, connectortest.Harness{
-				Spec:               e.spec,
+				Spec:               e.Spec,
 				Cred:               tc.cred(e, t),
-				Vendor:             e.v,
+				Vendor:             e.V,
 				Secrets:            []string{sandbox.HoxtonAIClientSecret, sandbox.HoxtonAIM2MClientSecret},
 				UnauthorizedStatus: 401,
 				MinProperties:      2,
+				Renewable:          func(t *testing.T) connector.Credential { return tc.cred(e, t) },
+				CheckPath:          "/sites",
+				RefusalCode:        "invalid_token",
+				Echo: func(text string) sandbox.Fault {
+					return sandbox.Fault{HTTPStatus: 400, Body: `{"error":"` + text + `"}`}
+				},
+				EchoWant: connector.ErrBadRequest,
+				EchoGrant: func(text string) sandbox.Fault {
+					return sandbox.Fault{Path: "/oauth/token", HTTPStatus: 401, Body: `{"error":"` + text + `"}`}
+				},
 			})
 		})
 	}

@@ -1,14 +1,15 @@
 // Package hoxtonai is hostgate's client of HoxtonAI, the footfall and
-// occupancy-sensor platform (vendors.md §3). It is not a rental PMS: it
+// occupancy-sensor platform (docs/vendors.md, "HoxtonAI"). It is not a rental PMS: it
 // lists a host's sites with their monitors and reads daily people counts.
 //
-// What rests on what (marks as in vendors.md):
+// What rests on what (marks as in docs/vendors.md):
 //
 //   - [C] Auth is Auth0-style at https://auth.hoxton.ai: /authorize with
 //     audience https://api.hoxton.cloud and a space-separated scope
 //     ("profile" yields an ID token, "offline_access" a refresh token);
-//     POST /oauth/token with a JSON body for authorization_code and for
-//     client_credentials (machine-to-machine, 24 h tokens).
+//     POST /oauth/token for authorization_code and for client_credentials
+//     (machine-to-machine, 24 h tokens). HoxtonAI shows a JSON body; Auth0
+//     takes RFC 6749's form as well, which x/oauth2 sends.
 //   - [C] Auth0 issuers end with "/" and go-oidc compares them exactly, so
 //     the issuer is the authorize URL's origin plus "/". Exchange verifies
 //     the ID token against the issuer's discovery document and JWKS.

@@ -3,6 +3,7 @@ package hoxtonai
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"net/url"
 	"slices"
 	"strings"
@@ -53,11 +54,11 @@ func (h *Connector) Footfall(ctx context.Context, siteID string, r connector.Dat
 	rep := connector.FootfallReport{SiteID: connector.QualifiedID(Vendor, id),
 		From: from.Format(time.DateOnly), To: to.Format(time.DateOnly), Days: []connector.FootfallDay{}}
 	var s site
-	if err := h.c.call(ctx, "get site", "GET", "/sites/"+id, nil, nil, &s); err != nil {
+	if err := h.c.Do(ctx, connector.Request{Op: "get site", Method: http.MethodGet, Path: "/sites/" + id}, &s); err != nil {
 		return connector.FootfallReport{}, err
 	}
 	var monitors []monitor
-	if err := h.c.call(ctx, "list people-count monitors", "GET", "/people-count-monitors", url.Values{"siteId": {id}}, nil, &monitors); err != nil {
+	if err := h.c.Do(ctx, connector.Request{Op: "list people-count monitors", Method: http.MethodGet, Path: "/people-count-monitors", Query: url.Values{"siteId": {id}}}, &monitors); err != nil {
 		return connector.FootfallReport{}, err
 	}
 	ids := make([]string, 0, len(monitors))
@@ -74,7 +75,7 @@ func (h *Connector) Footfall(ctx context.Context, siteID string, r connector.Dat
 		"organisationId": s.OrganisationID, "startDate": rep.From, "endDate": to.AddDate(0, 0, 1).Format(time.DateOnly),
 		"peopleCountMonitorIds": ids, "granularity": "day",
 	}
-	if err := h.c.call(ctx, op, "POST", "/count-reports", nil, body, &cr); err != nil {
+	if err := h.c.Do(ctx, connector.Request{Op: op, Method: http.MethodPost, Path: "/count-reports", Body: body}, &cr); err != nil {
 		return connector.FootfallReport{}, err
 	}
 	if err := h.await(ctx, &cr); err != nil {
@@ -102,7 +103,7 @@ func (h *Connector) Footfall(ctx context.Context, siteID string, r connector.Dat
 // cut short.
 func (h *Connector) await(ctx context.Context, cr *countReport) error {
 	const op = "footfall"
-	for attempt := 0; ; attempt++ {
+	for polls := 0; ; polls++ {
 		switch cr.Status {
 		case "complete", "completed", "":
 			return nil
@@ -111,26 +112,22 @@ func (h *Connector) await(ctx context.Context, cr *countReport) error {
 			if cr.ErrorMessage != nil && *cr.ErrorMessage != "" {
 				code = connector.Excerpt(*cr.ErrorMessage)
 			}
-			return &connector.APIError{Vendor: Vendor, Op: op, Status: 200, Code: code, Err: connector.ErrUnavailable}
+			return connector.Malformed(Vendor, op, http.StatusOK, code)
 		}
-		if attempt >= pollAttempts {
-			return &connector.APIError{Vendor: Vendor, Op: op, Status: 200, Code: "report still " + connector.Excerpt(cr.Status), Err: connector.ErrUnavailable}
+		if polls >= pollAttempts {
+			return connector.Malformed(Vendor, op, http.StatusOK, "report still "+connector.Excerpt(cr.Status))
 		}
 		if cr.ID == "" {
-			return &connector.APIError{Vendor: Vendor, Op: op, Status: 200, Code: "pending report without an id", Err: connector.ErrUnavailable}
+			return connector.Malformed(Vendor, op, http.StatusOK, "pending report without an id")
 		}
-		t := time.NewTimer(pollInterval)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return fmt.Errorf("hoxtonai: %s: %w", op, ctx.Err())
-		case <-t.C:
+		if err := connector.Sleep(ctx, pollInterval); err != nil {
+			return fmt.Errorf("hoxtonai: %s: %w", op, err)
 		}
 		id, err := ownID(cr.ID)
 		if err != nil {
 			return err
 		}
-		if err := h.c.call(ctx, op, "GET", "/count-reports/"+id, nil, nil, cr); err != nil {
+		if err := h.c.Do(ctx, connector.Request{Op: op, Method: http.MethodGet, Path: "/count-reports/" + id}, cr); err != nil {
 			return err
 		}
 	}
@@ -146,7 +143,7 @@ func (h *Connector) window(r connector.DateRange) (from, to time.Time, err error
 		}
 		return t, nil
 	}
-	now := h.c.s.Now().UTC()
+	now := h.c.Spec.Now().UTC()
 	yesterday := time.Date(now.Year(), now.Month(), now.Day()-1, 0, 0, 0, 0, time.UTC)
 	switch {
 	case r.To != "":

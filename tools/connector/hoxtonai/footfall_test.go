@@ -109,37 +109,37 @@ func TestFootfallPendingReport(t *testing.T) {
 	made := e.raw(t, src.Credential(), "POST", "/count-reports", map[string]any{"startDate": "2026-05-01", "endDate": "2026-05-08",
 		"peopleCountMonitorIds": venueMonitors, "granularity": "day"}).(map[string]any)
 	id := made["countReportId"].(string)
-	e.v.Fail(sandbox.Fault{Method: "POST", Path: "/count-reports", Body: `{"countReportId":"` + id + `","status":"pending","reportData":[]}`})
-	e.v.Fail(sandbox.Fault{Method: "GET", Path: "/count-reports/", Body: `{"countReportId":"` + id + `","status":"running","reportData":[]}`})
+	e.V.Fail(sandbox.Fault{Method: "POST", Path: "/count-reports", Body: `{"countReportId":"` + id + `","status":"pending","reportData":[]}`})
+	e.V.Fail(sandbox.Fault{Method: "GET", Path: "/count-reports/", Body: `{"countReportId":"` + id + `","status":"running","reportData":[]}`})
 	rep, err := c.Footfall(ctx, sandbox.HoxtonAISiteID, connector.DateRange{From: "2026-05-01", To: "2026-05-07"})
 	if err != nil || len(rep.Days) != 7 || rep.Total == 0 {
 		t.Fatalf("report = %+v, %v", rep, err)
 	}
-	if n := e.v.Requests("/count-reports/"); n != 2 {
+	if n := e.V.Requests("/count-reports/"); n != 2 {
 		t.Errorf("%d polls, want 2", n)
 	}
 
-	e.v.Fail(sandbox.Fault{Method: "POST", Path: "/count-reports", Body: `{"countReportId":"` + id + `","status":"failed","errorMessage":"Sensor offline","reportData":[]}`})
+	e.V.Fail(sandbox.Fault{Method: "POST", Path: "/count-reports", Body: `{"countReportId":"` + id + `","status":"failed","errorMessage":"Sensor offline","reportData":[]}`})
 	_, err = c.Footfall(ctx, sandbox.HoxtonAISiteID, connector.DateRange{})
 	var ae *connector.APIError
 	if !errors.Is(err, connector.ErrUnavailable) || !errors.As(err, &ae) || ae.Code != "Sensor offline" {
 		t.Errorf("failed report: %v", err)
 	}
 
-	e.v.Fail(sandbox.Fault{Method: "POST", Path: "/count-reports", Body: `{"countReportId":"` + id + `","status":"pending"}`})
-	e.v.Fail(sandbox.Fault{Method: "GET", Path: "/count-reports/", Body: `{"countReportId":"` + id + `","status":"pending"}`, Times: -1})
-	before := e.v.Requests("/count-reports/")
+	e.V.Fail(sandbox.Fault{Method: "POST", Path: "/count-reports", Body: `{"countReportId":"` + id + `","status":"pending"}`})
+	e.V.Fail(sandbox.Fault{Method: "GET", Path: "/count-reports/", Body: `{"countReportId":"` + id + `","status":"pending"}`, Times: -1})
+	before := e.V.Requests("/count-reports/")
 	if _, err := c.Footfall(ctx, sandbox.HoxtonAISiteID, connector.DateRange{}); !errors.Is(err, connector.ErrUnavailable) {
 		t.Errorf("never-ending report: %v", err)
 	}
-	if n := e.v.Requests("/count-reports/") - before; n != pollAttempts {
+	if n := e.V.Requests("/count-reports/") - before; n != pollAttempts {
 		t.Errorf("%d polls, want %d", n, pollAttempts)
 	}
 
 	// Waiting for a report honours cancellation.
 	pollInterval = time.Hour
 	defer func() { pollInterval = time.Millisecond }()
-	e.v.Fail(sandbox.Fault{Method: "POST", Path: "/count-reports", Body: `{"countReportId":"` + id + `","status":"pending"}`})
+	e.V.Fail(sandbox.Fault{Method: "POST", Path: "/count-reports", Body: `{"countReportId":"` + id + `","status":"pending"}`})
 	tctx, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
 	defer cancel()
 	start := time.Now()

@@ -30,20 +30,20 @@ func verifyIDToken(ctx context.Context, s *connector.Spec, rawID, access string)
 		if ctx.Err() != nil {
 			return "", ctx.Err()
 		}
-		return "", &connector.APIError{Vendor: Vendor, Op: "discover issuer", Code: connector.Excerpt(scrub(err.Error(), rawID, access)), Err: connector.ErrUnavailable}
+		return "", connector.NewError(Vendor, "discover issuer", 0, connector.ErrUnavailable, connector.Redact(err.Error(), rawID, access))
 	}
 	idt, err := provider.Verifier(&oidc.Config{ClientID: s.OAuth.ClientID, Now: s.Now}).Verify(octx, rawID)
 	if err != nil {
 		if ctx.Err() != nil {
 			return "", ctx.Err()
 		}
-		return "", &connector.APIError{Vendor: Vendor, Op: op, Status: http.StatusOK, Code: connector.Excerpt(scrub(err.Error(), rawID, access)), Err: connector.ErrUnauthorized}
+		return "", connector.NewError(Vendor, op, http.StatusOK, connector.ErrUnauthorized, connector.Redact(err.Error(), rawID, access))
 	}
 	if idt.Subject == "" {
-		return "", &connector.APIError{Vendor: Vendor, Op: op, Status: http.StatusOK, Code: "no subject", Err: connector.ErrUnauthorized}
+		return "", connector.NewError(Vendor, op, http.StatusOK, connector.ErrUnauthorized, "no subject")
 	}
 	if sub := tokenSubject(access); sub != "" && sub != idt.Subject {
-		return "", &connector.APIError{Vendor: Vendor, Op: op, Status: http.StatusOK, Code: "access token is for another subject", Err: connector.ErrUnauthorized}
+		return "", connector.NewError(Vendor, op, http.StatusOK, connector.ErrUnauthorized, "access token is for another subject")
 	}
 	return idt.Subject, nil
 }

@@ -2,6 +2,7 @@ package hoxtonai
 
 import (
 	"context"
+	"net/http"
 
 	"github.com/hostgate/hostgate/tools/connector"
 )
@@ -30,14 +31,14 @@ type monitor struct {
 // sites there are. The lists are unpaginated [I].
 func (h *Connector) ListSites(ctx context.Context) ([]connector.Site, error) {
 	var sites []site
-	if err := h.c.call(ctx, "list sites", "GET", "/sites", nil, nil, &sites); err != nil {
+	if err := h.c.Do(ctx, connector.Request{Op: "list sites", Method: http.MethodGet, Path: "/sites"}, &sites); err != nil {
 		return nil, err
 	}
 	var people, occupancy []monitor
-	if err := h.c.call(ctx, "list people-count monitors", "GET", "/people-count-monitors", nil, nil, &people); err != nil {
+	if err := h.c.Do(ctx, connector.Request{Op: "list people-count monitors", Method: http.MethodGet, Path: "/people-count-monitors"}, &people); err != nil {
 		return nil, err
 	}
-	if err := h.c.call(ctx, "list occupancy monitors", "GET", "/occupancy-monitors", nil, nil, &occupancy); err != nil {
+	if err := h.c.Do(ctx, connector.Request{Op: "list occupancy monitors", Method: http.MethodGet, Path: "/occupancy-monitors"}, &occupancy); err != nil {
 		return nil, err
 	}
 	bySite := map[string][]connector.Monitor{}

@@ -47,7 +47,7 @@ func TestListSites(t *testing.T) {
 		}
 	}
 	// Three calls whatever the number of sites.
-	if n := e.v.Requests("/sites") + e.v.Requests("/people-count-monitors") + e.v.Requests("/occupancy-monitors"); n != 3 {
+	if n := e.V.Requests("/sites") + e.V.Requests("/people-count-monitors") + e.V.Requests("/occupancy-monitors"); n != 3 {
 		t.Errorf("%d API calls, want 3", n)
 	}
 }

@@ -1,11 +1,11 @@
 // Package sandbox runs fake Hostex, Hospitable, Hostaway and HoxtonAI servers for tests and
-// for `hostgate demo`. They speak real HTTP on loopback and follow /work/shared/vendors.md:
+// for `hostgate demo`. They speak real HTTP on loopback and follow docs/vendors.md:
 // the same paths, JSON shapes, envelopes, auth headers, error signals, paging, default date
 // windows and rate limits. The data is seeded and deterministic. The package imports nothing
 // from hostgate and shares no code with the real vendor clients: a fake that reused a client's
 // structs would test nothing.
 //
-// Marks in comments follow vendors.md: [C] confirmed from the vendor's docs, [T] from
+// Marks in comments follow docs/vendors.md: [C] confirmed from the vendor's docs, [T] from
 // third-party code, [I] inferred. Where the docs are silent the fake makes a plausible choice
 // and marks it [I]. Check those against the live API before trusting them.
 //

@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// Hospitable wire shapes, from vendors.md §2 (the spec examples, [C] unless noted).
+// Hospitable wire shapes, from docs/vendors.md, "Hospitable" (the spec examples, [C] unless noted).
 
 type hspCoordinates struct {
 	Latitude  float64 `json:"latitude"`
@@ -311,7 +311,7 @@ func merge(m map[string]any, kv ...string) map[string]any {
 	return m
 }
 
-// render builds a review object. The review schema is not in vendors.md: this shape is [I].
+// render builds a review object. Hospitable publishes no review schema hostgate relies on: this shape is [I].
 // can_respond [C] is false once responded to or after the response window; the caller holds
 // Vendor.mu.
 func (rv *hspReview) render(withGuest bool, now time.Time) map[string]any {

@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// hostaway fakes the Hostaway public API v1 (vendors.md §4): {status, result, …} envelopes,
+// hostaway fakes the Hostaway public API v1 (docs/vendors.md, "Hostaway"): {status, result, …} envelopes,
 // a dead token is HTTP 403, and 15 requests / 10 s per IP and 20 / 10 s per account are
 // enforced on the injected clock (HTTP 429, no Retry-After) [C].
 type hostaway struct {
@@ -63,7 +63,7 @@ func (h *hostaway) fail(w http.ResponseWriter, status int, msg string) {
 	writeJSON(w, status, map[string]any{"status": "fail", "result": msg})
 }
 
-// hwRateLimitMsg is the 429 text; vendors.md quotes its opening [C], the rest is ours.
+// hwRateLimitMsg is the 429 text; its opening is Hostaway's [C] (https://api.hostaway.com/documentation, "Rate limits"), the rest is ours.
 const hwRateLimitMsg = "This error occurs because a server detects that your application has exceeded the rate limits. Please slow down and retry in a few seconds."
 
 func (h *hostaway) writeFault(w http.ResponseWriter, r *http.Request, f Fault) {

@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// Hostaway seeded data, shapes from vendors.md §4 ([C] unless noted): ints everywhere,
+// Hostaway seeded data, shapes from docs/vendors.md, "Hostaway" ([C] unless noted): ints everywhere,
 // booleans as 0/1, UTC times "YYYY-MM-DD HH:MM:SS".
 
 type hwListing struct {

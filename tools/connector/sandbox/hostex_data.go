@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// Hostex wire shapes, written from vendors.md §1 (fields [C] from the OpenAPI spec unless noted).
+// Hostex wire shapes, written from docs/vendors.md, "Hostex" (fields [C] from the OpenAPI spec unless noted).
 
 type hostexChannel struct {
 	ChannelType string `json:"channel_type"`

@@ -15,7 +15,7 @@ import (
 	"github.com/go-jose/go-jose/v4/jwt"
 )
 
-// HoxtonAI's authorization server behaves like Auth0 [C, vendors.md §3]: issuer with a trailing
+// HoxtonAI's authorization server behaves like Auth0 [C, docs/vendors.md "HoxtonAI"]: issuer with a trailing
 // slash, RS256 tokens, `profile` (or `openid`) yields an ID token, `offline_access` a refresh
 // token. Choices Auth0 leaves to the tenant are [I]: no refresh-token rotation (the refresh
 // response carries no new refresh token), no refresh-token expiry, codes live 10 minutes.

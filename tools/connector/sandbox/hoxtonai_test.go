@@ -45,7 +45,7 @@ func TestHoxtonAIOIDC(t *testing.T) {
 		t.Fatalf("issuer %q has no trailing slash", v.Issuer)
 	}
 	ctx := context.Background()
-	provider, err := oidc.NewProvider(ctx, v.Issuer) // with the slash, as vendors.md says
+	provider, err := oidc.NewProvider(ctx, v.Issuer) // with the slash, as docs/vendors.md says
 	if err != nil {
 		t.Fatal(err)
 	}
