@@ -15,48 +15,47 @@ import (
 )
 
 // Specs points every vendor at its sandbox fake, with the fake's
-// OAuth client registered, so that the demo's connect flows work too.
+// OAuth client registered, so that the demo's connect flows work too. A
+// vendor without a fake is left out.
 func Specs(sb *sandbox.Sandbox, redirectURI string) []*connector.Spec {
-	specs := tools.Vendors()
-	for _, s := range specs {
-		var v *sandbox.Vendor
-		var id, secret string
-		switch s.Name {
-		case "hostex":
-			v, id, secret = sb.Hostex, sandbox.HostexClientID, sandbox.HostexClientSecret
-		case "hospitable":
-			v, id, secret = sb.Hospitable, sandbox.HospitableClientID, sandbox.HospitableClientSecret
-		case "hostaway":
-			v = sb.Hostaway
-		case "hoxtonai":
-			v, id, secret = sb.HoxtonAI, sandbox.HoxtonAIClientID, sandbox.HoxtonAIClientSecret
-		default:
+	fakes := map[string]*sandbox.Vendor{}
+	for _, v := range sb.Vendors() {
+		fakes[v.Name] = v
+	}
+	var specs []*connector.Spec
+	for _, s := range tools.Vendors() {
+		v, ok := fakes[s.Name]
+		if !ok {
 			continue
 		}
 		s.BaseURL = v.APIBase
 		if s.OAuth != nil {
 			s.OAuth.AuthURL, s.OAuth.TokenURL, s.OAuth.RevokeURL = v.AuthorizeURL, v.TokenURL, v.RevokeURL
-			s.OAuth.ClientID, s.OAuth.ClientSecret = id, secret
+			s.OAuth.ClientID, s.OAuth.ClientSecret = v.ClientID, v.ClientSecret
 		}
 		v.SetRedirectURI(redirectURI)
+		specs = append(specs, s)
 	}
 	return specs
 }
 
-// demoConnection is a sandbox account the demo host starts with. Values
-// fill the vendor's connect-form fields in order.
+// demoConnection is a sandbox account the demo host starts with: the
+// connect form's values by field name, as the host would type them (the
+// names are the vendor's connect-form fields; Connect checks each one the
+// form asks for is given).
 type demoConnection struct {
 	vendor string
 	kind   store.AuthKind
-	values []string
+	values map[string]string
 	label  string
 }
 
+// demoConnections are the demo host's accounts, one line a vendor.
 var demoConnections = []demoConnection{
-	{"hostex", store.AuthToken, []string{sandbox.HostexWritableToken}, "Hostex sandbox"},
-	{"hospitable", store.AuthToken, []string{sandbox.HospitablePAT}, "Hospitable sandbox"},
-	{"hostaway", store.AuthClientCredentials, []string{sandbox.HostawayAccountID, sandbox.HostawayAPIKey}, "Hostaway sandbox"},
-	{"hoxtonai", store.AuthClientCredentials, []string{sandbox.HoxtonAIM2MClientID, sandbox.HoxtonAIM2MClientSecret}, "HoxtonAI sandbox"},
+	{"hostex", store.AuthToken, map[string]string{connector.TokenField: sandbox.HostexWritableToken}, "Hostex sandbox"},
+	{"hospitable", store.AuthToken, map[string]string{connector.TokenField: sandbox.HospitablePAT}, "Hospitable sandbox"},
+	{"hostaway", store.AuthClientCredentials, map[string]string{"account_id": sandbox.HostawayAccountID, "api_key": sandbox.HostawayAPIKey}, "Hostaway sandbox"},
+	{"hoxtonai", store.AuthClientCredentials, map[string]string{"client_id": sandbox.HoxtonAIM2MClientID, "client_secret": sandbox.HoxtonAIM2MClientSecret}, "HoxtonAI sandbox"},
 }
 
 // Connect connects the demo host's sandbox accounts the way a host
@@ -73,15 +72,12 @@ func Connect(ctx context.Context, srv *mcpserver.Server, specs []*connector.Spec
 		if spec == nil {
 			continue
 		}
-		fields := spec.Fields[dc.kind]
-		if len(fields) != len(dc.values) {
-			return fmt.Errorf("demo: %s %s takes %d fields, have %d", dc.vendor, dc.kind, len(fields), len(dc.values))
+		for _, f := range spec.Fields[dc.kind] {
+			if _, ok := dc.values[f.Name]; !ok {
+				return fmt.Errorf("demo: %s %s: no value for the field %q", dc.vendor, dc.kind, f.Name)
+			}
 		}
-		values := map[string]string{}
-		for i, f := range fields {
-			values[f.Name] = dc.values[i]
-		}
-		if _, err := srv.ConnectWithFields(ctx, userID, dc.vendor, dc.kind, values, dc.label); err != nil {
+		if _, err := srv.ConnectWithFields(ctx, userID, dc.vendor, dc.kind, dc.values, dc.label); err != nil {
 			return fmt.Errorf("demo: connect %s: %w", dc.vendor, err)
 		}
 	}

@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// hospitable fakes the Hospitable Public API v2 (vendors.md §2): real HTTP statuses,
+// hospitable fakes the Hospitable Public API v2 (docs/vendors.md, "Hospitable"): real HTTP statuses,
 // Laravel-style error bodies [I], {data, links, meta} lists paged by page/per_page.
 type hospitable struct {
 	v         *Vendor
@@ -22,6 +22,7 @@ type hospitable struct {
 // auth.hospitable.com; here they share the listener). There is no revocation endpoint.
 func NewHospitable(opts Options) *Vendor {
 	v := newVendor("hospitable", "/v2", opts)
+	v.ClientID, v.ClientSecret = HospitableClientID, HospitableClientSecret
 	h := &hospitable{v: v}
 	h.seed(opts)
 	v.authPaths = []string{"/oauth/authorize", "/oauth/token"}

@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// hostex fakes the Hostex OpenAPI v3 (vendors.md §1). Every response, errors included, is
+// hostex fakes the Hostex OpenAPI v3 (docs/vendors.md, "Hostex"). Every response, errors included, is
 // HTTP 200 with the {request_id, error_code, error_msg, data} envelope; success is error_code 0.
 type hostex struct {
 	v         *Vendor
@@ -22,6 +22,7 @@ type hostex struct {
 // /app/authorization, token at /v3/oauth/authorizations, revoke at /v3/oauth/revoke.
 func NewHostex(opts Options) *Vendor {
 	v := newVendor("hostex", "/v3", opts)
+	v.ClientID, v.ClientSecret = HostexClientID, HostexClientSecret
 	h := &hostex{v: v}
 	h.seed(opts)
 	v.authPaths = []string{"/app/authorization", "/v3/oauth/authorizations", "/v3/oauth/revoke"}
@@ -55,7 +56,7 @@ func NewHostex(opts Options) *Vendor {
 	return v
 }
 
-// hostexMessages are the error_msg texts. Clients must not parse them (vendors.md §1).
+// hostexMessages are the error_msg texts. Clients must not parse them (https://apidoc.hostex.io/reference/errors).
 var hostexMessages = map[int]string{
 	0: "Done.", 400: "Bad request.", 401: "Invalid access token", 403: "Forbidden.",
 	404: "Not found.", 409: "Conflict.", 420: "Subscription expired", 422: "Validation failed.",

@@ -10,7 +10,7 @@ import (
 	"github.com/go-jose/go-jose/v4"
 )
 
-// hoxton fakes HoxtonAI (vendors.md §3): an Auth0-style authorization server (issuer "<root>/")
+// hoxton fakes HoxtonAI (docs/vendors.md, "HoxtonAI"): an Auth0-style authorization server (issuer "<root>/")
 // and the monitor-reports API, which takes Bearer JWTs for audience https://api.hoxton.cloud.
 // Endpoints marked [I] are inferred: only PUT/DELETE people-count-monitors and the
 // dwell-time reports are confirmed.
@@ -34,6 +34,7 @@ type hoxton struct {
 // /oauth/token, /oauth/revoke and /userinfo on the same listener.
 func NewHoxtonAI(opts Options) *Vendor {
 	v := newVendor("hoxtonai", "", opts)
+	v.ClientID, v.ClientSecret = HoxtonAIClientID, HoxtonAIClientSecret
 	x := &hoxton{v: v, reports: map[string]*hxReport{}}
 	x.seed(opts)
 	v.authPaths = []string{"/.well-known/openid-configuration", "/.well-known/jwks.json", "/authorize",

@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// maxBody caps every request body the fakes read (CONVENTIONS: every body goes through
+// maxBody caps every request body the fakes read (as in hostgate's own handlers, every body goes through
 // http.MaxBytesReader). Real vendors accept more; no client of ours sends more.
 const maxBody = 1 << 20
 
@@ -33,6 +33,9 @@ type Vendor struct {
 	RevokeURL string
 	// Issuer is the OIDC issuer, HoxtonAI only: <URL>/ WITH the trailing slash, as Auth0 does.
 	Issuer string
+	// ClientID and ClientSecret are the partner OAuth client the fake has registered for
+	// hostgate; both "" for Hostaway, which has no OAuth.
+	ClientID, ClientSecret string
 
 	now       func() time.Time
 	basePath  string   // API path prefix: "/v3", "/v2", "/v1" or ""
