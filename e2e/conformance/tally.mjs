@@ -20,7 +20,7 @@ if (!resultsDir || !baselinePath) {
   process.exit(2);
 }
 
-const mustRun = ['server-initialize', 'ping', 'tools-list', 'server-sse-multiple-streams', 'dns-rebinding-protection'];
+const mustRun = ['server-initialize', 'ping', 'tools-list', 'prompts-list', 'server-sse-multiple-streams', 'dns-rebinding-protection'];
 
 // The baseline's server list: "  - name  # reason" lines under "server:".
 const baseline = new Map();
@@ -32,8 +32,8 @@ for (const line of readFileSync(baselinePath, 'utf8').split('\n')) {
 }
 
 // The baseline's reason, as the suite reports it: mcp-go's answer to a
-// method hostgate does not offer, or to a tool it does not have.
-const fixtureMissing = /MCP error -32601: \w+ not supported|MCP error -32602: tool '[^']+' not found/;
+// method hostgate does not offer, or to a tool or prompt it does not have.
+const fixtureMissing = /MCP error -32601: \w+ not supported|MCP error -32602: (tool|prompt) '[^']+' not found/;
 
 // In the order the suite ran them (by the timestamp in the folder name).
 const runs = [];

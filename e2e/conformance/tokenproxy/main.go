@@ -15,7 +15,7 @@
 // the flow has completed, 503 before; POST /refresh renews the token at once
 // (a test hook). Nothing else is served.
 //
-//	HOSTGATE_DEMO_PASSWORD=... go run ./internal/tokenproxy \
+//	HOSTGATE_DEMO_PASSWORD=... go run ./e2e/conformance/tokenproxy \
 //	    -upstream http://127.0.0.1:18501/mcp -listen 127.0.0.1:18502
 package main
 

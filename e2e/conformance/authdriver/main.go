@@ -6,8 +6,8 @@
 // pages with a cookie-keeping HTTP client, delivers the redirect to the
 // command's callback, and exits with the command's status.
 //
-//	go run ./internal/authdriver -issuer http://127.0.0.1:8080 -redirect http://127.0.0.1:3999/callback \
-//	    -- conformance authorization http://127.0.0.1:8080 --client-id {client_id} -p 3999
+//	go run ./e2e/conformance/authdriver -issuer http://127.0.0.1:8080 -redirect http://127.0.0.1:3999/callback \
+//	    -- e2e/conformance/cli authorization http://127.0.0.1:8080 --client-id {client_id} -p 3999
 package main
 
 import (
