@@ -6,6 +6,14 @@ import (
 	"time"
 )
 
+// The window of a calendar read: DefaultCalendarDays when the caller names
+// no end, at most MaxCalendarDays (a range every vendor's calendar
+// endpoint accepts; that Hostex's listing calendar takes a year is [I]).
+const (
+	DefaultCalendarDays = 30
+	MaxCalendarDays     = 366
+)
+
 // MaxChangeNights bounds one calendar change. No vendor documents a bound
 // of its own on the nights of one request [I]; a year keeps one mistaken
 // call from rewriting a whole calendar.

@@ -9,13 +9,6 @@ import (
 	"github.com/hostgate/hostgate/tools/connector"
 )
 
-const (
-	// defaultCalendarDays is the window read when the caller names no end.
-	defaultCalendarDays = 30
-	// maxCalendarDays keeps one call to a range any calendar accepts.
-	maxCalendarDays = 366
-)
-
 // Calendar reads GET /properties/{uuid}/calendar [C]: availability, the
 // reason a day is closed, the nightly price (in cents [C]) and minimum stay.
 func (c *conn) Calendar(ctx context.Context, propertyID string, r connector.DateRange) ([]connector.CalendarDay, error) {
@@ -23,7 +16,7 @@ func (c *conn) Calendar(ctx context.Context, propertyID string, r connector.Date
 	if !validID(propertyID) {
 		return nil, badID(op, "property")
 	}
-	start, end, err := r.Window(c.Spec.Now(), defaultCalendarDays, maxCalendarDays)
+	start, end, err := r.Window(c.Spec.Now(), connector.DefaultCalendarDays, connector.MaxCalendarDays)
 	if err != nil {
 		return nil, connector.Invalid(vendor, op, err.Error())
 	}

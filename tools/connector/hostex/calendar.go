@@ -8,20 +8,12 @@ import (
 	"github.com/hostgate/hostgate/tools/connector"
 )
 
-const (
-	// defaultCalendarDays is the window read when the caller names no end.
-	defaultCalendarDays = 30
-	// maxCalendarDays keeps a range inside what both calendar endpoints
-	// accept (the listing calendar's one-year cap is [I]).
-	maxCalendarDays = 366
-)
-
 // Calendar joins the property's availability (GET /availabilities [C]) with
 // the price and minimum stay of its price listing (POST /listings/calendar
 // [C]; see priceListing): Hostex keeps prices per channel listing.
 func (c *conn) Calendar(ctx context.Context, propertyID string, r connector.DateRange) ([]connector.CalendarDay, error) {
 	const op = "calendar"
-	start, end, err := r.Window(c.Spec.Now(), defaultCalendarDays, maxCalendarDays)
+	start, end, err := r.Window(c.Spec.Now(), connector.DefaultCalendarDays, connector.MaxCalendarDays)
 	if err != nil {
 		return nil, connector.Invalid(vendor, op, err.Error())
 	}
