@@ -90,17 +90,20 @@ type Message struct {
 
 // Review is a guest's review of a stay.
 type Review struct {
-	ID            string    `json:"id,omitempty"`
-	Vendor        string    `json:"vendor"`
-	PropertyID    string    `json:"property_id,omitempty"`
-	ReservationID string    `json:"reservation_id,omitempty"`
-	Channel       string    `json:"channel,omitempty"`
-	Rating        *float64  `json:"rating,omitempty" jsonschema_description:"as the vendor scores it (Hostex 0-5, Hostaway 0-10)"`
-	Text          string    `json:"text,omitempty"`
-	Reply         string    `json:"reply,omitempty"`
-	GuestName     string    `json:"guest_name,omitempty"`
-	CheckOut      string    `json:"check_out,omitempty"`
-	SubmittedAt   time.Time `json:"submitted_at,omitzero"`
+	ID            string   `json:"id,omitempty"`
+	Vendor        string   `json:"vendor"`
+	PropertyID    string   `json:"property_id,omitempty"`
+	ReservationID string   `json:"reservation_id,omitempty"`
+	Channel       string   `json:"channel,omitempty"`
+	Rating        *float64 `json:"rating,omitempty" jsonschema_description:"as the vendor scores it, out of rating_scale"`
+	// RatingScale is the best rating on the vendor's scale, so ratings of
+	// several vendors can be compared (Hostex and Hospitable 5, Hostaway 10).
+	RatingScale int       `json:"rating_scale,omitempty" jsonschema_description:"the best possible rating on this review's scale (5 or 10); divide to compare vendors"`
+	Text        string    `json:"text,omitempty"`
+	Reply       string    `json:"reply,omitempty"`
+	GuestName   string    `json:"guest_name,omitempty"`
+	CheckOut    string    `json:"check_out,omitempty"`
+	SubmittedAt time.Time `json:"submitted_at,omitzero"`
 }
 
 // Site is a HoxtonAI venue with footfall sensors.

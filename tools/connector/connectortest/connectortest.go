@@ -220,6 +220,10 @@ func testOutput(t *testing.T, h Harness, c connector.Connector) {
 			if r.Vendor != vendor {
 				t.Errorf("review vendor %q", r.Vendor)
 			}
+			// A rating means nothing beside another vendor's without its scale.
+			if r.Rating != nil && (r.RatingScale <= 0 || *r.Rating < 0 || *r.Rating > float64(r.RatingScale)) {
+				t.Errorf("review %s: rating %v on a scale of %d", r.ID, *r.Rating, r.RatingScale)
+			}
 		}
 	}
 	if sl, ok := c.(connector.SiteLister); ok {

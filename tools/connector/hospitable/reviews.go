@@ -53,6 +53,10 @@ func (c *conn) ListReviews(ctx context.Context, q connector.ReviewQuery) ([]conn
 	return out, nil
 }
 
+// ratingScale is the top of a review's public rating: the channels'
+// stars, out of 5 [I].
+const ratingScale = 5
+
 func (w wireReview) normalize(propertyID string) connector.Review {
 	out := connector.Review{
 		ID:            connector.QualifiedID(vendor, w.ID),
@@ -61,6 +65,7 @@ func (w wireReview) normalize(propertyID string) connector.Review {
 		ReservationID: connector.QualifiedID(vendor, w.reservationID()),
 		Channel:       w.Platform,
 		Rating:        w.Public.Rating,
+		RatingScale:   ratingScale,
 		Text:          w.Public.Review,
 		Reply:         w.Public.Response,
 		SubmittedAt:   parseTime(w.ReviewedAt),

@@ -30,7 +30,8 @@ func (r review) normalized() connector.Review {
 		PropertyID:    qid(r.ListingMapID),
 		ReservationID: qid(r.ReservationID),
 		Channel:       channel(r.ChannelID, ""),
-		Rating:        r.Rating.ptr(), // Hostaway scores 0–10
+		Rating:        r.Rating.ptr(),
+		RatingScale:   10, // Hostaway scores 0–10 [C]
 		GuestName:     r.GuestName,
 		CheckOut:      date(r.DepartureDate),
 		SubmittedAt:   parseTime(r.SubmittedAt),

@@ -64,6 +64,7 @@ func (r wireReview) normalize() connector.Review {
 	}
 	if g := r.GuestReview; g != nil {
 		out.Rating, out.Text, out.SubmittedAt = g.Score, g.Content, parseTime(g.CreatedAt)
+		out.RatingScale = 5 // score 0–5 [C]
 	}
 	if r.HostReply != nil {
 		out.Reply = r.HostReply.Content
