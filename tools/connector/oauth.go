@@ -30,6 +30,9 @@ import (
 // vendor takes PKCE, an S256 challenge (RFC 7636) of a fresh verifier,
 // returned for the code exchange; "" otherwise.
 func (o *OAuth) AuthCodeURL(state, redirectURI string) (authURL, verifier string) {
+	if o.OmitRedirectURI {
+		redirectURI = ""
+	}
 	opts := make([]oauth2.AuthCodeOption, 0, len(o.AuthParams)+1)
 	if o.PKCE {
 		verifier = oauth2.GenerateVerifier()
@@ -73,6 +76,9 @@ func ExchangeCode(ctx context.Context, s *Spec, api API, code, verifier, redirec
 		return Credential{}, "", fmt.Errorf("%s: %s: no authorization code: %w", s.Name, op, ErrBadRequest)
 	}
 	secrets := []string{code, verifier}
+	if s.OAuth.OmitRedirectURI {
+		redirectURI = ""
+	}
 	if s.OAuth.TokenJSON {
 		p := map[string]string{"grant_type": "authorization_code", "code": code}
 		if redirectURI != "" {

@@ -71,7 +71,11 @@ type OAuth struct {
 	// Hospitable). hostgate then posts them through the vendor's Client
 	// and reads the answer with its API; otherwise x/oauth2 speaks to the
 	// endpoint (see ExchangeCode).
-	TokenJSON              bool
+	TokenJSON bool
+	// OmitRedirectURI: the vendor fixes the redirect URL in its partner
+	// portal, and neither the authorize URL nor the code exchange carries
+	// one (Hospitable).
+	OmitRedirectURI        bool
 	ClientID, ClientSecret string
 }
 

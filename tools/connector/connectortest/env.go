@@ -59,6 +59,11 @@ func (e Env) Day(offset int) string { return e.Clock.Now().AddDate(0, 0, offset)
 // the vendor takes no PKCE).
 func (e Env) Authorize(t testing.TB, redirectURI string) (code, verifier string) {
 	t.Helper()
+	if e.Spec.OAuth.OmitRedirectURI {
+		// The vendor takes the redirect URL from its partner portal, not
+		// from the request: register it there, as a partner would.
+		e.V.SetRedirectURI(redirectURI)
+	}
 	u, verifier := e.Spec.OAuth.AuthCodeURL("st4te", redirectURI)
 	loc := Approve(t, u)
 	if got := loc.Query().Get("state"); got != "st4te" {

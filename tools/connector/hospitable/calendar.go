@@ -30,6 +30,11 @@ func (c *conn) Calendar(ctx context.Context, propertyID string, r connector.Date
 	if err := c.Do(ctx, req, &cal); err != nil {
 		return nil, err
 	}
+	if cal.Data.Days == nil {
+		// {data: {days: […]}} [C]; without it the answer is not an empty
+		// calendar but one hostgate cannot read.
+		return nil, connector.Malformed(vendor, op, http.StatusOK, "calendar without days")
+	}
 	out := make([]connector.CalendarDay, 0, len(cal.Data.Days))
 	for _, d := range cal.Data.Days {
 		day := connector.CalendarDay{Date: d.Date, Available: d.Status.Available,

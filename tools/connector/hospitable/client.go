@@ -5,8 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"maps"
+	"net/http"
 	"net/url"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/hostgate/hostgate/tools/connector"
@@ -22,10 +24,16 @@ const (
 )
 
 // conn is the Connector of one Hospitable connection.
-type conn struct{ connector.Client }
+type conn struct {
+	connector.Client
+	// noFinancials is set once Hospitable refused include=financials to
+	// this connection (it lacks financials:read): later reservation reads
+	// do not ask for it. See withFinancials.
+	noFinancials atomic.Bool
+}
 
 func newConn(s *connector.Spec, ts connector.TokenSource) connector.Connector {
-	return &conn{connector.NewClient(s, ts, api{})}
+	return &conn{Client: connector.NewClient(s, ts, api{})}
 }
 
 // api is what Hospitable's API does its own way on connector's request
@@ -97,6 +105,11 @@ func list[T any](ctx context.Context, c *conn, r connector.Request, perPage, lim
 		var p page[T]
 		if err := c.Do(ctx, r, &p); err != nil {
 			return nil, err
+		}
+		if p.Data == nil {
+			// A list is {data: […]} [C]; an answer without it is not an
+			// empty list but a shape hostgate does not know.
+			return nil, connector.Malformed(vendor, r.Op, http.StatusOK, "list without data")
 		}
 		out = append(out, p.Data...)
 		if limit > 0 && len(out) >= limit {

@@ -26,8 +26,16 @@
 // statuses are filtered here); 403 for a missing scope; token errors as
 // {error, error_description}.
 //
-// Inferred [I]: Laravel-style error bodies {"message": …}; the review's
-// reservation_id (the spec's Review schema has a reservation object); at
+// Published [C] and read as such: GET /properties/{uuid} answers the
+// property itself, not {data} (an answer wrapped in data is read too [I]);
+// include=financials needs financials:read, and a connection refused it
+// (403 [T]) reads its reservations without totals from then on; a review's
+// stay is its reservation{id, code, check_in, check_out}, asked with
+// include=guest,reservations; POST /reservations/{uuid}/messages answers
+// 201 {} (no message id). An answer without the fields hostgate needs (a
+// list without data, an object without its id) is an error.
+//
+// Inferred [I]: Laravel-style error bodies {"message": …}; at
 // most 60 dates per calendar update (the spec's "maxProperties": 60 on the
 // date item); which reservations count as conversations (check-ins from 30
 // days back to 90 ahead that have a message); redirect_uri sent with the

@@ -81,7 +81,7 @@ func (e *env) oauth(t *testing.T) connector.Credential {
 	return e.Connect(t, redirectURI)
 }
 
-var allSecrets = []string{sandbox.HospitablePAT, sandbox.HospitableReadOnlyPAT, sandbox.HospitableClientSecret}
+var allSecrets = []string{sandbox.HospitablePAT, sandbox.HospitableReadOnlyPAT, sandbox.HospitableNoFinancialsPAT, sandbox.HospitableClientSecret}
 
 // wantErr checks an error's sentinel and that its text holds no secret,
 // the fake's included; noSecret checks the text only.

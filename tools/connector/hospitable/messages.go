@@ -35,12 +35,11 @@ func (c *conn) ListConversations(ctx context.Context, q connector.ConversationQu
 	}
 	today := c.Spec.Now().UTC()
 	v := url.Values{
-		"include":    {reservationIncludes},
 		"start_date": {today.AddDate(0, 0, -conversationDaysBack).Format(dateLayout)},
 		"end_date":   {today.AddDate(0, 0, conversationDaysAhead).Format(dateLayout)},
 		"date_query": {"checkin"},
 	}
-	rs, err := c.reservations(ctx, op, "", v)
+	rs, err := c.reservations(ctx, op, "", v, false) // a thread needs no totals
 	if err != nil {
 		return nil, err
 	}
@@ -101,7 +100,10 @@ func (c *conn) Messages(ctx context.Context, conversationID string) ([]connector
 }
 
 // SendMessage posts POST /reservations/{uuid}/messages {body} [C], which
-// needs the message:write scope and answers 201.
+// needs the message:write scope and answers 201 with an empty object [C:
+// public.json, the example "Result" is {}]: Hospitable names no id for the
+// sent message, so the message returned has none (the thread's next read
+// shows it with its platform_id).
 func (c *conn) SendMessage(ctx context.Context, conversationID, body string) (connector.Message, error) {
 	const op = "send message"
 	if !validID(conversationID) {
@@ -110,19 +112,14 @@ func (c *conn) SendMessage(ctx context.Context, conversationID, body string) (co
 	if strings.TrimSpace(body) == "" {
 		return connector.Message{}, connector.Invalid(vendor, op, "empty message")
 	}
-	var resp struct {
-		Data struct {
-			SentReferenceID connector.Text `json:"sent_reference_id"`
-		} `json:"data"`
-	}
 	r := connector.Request{Op: op, Method: http.MethodPost, Path: "/reservations/" + url.PathEscape(conversationID) + "/messages",
 		Body: map[string]string{"body": body}}
-	if err := c.Do(ctx, r, &resp); err != nil {
+	if err := c.Do(ctx, r, nil); err != nil {
 		var ae *connector.APIError
 		if errors.As(err, &ae) && ae.Status == http.StatusForbidden {
 			ae.Code = "the connection may not send messages (Hospitable grants message:write on request)"
 		}
 		return connector.Message{}, err
 	}
-	return connector.Message{ID: string(resp.Data.SentReferenceID), Sender: "host", Body: body, SentAt: c.Spec.Now()}, nil
+	return connector.Message{Sender: "host", Body: body, SentAt: c.Spec.Now()}, nil
 }

@@ -84,7 +84,7 @@ func TestSendMessage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m.ID == "" || m.Sender != "host" || m.Body != "The lock code is on its way." || !m.SentAt.Equal(e.Clock.Now()) {
+	if m.ID != "" || m.Sender != "host" || m.Body != "The lock code is on its way." || !m.SentAt.Equal(e.Clock.Now()) {
 		t.Errorf("sent %+v", m)
 	}
 	if sent := e.V.SentMessages(); len(sent) != 1 || sent[0].ConversationID != id || sent[0].Body != m.Body {

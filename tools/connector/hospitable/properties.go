@@ -49,23 +49,44 @@ func (c *conn) ListProperties(ctx context.Context) ([]connector.Property, error)
 
 func (c *conn) properties(ctx context.Context, op string) ([]wireProperty, error) {
 	r := connector.Request{Op: op, Method: http.MethodGet, Path: "/properties", Query: url.Values{"include": {"listings"}}}
-	return list[wireProperty](ctx, c, r, maxPageSize, 0)
+	ps, err := list[wireProperty](ctx, c, r, maxPageSize, 0)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range ps {
+		if p.ID == "" {
+			return nil, connector.Malformed(vendor, op, http.StatusOK, "a property without an id")
+		}
+	}
+	return ps, nil
 }
 
-// GetProperty reads GET /properties/{uuid}.
+// GetProperty reads GET /properties/{uuid}. The published answer is the
+// PropertyFull object itself, not wrapped in data [C: public.json,
+// get-property], unlike every list and the other single reads; an answer
+// wrapped in data as those are is read too [I]. An answer that has no
+// property id either way is an error, never an empty property.
 func (c *conn) GetProperty(ctx context.Context, id string) (connector.Property, error) {
 	const op = "get property"
 	if !validID(id) {
 		return connector.Property{}, badID(op, "property")
 	}
 	var p struct {
-		Data wireProperty `json:"data"`
+		wireProperty
+		Data *wireProperty `json:"data"`
 	}
 	r := connector.Request{Op: op, Method: http.MethodGet, Path: "/properties/" + url.PathEscape(id), Query: url.Values{"include": {"listings"}}}
 	if err := c.Do(ctx, r, &p); err != nil {
 		return connector.Property{}, err
 	}
-	return p.Data.normalize(), nil
+	w := p.wireProperty
+	if w.ID == "" && p.Data != nil {
+		w = *p.Data
+	}
+	if w.ID == "" {
+		return connector.Property{}, connector.Malformed(vendor, op, http.StatusOK, "no property id in the answer")
+	}
+	return w.normalize(), nil
 }
 
 // normalize maps a property. Its timezone is an offset such as "+0200",

@@ -240,7 +240,7 @@ func TestReviews(t *testing.T) {
 	want := map[string]map[string]any{}
 	props := map[string]string{}
 	for _, p := range e.rawAll(t, "/properties", nil, 100) {
-		for _, w := range e.rawAll(t, "/properties/"+p["id"].(string)+"/reviews", url.Values{"include": {"guest"}}, 50) {
+		for _, w := range e.rawAll(t, "/properties/"+p["id"].(string)+"/reviews", url.Values{"include": {reviewIncludes}}, 50) {
 			want["hospitable:"+w["id"].(string)] = w
 			props["hospitable:"+w["id"].(string)] = "hospitable:" + p["id"].(string)
 		}
@@ -254,7 +254,9 @@ func TestReviews(t *testing.T) {
 		g := w["guest"].(map[string]any)
 		at, _ := time.Parse(time.RFC3339, w["reviewed_at"].(string))
 		reply, _ := pub["response"].(string)
-		if w == nil || r.Vendor != "hospitable" || r.PropertyID != props[r.ID] || r.ReservationID != "hospitable:"+w["reservation_id"].(string) ||
+		rs := w["reservation"].(map[string]any)
+		if w == nil || r.Vendor != "hospitable" || r.PropertyID != props[r.ID] || r.ReservationID != "hospitable:"+rs["id"].(string) ||
+			r.CheckOut != rs["check_out"].(string)[:10] ||
 			r.Rating == nil || *r.Rating != pub["rating"].(float64) || r.Text != pub["review"] || r.Reply != reply ||
 			r.GuestName != g["first_name"].(string)+" "+g["last_name"].(string) || !r.SubmittedAt.Equal(at) || r.Channel != w["platform"] {
 			t.Errorf("review %+v, fake %v", r, w)

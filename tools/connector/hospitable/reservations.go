@@ -3,16 +3,105 @@ package hospitable
 import (
 	"cmp"
 	"context"
+	"crypto/sha256"
+	"errors"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/hostgate/hostgate/tools/connector"
 )
 
-// reservationIncludes are the relations a reservation is read with [C].
-const reservationIncludes = "guest,properties,financials"
+// A reservation is read with its guest and properties [C]. Its financials
+// (the total) need the financials:read scope [C: public.json, GET
+// /reservations and /reservations/{uuid}, "financials (required:
+// financials:read scope)"], which a connection may lack: see withFinancials.
+const (
+	baseIncludes        = "guest,properties"
+	reservationIncludes = baseIncludes + ",financials"
+	financialsScope     = "financials:read"
+)
+
+// includes is the include= of a reservation read: with financials unless
+// the connection's granted scope is known and lacks financials:read, or
+// Hospitable has already refused them to this connection's token.
+func (c *conn) includes(ctx context.Context) string {
+	if c.noFinancials.Load() {
+		return baseIncludes
+	}
+	if c.Source != nil {
+		if cred, err := c.Source.Token(ctx); err == nil {
+			if cred.Scope != "" && !slices.Contains(strings.FieldsFunc(cred.Scope, func(r rune) bool { return r == ' ' || r == ',' }), financialsScope) {
+				return baseIncludes
+			}
+			if noFinancials.has(cred.AccessToken) {
+				c.noFinancials.Store(true)
+				return baseIncludes
+			}
+		}
+	}
+	return reservationIncludes
+}
+
+// withFinancials runs a reservation read with includes(ctx). The reference
+// does not say how Hospitable refuses an include the token may not have;
+// a missing scope is 403 [T]. So a 403 to a read that asked for financials
+// is retried once without them, and when that succeeds the token is
+// remembered as one without financials:read: the read never fails for
+// them, its reservations just carry no total.
+func withFinancials[T any](ctx context.Context, c *conn, read func(include string) (T, error)) (T, error) {
+	inc := c.includes(ctx)
+	out, err := read(inc)
+	if err == nil || inc == baseIncludes || !errors.Is(err, connector.ErrForbidden) {
+		return out, err
+	}
+	out, err = read(baseIncludes)
+	if err == nil {
+		c.noFinancials.Store(true)
+		if cred, terr := c.Source.Token(ctx); terr == nil {
+			noFinancials.add(cred.AccessToken)
+		}
+	}
+	return out, err
+}
+
+// noFinancials remembers, across the connectors built for each call, the
+// access tokens Hospitable refused financials to, by a digest (a token is
+// never kept). A token is one host's, so nothing is shared between hosts;
+// a renewed token is learnt again, with one refused request. Bounded: when
+// full it starts over.
+var noFinancials = &tokenSet{m: map[[sha256.Size]byte]struct{}{}}
+
+const tokenSetMax = 4096
+
+type tokenSet struct {
+	mu sync.Mutex
+	m  map[[sha256.Size]byte]struct{}
+}
+
+func (s *tokenSet) has(token string) bool {
+	if token == "" {
+		return false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.m[sha256.Sum256([]byte(token))]
+	return ok
+}
+
+func (s *tokenSet) add(token string) {
+	if token == "" {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.m) >= tokenSetMax {
+		clear(s.m)
+	}
+	s.m[sha256.Sum256([]byte(token))] = struct{}{}
+}
 
 // propertiesPerCall bounds the properties[] of one request, to keep its
 // URL short (a UUID is 36 characters, escaped brackets and all ~60).
@@ -51,7 +140,7 @@ func (c *conn) ListReservations(ctx context.Context, q connector.ReservationQuer
 		// Hospitable keeps inquiries apart from reservations (/inquiries).
 		return []connector.Reservation{}, nil
 	}
-	v := url.Values{"include": {reservationIncludes}}
+	v := url.Values{}
 	if q.Range.From != "" {
 		v.Set("start_date", q.Range.From)
 	}
@@ -64,7 +153,7 @@ func (c *conn) ListReservations(ctx context.Context, q connector.ReservationQuer
 			v.Set("date_query", "checkout")
 		}
 	}
-	rs, err := c.reservations(ctx, op, q.PropertyID, v)
+	rs, err := c.reservations(ctx, op, q.PropertyID, v, true)
 	if err != nil {
 		return nil, err
 	}
@@ -89,7 +178,9 @@ func (c *conn) ListReservations(ctx context.Context, q connector.ReservationQuer
 
 // reservations lists the reservations of one property, or of every
 // property in batches, with the given query.
-func (c *conn) reservations(ctx context.Context, op, propertyID string, v url.Values) ([]wireReservation, error) {
+// With totals false the reservations are read without financials, which
+// need a scope the caller has no use for.
+func (c *conn) reservations(ctx context.Context, op, propertyID string, v url.Values, totals bool) ([]wireReservation, error) {
 	var ids []string
 	if propertyID != "" {
 		if !validID(propertyID) {
@@ -108,14 +199,29 @@ func (c *conn) reservations(ctx context.Context, op, propertyID string, v url.Va
 	var out []wireReservation
 	for len(ids) > 0 {
 		n := min(len(ids), propertiesPerCall)
-		q := url.Values{"properties[]": ids[:n]}
-		for k, vals := range v {
-			q[k] = vals
-		}
+		batch := ids[:n]
 		ids = ids[n:]
-		rs, err := list[wireReservation](ctx, c, connector.Request{Op: op, Method: http.MethodGet, Path: "/reservations", Query: q}, maxPageSize, 0)
+		read := func(include string) ([]wireReservation, error) {
+			q := url.Values{"properties[]": batch, "include": {include}}
+			for k, vals := range v {
+				q[k] = vals
+			}
+			return list[wireReservation](ctx, c, connector.Request{Op: op, Method: http.MethodGet, Path: "/reservations", Query: q}, maxPageSize, 0)
+		}
+		var rs []wireReservation
+		var err error
+		if totals {
+			rs, err = withFinancials(ctx, c, read)
+		} else {
+			rs, err = read(baseIncludes)
+		}
 		if err != nil {
 			return nil, err
+		}
+		for _, r := range rs {
+			if r.ID == "" {
+				return nil, connector.Malformed(vendor, op, http.StatusOK, "a reservation without an id")
+			}
 		}
 		out = append(out, rs...)
 	}
@@ -135,14 +241,21 @@ func (c *conn) reservation(ctx context.Context, op, id string) (wireReservation,
 	if !validID(id) {
 		return wireReservation{}, badID(op, "reservation")
 	}
-	var r struct {
-		Data wireReservation `json:"data"`
-	}
-	req := connector.Request{Op: op, Method: http.MethodGet, Path: "/reservations/" + url.PathEscape(id), Query: url.Values{"include": {reservationIncludes}}}
-	if err := c.Do(ctx, req, &r); err != nil {
-		return wireReservation{}, err
-	}
-	return r.Data, nil
+	// One reservation is {data: {…}} [C: public.json, GET /reservations/{uuid}];
+	// an answer without its id is an error, not an empty reservation.
+	return withFinancials(ctx, c, func(include string) (wireReservation, error) {
+		var r struct {
+			Data wireReservation `json:"data"`
+		}
+		req := connector.Request{Op: op, Method: http.MethodGet, Path: "/reservations/" + url.PathEscape(id), Query: url.Values{"include": {include}}}
+		if err := c.Do(ctx, req, &r); err != nil {
+			return wireReservation{}, err
+		}
+		if r.Data.ID == "" {
+			return wireReservation{}, connector.Malformed(vendor, op, http.StatusOK, "no reservation id in the answer")
+		}
+		return r.Data, nil
+	})
 }
 
 // normalize maps a reservation. Hospitable threads messages by

@@ -2,6 +2,7 @@ package hospitable
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"slices"
@@ -12,6 +13,15 @@ import (
 
 // reviewPageSize is the largest per_page of the reviews list [C].
 const reviewPageSize = 50
+
+// reviewIncludes are the relations a review is read with: its guest and
+// its reservation{id, code, check_in, check_out} [C: public.json, the
+// endpoint's "Available includes: guest, reservations" and the Review
+// schema]. Third parties saw no reservation with include=guest alone [T].
+const (
+	reviewIncludes     = "guest,reservations"
+	reviewBaseIncludes = "guest"
+)
 
 // ListReviews reads GET /properties/{uuid}/reviews for the query's
 // property or every property (there is no account-wide list [T]), newest
@@ -36,13 +46,25 @@ func (c *conn) ListReviews(ctx context.Context, q connector.ReviewQuery) ([]conn
 	}
 	out := []connector.Review{}
 	for _, id := range ids {
-		r := connector.Request{Op: op, Method: http.MethodGet, Path: "/properties/" + url.PathEscape(id) + "/reviews",
-			Query: url.Values{"include": {"guest"}}}
-		rs, err := list[wireReview](ctx, c, r, reviewPageSize, 0)
+		read := func(include string) ([]wireReview, error) {
+			r := connector.Request{Op: op, Method: http.MethodGet, Path: "/properties/" + url.PathEscape(id) + "/reviews",
+				Query: url.Values{"include": {include}}}
+			return list[wireReview](ctx, c, r, reviewPageSize, 0)
+		}
+		rs, err := read(reviewIncludes)
+		if errors.Is(err, connector.ErrBadRequest) {
+			// The parameter's own text names only guest [C]: should the
+			// reservations include be refused, the reviews still come,
+			// without their stays [I].
+			rs, err = read(reviewBaseIncludes)
+		}
 		if err != nil {
 			return nil, err
 		}
 		for _, w := range rs {
+			if w.ID == "" {
+				return nil, connector.Malformed(vendor, op, http.StatusOK, "a review without an id")
+			}
 			out = append(out, w.normalize(id))
 		}
 	}
@@ -63,6 +85,7 @@ func (w wireReview) normalize(propertyID string) connector.Review {
 		Vendor:        vendor,
 		PropertyID:    connector.QualifiedID(vendor, propertyID),
 		ReservationID: connector.QualifiedID(vendor, w.reservationID()),
+		CheckOut:      w.checkOut(),
 		Channel:       w.Platform,
 		Rating:        w.Public.Rating,
 		RatingScale:   ratingScale,
@@ -76,11 +99,20 @@ func (w wireReview) normalize(propertyID string) connector.Review {
 	return out
 }
 
-// reservationID is the reviewed reservation: the spec's reservation.id
-// [C], else a flat reservation_id [I].
+// reservationID is the reviewed reservation: the Review's reservation.id
+// [C: public.json, components.schemas.Review].
 func (w wireReview) reservationID() string {
-	if w.Reservation != nil && w.Reservation.ID != "" {
-		return w.Reservation.ID
+	if w.Reservation == nil {
+		return ""
 	}
-	return w.ReservationID
+	return w.Reservation.ID
+}
+
+// checkOut is the reviewed stay's check-out date where the property is:
+// the date part of reservation.check_out [C], a local date-time.
+func (w wireReview) checkOut() string {
+	if w.Reservation == nil {
+		return ""
+	}
+	return localDate(w.Reservation.CheckOut)
 }

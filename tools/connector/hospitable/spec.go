@@ -33,6 +33,10 @@ func NewSpec() *connector.Spec {
 			// No revocation endpoint [C]; scopes live in the Partner Portal
 			// [C]; PKCE is undocumented, so none is sent.
 			TokenJSON: true, // see auth.go
+			// The redirect URL is set in the Partner Portal; the authorize
+			// URL is client_id and response_type (and state), and the token
+			// request names none (authentication guide [C]).
+			OmitRedirectURI: true,
 		},
 		HTTP:       connector.NewHTTPClient(30 * time.Second),
 		Now:        time.Now,

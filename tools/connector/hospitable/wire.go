@@ -8,7 +8,7 @@ import (
 )
 
 // Hospitable JSON, written from docs/vendors.md, "Hospitable" (the v2 OpenAPI examples [C];
-// the live field names checkin/checkout [T]; the review shape [I]). Only
+// the live field names checkin/checkout [T]; the review shape is the published Review [C]). Only
 // the fields hostgate reads are declared. Ids such as a message's
 // platform_id are numbers in some payloads and strings in others: such
 // fields are connector.Text.
@@ -105,12 +105,14 @@ type wireMessage struct {
 }
 
 type wireReview struct {
-	ID            string `json:"id"`
-	Platform      string `json:"platform"`
-	ReservationID string `json:"reservation_id"` // [I]; the spec's Review has reservation.id
-	Reservation   *struct {
-		ID string `json:"id"`
-	} `json:"reservation"`
+	ID          string `json:"id"`
+	Platform    string `json:"platform"`
+	Reservation *struct {
+		ID       string `json:"id"`
+		Code     string `json:"code"`
+		CheckIn  string `json:"check_in"`
+		CheckOut string `json:"check_out"`
+	} `json:"reservation"` // [C: the published Review], with include=reservations
 	Public struct {
 		Rating   *float64 `json:"rating"`
 		Review   string   `json:"review"`

@@ -48,6 +48,11 @@ func (api) Read(resp connector.Response, out any) connector.Reply {
 	if env.Status == "fail" {
 		return connector.Reply{Err: connector.ErrBadRequest, Status: resp.Status, Message: vendorMessage(resp.Body)}
 	}
+	if ok && env.Status != "success" {
+		// Every answer is {status: "success"|"fail", result, …} [C]: a
+		// body without that is not an answer hostgate can read.
+		return connector.MalformedReply(resp.Status)
+	}
 	return connector.Reply{}
 }
 

@@ -105,6 +105,23 @@ func ownID(id string) (string, error) {
 
 func qid(id intval) string { return connector.QualifiedID(Vendor, id.String()) }
 
+// decodeList reads a list's result: an array of objects, each with its id
+// [C]. A result that is absent, null or not an array, or an item without
+// an id, is not an empty list but an answer hostgate does not know, and
+// fails the call.
+func decodeList[T any](op string, raw json.RawMessage, id func(T) intval) ([]T, error) {
+	var page []T
+	if len(raw) == 0 || json.Unmarshal(raw, &page) != nil || page == nil {
+		return nil, badResult(op)
+	}
+	for _, it := range page {
+		if id(it) == 0 {
+			return nil, badResult(op)
+		}
+	}
+	return page, nil
+}
+
 // badResult reports a success envelope whose result is not the documented
 // shape.
 func badResult(op string) error {

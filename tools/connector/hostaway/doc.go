@@ -21,6 +21,16 @@
 //     /conversations?reservationId=, /conversations/{id}/messages (GET,
 //     POST {body, communicationType}), /reviews (read only: the published
 //     API has no way to reply to a review).
+//   - [C] A review has a status (awaiting, pending, scheduled, submitted,
+//     published, expired) and no time of writing: only submitted and
+//     published guest reviews are listed, newest stay first, each with its
+//     stay's departureDate as check-out and no submitted_at.
+//   - [C] A conversation has no channelId; its channel is its Reservation's,
+//     a supplementary resource (includeResources=1) the client does not ask
+//     for, so a conversation's channel is usually unknown.
+//   - [C] Every answer is the envelope with status "success" or "fail"; a
+//     list's result is an array of objects with ids. Any other shape is an
+//     error of the call, never an empty result.
 //   - [I] A calendar update leaves the fields it does not send as they
 //     were, and its endDate is inclusive.
 //   - [C] A fresh token becomes usable about one second after it is issued;

@@ -13,15 +13,23 @@ import (
 	"github.com/hostgate/hostgate/tools/connector"
 )
 
-// conversation is the part of a Hostaway conversation hostgate uses [C].
+// conversation is the part of a Hostaway conversation hostgate uses [C:
+// the published conversation object]. It has no channelId of its own: the
+// channel is its Reservation's (channelId, channelName), a supplementary
+// resource that comes with includeResources=1 [C]. hostgate does not ask
+// for it, since it brings every message of every conversation too, so a
+// conversation's channel is known only when Hostaway sends it anyway [I].
 type conversation struct {
 	ID                intval `json:"id"`
 	ListingMapID      intval `json:"listingMapId"`
 	ReservationID     intval `json:"reservationId"`
-	ChannelID         intval `json:"channelId"`
 	RecipientName     string `json:"recipientName"`
 	MessageSentOn     string `json:"messageSentOn"`
 	MessageReceivedOn string `json:"messageReceivedOn"`
+	Reservation       *struct {
+		ChannelID   intval `json:"channelId"`
+		ChannelName string `json:"channelName"`
+	} `json:"Reservation"`
 }
 
 func (c conversation) normalized() connector.Conversation {
@@ -35,9 +43,18 @@ func (c conversation) normalized() connector.Conversation {
 		GuestName:     c.RecipientName,
 		PropertyID:    qid(c.ListingMapID),
 		ReservationID: qid(c.ReservationID),
-		Channel:       channel(c.ChannelID, ""),
+		Channel:       c.channel(),
 		LastMessageAt: last,
 	}
+}
+
+// channel is the conversation's booking channel, from its Reservation
+// when that came along; "" otherwise.
+func (c conversation) channel() string {
+	if c.Reservation == nil {
+		return ""
+	}
+	return channel(c.Reservation.ChannelID, c.Reservation.ChannelName)
 }
 
 // message is one Hostaway conversation message [C].
@@ -79,9 +96,9 @@ func (h *Connector) conversations(ctx context.Context, params url.Values, limit 
 	const op = "list conversations"
 	var out []connector.Conversation
 	err := h.pages(ctx, op, "/conversations", params, func(raw json.RawMessage) (int, bool, error) {
-		var page []conversation
-		if err := json.Unmarshal(raw, &page); err != nil {
-			return 0, false, badResult(op)
+		page, err := decodeList(op, raw, func(c conversation) intval { return c.ID })
+		if err != nil {
+			return 0, false, err
 		}
 		for _, c := range page {
 			out = append(out, c.normalized())
@@ -104,9 +121,9 @@ func (h *Connector) Messages(ctx context.Context, conversationID string) ([]conn
 	}
 	var out []connector.Message
 	err = h.pages(ctx, op, "/conversations/"+id+"/messages", nil, func(raw json.RawMessage) (int, bool, error) {
-		var page []message
-		if err := json.Unmarshal(raw, &page); err != nil {
-			return 0, false, badResult(op)
+		page, err := decodeList(op, raw, func(m message) intval { return m.ID })
+		if err != nil {
+			return 0, false, err
 		}
 		for _, m := range page {
 			out = append(out, m.normalized())

@@ -54,9 +54,9 @@ func (h *Connector) ListProperties(ctx context.Context) ([]connector.Property, e
 	const op = "list listings"
 	var out []connector.Property
 	err := h.pages(ctx, op, "/listings", nil, func(raw json.RawMessage) (int, bool, error) {
-		var page []listing
-		if err := json.Unmarshal(raw, &page); err != nil {
-			return 0, false, badResult(op)
+		page, err := decodeList(op, raw, func(l listing) intval { return l.ID })
+		if err != nil {
+			return 0, false, err
 		}
 		for _, l := range page {
 			out = append(out, l.property())
@@ -123,8 +123,13 @@ func (h *Connector) Calendar(ctx context.Context, propertyID string, r connector
 		return nil, err
 	}
 	var days []calendarDay
-	if err := json.Unmarshal(env.Result, &days); err != nil {
-		return nil, badResult(op)
+	if err := json.Unmarshal(env.Result, &days); err != nil || days == nil {
+		return nil, badResult(op) // an array of days [C]; anything else is not an empty calendar
+	}
+	for _, d := range days {
+		if d.Date == "" {
+			return nil, badResult(op)
+		}
 	}
 	out := make([]connector.CalendarDay, 0, len(days))
 	for _, d := range days {

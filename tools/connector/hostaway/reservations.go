@@ -105,9 +105,9 @@ func (h *Connector) ListReservations(ctx context.Context, q connector.Reservatio
 		if err != nil {
 			return nil, err
 		}
-		var rows []reservation
-		if err := json.Unmarshal(env.Result, &rows); err != nil {
-			return nil, badResult(op)
+		rows, err := decodeList(op, env.Result, func(r reservation) intval { return r.ID })
+		if err != nil {
+			return nil, err
 		}
 		fresh := 0
 		for _, r := range rows {

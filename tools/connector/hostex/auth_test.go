@@ -146,3 +146,44 @@ func TestRefusedWriteOfADeadTokenIsRenewed(t *testing.T) {
 		t.Errorf("send after renewal: %v, %d rejections", err, src.Rejections())
 	}
 }
+
+// Hostex's authentication document: a personal access token goes in
+// Hostex-Access-Token, an OAuth access token in Authorization: Bearer
+// (issue 9, item 4). The old client sent both kinds in
+// Hostex-Access-Token.
+func TestTokensGoInTheHeaderOfTheirKind(t *testing.T) {
+	e := newEnv(t)
+	cred := e.oauth(t)
+	s, log := e.logged()
+	for _, tc := range []struct {
+		name  string
+		cred  connector.Credential
+		token string
+		want  string // the header that carries the token
+	}{
+		{"a personal token", connector.Credential{AccessToken: sandbox.HostexWritableToken}, sandbox.HostexWritableToken, "Hostex-Access-Token"},
+		{"an OAuth access token", cred, "Bearer " + cred.AccessToken, "Authorization"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			log.reset()
+			c := s.New(s, &connectortest.Source{Cred: tc.cred})
+			if _, err := c.Check(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := c.(*conn).Calendar(ctx, "12111947", connector.DateRange{}); err != nil {
+				t.Fatal(err)
+			}
+			seen := log.all()
+			if len(seen) < 3 {
+				t.Fatalf("%d requests", len(seen))
+			}
+			for i, r := range seen {
+				h := r.Header
+				other := map[string]string{"Hostex-Access-Token": "Authorization", "Authorization": "Hostex-Access-Token"}[tc.want]
+				if got := h.Values(tc.want); len(got) != 1 || got[0] != tc.token || len(h.Values(other)) != 0 {
+					t.Errorf("request %d: headers %v, want the token in %s only", i, h, tc.want)
+				}
+			}
+		})
+	}
+}

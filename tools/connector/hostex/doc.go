@@ -4,7 +4,8 @@
 // code or payloads, [I] inferred and unchecked against the live API.
 //
 // Confirmed [C] and relied on:
-//   - personal tokens in Hostex-Access-Token; partner OAuth: authorize at
+//   - personal tokens in Hostex-Access-Token, OAuth access tokens in
+//     Authorization: Bearer (the authentication document); partner OAuth: authorize at
 //     hostex.io/app/authorization, JSON POST /oauth/authorizations (no
 //     redirect_uri, no PKCE), 7-day access tokens, POST /oauth/revoke;
 //   - the HTTP 200 envelope {request_id, error_code, error_msg, data},
@@ -28,9 +29,20 @@
 //
 // Inferred [I]: a refresh returns a new refresh token that replaces the old
 // one; the account id is derived from the lowest property id (see Check);
-// a closed day with remarks is a host block, one without is a booking; the
-// booking-site listing's calendar carries the property's price (see
-// priceListing); calendar write ranges are inclusive.
+// a closed day that a live reservation covers is a booking, any other
+// closed day a host's block (see nightStatus); the booking-site listing's
+// calendar carries the property's price (see priceListing); calendar write
+// ranges are inclusive.
+//
+// Currency: the published schema has none for a property, a channel
+// listing or a listing calendar day, only for reservation rates [C]; so
+// properties and calendar prices carry none, and reservation totals carry
+// their rates' currency.
+//
+// Shapes: an answer without data, or without a key or item field the
+// schema requires and hostgate reads, fails the call as a malformed
+// response of that account (see read and whole); it is never an empty
+// result.
 //
 // A read-only personal token's write is refused with the same error_code
 // as a dead token, so a refused write is followed by one read to tell them

@@ -83,3 +83,56 @@ func TestCancellation(t *testing.T) {
 		},
 	}, allSecrets...)
 }
+
+// Issue 9, item 10: an answer without what the published schema requires
+// and hostgate reads fails the call with a malformed-response error of
+// this account; it never becomes an empty list, a missing property, a
+// calendar without days or an account without properties. Each case
+// returned an empty or made-up result from the old client.
+func TestUnexpectedShapesFailLoudly(t *testing.T) {
+	ok := func(data string) string {
+		return `{"request_id":"x","error_code":0,"error_msg":"Done.","data":` + data + `}`
+	}
+	for _, tc := range []struct {
+		name, path, body string
+		call             func(c *conn) error
+	}{
+		{"properties without data", "/properties", `{"request_id":"x","error_code":0,"error_msg":"Done."}`,
+			func(c *conn) error { _, err := c.ListProperties(ctx); return err }},
+		{"properties with data null", "/properties", ok(`null`),
+			func(c *conn) error { _, err := c.ListProperties(ctx); return err }},
+		{"properties under another key", "/properties", ok(`{"items":[{"id":12111947,"title":"x","channels":[]}],"total":1}`),
+			func(c *conn) error { _, err := c.ListProperties(ctx); return err }},
+		{"a property without its id", "/properties", ok(`{"properties":[{"title":"x","channels":[]}],"total":1}`),
+			func(c *conn) error { _, err := c.ListProperties(ctx); return err }},
+		{"one property, under another key", "/properties", ok(`{"property":{"id":12111947}}`),
+			func(c *conn) error { _, err := c.GetProperty(ctx, "12111947"); return err }},
+		{"check without properties", "/properties", ok(`{}`),
+			func(c *conn) error { _, err := c.Check(ctx); return err }},
+		{"reservations as a bare list", "/reservations", ok(`[]`),
+			func(c *conn) error { _, err := c.ListReservations(ctx, connector.ReservationQuery{}); return err }},
+		{"a reservation without its code", "/reservations", ok(`{"reservations":[{"stay_code":"a","check_in_date":"2026-06-01","check_out_date":"2026-06-03"}]}`),
+			func(c *conn) error { _, err := c.GetReservation(ctx, "0-1-a"); return err }},
+		{"availabilities without the property", "/availabilities", ok(`{"properties":[]}`),
+			func(c *conn) error { _, err := c.Calendar(ctx, "12111947", connector.DateRange{}); return err }},
+		{"a day without available", "/availabilities", ok(`{"properties":[{"id":12111947,"availabilities":[{"date":"2026-06-01","remarks":""}]}]}`),
+			func(c *conn) error { _, err := c.Calendar(ctx, "12111947", connector.DateRange{}); return err }},
+		{"a listing calendar without listings", "/listings/calendar", ok(`{"calendar":[]}`),
+			func(c *conn) error { _, err := c.Calendar(ctx, "12111947", connector.DateRange{}); return err }},
+		{"a conversation without messages", "/conversations/", ok(`{"id":"1234567","channel_type":"airbnb","guest":{},"activities":[]}`),
+			func(c *conn) error { _, err := c.Messages(ctx, "1234567"); return err }},
+		{"reviews under another key", "/reviews", ok(`{"list":[]}`),
+			func(c *conn) error { _, err := c.ListReviews(ctx, connector.ReviewQuery{}); return err }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			c, _ := e.pat(sandbox.HostexWritableToken)
+			e.V.Fail(sandbox.Fault{Path: tc.path, Body: tc.body})
+			err := tc.call(c)
+			ae := wantErr(t, err, connector.ErrUnavailable)
+			if ae == nil || ae.Vendor != "hostex" || !strings.Contains(err.Error(), "malformed response") {
+				t.Errorf("error %v: want a malformed response of this Hostex account", err)
+			}
+		})
+	}
+}

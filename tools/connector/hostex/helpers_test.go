@@ -1,9 +1,12 @@
 package hostex
 
 import (
+	"bytes"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -77,3 +80,49 @@ var allSecrets = []string{sandbox.HostexWritableToken, sandbox.HostexReadOnlyTok
 // wantErr checks an error's sentinel and that its text holds no secret,
 // the fake's included; noSecret checks the text only.
 var wantErr, noSecret = connectortest.Checks(allSecrets...)
+
+// sent is one request as the client sent it.
+type sent struct {
+	Method, Path string
+	Header       http.Header // the token headers only
+	Body         []byte
+}
+
+// reqLog records every request a client sends, on its way to the fake.
+type reqLog struct {
+	next http.RoundTripper
+	mu   sync.Mutex
+	seen []sent
+}
+
+func (l *reqLog) RoundTrip(req *http.Request) (*http.Response, error) {
+	var body []byte
+	if req.Body != nil {
+		body, _ = io.ReadAll(req.Body)
+		req.Body.Close()
+		req.Body = io.NopCloser(bytes.NewReader(body))
+	}
+	l.mu.Lock()
+	l.seen = append(l.seen, sent{Method: req.Method, Path: req.URL.Path, Body: body, Header: http.Header{
+		"Hostex-Access-Token": req.Header.Values("Hostex-Access-Token"),
+		"Authorization":       req.Header.Values("Authorization"),
+	}})
+	l.mu.Unlock()
+	return l.next.RoundTrip(req)
+}
+
+func (l *reqLog) reset() { l.mu.Lock(); l.seen = nil; l.mu.Unlock() }
+
+func (l *reqLog) all() []sent {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]sent(nil), l.seen...)
+}
+
+// logged returns a copy of the spec whose requests are recorded.
+func (e *env) logged() (*connector.Spec, *reqLog) {
+	log := &reqLog{next: http.DefaultTransport}
+	s := *e.Spec
+	s.HTTP = &http.Client{Transport: log, Timeout: 10 * time.Second}
+	return &s, log
+}

@@ -73,8 +73,13 @@ func (c *conn) conversation(ctx context.Context, op, id string) (wireConversatio
 		return wireConversationDetail{}, connector.Invalid(vendor, op, "bad conversation id")
 	}
 	var d wireConversationDetail
-	err := c.Do(ctx, connector.Request{Op: op, Method: http.MethodGet, Path: "/conversations/" + url.PathEscape(id)}, &d)
-	return d, err
+	r := connector.Request{Op: op, Method: http.MethodGet, Path: "/conversations/" + url.PathEscape(id)}
+	// id, activities and messages are required [C]: a detail without its
+	// messages is not an empty conversation.
+	if err := c.read(ctx, r, &d, "id", "activities", "messages"); err != nil {
+		return wireConversationDetail{}, err
+	}
+	return d, nil
 }
 
 // Messages reads a conversation (GET /conversations/{id} carries its

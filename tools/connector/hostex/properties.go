@@ -28,7 +28,12 @@ func (c *conn) Check(ctx context.Context) (connector.Account, error) {
 	}
 	r := connector.Request{Op: "check", Method: http.MethodGet, Path: "/properties",
 		Query: url.Values{"offset": {"0"}, "limit": {strconv.Itoa(maxPageSize)}}}
-	if err := c.Do(ctx, r, &data); err != nil {
+	// An answer without its properties list names no account: it must not
+	// pass for an account with no properties.
+	if err := c.read(ctx, r, &data, "properties"); err != nil {
+		return connector.Account{}, err
+	}
+	if err := whole(r.Op, "a property", data.Properties); err != nil {
 		return connector.Account{}, err
 	}
 	if len(data.Properties) == 0 {
@@ -86,7 +91,10 @@ func (c *conn) property(ctx context.Context, op, id string) (wireProperty, error
 		Properties []wireProperty `json:"properties"`
 	}
 	r := connector.Request{Op: op, Method: http.MethodGet, Path: "/properties", Query: url.Values{"id": {id}, "offset": {"0"}, "limit": {"1"}}}
-	if err := c.Do(ctx, r, &data); err != nil {
+	if err := c.read(ctx, r, &data, "properties"); err != nil {
+		return wireProperty{}, err
+	}
+	if err := whole(op, "a property", data.Properties); err != nil {
 		return wireProperty{}, err
 	}
 	for _, p := range data.Properties {
@@ -110,9 +118,8 @@ func (p wireProperty) normalize() connector.Property {
 		if ch.ChannelType != "" && !slices.Contains(out.Channels, ch.ChannelType) {
 			out.Channels = append(out.Channels, ch.ChannelType)
 		}
-		if out.Currency == "" {
-			out.Currency = ch.Currency
-		}
 	}
+	// Currency stays empty: the published property has none [C] (see
+	// Calendar).
 	return out
 }

@@ -194,13 +194,19 @@ func TestCalendarJoinsAvailabilityAndPrices(t *testing.T) {
 	if len(days) != 14 || len(avail) != 14 {
 		t.Fatalf("%d days (fake %d), want 14", len(days), len(avail))
 	}
+	// A closed night is reserved when a live reservation covers it, and
+	// blocked otherwise: availability alone does not say.
+	stays := e.rawAll(t, "/reservations", "reservations", url.Values{"property_id": {"12111947"},
+		"start_check_out_date": {e.today()}, "end_check_in_date": {e.Day(13)}})
 	for i, d := range days {
 		a := avail[i].(map[string]any)
 		wantStatus := "available"
 		if !a["available"].(bool) {
-			wantStatus = "reserved"
-			if a["remarks"] != "" {
-				wantStatus = "blocked"
+			wantStatus = "blocked"
+			for _, s := range stays {
+				if s["status"] != "cancelled" && s["check_in_date"].(string) <= d.Date && d.Date < s["check_out_date"].(string) {
+					wantStatus = "reserved"
+				}
 			}
 		}
 		date, _ := time.Parse(dateLayout, d.Date)

@@ -93,7 +93,10 @@ func (c *conn) reservation(ctx context.Context, op, code string) (wireReservatio
 	}
 	r := connector.Request{Op: op, Method: http.MethodGet, Path: "/reservations",
 		Query: url.Values{"reservation_code": {code}, "offset": {"0"}, "limit": {"1"}}}
-	if err := c.Do(ctx, r, &data); err != nil {
+	if err := c.read(ctx, r, &data, "reservations"); err != nil {
+		return wireReservation{}, err
+	}
+	if err := whole(op, "a reservation", data.Reservations); err != nil {
 		return wireReservation{}, err
 	}
 	for _, res := range data.Reservations {

@@ -31,10 +31,11 @@ func floatOf(t connector.Text) *float64 {
 	return &f
 }
 
+// wireChannel is one of a property's channel listings. It has no currency
+// in the published schema [C], and hostgate reads none from it.
 type wireChannel struct {
 	ChannelType string         `json:"channel_type"`
 	ListingID   connector.Text `json:"listing_id"`
-	Currency    string         `json:"currency"` // newer builds only [T]
 }
 
 type wireProperty struct {
@@ -81,7 +82,7 @@ type wireReservation struct {
 
 type wireAvailability struct {
 	Date      string `json:"date"`
-	Available bool   `json:"available"`
+	Available *bool  `json:"available"` // required [C]: absent is not "closed"
 	Remarks   string `json:"remarks"`
 }
 
@@ -148,3 +149,56 @@ func parseTime(s string) time.Time {
 }
 
 const dateLayout = "2006-01-02"
+
+// What hostgate needs of each item, all required by the published schema
+// [C]; see needs.
+
+func (p wireProperty) missing() string {
+	if p.ID == "" {
+		return "id"
+	}
+	return ""
+}
+
+func (r wireReservation) missing() string {
+	switch {
+	case r.ReservationCode == "":
+		return "reservation_code"
+	case r.CheckInDate == "":
+		return "check_in_date"
+	case r.CheckOutDate == "":
+		return "check_out_date"
+	}
+	return ""
+}
+
+func (a wireAvailability) missing() string {
+	switch {
+	case a.Date == "":
+		return "date"
+	case a.Available == nil:
+		return "available"
+	}
+	return ""
+}
+
+func (d wireListingDay) missing() string {
+	if d.Date == "" {
+		return "date"
+	}
+	return ""
+}
+
+func (c wireConversation) missing() string {
+	if c.ID == "" {
+		return "id"
+	}
+	return ""
+}
+
+func (r wireReview) missing() string {
+	if r.ReservationCode == "" {
+		return "reservation_code"
+	}
+	return ""
+}

@@ -95,11 +95,8 @@ func (c *conn) UpdateCalendar(ctx context.Context, propertyID string, ch connect
 			return nil, connector.Invalid(vendor, op, "the property has no channel listing that Hostex prices")
 		}
 	}
-	if ch.Price != nil && ch.Price.Currency != "" {
-		if cur := p.normalize().Currency; cur != "" && !strings.EqualFold(cur, ch.Price.Currency) {
-			return nil, connector.Invalid(vendor, op, "the property is priced in "+cur+", not "+ch.Price.Currency)
-		}
-	}
+	// Hostex publishes no listing currency [C], so a price's currency cannot
+	// be checked here; the price is sent as the number it is.
 	var calls []connector.Request
 	if ch.Available != nil {
 		id, _ := strconv.ParseInt(propertyID, 10, 64) // property() checked it

@@ -3,7 +3,6 @@ package hoxtonai
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"net/url"
 	"strings"
 
@@ -27,10 +26,9 @@ func fromFields(ctx context.Context, s *connector.Spec, kind connector.AuthKind,
 	return clientCredentials(ctx, s, id, secret)
 }
 
-// HoxtonAI signs in through Auth0, whose token endpoint is RFC 6749's
+// HoxtonAI signs in at auth.hoxton.ai, whose token endpoint is RFC 6749's
 // [C]: x/oauth2 speaks to it (the connector package's ExchangeCode,
-// RefreshGrant and ClientCredentials), and ID tokens are verified here
-// (idtoken.go).
+// RefreshGrant and ClientCredentials).
 
 // clientCredentials mints a machine-to-machine token: POST /oauth/token
 // {grant_type: client_credentials, audience, client_id, client_secret} [C].
@@ -40,21 +38,15 @@ func clientCredentials(ctx context.Context, s *connector.Spec, id, secret string
 	return g.Mint(ctx, s, api{})
 }
 
-// exchange redeems an authorization code (with the PKCE verifier and the
-// redirect URI) [C], then verifies the ID token that came with it.
+// exchange redeems an authorization code at POST /oauth/token
+// {grant_type: authorization_code, code, client_id, client_secret,
+// redirect_uri} [C], with the PKCE verifier [I]. That is the whole
+// documented flow: no discovery document is fetched and no ID token is
+// required (see tokenSubject); the access token that comes back is the
+// credential.
 func exchange(ctx context.Context, s *connector.Spec, code, verifier, redirectURI string) (connector.Credential, error) {
-	const op = "exchange code"
-	cred, idToken, err := connector.ExchangeCode(ctx, s, api{}, code, verifier, redirectURI)
-	if err != nil {
-		return connector.Credential{}, err
-	}
-	if idToken == "" {
-		return connector.Credential{}, connector.Malformed(Vendor, op, http.StatusOK, "no id_token (is the openid or profile scope missing?)")
-	}
-	if _, err := verifyIDToken(ctx, s, idToken, cred.AccessToken); err != nil {
-		return connector.Credential{}, err
-	}
-	return cred, nil
+	cred, _, err := connector.ExchangeCode(ctx, s, api{}, code, verifier, redirectURI)
+	return cred, err
 }
 
 // refresh renews a sign-in with its refresh token [I: Auth0's standard

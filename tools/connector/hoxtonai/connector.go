@@ -2,6 +2,7 @@ package hoxtonai
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -25,14 +26,21 @@ func newConnector(s *connector.Spec, ts connector.TokenSource) connector.Connect
 	return &Connector{c: connector.NewClient(s, ts, api{})}
 }
 
-// Check lists the sites, the cheapest call that proves the token reaches
-// the API, and names the account by the token's subject: the host's login
-// (verified at Exchange) or the machine client. The sites name it for the
-// host.
+// Check proves the credential with the cheapest authenticated call, GET
+// /sites, and names the account by the token's subject: the host's login
+// or the machine client. A token that mints is a valid credential (the
+// reference's only documented steps are the token grants [C]); GET /sites
+// is not in the reference [I], so when the API answers that it has no
+// such endpoint (404, 405, 501) the account is saved all the same, named
+// without its sites. A refused token (401) is still a refusal.
 func (h *Connector) Check(ctx context.Context) (connector.Account, error) {
 	var sites []site
+	listed := true
 	if err := h.c.Do(ctx, connector.Request{Op: "check", Method: http.MethodGet, Path: "/sites"}, &sites); err != nil {
-		return connector.Account{}, err
+		if !errors.Is(unverified(err, "GET /sites"), connector.ErrUnsupported) {
+			return connector.Account{}, err
+		}
+		listed = false
 	}
 	cred, err := h.c.Source.Token(ctx)
 	if err != nil {
@@ -55,8 +63,11 @@ func (h *Connector) Check(ctx context.Context) (connector.Account, error) {
 		}
 	}
 	name := "HoxtonAI"
-	if len(names) > 0 {
+	switch {
+	case len(names) > 0:
 		name = connector.Excerpt("HoxtonAI: " + strings.Join(names, ", "))
+	case !listed:
+		name = "HoxtonAI (sites not readable through the API)"
 	}
 	return connector.Account{ID: id, Name: name}, nil
 }

@@ -2,6 +2,7 @@ package hoxtonai
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -53,16 +54,28 @@ func (h *Connector) Footfall(ctx context.Context, siteID string, r connector.Dat
 	}
 	rep := connector.FootfallReport{SiteID: connector.QualifiedID(Vendor, id),
 		From: from.Format(time.DateOnly), To: to.Format(time.DateOnly), Days: []connector.FootfallDay{}}
+	// None of these reads is in HoxtonAI's published reference [I]: an API
+	// without them answers "unsupported" for this account (see unverified).
+	// A 404 on one site stays "no such site".
 	var s site
 	if err := h.c.Do(ctx, connector.Request{Op: "get site", Method: http.MethodGet, Path: "/sites/" + id}, &s); err != nil {
-		return connector.FootfallReport{}, err
+		if errors.Is(err, connector.ErrNotFound) {
+			return connector.FootfallReport{}, err
+		}
+		return connector.FootfallReport{}, unverified(err, "GET /sites/{id}")
+	}
+	if s.ID == "" || s.OrganisationID == "" {
+		return connector.FootfallReport{}, malformed(op, "a site without its id or organisationId")
 	}
 	var monitors []monitor
 	if err := h.c.Do(ctx, connector.Request{Op: "list people-count monitors", Method: http.MethodGet, Path: "/people-count-monitors", Query: url.Values{"siteId": {id}}}, &monitors); err != nil {
-		return connector.FootfallReport{}, err
+		return connector.FootfallReport{}, unverified(err, "GET /people-count-monitors")
 	}
 	ids := make([]string, 0, len(monitors))
 	for _, m := range monitors {
+		if m.ID == "" {
+			return connector.FootfallReport{}, malformed(op, "a people-count monitor without its id")
+		}
 		if m.State != "deleted" {
 			ids = append(ids, m.ID)
 		}
@@ -76,13 +89,22 @@ func (h *Connector) Footfall(ctx context.Context, siteID string, r connector.Dat
 		"peopleCountMonitorIds": ids, "granularity": "day",
 	}
 	if err := h.c.Do(ctx, connector.Request{Op: op, Method: http.MethodPost, Path: "/count-reports", Body: body}, &cr); err != nil {
-		return connector.FootfallReport{}, err
+		return connector.FootfallReport{}, unverified(err, "POST /count-reports")
 	}
 	if err := h.await(ctx, &cr); err != nil {
 		return connector.FootfallReport{}, err
 	}
+	// A finished report carries its data, each row dated [I: as the
+	// dwell-time report's reportData]: a report without it is not a
+	// site without footfall.
+	if cr.ReportData == nil {
+		return connector.FootfallReport{}, malformed(op, "a report without reportData")
+	}
 	byDay := map[string]*connector.FootfallDay{}
 	for _, d := range cr.ReportData {
+		if d.Date == "" {
+			return connector.FootfallReport{}, malformed(op, "a report row without its date")
+		}
 		day := byDay[d.Date]
 		if day == nil {
 			day = &connector.FootfallDay{Date: d.Date}

@@ -28,18 +28,23 @@ type monitor struct {
 
 // ListSites returns the organisation's sites with their monitors: three
 // calls (sites, people-count monitors, occupancy monitors) however many
-// sites there are. The lists are unpaginated [I].
+// sites there are. The lists are unpaginated [I]. None of the three is in
+// HoxtonAI's published reference [I], so an API without them answers
+// "unsupported" for this account (see unverified); a site or monitor
+// without its id (or a monitor without its site) fails the call rather
+// than vanish from it.
 func (h *Connector) ListSites(ctx context.Context) ([]connector.Site, error) {
+	const op = "list sites"
 	var sites []site
-	if err := h.c.Do(ctx, connector.Request{Op: "list sites", Method: http.MethodGet, Path: "/sites"}, &sites); err != nil {
-		return nil, err
+	if err := h.c.Do(ctx, connector.Request{Op: op, Method: http.MethodGet, Path: "/sites"}, &sites); err != nil {
+		return nil, unverified(err, "GET /sites")
 	}
 	var people, occupancy []monitor
 	if err := h.c.Do(ctx, connector.Request{Op: "list people-count monitors", Method: http.MethodGet, Path: "/people-count-monitors"}, &people); err != nil {
-		return nil, err
+		return nil, unverified(err, "GET /people-count-monitors")
 	}
 	if err := h.c.Do(ctx, connector.Request{Op: "list occupancy monitors", Method: http.MethodGet, Path: "/occupancy-monitors"}, &occupancy); err != nil {
-		return nil, err
+		return nil, unverified(err, "GET /occupancy-monitors")
 	}
 	bySite := map[string][]connector.Monitor{}
 	for _, group := range []struct {
@@ -47,6 +52,9 @@ func (h *Connector) ListSites(ctx context.Context) ([]connector.Site, error) {
 		ms   []monitor
 	}{{"people_count", people}, {"occupancy", occupancy}} {
 		for _, m := range group.ms {
+			if m.ID == "" || m.SiteID == "" {
+				return nil, malformed(op, "a "+group.kind+" monitor without its id or siteId")
+			}
 			if m.State != "deleted" {
 				bySite[m.SiteID] = append(bySite[m.SiteID], connector.Monitor{ID: m.ID, Name: m.Name, Kind: group.kind})
 			}
@@ -54,7 +62,10 @@ func (h *Connector) ListSites(ctx context.Context) ([]connector.Site, error) {
 	}
 	out := make([]connector.Site, 0, len(sites))
 	for _, s := range sites {
-		if s.State == "deleted" || s.ID == "" {
+		if s.ID == "" {
+			return nil, malformed(op, "a site without its id")
+		}
+		if s.State == "deleted" {
 			continue
 		}
 		out = append(out, connector.Site{

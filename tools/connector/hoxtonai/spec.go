@@ -1,8 +1,6 @@
 package hoxtonai
 
 import (
-	"fmt"
-	"net/url"
 	"time"
 
 	"github.com/hostgate/hostgate/tools/connector"
@@ -42,8 +40,10 @@ func NewSpec() *connector.Spec {
 			AuthURL:   "https://auth.hoxton.ai/authorize",
 			TokenURL:  "https://auth.hoxton.ai/oauth/token",
 			RevokeURL: "https://auth.hoxton.ai/oauth/revoke",
-			// openid and profile: an ID token to verify; offline_access: a
-			// refresh token [C].
+			// offline_access yields a refresh token [C]. profile (and
+			// openid) yield an ID token [C], which hostgate no longer
+			// needs or verifies (see tokenSubject); they stay asked for,
+			// harmlessly, so that existing grants keep their shape.
 			Scopes: []string{"openid", "profile", "offline_access"},
 			// Auth0 takes S256 challenges on the authorization-code flow [I].
 			PKCE:       true,
@@ -57,16 +57,6 @@ func NewSpec() *connector.Spec {
 		Revoke:     revoke,
 		New:        newConnector,
 	}
-}
-
-// issuer is the OIDC issuer: the authorize URL's origin with the trailing
-// slash Auth0 puts in its tokens (go-oidc compares issuers exactly).
-func issuer(s *connector.Spec) (string, error) {
-	u, err := url.Parse(s.OAuth.AuthURL)
-	if err != nil || u.Scheme == "" || u.Host == "" {
-		return "", fmt.Errorf("hoxtonai: the authorize URL has no origin: %w", connector.ErrBadRequest)
-	}
-	return u.Scheme + "://" + u.Host + "/", nil
 }
 
 // audience is the API audience tokens are requested for.

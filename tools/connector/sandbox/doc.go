@@ -85,8 +85,9 @@
 // secret in the body or Basic), POST /oauth/revoke, GET /userinfo. Access tokens are RS256
 // JWTs that last 24 h. With audience=HoxtonAIAudience (https://api.hoxton.cloud) they reach
 // the API; openid adds the /userinfo audience, so aud becomes an array as Auth0 makes it. openid
-// or profile adds an RS256 ID token (aud = client id, nonce echoed) that go-oidc verifies with
-// oidc.NewProvider(ctx, v.Issuer). offline_access adds a refresh token that does not rotate [I].
+// or profile adds an RS256 ID token (aud = client id, nonce echoed), which the fake's own tests
+// verify with go-oidc; hostgate's client no longer reads it (HoxtonAI publishes no discovery).
+// offline_access adds a refresh token that does not rotate [I].
 // The web client is HoxtonAIClientID/HoxtonAIClientSecret. The machine client
 // HoxtonAIM2MClientID/HoxtonAIM2MClientSecret may only use client_credentials. Token errors are
 // Auth0-style {error, error_description} (401 access_denied for a bad client, 403 invalid_grant

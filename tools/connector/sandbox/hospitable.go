@@ -102,10 +102,28 @@ func (h *hospitable) writeFault(w http.ResponseWriter, r *http.Request, f Fault)
 	h.fail(w, status, "")
 }
 
+// HospitableNoFinancialsPAT is a personal access token that holds every scope but
+// financials:read: a reservation read that asks include=financials is refused with 403 [T].
+const HospitableNoFinancialsPAT = "hsp_pat_sandbox_nofin_8c1e5a9d3f7b2e6c0a4d"
+
 // hspCaller is an authenticated caller.
 type hspCaller struct {
-	token    string
-	canWrite bool // holds the write scopes: message:write, calendar:write, reviews:write
+	token         string
+	canWrite      bool // holds the write scopes: message:write, calendar:write, reviews:write
+	canFinancials bool // holds financials:read, which include=financials needs [C]
+}
+
+// financialsRefused answers a reservation read that asks include=financials (or financialsV2)
+// without the financials:read scope [C: public.json, "financials (required: financials:read
+// scope)"]. The reference does not say how the refusal looks; a missing scope is 403 [T], in
+// Laravel's {"message"} [I]. It reports whether it wrote the refusal.
+func (h *hospitable) financialsRefused(w http.ResponseWriter, r *http.Request, c hspCaller) bool {
+	inc := includes(r)
+	if c.canFinancials || !inc["financials"] && !inc["financialsV2"] {
+		return false
+	}
+	h.fail(w, http.StatusForbidden, "Invalid scope(s) provided.")
+	return true
 }
 
 // api authenticates "Authorization: Bearer <PAT or OAuth token>" [C]; anything else is
@@ -113,11 +131,13 @@ type hspCaller struct {
 func (h *hospitable) api(next func(http.ResponseWriter, *http.Request, hspCaller)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		tok := bearer(r)
-		c := hspCaller{token: tok}
+		c := hspCaller{token: tok, canFinancials: true}
 		switch tok {
 		case HospitablePAT:
 			c.canWrite = true
 		case HospitableReadOnlyPAT:
+		case HospitableNoFinancialsPAT:
+			c.canWrite, c.canFinancials = true, false
 		default:
 			h.v.mu.Lock()
 			_, ok := h.v.tokens.validAccess(tok, h.v.now())
@@ -237,7 +257,9 @@ func (h *hospitable) getProperty(w http.ResponseWriter, r *http.Request, _ hspCa
 		h.fail(w, http.StatusNotFound, "Property not found.")
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"data": p.render(includes(r))})
+	// The published 200 of GET /properties/{uuid} is a PropertyFull, not wrapped in data
+	// [C: public.json, get-property]; the lists wrap their items in data [C].
+	writeJSON(w, http.StatusOK, p.render(includes(r)))
 }
 
 // calendar: GET /properties/{uuid}/calendar?start_date=&end_date= [C]. Both dates are
@@ -303,7 +325,8 @@ func (h *hospitable) calendar(w http.ResponseWriter, r *http.Request, _ hspCalle
 	}})
 }
 
-// reviews: GET /properties/{uuid}/reviews, per_page at most 50, include=guest [C].
+// reviews: GET /properties/{uuid}/reviews, per_page at most 50 [C]; the available includes are
+// guest and reservations [C: public.json, the endpoint's description].
 func (h *hospitable) reviews(w http.ResponseWriter, r *http.Request, _ hspCaller) {
 	p := h.property(r.PathValue("uuid"))
 	if p == nil {
@@ -314,12 +337,12 @@ func (h *hospitable) reviews(w http.ResponseWriter, r *http.Request, _ hspCaller
 	if !ok {
 		return
 	}
-	withGuest := includes(r)["guest"]
+	inc := includes(r)
 	now := h.v.now()
 	var items []any
 	h.v.mu.Lock()
 	for _, rv := range p.reviews {
-		items = append(items, rv.render(withGuest, now))
+		items = append(items, rv.render(inc, now))
 	}
 	h.v.mu.Unlock()
 	h.list(w, r, items, pg, per)

@@ -18,7 +18,7 @@ const (
 // hspScopes are the scopes the sandbox app is granted; the names follow the spec's "Required
 // scopes" notes [C].
 var hspScopes = []string{"property:read", "reservation:read", "calendar:read", "calendar:write", "message:read",
-	"message:write", "reviews:read", "reviews:write"}
+	"message:write", "reviews:read", "reviews:write", "financials:read"}
 
 // authorize renders the consent page. The redirect URI is the one registered with
 // SetRedirectURI (the Partner Portal) or, when the request carries one, that one if the

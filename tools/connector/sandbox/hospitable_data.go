@@ -297,7 +297,7 @@ func (res *hspRes) render(includes map[string]bool, lastMsg, now time.Time) map[
 		out["review"] = nil
 		for _, rv := range p.reviews {
 			if rv.res == res {
-				out["review"] = rv.render(false, now)
+				out["review"] = rv.render(nil, now)
 			}
 		}
 	}
@@ -311,23 +311,31 @@ func merge(m map[string]any, kv ...string) map[string]any {
 	return m
 }
 
-// render builds a review object. Hospitable publishes no review schema hostgate relies on: this shape is [I].
-// can_respond [C] is false once responded to or after the response window; the caller holds
-// Vendor.mu.
-func (rv *hspReview) render(withGuest bool, now time.Time) map[string]any {
+// render builds a review object, the published Review [C: public.json, components.schemas.Review]:
+// id, platform, public{rating, review, response}, private{feedback}, reviewed_at, responded_at,
+// can_respond (false once responded to or after the response window), guest with
+// include=guest, and reservation{id, code, check_in, check_out} with include=reservations [C:
+// the endpoint's includes; that it comes only with the include is [I], as seen by third parties
+// [T]]. The caller holds Vendor.mu.
+func (rv *hspReview) render(inc map[string]bool, now time.Time) map[string]any {
 	var resp, respondedAt any
 	if rv.rv.reply != "" {
 		resp, respondedAt = rv.rv.reply, rv.rv.replyAt.UTC().Format(time.RFC3339)
 	}
 	out := map[string]any{
-		"id": rv.id, "platform": rv.res.platform, "reservation_id": rv.res.id,
+		"id": rv.id, "platform": rv.res.platform,
 		"public":      map[string]any{"rating": rv.rv.score, "review": rv.rv.text, "response": resp},
 		"private":     map[string]any{"feedback": nil},
 		"reviewed_at": rv.rv.at.UTC().Format(time.RFC3339), "responded_at": respondedAt,
 		"can_respond": rv.canRespond(now),
 	}
-	if withGuest {
+	if inc["guest"] {
 		out["guest"] = map[string]any{"first_name": rv.res.s.first, "last_name": rv.res.s.last}
+	}
+	if inc["reservations"] || inc["reservation"] {
+		p := rv.res.prop
+		out["reservation"] = map[string]any{"id": rv.res.id, "code": rv.res.platformID,
+			"check_in": p.localTime(rv.res.s.checkIn, p.checkinHour), "check_out": p.localTime(rv.res.s.checkOut(), p.checkoutHour)}
 	}
 	return out
 }

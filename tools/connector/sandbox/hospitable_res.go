@@ -18,7 +18,10 @@ var hspStatusFilters = map[string]string{
 // listReservations: GET /reservations [C]. properties[] is required (422 without it); with no
 // start_date/end_date the result is the check-ins of the next two weeks [C]; date_query picks
 // check-in (default) or check-out dates. Ordered by arrival [I].
-func (h *hospitable) listReservations(w http.ResponseWriter, r *http.Request, _ hspCaller) {
+func (h *hospitable) listReservations(w http.ResponseWriter, r *http.Request, c hspCaller) {
+	if h.financialsRefused(w, r, c) {
+		return
+	}
 	q := r.URL.Query()
 	ids, present, ok := queryArray(q, "properties")
 	if !ok {
@@ -120,7 +123,10 @@ func (h *hospitable) reservation(id string) *hspRes {
 	return nil
 }
 
-func (h *hospitable) getReservation(w http.ResponseWriter, r *http.Request, _ hspCaller) {
+func (h *hospitable) getReservation(w http.ResponseWriter, r *http.Request, c hspCaller) {
+	if h.financialsRefused(w, r, c) {
+		return
+	}
 	res := h.reservation(r.PathValue("uuid"))
 	if res == nil {
 		h.fail(w, http.StatusNotFound, "Reservation not found.")
@@ -199,5 +205,7 @@ func (h *hospitable) sendMessage(w http.ResponseWriter, r *http.Request, c hspCa
 	h.nextMsgID++
 	res.messages = append(res.messages, res.message(h.nextMsgID, false, body.Body, now))
 	h.v.sent = append(h.v.sent, SentMessage{ConversationID: res.id, Body: body.Body, At: now})
-	writeJSON(w, http.StatusCreated, map[string]any{"data": map[string]any{"sent_reference_id": newHexID(16)}})
+	// The published 201 is an empty object [C: public.json, POST /reservations/{uuid}/messages,
+	// example "Result": {}]: no id of the sent message.
+	writeJSON(w, http.StatusCreated, map[string]any{})
 }

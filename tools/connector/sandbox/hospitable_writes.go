@@ -265,5 +265,5 @@ func (h *hospitable) respond(w http.ResponseWriter, r *http.Request, c hspCaller
 	}
 	rv.rv.reply, rv.rv.replyAt = *body.Response, now
 	h.v.recordReply(rv.id, rv.rv.reply, now)
-	writeJSON(w, http.StatusOK, map[string]any{"data": rv.render(false, now)})
+	writeJSON(w, http.StatusOK, map[string]any{"data": rv.render(nil, now)})
 }

@@ -47,7 +47,7 @@ type hwReview struct {
 	id     int
 	res    *hwRes
 	kind   string // guest-to-host | host-to-guest
-	status string // published | awaiting
+	status string // published | awaiting | pending [C]
 	rating any    // 0–10 or nil
 	text   string
 	reply  any
@@ -121,6 +121,15 @@ func (h *hostaway) seed(opts Options) {
 						reply = rv.reply
 					}
 					h.reviews = append(h.reviews, &hwReview{id: reviewID, res: res, kind: "guest-to-host", status: "published", rating: rv.score * 2, text: rv.text, reply: reply, at: rv.at})
+				} else {
+					// The guest has not written yet: Hostaway lists the review as awaiting (before
+					// the stay ends) or pending [C: the statuses enum of GET /reviews], with no
+					// rating or text. Ids apart from the seeded ones, so those stay as they were.
+					st := "pending"
+					if s.checkOut().After(now) {
+						st = "awaiting"
+					}
+					h.reviews = append(h.reviews, &hwReview{id: 900_000 + res.id, res: res, kind: "guest-to-host", status: st, at: s.checkOut()})
 				}
 				reviewID += 1 + r.IntN(9)
 				hr := &hwReview{id: reviewID, res: res, kind: "host-to-guest", status: "awaiting", at: s.checkOut()}
@@ -228,7 +237,10 @@ func (m hwMessage) render(c *hwConv) map[string]any {
 	}
 }
 
-func (c *hwConv) render() map[string]any {
+// render builds a conversation object [C: the published conversation object]. It has no
+// channelId of its own: the channel is its Reservation's, a supplementary resource sent with
+// includeResources=1 [C: GET /conversations], as are its conversationMessages [I].
+func (c *hwConv) render(withResources bool) map[string]any {
 	var sent, received any
 	for _, m := range c.messages {
 		if m.incoming {
@@ -239,14 +251,26 @@ func (c *hwConv) render() map[string]any {
 	}
 	last := c.messages[len(c.messages)-1]
 	s := c.res.s
-	return map[string]any{
-		"id": c.id, "listingMapId": c.res.l.id, "reservationId": c.res.id, "channelId": c.res.channelID,
-		"type": "channel", "recipientName": s.name(), "recipientEmail": s.email(), "recipientPicture": nil,
+	out := map[string]any{
+		"id": c.id, "accountId": 81234, "listingMapId": c.res.l.id, "reservationId": c.res.id,
+		"type": "host-guest-email", "recipientName": s.name(), "recipientEmail": s.email(), "recipientPicture": nil,
 		"hasUnreadMessages": b01(last.incoming), "isArchived": 0, "isStarred": 0,
 		"messageSentOn": sent, "messageReceivedOn": received,
 	}
+	if withResources {
+		msgs := make([]map[string]any, 0, len(c.messages))
+		for _, m := range c.messages {
+			msgs = append(msgs, m.render(c))
+		}
+		out["conversationMessages"] = msgs
+		out["Reservation"] = c.res.render(false, c.res.latest())
+	}
+	return out
 }
 
+// render builds a review object [C: the published review object]: it has no submission time,
+// only the stay's arrivalDate and departureDate, and an unwritten review has a null rating and
+// publicReview.
 func (rv *hwReview) render() map[string]any {
 	s := rv.res.s
 	var cats []map[string]any
@@ -261,8 +285,10 @@ func (rv *hwReview) render() map[string]any {
 		"id": rv.id, "accountId": 81234, "listingMapId": rv.res.l.id, "reservationId": rv.res.id,
 		"channelId": rv.res.channelID, "type": rv.kind, "status": rv.status, "rating": rv.rating,
 		"publicReview": text, "privateFeedback": nil, "revieweeResponse": rv.reply,
-		"arrivalDate": s.checkIn.Format(dateLayout), "departureDate": s.checkOut().Format(dateLayout),
-		"submittedAt": hwTime(rv.at), "guestName": s.name(), "listingName": rv.res.l.name,
+		"arrivalDate": hwTime(s.checkIn), "departureDate": hwTime(s.checkOut()),
+		"guestName": s.name(), "listingName": rv.res.l.name,
+		"autoReviewId": nil, "timeDelta": nil, "scheduledDateTime": nil, "externalReviewId": nil,
+		"externalReservationId": nil, "isRevieweeRecommended": nil, "isCancelled": 0, "autoReviewTemplateId": nil,
 		"reviewCategory": cats,
 	}
 }

@@ -27,6 +27,7 @@ func (h *hostaway) listConversations(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rid := r.URL.Query().Get("reservationId")
+	withResources := r.URL.Query().Get("includeResources") == "1"
 	h.v.mu.Lock()
 	convs := slices.Clone(h.convs)
 	last := func(c *hwConv) time.Time { return c.messages[len(c.messages)-1].at }
@@ -34,7 +35,7 @@ func (h *hostaway) listConversations(w http.ResponseWriter, r *http.Request) {
 	var all []map[string]any
 	for _, c := range convs {
 		if rid == "" || rid == strconv.Itoa(c.res.id) {
-			all = append(all, c.render())
+			all = append(all, c.render(withResources))
 		}
 	}
 	h.v.mu.Unlock()
@@ -48,7 +49,7 @@ func (h *hostaway) getConversation(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.v.mu.Lock()
-	out := c.render()
+	out := c.render(r.URL.Query().Get("includeResources") == "1")
 	h.v.mu.Unlock()
 	h.one(w, out)
 }
@@ -127,7 +128,8 @@ func multi(q url.Values, name string) []string {
 }
 
 // listReviews: GET /v1/reviews [C] with listingMapIds[], reservationId, type, statuses[],
-// departureDateStart/End, sortBy (id, departureDate, submittedAt [I]), sortOrder, limit, offset.
+// departureDateStart/End, sortBy (id, guestName, arrivalDate, departureDate [C]; another is a
+// fail [I]), sortOrder, limit, offset. Unwritten reviews (awaiting, pending) are listed too [C].
 func (h *hostaway) listReviews(w http.ResponseWriter, r *http.Request) {
 	p, limit, offset, ok := h.paging(w, r, 0)
 	if !ok {
@@ -150,13 +152,19 @@ func (h *hostaway) listReviews(w http.ResponseWriter, r *http.Request) {
 		rows = append(rows, rv)
 	}
 	by := q.Get("sortBy")
+	if by != "" && !slices.Contains([]string{"id", "guestName", "arrivalDate", "departureDate"}, by) {
+		h.fail(w, http.StatusBadRequest, "sortBy must be one of: id, guestName, arrivalDate, departureDate")
+		return
+	}
 	slices.SortStableFunc(rows, func(a, b *hwReview) int {
 		c := a.id - b.id
 		switch by {
 		case "departureDate":
 			c = a.res.s.checkOut().Compare(b.res.s.checkOut())
-		case "submittedAt":
-			c = a.at.Compare(b.at)
+		case "arrivalDate":
+			c = a.res.s.checkIn.Compare(b.res.s.checkIn)
+		case "guestName":
+			c = strings.Compare(a.res.s.name(), b.res.s.name())
 		}
 		if q.Get("sortOrder") == "desc" {
 			c = -c

@@ -298,3 +298,28 @@ func TestHostexRevokeAndAuthorizeErrors(t *testing.T) {
 		}
 	}
 }
+
+// The fake refuses, as Hostex does (error_code 422 in HTTP 200), the values
+// its published enums leave out: order_by created_at on GET /reservations
+// and hostex_direct (a reservation channel) on the listing calendar.
+func TestHostexEnumsAreEnforced(t *testing.T) {
+	v, clk := startVendor(t, NewHostex)
+	if r := hostexGet(t, v, "/reservations?order_by=created_at", HostexReadOnlyToken); r.status != 200 || num(r.body, "error_code") != 422 {
+		t.Errorf("order_by=created_at: HTTP %d %s", r.status, r.raw)
+	}
+	if r := hostexGet(t, v, "/reservations?order_by=check_in_date", HostexReadOnlyToken); num(r.body, "error_code") != 0 {
+		t.Errorf("order_by=check_in_date: %s", r.raw)
+	}
+	d := func(n int) string { return day(clk.Now()).AddDate(0, 0, n).Format(dateLayout) }
+	for ch, want := range map[string]int{"hostex_direct": 422, "airbnb": 0} {
+		listing := strconv.Itoa(HostexPropertyID)
+		if ch == "airbnb" {
+			listing = "53012345"
+		}
+		r := call(t, "POST", v.APIBase+"/listings/calendar", map[string]string{"Hostex-Access-Token": HostexReadOnlyToken},
+			map[string]any{"start_date": d(1), "end_date": d(2), "listings": []map[string]string{{"channel_type": ch, "listing_id": listing}}})
+		if r.status != 200 || num(r.body, "error_code") != want {
+			t.Errorf("listing calendar of %s: HTTP %d %s, want error_code %d", ch, r.status, r.raw, want)
+		}
+	}
+}
