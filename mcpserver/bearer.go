@@ -28,13 +28,19 @@ func (s *Server) protect(next http.Handler) http.Handler {
 			return
 		}
 		s.log.DebugContext(r.Context(), "bearer", "outcome", "ok", "host_id", c.UserID, "client_id", c.ClientID)
+		// GET and DELETE are bound to the grant as POST is (mcp-go checks
+		// POST's session through the grant-bound manager, not the others).
+		if s.sessions.guard(w, r, c.GrantID) {
+			return
+		}
 		next.ServeHTTP(w, r.WithContext(tools.WithCaller(r.Context(), c)))
 	})
 }
 
 // checkBearer applies the bearer rules in order: the Host header and Origin
 // checks (DNS rebinding; MCP transports: a present but invalid Origin gets
-// 403), the bearer token from the Authorization header only, its
+// 403), the bearer token from one Authorization header only (a token in
+// the query is no token), its
 // verification (expiry, revocation, audience), and the scope a tools/call
 // needs. It returns the caller, or why not: a *refusal, or the token
 // store's failure.
@@ -45,12 +51,24 @@ func (s *Server) checkBearer(w http.ResponseWriter, r *http.Request) (*tools.Cal
 	if o := r.Header.Get("Origin"); o != "" && !s.originAllowed(o) {
 		return nil, errOrigin
 	}
-	// RFC 6750 §2.3 allows a query token; OAuth 2.1 §5.2.1 and MCP
-	// forbid it: URLs end up in logs and histories.
-	if r.URL.Query().Has("access_token") {
-		return nil, errTokenInQuery
+	// RFC 6750 §2.3 allows a query token; OAuth 2.1 §5.2 and MCP forbid
+	// it (URLs end up in logs and histories), so one is no token: 401
+	// with the challenge. Beside a header it is a second method (RFC 6750
+	// §3.1 invalid_request), as two Authorization headers are.
+	auth := r.Header.Values("Authorization")
+	if len(auth) > 1 {
+		return nil, errTwoTokens
 	}
-	token, ok := bearerToken(r.Header.Get("Authorization"))
+	if r.URL.RawQuery != "" && r.URL.Query().Has("access_token") {
+		if len(auth) == 1 {
+			return nil, errTwoTokens
+		}
+		return nil, errNoToken
+	}
+	if len(auth) == 0 {
+		return nil, errNoToken
+	}
+	token, ok := bearerToken(auth[0])
 	if !ok {
 		return nil, errNoToken
 	}
@@ -103,10 +121,10 @@ func (e *refusal) Error() string { return "bearer: " + e.outcome }
 // The refusals of checkBearer, but for insufficient_scope, which names the
 // scopes of its own request.
 var (
-	errHostHeader   = &refusal{status: http.StatusForbidden, outcome: "host_header", text: "Forbidden: invalid Host header"}
-	errOrigin       = &refusal{status: http.StatusForbidden, outcome: "origin", text: "Forbidden: invalid Origin header"}
-	errTokenInQuery = &refusal{status: http.StatusBadRequest, outcome: "token_in_query",
-		code: "invalid_request", description: "send the access token in the Authorization header, never in the URL"}
+	errHostHeader = &refusal{status: http.StatusForbidden, outcome: "host_header", text: "Forbidden: invalid Host header"}
+	errOrigin     = &refusal{status: http.StatusForbidden, outcome: "origin", text: "Forbidden: invalid Origin header"}
+	errTwoTokens  = &refusal{status: http.StatusBadRequest, outcome: "two_tokens",
+		code: "invalid_request", description: "send the access token once, in the Authorization header, never in the URL"}
 	errNoToken      = &refusal{status: http.StatusUnauthorized, outcome: "no_token"}
 	errInvalidToken = &refusal{status: http.StatusUnauthorized, outcome: "invalid_token",
 		code: "invalid_token", description: "the access token is invalid, expired or revoked"}
@@ -184,10 +202,15 @@ func bearerToken(h string) (string, bool) {
 	return tok, tok != ""
 }
 
-// scopeNeeded returns the scope a tools/call in body needs, or "". Only a
-// body that can be a tools/call is parsed here; mcp-go parses it again.
+// scopeNeeded returns the scope a tools/call in body needs, or "". The
+// method and tool name are decoded as mcp-go decodes them (encoding/json:
+// escapes, case-insensitive keys, the last of duplicate keys). A body
+// with neither the bytes tools/call nor any escape cannot name that
+// method, and is not parsed here; mcp-go parses every body again. mcp-go
+// v1.2.1 answers a batch (a JSON array) with a parse error, but one is
+// checked all the same, every element.
 func (s *Server) scopeNeeded(body []byte) string {
-	if !bytes.Contains(body, []byte(`tools/call`)) {
+	if !bytes.Contains(body, []byte(`tools/call`)) && bytes.IndexByte(body, '\\') < 0 {
 		return ""
 	}
 	type call struct {

@@ -54,8 +54,10 @@ func TestBearerRules(t *testing.T) {
 		url, token string
 		body       string
 		headers    map[string]string
-		status     int
-		wwwError   string // the error= of WWW-Authenticate, "" for none
+		// auth2 is a second Authorization header.
+		auth2    string
+		status   int
+		wwwError string // the error= of WWW-Authenticate, "" for none
 	}{
 		{name: "no token", url: mcpURL, body: toolsList, status: 401},
 		{name: "valid token", url: mcpURL, token: readOnly.AccessToken, body: toolsList, headers: inSession, status: 200},
@@ -65,7 +67,18 @@ func TestBearerRules(t *testing.T) {
 		{name: "refresh token as bearer", url: mcpURL, token: full.RefreshToken, body: toolsList, status: 401, wwwError: "invalid_token"},
 		{name: "revoked grant", url: mcpURL, token: revoked.AccessToken, body: toolsList, status: 401, wwwError: "invalid_token"},
 		{name: "wrong audience", url: mcpURL, token: foreign, body: toolsList, status: 401, wwwError: "invalid_token"},
-		{name: "token in query string", url: mcpURL + "?access_token=" + readOnly.AccessToken, body: toolsList, status: 400, wwwError: "invalid_request"},
+		// A query token is no token (OAuth 2.1 §5.2: never accepted in the URL).
+		{name: "token in query string", url: mcpURL + "?access_token=" + readOnly.AccessToken, body: toolsList, status: 401},
+		{name: "two Authorization headers", url: mcpURL, token: readOnly.AccessToken, auth2: "Bearer " + readOnly.AccessToken, body: toolsList, headers: inSession, status: 400, wwwError: "invalid_request"},
+		{name: "two Authorization headers, one empty", url: mcpURL, token: readOnly.AccessToken, auth2: "", body: toolsList, headers: map[string]string{"Mcp-Session-Id": readSession, "X-Auth2": "empty"}, status: 400, wwwError: "invalid_request"},
+		// JSON escapes spell tools/call and the tool's name as surely as
+		// the plain bytes do; mcp-go decodes them, so must the scope check.
+		{name: "escaped method", url: mcpURL, token: readOnly.AccessToken, body: `{"jsonrpc":"2.0","id":5,"method":"tools\/call","params":{"name":"write_probe","arguments":{}}}`, status: 403, wwwError: "insufficient_scope"},
+		{name: "unicode-escaped method", url: mcpURL, token: readOnly.AccessToken, body: `{"jsonrpc":"2.0","id":5,"method":"\u0074ools/call","params":{"name":"write_probe","arguments":{}}}`, status: 403, wwwError: "insufficient_scope"},
+		{name: "escaped tool name", url: mcpURL, token: readOnly.AccessToken, body: `{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"write\u005fprobe","arguments":{}}}`, status: 403, wwwError: "insufficient_scope"},
+		{name: "upper-case key, escaped method", url: mcpURL, token: readOnly.AccessToken, body: `{"jsonrpc":"2.0","id":5,"METHOD":"tools\/call","params":{"name":"write_probe","arguments":{}}}`, status: 403, wwwError: "insufficient_scope"},
+		{name: "escaped method in a batch", url: mcpURL, token: readOnly.AccessToken, body: `[{"jsonrpc":"2.0","id":5,"method":"tools\/call","params":{"name":"write_probe","arguments":{}}}]`, status: 403, wwwError: "insufficient_scope"},
+		{name: "escapes in another method", url: mcpURL, token: readOnly.AccessToken, body: `{"jsonrpc":"2.0","id":6,"method":"tools\/list","params":{"cursor":"a\nb"}}`, headers: inSession, status: 200},
 		{name: "token in query string beside header", url: mcpURL + "?access_token=x", token: readOnly.AccessToken, body: toolsList, status: 400, wwwError: "invalid_request"},
 		{name: "foreign Origin", url: mcpURL, token: readOnly.AccessToken, body: toolsList, headers: map[string]string{"Origin": "https://evil.example"}, status: 403},
 		{name: "own Origin", url: mcpURL, token: readOnly.AccessToken, body: toolsList, headers: map[string]string{"Origin": e.ts.URL, "Mcp-Session-Id": readSession}, status: 200},
@@ -82,6 +95,9 @@ func TestBearerRules(t *testing.T) {
 			req.Header.Set("Mcp-Protocol-Version", "2025-11-25")
 			if tc.token != "" {
 				req.Header.Set("Authorization", "Bearer "+tc.token)
+			}
+			if tc.auth2 != "" || tc.headers["X-Auth2"] == "empty" {
+				req.Header.Add("Authorization", tc.auth2)
 			}
 			for k, v := range tc.headers {
 				if k == "Host" {

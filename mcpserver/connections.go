@@ -121,6 +121,20 @@ type clientRow struct {
 	Policy                  string
 }
 
+// clientPath is the path of a form about one client: the id is one
+// escaped path segment, since a client known by its metadata document has
+// a URL for an id ("https://…/client.json"), whose slashes would otherwise
+// split it.
+func clientPath(id, action string) string {
+	return "/clients/" + url.PathEscape(id) + "/" + action
+}
+
+// RevokePath is where the row's revoke form posts.
+func (c clientRow) RevokePath() string { return clientPath(c.ID, "revoke") }
+
+// PolicyPath is where the row's write-policy form posts.
+func (c clientRow) PolicyPath() string { return clientPath(c.ID, "policy") }
+
 func kindLabel(k store.AuthKind) string {
 	switch k {
 	case store.AuthToken:

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"slices"
 	"strings"
@@ -44,6 +45,10 @@ type Config struct {
 	AllowedOrigins []string
 	// PasswordParams are the argon2id costs; zero means signin.DefaultParams.
 	PasswordParams signin.Params
+	// TrustedProxies are the reverse proxies (CIDRs) whose X-Forwarded-For
+	// or Forwarded header names the client; the sign-in, registration and
+	// token limiters count requests by that client's address.
+	TrustedProxies []netip.Prefix
 	// AllowLoopbackMetadata lets client-ID metadata documents live on
 	// loopback. For tests only.
 	AllowLoopbackMetadata bool
@@ -105,7 +110,7 @@ func New(cfg Config) (*Server, error) {
 	cfg.Store = newConnCache(cfg.Store, cfg.Now)
 	sm, err := signin.New(signin.Config{
 		Store: cfg.Store, Key: cfg.CSRFKey, Secure: u.Scheme == "https", Params: cfg.PasswordParams,
-		Now: cfg.Now, Logger: cfg.Logger,
+		TrustedProxies: cfg.TrustedProxies, Now: cfg.Now, Logger: cfg.Logger,
 	})
 	if err != nil {
 		return nil, err
@@ -113,7 +118,7 @@ func New(cfg Config) (*Server, error) {
 	as, err := oauthpkce.New(oauthpkce.Config{
 		Issuer: cfg.BaseURL, Resource: cfg.BaseURL + MCPPath, Store: cfg.Store, Signin: sm,
 		AccessTTL: cfg.AccessTTL, RefreshTTL: cfg.RefreshTTL, Now: cfg.Now, Logger: cfg.Logger,
-		AllowLoopbackMetadata: cfg.AllowLoopbackMetadata,
+		AllowLoopbackMetadata: cfg.AllowLoopbackMetadata, TrustedProxies: cfg.TrustedProxies,
 		ConsentConnections: func(r *http.Request, userID string) ([]oauthpkce.ConnectionChoice, error) {
 			return consentChoices(r, cfg.Store, cfg.Vendors, userID)
 		},
@@ -155,11 +160,13 @@ func New(cfg Config) (*Server, error) {
 	}
 	streamable := server.NewStreamableHTTPServer(mcpSrv,
 		server.WithSessionIdManagerResolver(s.sessions),
-		server.WithSessionIdleTTL(time.Hour),
+		server.WithSessionIdleTTL(sessionIdleTTL),
 		// Our own Host check runs in protect, aware of proxies.
 		server.WithDisableLocalhostProtection(true),
-		server.WithStreamableHTTPLogger(cfg.Logger.With("component", "mcp-go")),
+		// mcp-go logs session ids; scrubSessions keeps them out.
+		server.WithStreamableHTTPLogger(slog.New(scrubSessions{cfg.Logger.With("component", "mcp-go").Handler()})),
 	)
+	s.sessions.evictVia(streamable, s.log)
 
 	mux := http.NewServeMux()
 	as.Mount(mux)

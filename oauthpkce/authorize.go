@@ -86,7 +86,7 @@ func (s *Server) checkClient(ctx context.Context, a *authRequest, repeated strin
 	}
 	// Exact string comparison (OAuth 2.1 §4.1.3, RFC 9700 §4.1.3): no
 	// prefixes, no wildcards, no normalization.
-	if !slices.Contains(client.RedirectURIs, a.redirect) {
+	if !redirectRegistered(client.RedirectURIs, a.redirect) {
 		return store.Client{}, bad("The redirect address in the request is not one this app registered, so hostgate will not send you there.")
 	}
 	return client, nil

@@ -28,6 +28,22 @@ func wantErrorPage(t *testing.T, r *response, status int) {
 	}
 }
 
+// TestAuthorizeLoopbackAnyPort: a native app's loopback redirect URI
+// matches on any port, the port it listens on this time (RFC 8252 §7.3);
+// scheme, host and path still match exactly, so the code goes back only
+// to the app's own callback.
+func TestAuthorizeLoopbackAnyPort(t *testing.T) {
+	f := newFixture(t, nil)
+	a := f.authReq(publicClient, "")
+	for _, port := range []string{"9999", "51234", "1"} {
+		v := with(a.v, url.Values{"redirect_uri": {"http://127.0.0.1:" + port + "/callback"}})
+		r := f.authorize(f.hostBrowser(), v)
+		if r.StatusCode != http.StatusOK || !strings.Contains(r.body, "Approve") {
+			t.Fatalf("port %s: %d, want the consent page", port, r.StatusCode)
+		}
+	}
+}
+
 // TestAuthorizeBadClientOrRedirectNeverRedirects: phase 1. A bad client or
 // redirect URI is shown on our page and nothing is redirected, whether or
 // not the host is signed in (RFC 6749 §4.1.2.1, RFC 9700 §4.1).
@@ -46,10 +62,8 @@ func TestAuthorizeBadClientOrRedirectNeverRedirects(t *testing.T) {
 		{"client_id over 256 bytes", with(a.v, url.Values{"client_id": {strings.Repeat("c", 300)}}), "does not know this app"},
 		{"unregistered redirect_uri", with(a.v, url.Values{"redirect_uri": {"https://evil.example/callback"}}), "not one this app registered"},
 		{"another client's redirect_uri", with(a.v, url.Values{"redirect_uri": {otherRedirect}}), "not one this app registered"},
-		// MCP: redirect URIs MUST match exactly. Note that RFC 8252 §7.3
-		// asks for any port on loopback; hostgate matches exactly and
-		// clients re-register when their port changes.
-		{"loopback redirect on another port", with(a.v, url.Values{"redirect_uri": {"http://127.0.0.1:9999/callback"}}), "not one this app registered"},
+		// An http loopback redirect matches on any port (RFC 8252 §7.3),
+		// everything else exactly: see TestAuthorizeLoopbackAnyPort.
 		{"https redirect on another port", with(web.v, url.Values{"redirect_uri": {"https://app.example:8443/callback"}}), "not one this app registered"},
 		{"https redirect with default port spelled out", with(web.v, url.Values{"redirect_uri": {"https://app.example:443/callback"}}), "not one this app registered"},
 		{"redirect with an extra query parameter", with(a.v, url.Values{"redirect_uri": {loopbackRedirect + "?next=evil"}}), "not one this app registered"},
@@ -388,14 +402,15 @@ func TestAuthorizeWithoutRedirectURI(t *testing.T) {
 		ex.Del("redirect_uri")
 		wantTokens(t, f.token(ex))
 	})
-	t.Run("included at /authorize: required at /token", func(t *testing.T) {
+	t.Run("included at /authorize: optional at /token, checked if present", func(t *testing.T) {
+		// OAuth 2.1 §10.2: the token request may leave it out.
 		f := f.on(t)
 		a := f.authReq(publicClient, "")
 		code := f.code(b, a)
 		ex := exchangeForm(publicClient, a, code)
-		ex.Del("redirect_uri")
+		ex.Set("redirect_uri", otherRedirect)
 		wantError(t, f.token(ex), http.StatusBadRequest, codeInvalidGrant)
-		ex.Set("redirect_uri", loopbackRedirect)
+		ex.Del("redirect_uri")
 		wantTokens(t, f.token(ex))
 	})
 }

@@ -143,9 +143,21 @@ func (s *Server) lookupClient(ctx context.Context, id string) (store.Client, err
 	case err != nil && !errors.Is(err, store.ErrNotFound):
 		return store.Client{}, fmt.Errorf("oauthpkce: lookup client: %w", err)
 	}
-	return s.metadata.do(ctx, id, func(ctx context.Context) (store.Client, error) {
-		return s.refreshMetadataClient(ctx, id, old)
+	known := err == nil && old.MetadataURL == id
+	if !s.allowMetadataFetch(ctx) {
+		if known {
+			return old, nil
+		}
+		return store.Client{}, metadataErr(id, "too many client metadata documents were fetched for this address; try again in a minute", nil)
+	}
+	c, err := s.metadata.do(ctx, id, func(ctx context.Context) (store.Client, error) {
+		c, err := s.refreshMetadataClient(ctx, id, old)
+		if _, failed := errors.AsType[fetchFailure](err); failed && known {
+			return s.serveLastGoodCopy(ctx, id, old, err)
+		}
+		return c, err
 	})
+	return c, err
 }
 
 // checkClientIDURL applies the draft's rules for a client_id URL (§3):
@@ -254,7 +266,7 @@ func (f *metadataFetcher) fetch(ctx context.Context, id string) ([]byte, time.Du
 	case f.sem <- struct{}{}:
 		defer func() { <-f.sem }()
 	default:
-		return nil, 0, metadataErr(id, "hostgate is fetching too many documents; try again in a moment", nil)
+		return nil, 0, fetchFailure{metadataErr(id, "hostgate is fetching too many documents; try again in a moment", nil)}
 	}
 	ctx, cancel := context.WithTimeout(ctx, metadataFetchTimeout)
 	defer cancel()
@@ -269,14 +281,16 @@ func (f *metadataFetcher) fetch(ctx context.Context, id string) ([]byte, time.Du
 		case errors.Is(err, errRefusedDestination):
 			return nil, 0, metadataErr(id, "its address is not a public internet address, so hostgate does not fetch it", err)
 		case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
-			return nil, 0, metadataErr(id, "the document could not be fetched in time", err)
+			return nil, 0, fetchFailure{metadataErr(id, "the document could not be fetched in time", err)}
 		}
-		return nil, 0, metadataErr(id, "the document could not be fetched", err)
+		return nil, 0, fetchFailure{metadataErr(id, "the document could not be fetched", err)}
 	}
 	defer resp.Body.Close()
 	switch {
 	case resp.StatusCode >= 300 && resp.StatusCode < 400:
 		return nil, 0, metadataErr(id, "the URL redirects elsewhere; hostgate does not follow redirects for metadata documents", nil)
+	case resp.StatusCode == http.StatusForbidden || resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500:
+		return nil, 0, fetchFailure{metadataErr(id, "the server answered HTTP "+strconv.Itoa(resp.StatusCode), nil)}
 	case resp.StatusCode != http.StatusOK:
 		return nil, 0, metadataErr(id, "the server answered HTTP "+strconv.Itoa(resp.StatusCode), nil)
 	case resp.ContentLength > maxMetadataDocument:
@@ -284,7 +298,7 @@ func (f *metadataFetcher) fetch(ctx context.Context, id string) ([]byte, time.Du
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxMetadataDocument+1))
 	if err != nil {
-		return nil, 0, metadataErr(id, "the document could not be read", err)
+		return nil, 0, fetchFailure{metadataErr(id, "the document could not be read", err)}
 	}
 	if len(body) > maxMetadataDocument {
 		return nil, 0, metadataErr(id, fmt.Sprintf("the document is larger than %d bytes", maxMetadataDocument), nil)
@@ -346,4 +360,49 @@ func (f *metadataFetcher) do(ctx context.Context, key string, fn func(context.Co
 	case <-ctx.Done():
 		return store.Client{}, fmt.Errorf("oauthpkce: lookup client: %w", ctx.Err())
 	}
+}
+
+// metadataFetchesPerMinute limits the document fetches one address (an
+// IPv4 address or IPv6 /64, behind trusted proxies the client's) can cause,
+// with a burst of twice that. A real client's document is fetched at most
+// once per metadataMinTTL; a cached one costs nothing.
+const metadataFetchesPerMinute = 5
+
+// fetchFailure is a document that could not be fetched (no connection, a
+// timeout, a 403, 429 or 5xx), as opposed to one that was fetched and is
+// withdrawn (404, 410) or unusable. For a known client the last good copy
+// then keeps serving: some document hosts refuse data-centre addresses,
+// and that must not lock the client's users out.
+type fetchFailure struct{ error }
+
+func (e fetchFailure) Unwrap() error { return e.error }
+
+type clientAddrKey struct{}
+
+// withClientAddr records in r's context the address r came from, for the
+// per-address metadata fetch limit.
+func (s *Server) withClientAddr(h handlerFunc) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		return h(w, r.WithContext(context.WithValue(r.Context(), clientAddrKey{}, s.clientIP(r))))
+	}
+}
+
+// allowMetadataFetch reports whether the request behind ctx may cause a
+// document fetch now, taking one from its address's allowance. Lookups
+// with no request address (none today) are not limited.
+func (s *Server) allowMetadataFetch(ctx context.Context) bool {
+	addr, ok := ctx.Value(clientAddrKey{}).(string)
+	return !ok || s.metadataLimiter.allow(addr)
+}
+
+// serveLastGoodCopy keeps old, the last good copy of id's document, in
+// use for another metadataMinTTL after a refetch failed, so that the
+// fetch is retried then rather than on every request.
+func (s *Server) serveLastGoodCopy(ctx context.Context, id string, old store.Client, cause error) (store.Client, error) {
+	s.log.WarnContext(ctx, "client metadata document not refetched; serving the last good copy", "client_id", id, "err", cause)
+	old.MetadataExpiresAt = s.now().UTC().Add(metadataMinTTL)
+	if err := s.cfg.Store.PutClient(ctx, old); err != nil {
+		return store.Client{}, fmt.Errorf("oauthpkce: store metadata client: %w", err)
+	}
+	return old, nil
 }

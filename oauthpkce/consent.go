@@ -1,8 +1,10 @@
 package oauthpkce
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"slices"
 	"strings"
@@ -15,12 +17,16 @@ import (
 // consentData is what the consent page shows.
 type consentData struct {
 	CSRF         string
+	Transaction  string     // the page's single-use consent transaction
 	Params       url.Values // the authorization request, as hidden fields
 	ClientName   string
 	ClientID     string
 	RedirectSite string
 	Loopback     bool // the code goes to a program on this computer
 	Registered   bool // dynamically registered: its name is unverified
+	// DocumentHost is the host serving the client's metadata document,
+	// for a client known by one: its name is unverified too.
+	DocumentHost string
 	Scopes       []consentScope
 	Connections  []consentConnection
 	ConnectURL   string
@@ -44,6 +50,53 @@ func csrfConsent(userID string, a authRequest) string {
 	return "consent\x00" + userID + "\x00" + a.digest()
 }
 
+// consentTTL is how long a consent page can be answered.
+const consentTTL = 15 * time.Minute
+
+// consentField is the form field that carries the consent transaction.
+const consentField = "consent_tx"
+
+// newConsentTransaction records a consent page about to be shown: its
+// decision can be taken once, by this host in this browser session, for
+// exactly this request.
+func (s *Server) newConsentTransaction(r *http.Request, user store.User, a authRequest) (string, error) {
+	id := newSecret("")
+	now := s.now()
+	err := s.cfg.Store.CreateConsentTransaction(r.Context(), store.ConsentTransaction{
+		Hash: store.Hash(id), UserID: user.ID, SessionHash: s.cfg.Signin.SessionHash(r),
+		Request: a.digest(), CreatedAt: now, ExpiresAt: now.Add(consentTTL),
+	})
+	if err != nil {
+		return "", fmt.Errorf("create consent transaction: %w", err)
+	}
+	return id, nil
+}
+
+// useConsentTransaction consumes the consent transaction the form carries:
+// one page, one decision. A second submission of the page (again, or at
+// the same time) finds it gone.
+func (s *Server) useConsentTransaction(r *http.Request, user store.User, a authRequest) error {
+	id := r.PostForm.Get(consentField)
+	expired := &pageError{Status: http.StatusForbidden, Title: "This form expired or came from another site",
+		Message: "For your safety hostgate ignored it. Start again from your app."}
+	if id == "" || len(r.PostForm[consentField]) > 1 {
+		return expired
+	}
+	tx, err := s.cfg.Store.ConsumeConsentTransaction(r.Context(), store.Hash(id))
+	if errors.Is(err, store.ErrNotFound) {
+		return &pageError{Status: http.StatusConflict, Title: "You already answered this request",
+			Message: "hostgate takes one answer per approval page, and this page was already answered (perhaps the form was sent twice). If your app is still waiting, start again from your app."}
+	}
+	if err != nil {
+		return fmt.Errorf("consume consent transaction: %w", err)
+	}
+	if tx.UserID != user.ID || tx.Request != a.digest() || tx.SessionHash != s.cfg.Signin.SessionHash(r) ||
+		!s.now().Before(tx.ExpiresAt) {
+		return expired
+	}
+	return nil
+}
+
 // consentPage shows the host what the client asks for (MCP security best
 // practices: name the client, show the redirect URI, CSRF-protect the form,
 // forbid framing).
@@ -51,9 +104,15 @@ func (s *Server) consentPage(w http.ResponseWriter, r *http.Request, user store.
 	d := consentData{
 		CSRF: s.cfg.Signin.CSRF(w, r, csrfConsent(user.ID, a)), Params: a.values(),
 		ClientName: client.Name, ClientID: client.ID, Registered: client.MetadataURL == "",
-		SignOutCSRF: s.cfg.Signin.SignOutCSRF(w, r), Username: user.Username,
+		DocumentHost: documentHost(client.MetadataURL),
+		SignOutCSRF:  s.cfg.Signin.SignOutCSRF(w, r), Username: user.Username,
 	}
 	d.RedirectSite, d.Loopback = redirectSite(a.redirect)
+	tx, err := s.newConsentTransaction(r, user, a)
+	if err != nil {
+		return err
+	}
+	d.Transaction = tx
 	for _, sc := range s.cfg.Scopes {
 		if slices.Contains(req.scopes, sc.Name) {
 			d.Scopes = append(d.Scopes, consentScope{Scope: sc, Checked: true})
@@ -105,6 +164,9 @@ func (s *Server) handleConsent(w http.ResponseWriter, r *http.Request) error {
 	if !s.cfg.Signin.CheckCSRF(r, csrfConsent(user.ID, a), r.PostForm.Get("csrf")) {
 		return &pageError{Status: http.StatusForbidden, Title: "This form expired or came from another site",
 			Message: "For your safety hostgate ignored it. Start again from your app."}
+	}
+	if err := s.useConsentTransaction(r, user, a); err != nil {
+		return err
 	}
 	client, perr := s.checkClient(r.Context(), &a, repeated)
 	if perr != nil {
@@ -182,11 +244,34 @@ func redirectSite(raw string) (string, bool) {
 	}
 	switch u.Scheme {
 	case "http", "https":
-		h := u.Hostname()
-		return u.Host, h == "localhost" || h == "127.0.0.1" || h == "::1" || strings.HasPrefix(h, "127.")
+		return u.Host, isLoopbackName(u.Hostname())
 	default:
 		return u.Scheme + "://" + u.Host, true
 	}
+}
+
+// isLoopbackName reports whether a URL's hostname is this computer: the
+// name localhost or a loopback address literal (127.0.0.0/8, ::1), never
+// a DNS name that only starts like one (127.0.0.1.attacker.example).
+func isLoopbackName(h string) bool {
+	if strings.EqualFold(h, "localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(h)
+	return err == nil && ip.Zone() == "" && ip.IsLoopback()
+}
+
+// documentHost returns the host of a client-ID metadata document URL, or
+// "" for a client known otherwise.
+func documentHost(metadataURL string) string {
+	if metadataURL == "" {
+		return ""
+	}
+	u, err := url.Parse(metadataURL)
+	if err != nil || u.Host == "" {
+		return metadataURL
+	}
+	return u.Host
 }
 
 // formTarget is the CSP source that lets the consent form's redirect reach

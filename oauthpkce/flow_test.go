@@ -37,7 +37,7 @@ const (
 	otherPassword = "bob's own password"
 
 	loopbackRedirect = "http://127.0.0.1:51234/callback"
-	otherRedirect    = "http://127.0.0.1:51235/callback"
+	otherRedirect    = "http://127.0.0.1:51235/other-app/callback"
 	webRedirect      = "https://app.example/callback"
 	webSecret        = "web-client-secret"
 	postSecret       = "post-client-secret"

@@ -1,10 +1,14 @@
 package oauthpkce
 
 import (
-	"net/netip"
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
 	"sync"
 	"time"
 
+	"github.com/hostgate/hostgate/oauthpkce/clientaddr"
 	"golang.org/x/time/rate"
 )
 
@@ -101,19 +105,102 @@ func (l *addrLimiter) sweep(now time.Time) {
 	}
 }
 
-// limiterKey is the bucket an address counts against. An IPv6 subscriber is
-// usually given a whole /64, so IPv6 addresses share their /64's bucket;
-// otherwise one machine could cycle through 2^64 addresses. IPv4-mapped IPv6
-// addresses count as their IPv4 address. Anything unparsable is its own key.
-func limiterKey(addr string) string {
-	ip, err := netip.ParseAddr(addr)
-	if err != nil {
-		return addr
+// limiterKey is the bucket an address counts against: see clientaddr.Key
+// (IPv6 by /64, IPv4-mapped as IPv4).
+func limiterKey(addr string) string { return clientaddr.Key(addr) }
+
+// exhausted reports whether addr's bucket is empty now, without taking a
+// token or making an entry.
+func (l *addrLimiter) exhausted(addr string) bool {
+	key := limiterKey(addr)
+	now := l.now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	e, ok := l.entries[key]
+	return ok && e.lim.TokensAt(now) < 1
+}
+
+// Token endpoint limits. Every request counts against its address (an
+// IPv4 address or IPv6 /64, behind trusted proxies the client's); only
+// failed grants (invalid_grant, invalid_client) count against the client,
+// because a public client's id is public: counting every request would let
+// anyone starve a real client, while a client that is working rarely
+// fails. Codes and refresh tokens are 256-bit random, so the limits bound
+// load and log noise more than they protect the tokens.
+const (
+	tokenPerMinutePerAddr        = 30 // burst 60
+	tokenFailuresPerMinPerClient = 10 // burst 20
+	// maxLimitedClientID is the longest client id kept as a limiter key;
+	// longer ones share one bucket (none is valid: see the registration
+	// and metadata-document limits).
+	maxLimitedClientID = 512
+)
+
+// tokenLimits limits the token endpoint.
+type tokenLimits struct {
+	addr   *addrLimiter
+	client *addrLimiter
+}
+
+func newTokenLimits(now func() time.Time) *tokenLimits {
+	return &tokenLimits{
+		addr:   newAddrLimiter(tokenPerMinutePerAddr, now),
+		client: newAddrLimiter(tokenFailuresPerMinPerClient, now),
 	}
-	ip = ip.Unmap().WithZone("")
-	if ip.Is6() {
-		p, _ := ip.Prefix(64)
-		return p.String()
+}
+
+// limitToken wraps the token endpoint: a request from an address over its
+// limit, or naming a client whose failures are over theirs, is answered
+// 429 temporarily_unavailable with Retry-After before anything is looked
+// up; a request that fails with invalid_grant or invalid_client is
+// charged to its client.
+func (s *Server) limitToken(h handlerFunc) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		addr := s.clientIP(r)
+		if !s.tokenLimits.addr.allow(addr) {
+			s.log.WarnContext(r.Context(), "token requests rate limited", "from", addr)
+			e := errorf(http.StatusTooManyRequests, codeTemporarilyUnavailable, "too many token requests from this address; retry later")
+			e.retryAfter = s.tokenLimits.addr.retryAfter()
+			return e
+		}
+		// Read the form as clientRequest does (it then finds it read), to
+		// know the client before the request is handled.
+		r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
+		if isForm(r) {
+			if err := r.ParseForm(); err != nil {
+				return badRequest(codeInvalidRequest, "the body could not be parsed")
+			}
+		}
+		key := tokenClientKey(r)
+		if key != "" && s.tokenLimits.client.exhausted(key) {
+			s.log.WarnContext(r.Context(), "token requests rate limited", "client_id", key)
+			e := errorf(http.StatusTooManyRequests, codeTemporarilyUnavailable, "too many failed token requests for this client; retry later")
+			e.retryAfter = s.tokenLimits.client.retryAfter()
+			return e
+		}
+		r = r.WithContext(context.WithValue(r.Context(), clientAddrKey{}, addr))
+		err := h(w, r)
+		if e, ok := errors.AsType[*Error](err); ok && key != "" && (e.Code == codeInvalidGrant || e.Code == codeInvalidClient) {
+			s.tokenLimits.client.allow(key)
+		}
+		return err
 	}
-	return ip.String()
+}
+
+// tokenClientKey is the client a token request names, by HTTP Basic or
+// the form, as the limiter's key; "" if it names none.
+func tokenClientKey(r *http.Request) string {
+	id := r.PostForm.Get("client_id")
+	if u, _, ok := r.BasicAuth(); ok {
+		if v, err := url.QueryUnescape(u); err == nil {
+			id = v
+		}
+	}
+	if len(id) > maxLimitedClientID {
+		id = id[:maxLimitedClientID]
+	}
+	if id == "" {
+		return ""
+	}
+	return "client " + id
 }

@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -142,4 +143,56 @@ func isLoopbackHostname(hostname string) bool {
 		return false
 	}
 	return (ip.Is4() && ip.IsLoopback()) || ip == netip.IPv6Loopback()
+}
+
+// redirectRegistered reports whether requested matches one of the client's
+// registered redirect URIs (see redirectURIMatches).
+func redirectRegistered(registered []string, requested string) bool {
+	return slices.ContainsFunc(registered, func(r string) bool { return redirectURIMatches(r, requested) })
+}
+
+// redirectURIMatches reports whether an authorization request's redirect
+// URI matches a registered one. Matching is exact string comparison (RFC
+// 9700 §4.1.1) with one exception, RFC 8252 §7.3: for an http redirect URI
+// on a loopback host (127.0.0.0/8, [::1] or localhost) the port is ignored,
+// since a native client picks it at run time. Registered with or without a
+// port, it matches the same scheme, host, path and query on any port.
+func redirectURIMatches(registered, requested string) bool {
+	if registered == requested {
+		return requested != ""
+	}
+	r, ok1 := loopbackWithoutPort(registered)
+	q, ok2 := loopbackWithoutPort(requested)
+	return ok1 && ok2 && r == q
+}
+
+// loopbackWithoutPort returns an http loopback redirect URI with its port
+// removed, and ok if raw is a valid such URI whose port, if any, is a
+// number from 1 to 65535. Only the port is removed; everything else is
+// compared as the client sent it.
+func loopbackWithoutPort(raw string) (string, bool) {
+	const prefix = "http://"
+	if !strings.HasPrefix(raw, prefix) || checkRedirectURI(raw, nil) != nil {
+		return "", false
+	}
+	rest := raw[len(prefix):]
+	end := strings.IndexAny(rest, "/?")
+	if end < 0 {
+		end = len(rest)
+	}
+	host, tail := rest[:end], rest[end:]
+	if i := strings.LastIndexByte(host, ':'); i >= 0 && !strings.HasSuffix(host, "]") {
+		port := host[i+1:]
+		if port == "" || len(port) > 5 || strings.Trim(port, "0123456789") != "" {
+			return "", false
+		}
+		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+			return "", false
+		}
+		host = host[:i]
+	}
+	if !isLoopbackHostname(strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")) {
+		return "", false
+	}
+	return prefix + host + tail, true
 }

@@ -153,3 +153,47 @@ func FuzzCheckRedirectURI(f *testing.F) {
 		}
 	})
 }
+
+// TestRedirectURIMatches: RFC 8252 §7.3. An http loopback redirect URI
+// matches the same URI on any port (registered with or without one); the
+// path, query, scheme and host stay exact. Anything else matches exactly.
+func TestRedirectURIMatches(t *testing.T) {
+	tests := []struct {
+		name, registered, requested string
+		ok                          bool
+	}{
+		{"exact", "http://127.0.0.1:51234/callback", "http://127.0.0.1:51234/callback", true},
+		{"127.0.0.1 other port", "http://127.0.0.1:51234/callback", "http://127.0.0.1:6000/callback", true},
+		{"127.0.0.1 registered without port", "http://127.0.0.1/callback", "http://127.0.0.1:6000/callback", true},
+		{"127.0.0.1 requested without port", "http://127.0.0.1:51234/callback", "http://127.0.0.1/callback", true},
+		{"[::1] other port", "http://[::1]:8080/cb", "http://[::1]:9090/cb", true},
+		{"localhost other port", "http://localhost:3000/oauth/callback", "http://localhost:41234/oauth/callback", true},
+		{"localhost without path", "http://localhost", "http://localhost:5555", true},
+		{"loopback other path", "http://127.0.0.1:51234/callback", "http://127.0.0.1:51234/callback2", false},
+		{"loopback path prefix", "http://127.0.0.1/cb", "http://127.0.0.1:1/cb/x", false},
+		{"loopback other query", "http://127.0.0.1/cb?a=1", "http://127.0.0.1:1/cb?a=2", false},
+		{"loopback same query", "http://127.0.0.1/cb?a=1", "http://127.0.0.1:1/cb?a=1", true},
+		{"loopback other host", "http://127.0.0.1:51234/callback", "http://localhost:51234/callback", false},
+		{"loopback other 127/8 address", "http://127.0.0.1/cb", "http://127.0.0.2:80/cb", false},
+		{"loopback to https", "http://127.0.0.1/cb", "https://127.0.0.1:1/cb", false},
+		{"loopback empty port", "http://127.0.0.1/cb", "http://127.0.0.1:/cb", false},
+		{"loopback bad port", "http://127.0.0.1/cb", "http://127.0.0.1:abc/cb", false},
+		{"loopback userinfo", "http://127.0.0.1/cb", "http://x@127.0.0.1:1/cb", false},
+		{"loopback fragment", "http://127.0.0.1/cb", "http://127.0.0.1:1/cb#x", false},
+		{"look-alike host", "http://127.0.0.1/cb", "http://127.0.0.1.evil.example:1/cb", false},
+		{"https other port", "https://app.example/cb", "https://app.example:8443/cb", false},
+		{"https exact", "https://app.example/cb", "https://app.example/cb", true},
+		{"native exact", "cursor://anysphere.cursor-mcp/oauth/callback", "cursor://anysphere.cursor-mcp/oauth/callback", true},
+		{"empty", "http://127.0.0.1/cb", "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := redirectURIMatches(tt.registered, tt.requested); got != tt.ok {
+				t.Fatalf("redirectURIMatches(%q, %q) = %v, want %v", tt.registered, tt.requested, got, tt.ok)
+			}
+			if got := redirectRegistered([]string{"https://x.example/cb", tt.registered}, tt.requested); got != tt.ok {
+				t.Fatalf("redirectRegistered = %v, want %v", got, tt.ok)
+			}
+		})
+	}
+}

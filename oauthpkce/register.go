@@ -1,12 +1,14 @@
 package oauthpkce
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"mime"
-	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"slices"
 	"strconv"
@@ -14,6 +16,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/hostgate/hostgate/oauthpkce/clientaddr"
 	"github.com/hostgate/hostgate/store"
 )
 
@@ -22,9 +25,13 @@ const (
 	maxRegistrationBody = 16 << 10 // bytes of JSON a registration request may carry
 	maxClientNameRunes  = 100
 	maxRedirectURIs     = 20
-	maxMetadataURILen   = 2048 // client_uri, logo_uri
+	maxMetadataURILen   = 2048 // client_uri, logo_uri, policy_uri, tos_uri
 	maxSoftwareField    = 256  // software_id, software_version
-	defaultClientName   = "Unnamed client"
+	// Longer client_name or scope values are refused rather than cut;
+	// names are then cut for display to maxClientNameRunes.
+	maxClientNameBytes = 2048
+	maxScopeBytes      = 1024
+	defaultClientName  = "Unnamed client"
 	// prefixClientSecret marks client secrets as the prefixes of
 	// secret.go mark codes and tokens.
 	prefixClientSecret = "hgs_"
@@ -55,9 +62,14 @@ type clientMetadata struct {
 	ClientName              string   `json:"client_name,omitempty"`
 	ClientURI               string   `json:"client_uri,omitempty"`
 	LogoURI                 string   `json:"logo_uri,omitempty"`
-	Scope                   string   `json:"scope,omitempty"`
-	SoftwareID              string   `json:"software_id,omitempty"`
-	SoftwareVersion         string   `json:"software_version,omitempty"`
+	// PolicyURI and TosURI are checked like ClientURI but not kept (no page
+	// shows them yet), so the response leaves them out (RFC 7591 §3.2.1
+	// lets the server drop values).
+	PolicyURI       string `json:"policy_uri,omitempty"`
+	TosURI          string `json:"tos_uri,omitempty"`
+	Scope           string `json:"scope,omitempty"`
+	SoftwareID      string `json:"software_id,omitempty"`
+	SoftwareVersion string `json:"software_version,omitempty"`
 	// ApplicationType comes from OpenID Connect Dynamic Registration §2;
 	// MCP 2026-07-28 has clients send it.
 	ApplicationType string `json:"application_type,omitempty"`
@@ -80,7 +92,7 @@ func (s *Server) handleRegister(w http.ResponseWriter, r *http.Request) error {
 	if allowPublicCORS(w, r, "POST, OPTIONS") {
 		return nil
 	}
-	addr := peerIP(r)
+	addr := s.clientIP(r)
 	if !s.limiter.allow(addr) {
 		s.log.WarnContext(r.Context(), "client registration rate limited", "from", addr)
 		// 429 with an OAuth error body: temporarily_unavailable (RFC 6749
@@ -94,12 +106,19 @@ func (s *Server) handleRegister(w http.ResponseWriter, r *http.Request) error {
 		return errorf(http.StatusUnsupportedMediaType, codeInvalidClientMetadata, "the registration request must be application/json (RFC 7591 §3.1)")
 	}
 	var m clientMetadata
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxRegistrationBody))
-	if err := dec.Decode(&m); err != nil {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxRegistrationBody))
+	if err != nil {
 		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
 			return errorf(http.StatusRequestEntityTooLarge, codeInvalidClientMetadata,
 				fmt.Sprintf("the registration request is larger than %d bytes", maxRegistrationBody))
 		}
+		return badRequest(codeInvalidClientMetadata, "the registration request could not be read")
+	}
+	if k := duplicateKey(body); k != "" {
+		return badRequest(codeInvalidClientMetadata, fmt.Sprintf("the registration request has the member %s twice", quoteValue(k)))
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if err := dec.Decode(&m); err != nil {
 		return badRequest(codeInvalidClientMetadata, "the registration request is not a JSON object of client metadata (RFC 7591 §2)")
 	}
 	if dec.More() {
@@ -222,6 +241,12 @@ func (s *Server) validateClientMetadata(m *clientMetadata, fromDocument bool) *E
 	}
 	m.ResponseTypes = uniqueStrings(m.ResponseTypes)
 
+	if len(m.Scope) > maxScopeBytes {
+		return badRequest(codeInvalidClientMetadata, fmt.Sprintf("scope is limited to %d bytes", maxScopeBytes))
+	}
+	if len(m.ClientName) > maxClientNameBytes {
+		return badRequest(codeInvalidClientMetadata, fmt.Sprintf("client_name is limited to %d bytes", maxClientNameBytes))
+	}
 	// RFC 7591 §2: scope is a space-separated list (RFC 6749 §3.3). §3.2.1
 	// lets the server replace requested values: scopes we do not offer
 	// (offline_access, a generic "mcp") are dropped rather than refused,
@@ -238,13 +263,17 @@ func (s *Server) validateClientMetadata(m *clientMetadata, fromDocument bool) *E
 	if m.ClientName == "" {
 		m.ClientName = defaultClientName
 	}
-	// Pages show and link these: never anything but https (RFC 7591 §5,
-	// RFC 9700 §4.1 for the same reasons as redirect URIs).
-	for _, f := range []struct{ name, v string }{{"client_uri", m.ClientURI}, {"logo_uri", m.LogoURI}} {
-		if f.v != "" && !isHTTPSURL(f.v) {
-			return badRequest(codeInvalidClientMetadata, f.name+" must be an https URL")
+	// Pages show and link these: never anything but absolute https, or
+	// http on loopback for a client on the host's own computer (RFC 7591
+	// §5, RFC 9700 §4.1 for the same reasons as redirect URIs).
+	for _, f := range []struct{ name, v string }{
+		{"client_uri", m.ClientURI}, {"logo_uri", m.LogoURI}, {"policy_uri", m.PolicyURI}, {"tos_uri", m.TosURI},
+	} {
+		if f.v != "" && !isMetadataURL(f.v) {
+			return badRequest(codeInvalidClientMetadata, f.name+" must be an absolute https URL (http only on loopback)")
 		}
 	}
+	m.PolicyURI, m.TosURI = "", ""
 	if len(m.SoftwareID) > maxSoftwareField || len(m.SoftwareVersion) > maxSoftwareField {
 		return badRequest(codeInvalidClientMetadata, fmt.Sprintf("software_id and software_version are limited to %d bytes", maxSoftwareField))
 	}
@@ -289,6 +318,28 @@ func isHTTPSURL(raw string) bool {
 	return err == nil && u.Scheme == "https" && u.Opaque == "" && u.Hostname() != "" && u.User == nil
 }
 
+// isMetadataURL reports whether raw is a URL a page may show or link:
+// absolute https, or http on a loopback host (127.0.0.0/8, [::1],
+// localhost), with no userinfo.
+func isMetadataURL(raw string) bool {
+	if isHTTPSURL(raw) {
+		return true
+	}
+	if len(raw) > maxMetadataURILen {
+		return false
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme != "http" || u.Opaque != "" || u.User != nil {
+		return false
+	}
+	h := u.Hostname()
+	if strings.EqualFold(h, "localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(h)
+	return err == nil && ip.Zone() == "" && ip.Unmap().IsLoopback()
+}
+
 // quoteURI quotes a client-supplied URI for an error description, cut
 // short so that a description never echoes more than the URI's start.
 func quoteURI(u string) string {
@@ -317,12 +368,9 @@ func uniqueStrings(in []string) []string {
 	return out
 }
 
-// peerIP is the IP of the connection's peer. X-Forwarded-For is not
-// trusted: any client can send it.
-func peerIP(r *http.Request) string {
-	ip, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return ip
+// clientIP is the address r came from: the TCP peer, or behind a trusted
+// proxy the client it names (clientaddr.Of). Anyone else's
+// X-Forwarded-For is not trusted: any client can send it.
+func (s *Server) clientIP(r *http.Request) string {
+	return clientaddr.Of(r, s.cfg.TrustedProxies)
 }

@@ -129,3 +129,20 @@ func TestRevoke(t *testing.T) {
 		})
 	}
 }
+
+// TestRevokeClientKillsCodes: revoking an app also makes its issued,
+// unredeemed authorization codes worthless (issue 10, item 12); another
+// host's codes for the same app stay good.
+func TestRevokeClientKillsCodes(t *testing.T) {
+	f := newFixture(t, nil)
+	a := f.authReq(publicClient, "")
+	code := f.code(f.hostBrowser(), a)
+	ob := f.sessionFor(f.other)
+	oa := f.authReq(publicClient, "")
+	otherCode := f.code(ob, oa)
+	if err := f.s.RevokeClient(t.Context(), f.host.ID, publicClient.ID); err != nil {
+		t.Fatal(err)
+	}
+	wantError(t, f.token(exchangeForm(publicClient, a, code)), http.StatusBadRequest, codeInvalidGrant)
+	wantTokens(t, f.token(exchangeForm(publicClient, oa, otherCode)))
+}

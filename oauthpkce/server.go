@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -20,6 +21,7 @@ type Store interface {
 	store.Approvals
 	store.Grants
 	store.Sessions
+	store.ConsentTransactions
 	store.Audit
 }
 
@@ -42,8 +44,13 @@ type Config struct {
 	AccessTTL time.Duration
 	// RefreshTTL is a refresh token's lifetime; default 30 days.
 	RefreshTTL time.Duration
-	// CodeTTL is an authorization code's lifetime; default and maximum 10 min.
+	// CodeTTL is an authorization code's lifetime; default 60 s, maximum
+	// 10 min. A code is redeemed within seconds of its issue.
 	CodeTTL time.Duration
+	// GrantTTL is a grant's absolute lifetime: however often its client
+	// refreshes, no token of it outlives CreatedAt+GrantTTL, and after that
+	// the client must run the authorization flow again. Default 90 days.
+	GrantTTL time.Duration
 	// Now is the clock; default time.Now.
 	Now    func() time.Time
 	Logger *slog.Logger
@@ -56,6 +63,10 @@ type Config struct {
 	// RegistrationsPerMinute limits dynamic registrations per client
 	// address; default 10 a minute with a burst of 20.
 	RegistrationsPerMinute int
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For or
+	// Forwarded header tells the client's address (clientaddr.Of); the
+	// registration and token limiters count requests by that address.
+	TrustedProxies []netip.Prefix
 	// NativeSchemes are the private-use URI schemes accepted in redirect
 	// URIs; default DefaultNativeSchemes.
 	NativeSchemes []string
@@ -66,6 +77,12 @@ type Config struct {
 	// account; the consent page links it with a return address.
 	ConnectURL func(returnTo string) string
 }
+
+// Default lifetimes of codes and grants; see Config.
+const (
+	DefaultCodeTTL  = time.Minute
+	DefaultGrantTTL = 90 * 24 * time.Hour
+)
 
 // ConnectionChoice is a vendor connection the consent page offers.
 type ConnectionChoice struct {
@@ -80,12 +97,16 @@ type ConnectionChoice struct {
 
 // Server is hostgate's OAuth 2.1 authorization server for MCP clients.
 type Server struct {
-	cfg      Config
-	log      *slog.Logger
-	now      func() time.Time
-	tokens   *tokenCache
-	limiter  *addrLimiter
-	metadata *metadataFetcher
+	cfg     Config
+	log     *slog.Logger
+	now     func() time.Time
+	tokens  *tokenCache
+	limiter *addrLimiter
+	// tokenLimits limit the token endpoint (limitToken).
+	tokenLimits *tokenLimits
+	// metadataLimiter limits the metadata document fetches per address.
+	metadataLimiter *addrLimiter
+	metadata        *metadataFetcher
 }
 
 // New checks cfg and returns a server.
@@ -110,9 +131,7 @@ func New(cfg Config) (*Server, error) {
 	if cfg.RefreshTTL <= 0 {
 		cfg.RefreshTTL = 30 * 24 * time.Hour
 	}
-	if cfg.CodeTTL <= 0 || cfg.CodeTTL > 10*time.Minute {
-		cfg.CodeTTL = 10 * time.Minute
-	}
+	cfg.CodeTTL, cfg.GrantTTL = lifetimes(cfg.CodeTTL, cfg.GrantTTL)
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -128,6 +147,8 @@ func New(cfg Config) (*Server, error) {
 	s := &Server{cfg: cfg, log: cfg.Logger.With("component", "oauth"), now: cfg.Now}
 	s.tokens = newTokenCache()
 	s.limiter = newAddrLimiter(cfg.RegistrationsPerMinute, cfg.Now)
+	s.tokenLimits = newTokenLimits(cfg.Now)
+	s.metadataLimiter = newAddrLimiter(metadataFetchesPerMinute, cfg.Now)
 	s.metadata = newMetadataFetcher(cfg.MetadataClient, cfg.AllowLoopbackMetadata, cfg.Now)
 	return s, nil
 }
@@ -154,10 +175,29 @@ func (s *Server) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("OPTIONS "+PathMetadata, s.handleMetadata)
 	mux.HandleFunc("OPTIONS "+PathOIDCMetadata, s.handleMetadata)
 	mux.Handle("OPTIONS "+PathRegister, s.serveJSON(s.handleRegister))
-	mux.Handle("GET "+PathAuthorize, s.servePage(s.handleAuthorize))
+	mux.Handle("GET "+PathAuthorize, s.servePage(s.withClientAddr(s.handleAuthorize)))
 	mux.Handle("POST "+PathConsent, s.servePage(s.handleConsent))
-	mux.Handle("POST "+PathToken, s.serveJSON(s.handleToken))
+	mux.Handle("POST "+PathToken, s.serveJSON(s.limitToken(s.handleToken)))
 	mux.Handle("POST "+PathRevoke, s.serveJSON(s.handleRevoke))
+}
+
+// lifetimes applies the defaults and the cap of Config.CodeTTL and
+// Config.GrantTTL.
+func lifetimes(code, grant time.Duration) (time.Duration, time.Duration) {
+	if code <= 0 {
+		code = DefaultCodeTTL
+	}
+	if grant <= 0 {
+		grant = DefaultGrantTTL
+	}
+	return min(code, 10*time.Minute), grant
+}
+
+// SetLifetimes sets Config.CodeTTL and Config.GrantTTL (zero: the default)
+// of a server built by another package. Call it before serving: it is not
+// safe to call while requests are served.
+func (s *Server) SetLifetimes(code, grant time.Duration) {
+	s.cfg.CodeTTL, s.cfg.GrantTTL = lifetimes(code, grant)
 }
 
 // Issuer returns the issuer URL.

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -28,10 +30,17 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) error {
 	}
 	var resp tokenResponse
 	switch gt := r.PostForm.Get("grant_type"); gt {
-	case grantAuthorizationCode:
-		resp, err = s.exchangeCode(r, client)
-	case grantRefreshToken:
-		resp, err = s.refresh(r, client)
+	case grantAuthorizationCode, grantRefreshToken:
+		// RFC 6749 §5.2: a grant type the client did not register is
+		// unauthorized_client, checked before anything is looked up.
+		if !clientMayUse(client, gt) {
+			return badRequest(codeUnauthorizedClient, "the client did not register the "+gt+" grant type")
+		}
+		if gt == grantAuthorizationCode {
+			resp, err = s.exchangeCode(r, client)
+		} else {
+			resp, err = s.refresh(r, client)
+		}
 	case "":
 		err = badRequest(codeInvalidRequest, "grant_type is missing")
 	default:
@@ -45,6 +54,36 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeJSON(w, http.StatusOK, resp)
 	return nil
+}
+
+// refreshReuseGrace is how long after its first use a rotated refresh
+// token may be presented again, as clients that refresh in parallel (two
+// tabs, a retry after a lost response) do. Later, or once a successor has
+// been used, presenting it is reuse and revokes the grant.
+const refreshReuseGrace = 30 * time.Second
+
+// clientMayUse reports whether the client registered the grant type. RFC
+// 7591 §2: registered without grant_types means authorization_code only.
+func clientMayUse(c store.Client, grantType string) bool {
+	if len(c.GrantTypes) == 0 {
+		return grantType == grantAuthorizationCode
+	}
+	return slices.Contains(c.GrantTypes, grantType)
+}
+
+// redirectURIMismatch reports whether the token request's redirect_uri
+// fails the code's. OAuth 2.1 §4.1.3 / §10.2: the parameter may be left
+// out; one that is present must be the authorization request's exactly, or
+// the registered one the authorization request used by leaving it out.
+func redirectURIMismatch(f url.Values, ac store.AuthCode, client store.Client) bool {
+	got, present := f["redirect_uri"]
+	if !present {
+		return false
+	}
+	if ac.RedirectURI != "" {
+		return got[0] != ac.RedirectURI
+	}
+	return len(client.RedirectURIs) != 1 || got[0] != client.RedirectURIs[0]
 }
 
 // exchangeCode redeems an authorization code (RFC 6749 §4.1.3, RFC 7636
@@ -76,7 +115,7 @@ func (s *Server) exchangeCode(r *http.Request, client store.Client) (tokenRespon
 		return tokenResponse{}, invalidGrant("the code was issued to another client")
 	case !now.Before(ac.ExpiresAt):
 		return tokenResponse{}, invalidGrant("the code is unknown or expired")
-	case f.Get("redirect_uri") != ac.RedirectURI:
+	case redirectURIMismatch(f, ac, client):
 		return tokenResponse{}, invalidGrant("redirect_uri does not match the authorization request")
 	case f.Get("resource") != "" && !s.isOurResource(f.Get("resource")):
 		return tokenResponse{}, badRequest(codeInvalidTarget, "resource must be "+s.cfg.Resource)
@@ -88,7 +127,7 @@ func (s *Server) exchangeCode(r *http.Request, client store.Client) (tokenRespon
 	}
 	g := store.Grant{ID: newID(), UserID: ac.UserID, ClientID: client.ID, Scopes: ac.Scopes,
 		Resource: ac.Resource, Connections: ac.Connections, CreatedAt: now}
-	resp, access, refresh := s.newPair(now, g.Scopes)
+	resp, access, refresh := s.newPair(now, g, clientMayUse(client, grantRefreshToken))
 	err = s.cfg.Store.RedeemAuthCode(ctx, ac.Hash, now, g, access, refresh)
 	if errors.Is(err, store.ErrUsed) {
 		// Lost a race with another redemption of the same code: a replay.
@@ -143,15 +182,28 @@ func (s *Server) refresh(r *http.Request, client store.Client) (tokenResponse, e
 	if err != nil {
 		return tokenResponse{}, fmt.Errorf("get token: %w", err)
 	}
-	// RFC 6749 §6: the scope may be narrowed, never widened. hostgate keeps
-	// one scope set per grant, so a narrower request still gets the grant's.
-	if req := parseScopes(f.Get("scope")); len(req) > 0 && !subset(req, g.Scopes) {
+	// RFC 6749 §6: the scope may be narrowed, never widened. A narrower
+	// request limits the new access token; the new refresh token keeps the
+	// grant's scope, as the presented one had.
+	req := parseScopes(f.Get("scope"))
+	if len(req) > 0 && !subset(req, g.Scopes) {
 		return tokenResponse{}, badRequest(codeInvalidScope, "the requested scope exceeds the grant")
 	}
 	now := s.now()
-	resp, access, refresh := s.newPair(now, g.Scopes)
+	// The grant's absolute lifetime ends refreshing, however recent the
+	// token (tokens issued near the end already expire with the grant).
+	if !now.Before(s.grantEnd(g)) {
+		return tokenResponse{}, invalidGrant("the refresh token is unknown, expired or revoked")
+	}
+	resp, access, refresh := s.newPair(now, g, true)
+	if len(req) > 0 && !subset(g.Scopes, req) {
+		// In the grant's order, so that equal sets read the same.
+		narrowed := slices.DeleteFunc(slices.Clone(g.Scopes), func(sc string) bool { return !slices.Contains(req, sc) })
+		access.Scopes, resp.Scope = narrowed, strings.Join(narrowed, " ")
+	}
 	// On error the store returns no grant; keep the one read above for the audit.
-	rotated, err := s.cfg.Store.RotateRefresh(ctx, store.Rotation{OldHash: old.Hash, ClientID: client.ID, Now: now, Access: access, Refresh: refresh})
+	rotated, err := s.cfg.Store.RotateRefresh(ctx, store.Rotation{OldHash: old.Hash, ClientID: client.ID, Now: now,
+		Grace: refreshReuseGrace, Access: access, Refresh: refresh})
 	switch {
 	case errors.Is(err, store.ErrReused):
 		s.tokens.invalidate()
@@ -167,14 +219,34 @@ func (s *Server) refresh(r *http.Request, client store.Client) (tokenResponse, e
 	return resp, nil
 }
 
-// newPair mints an access and a refresh token for the given scopes. Only
+// grantEnd is when the grant's absolute lifetime (Config.GrantTTL) ends.
+func (s *Server) grantEnd(g store.Grant) time.Time { return g.CreatedAt.Add(s.cfg.GrantTTL) }
+
+// newPair mints an access token for the grant's scopes and, if withRefresh,
+// a refresh token; neither outlives the grant's absolute lifetime. Only
 // their hashes go to the store; the response carries the secrets once.
-func (s *Server) newPair(now time.Time, scopes []string) (tokenResponse, store.Token, store.Token) {
-	at, rt := newSecret(prefixAccess), newSecret(prefixRefresh)
-	access := store.Token{Hash: store.Hash(at), Kind: store.KindAccess, CreatedAt: now, ExpiresAt: now.Add(s.cfg.AccessTTL)}
-	refresh := store.Token{Hash: store.Hash(rt), Kind: store.KindRefresh, CreatedAt: now, ExpiresAt: now.Add(s.cfg.RefreshTTL)}
-	return tokenResponse{
-		AccessToken: at, TokenType: "Bearer", ExpiresIn: int64(s.cfg.AccessTTL / time.Second),
-		RefreshToken: rt, Scope: strings.Join(scopes, " "),
-	}, access, refresh
+// Without a refresh token the returned refresh Token is zero.
+func (s *Server) newPair(now time.Time, g store.Grant, withRefresh bool) (tokenResponse, store.Token, store.Token) {
+	end := s.grantEnd(g)
+	at := newSecret(prefixAccess)
+	accessExp := minTime(now.Add(s.cfg.AccessTTL), end)
+	access := store.Token{Hash: store.Hash(at), Kind: store.KindAccess, CreatedAt: now, ExpiresAt: accessExp}
+	resp := tokenResponse{
+		AccessToken: at, TokenType: "Bearer", ExpiresIn: int64(accessExp.Sub(now) / time.Second),
+		Scope: strings.Join(g.Scopes, " "),
+	}
+	var refresh store.Token
+	if withRefresh {
+		rt := newSecret(prefixRefresh)
+		refresh = store.Token{Hash: store.Hash(rt), Kind: store.KindRefresh, CreatedAt: now, ExpiresAt: minTime(now.Add(s.cfg.RefreshTTL), end)}
+		resp.RefreshToken = rt
+	}
+	return resp, access, refresh
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
 }

@@ -126,7 +126,7 @@ func TestTokenAuthorizationCodeErrors(t *testing.T) {
 		{"redirect_uri with a trailing slash", func(v url.Values, _ authReq) url.Values {
 			return with(v, url.Values{"redirect_uri": {loopbackRedirect + "/"}})
 		}, 400, codeInvalidGrant},
-		{"redirect_uri missing though sent at /authorize", func(v url.Values, _ authReq) url.Values { return with(v, url.Values{"redirect_uri": nil}) }, 400, codeInvalidGrant},
+		{"redirect_uri empty though sent at /authorize", func(v url.Values, _ authReq) url.Values { return with(v, url.Values{"redirect_uri": {""}}) }, 400, codeInvalidGrant},
 		{"code_verifier missing", func(v url.Values, _ authReq) url.Values { return with(v, url.Values{"code_verifier": nil}) }, 400, codeInvalidRequest},
 		{"wrong code_verifier", func(v url.Values, _ authReq) url.Values {
 			other, _ := newVerifier(t)
@@ -189,9 +189,9 @@ func TestTokenAuthorizationCodeErrors(t *testing.T) {
 	})
 }
 
-// TestTokenCodeExpiry: a code lives at most 10 minutes.
+// TestTokenCodeExpiry: a code lives CodeTTL, at most 10 minutes.
 func TestTokenCodeExpiry(t *testing.T) {
-	f := newFixture(t, nil)
+	f := newFixture(t, func(c *Config) { c.CodeTTL = 10 * time.Minute })
 	b := f.hostBrowser()
 	a := f.authReq(publicClient, "")
 	early := f.authReq(publicClient, "")
@@ -516,6 +516,259 @@ func TestTokenLifetimes(t *testing.T) {
 			}
 			f.advance(tt.wantR - tt.wantAccess)
 			wantError(t, f.token(refreshForm(publicClient, tr.str("refresh_token"))), http.StatusBadRequest, codeInvalidGrant)
+		})
+	}
+}
+
+// TestTokenRefreshGraceBounded: a rotated refresh token may be presented
+// again (a parallel refresh) only within refreshReuseGrace of its first
+// use; after that it is a reuse and the grant is revoked (issue 10, item 8).
+func TestTokenRefreshGraceBounded(t *testing.T) {
+	tests := []struct {
+		name    string
+		after   time.Duration
+		allowed bool
+	}{
+		{"at once", 0, true},
+		{"just inside the grace", refreshReuseGrace, true},
+		{"just after the grace", refreshReuseGrace + time.Second, false},
+		{"a day later", 24 * time.Hour, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t, nil)
+			first := f.grant(f.hostBrowser(), publicClient, "")
+			second := wantTokens(t, f.token(refreshForm(publicClient, first.str("refresh_token"))))
+			f.advance(tt.after)
+			again := f.token(refreshForm(publicClient, first.str("refresh_token")))
+			if tt.allowed {
+				wantTokens(t, again)
+				if !f.verify(second.str("access_token")) {
+					t.Fatal("the first successor was revoked by a parallel refresh")
+				}
+				return
+			}
+			wantError(t, again, http.StatusBadRequest, codeInvalidGrant)
+			if f.verify(second.str("access_token")) {
+				t.Fatal("reuse after the grace did not revoke the grant")
+			}
+			wantError(t, f.token(refreshForm(publicClient, second.str("refresh_token"))), http.StatusBadRequest, codeInvalidGrant)
+		})
+	}
+}
+
+// TestTokenGrantTypesEnforced: a client registered without refresh_token
+// gets no refresh token and may not use one (issue 10, item 10).
+func TestTokenGrantTypesEnforced(t *testing.T) {
+	f := newFixture(t, nil)
+	codeOnly := publicClient
+	codeOnly.ID, codeOnly.GrantTypes = "client-code-only", []string{"authorization_code"}
+	codeOnly.CreatedAt = f.clock.Now()
+	if err := f.st.CreateClient(context.Background(), codeOnly); err != nil {
+		t.Fatal(err)
+	}
+	a := f.authReq(codeOnly, "")
+	r := f.token(exchangeForm(codeOnly, a, f.code(f.hostBrowser(), a)))
+	if r.status != http.StatusOK || r.str("access_token") == "" {
+		t.Fatalf("code exchange %d %v", r.status, r.body)
+	}
+	if _, ok := r.body["refresh_token"]; ok {
+		t.Fatalf("a client without the refresh_token grant type got a refresh token: %v", r.body)
+	}
+
+	// A refresh token it somehow holds (here: one of a grant made before
+	// the rule, planted in the store) is refused with unauthorized_client.
+	tests := []struct {
+		name   string
+		client store.Client
+		status int
+		code   string
+	}{
+		{"registered without refresh_token", codeOnly, http.StatusBadRequest, codeUnauthorizedClient},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v := refreshForm(tt.client, "hgr_"+strings.Repeat("B", 43))
+			wantError(t, f.token(v), tt.status, tt.code)
+		})
+	}
+}
+
+// TestTokenCodeLifetimeDefault: codes live 60 s by default (issue 10,
+// item 11).
+func TestTokenCodeLifetimeDefault(t *testing.T) {
+	tests := []struct {
+		name  string
+		ttl   time.Duration
+		valid time.Duration
+	}{
+		{"default", 0, time.Minute},
+		{"configured", 5 * time.Minute, 5 * time.Minute},
+		{"capped", time.Hour, 10 * time.Minute},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t, func(c *Config) { c.CodeTTL = tt.ttl })
+			a := f.authReq(publicClient, "")
+			code := f.code(f.hostBrowser(), a)
+			ac, err := f.st.GetAuthCode(context.Background(), store.Hash(code))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := ac.ExpiresAt.Sub(ac.CreatedAt); got != tt.valid {
+				t.Fatalf("code lives %v, want %v", got, tt.valid)
+			}
+			f.advance(tt.valid)
+			wantError(t, f.token(exchangeForm(publicClient, a, code)), http.StatusBadRequest, codeInvalidGrant)
+		})
+	}
+}
+
+// TestTokenGrantAbsoluteLifetime: refreshing stops GrantTTL after the
+// grant was made, however often the client refreshed (issue 10, item 11).
+func TestTokenGrantAbsoluteLifetime(t *testing.T) {
+	tests := []struct {
+		name  string
+		ttl   time.Duration
+		limit time.Duration
+	}{
+		{"default", 0, 90 * 24 * time.Hour},
+		{"configured", 3 * 24 * time.Hour, 3 * 24 * time.Hour},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t, func(c *Config) { c.GrantTTL = tt.ttl })
+			start := f.clock.Now()
+			tr := f.grant(f.hostBrowser(), publicClient, "")
+			rt := tr.str("refresh_token")
+			// Refresh every day, well within the idle lifetime.
+			for f.clock.Now().Add(24 * time.Hour).Before(start.Add(tt.limit)) {
+				f.advance(24 * time.Hour)
+				tr = wantTokens(t, f.token(refreshForm(publicClient, rt)))
+				rt = tr.str("refresh_token")
+				tk, _, err := f.st.GetToken(context.Background(), store.Hash(rt))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if tk.ExpiresAt.After(start.Add(tt.limit)) {
+					t.Fatalf("refresh token expires %v, after the grant's end %v", tk.ExpiresAt, start.Add(tt.limit))
+				}
+			}
+			f.advance(start.Add(tt.limit).Sub(f.clock.Now()))
+			wantError(t, f.token(refreshForm(publicClient, rt)), http.StatusBadRequest, codeInvalidGrant)
+		})
+	}
+}
+
+// TestTokenRedirectURIOptional: the token request may leave out
+// redirect_uri (OAuth 2.1 §10.2); one that is present must match the
+// authorization request's (issue 10, item 13).
+func TestTokenRedirectURIOptional(t *testing.T) {
+	tests := []struct {
+		name     string
+		redirect []string // nil: left out
+		ok       bool
+	}{
+		{"left out", nil, true},
+		{"the same", []string{loopbackRedirect}, true},
+		{"another port", []string{"http://127.0.0.1:1/callback"}, false},
+		{"another path", []string{"http://127.0.0.1:51234/other"}, false},
+		{"empty", []string{""}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t, nil)
+			a := f.authReq(publicClient, "")
+			v := with(exchangeForm(publicClient, a, f.code(f.hostBrowser(), a)), url.Values{"redirect_uri": tt.redirect})
+			if tt.redirect == nil {
+				v.Del("redirect_uri")
+			}
+			r := f.token(v)
+			if tt.ok {
+				wantTokens(t, r)
+			} else {
+				wantError(t, r, http.StatusBadRequest, codeInvalidGrant)
+			}
+		})
+	}
+}
+
+// TestSetLifetimes: SetLifetimes (what --code-ttl and --grant-ttl set)
+// changes the lifetimes of the codes and grants a running server issues.
+func TestSetLifetimes(t *testing.T) {
+	f := newFixture(t, nil)
+	f.s.SetLifetimes(2*time.Minute, 2*time.Hour)
+	start := f.clock.Now()
+	a := f.authReq(publicClient, "")
+	code := f.code(f.hostBrowser(), a)
+	ac, err := f.st.GetAuthCode(context.Background(), store.Hash(code))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ac.ExpiresAt.Sub(ac.CreatedAt); got != 2*time.Minute {
+		t.Fatalf("code lives %v, want 2m", got)
+	}
+	tr := wantTokens(t, f.token(exchangeForm(publicClient, a, code)))
+	f.advance(90 * time.Minute)
+	tr = wantTokens(t, f.token(refreshForm(publicClient, tr.str("refresh_token"))))
+	// Half an hour of the grant is left: the access token gets no more.
+	if tr.body["expires_in"] != float64(30*60) {
+		t.Fatalf("expires_in %v, want 1800 (the rest of the grant)", tr.body["expires_in"])
+	}
+	f.advance(start.Add(2 * time.Hour).Sub(f.clock.Now()))
+	wantError(t, f.token(refreshForm(publicClient, tr.str("refresh_token"))), http.StatusBadRequest, codeInvalidGrant)
+
+	f.s.SetLifetimes(0, 0)
+	if f.s.cfg.CodeTTL != DefaultCodeTTL || f.s.cfg.GrantTTL != DefaultGrantTTL {
+		t.Fatalf("zero lifetimes gave %v, %v, want the defaults", f.s.cfg.CodeTTL, f.s.cfg.GrantTTL)
+	}
+}
+
+// TestTokenRefreshNarrowerScope: RFC 6749 §6. A refresh asking for fewer
+// scopes gets an access token limited to them; the new refresh token keeps
+// the grant's scope, so a later refresh may ask for all of it again. A
+// wider scope is invalid_scope (issue 10, item 9).
+func TestTokenRefreshNarrowerScope(t *testing.T) {
+	tests := []struct {
+		name, scope string
+		want        []string
+		code        string
+	}{
+		{"no scope", "", []string{"read", "write"}, ""},
+		{"the same scope", "write read", []string{"read", "write"}, ""},
+		{"narrower", "read", []string{"read"}, ""},
+		{"narrower, repeated", "write write", []string{"write"}, ""},
+		{"wider", "read write admin", nil, codeInvalidScope},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t, nil)
+			first := f.grant(f.hostBrowser(), publicClient, "")
+			v := refreshForm(publicClient, first.str("refresh_token"))
+			if tt.scope != "" {
+				v.Set("scope", tt.scope)
+			}
+			r := f.token(v)
+			if tt.code != "" {
+				wantError(t, r, http.StatusBadRequest, tt.code)
+				return
+			}
+			wantTokens(t, r)
+			if got := r.str("scope"); got != strings.Join(tt.want, " ") {
+				t.Fatalf("response scope %q, want %q", got, strings.Join(tt.want, " "))
+			}
+			a, err := f.s.VerifyAccessToken(context.Background(), r.str("access_token"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.Join(a.Scopes, " ") != strings.Join(tt.want, " ") {
+				t.Fatalf("access token scopes %v, want %v", a.Scopes, tt.want)
+			}
+			// The refresh token still carries the whole grant.
+			next := wantTokens(t, f.token(refreshForm(publicClient, r.str("refresh_token"))))
+			if next.str("scope") != "read write" {
+				t.Fatalf("next refresh scope %q, want the grant's", next.str("scope"))
+			}
 		})
 	}
 }

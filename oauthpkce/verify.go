@@ -86,7 +86,11 @@ func (s *Server) VerifyAccessToken(ctx context.Context, token string) (Access, e
 	case !s.isOurResource(g.Resource):
 		return Access{}, ErrInvalidToken
 	}
-	a := Access{GrantID: g.ID, UserID: g.UserID, ClientID: g.ClientID, Scopes: g.Scopes,
+	scopes := g.Scopes
+	if len(t.Scopes) > 0 { // narrowed by a refresh (RFC 6749 §6)
+		scopes = t.Scopes
+	}
+	a := Access{GrantID: g.ID, UserID: g.UserID, ClientID: g.ClientID, Scopes: scopes,
 		Resource: g.Resource, Connections: g.Connections, ExpiresAt: t.ExpiresAt}
 	// Names travel with the cached access, so that tools answering "who"
 	// cost no store read per call.

@@ -72,7 +72,8 @@ type Grants interface {
 	// GetAuthCode returns the code, redeemed or not (see AuthCode.UsedAt).
 	GetAuthCode(ctx context.Context, hash string) (AuthCode, error)
 	// RedeemAuthCode marks the code used and, in the same transaction,
-	// creates the grant and its first tokens (GrantID is filled in on them).
+	// creates the grant and its first tokens (GrantID is filled in on them);
+	// a zero refresh Token (no hash) stores no refresh token.
 	// Of any number of concurrent calls for one code exactly one succeeds;
 	// the others get ErrUsed. An unknown code gives ErrNotFound.
 	RedeemAuthCode(ctx context.Context, hash string, now time.Time, g Grant, access, refresh Token) error
@@ -82,11 +83,11 @@ type Grants interface {
 	// expiry and revocation.
 	GetToken(ctx context.Context, hash string) (Token, Grant, error)
 	// RotateRefresh redeems a refresh token for a new access and refresh
-	// token, atomically. The presented token stays redeemable until one of
-	// the tokens issued from it is itself first used (parallel refreshes by
-	// one client all succeed); from then on presenting it revokes the grant
-	// and returns ErrReused. When a token is first used its unused siblings
-	// are revoked. A token of another client gives ErrNotFound; an expired
+	// token, atomically. The presented token stays redeemable for r.Grace
+	// after its first use, until one of the tokens issued from it is itself
+	// first used (parallel refreshes by one client all succeed); after
+	// either, presenting it revokes the grant and returns ErrReused. When a
+	// token is first used its unused siblings are revoked. A token of another client gives ErrNotFound; an expired
 	// one ErrExpired; one of a revoked grant ErrRevoked.
 	RotateRefresh(ctx context.Context, r Rotation) (Grant, error)
 	// RevokeToken revokes one token.
@@ -97,8 +98,9 @@ type Grants interface {
 	ListGrants(ctx context.Context, userID string) ([]Grant, error)
 	// RevokeGrant revokes the grant and so every token issued under it.
 	RevokeGrant(ctx context.Context, id string, at time.Time) error
-	// RevokeClient revokes every grant of the client for the host and
-	// deletes the host's approval of it; it returns how many grants it revoked.
+	// RevokeClient revokes every grant of the client for the host, deletes
+	// the host's unredeemed codes for it and the host's approval of it; it
+	// returns how many grants it revoked.
 	RevokeClient(ctx context.Context, userID, clientID string, at time.Time) (int64, error)
 }
 
@@ -132,6 +134,20 @@ type Sessions interface {
 	// GetSession returns the session whatever its expiry; the caller checks.
 	GetSession(ctx context.Context, hash string) (BrowserSession, error)
 	DeleteSession(ctx context.Context, hash string) error
+	// DeleteUserSessions signs the user out everywhere and returns how
+	// many sessions it ended.
+	DeleteUserSessions(ctx context.Context, userID string) (int64, error)
+}
+
+// ConsentTransactions holds consent pages awaiting the host's decision.
+type ConsentTransactions interface {
+	// CreateConsentTransaction fails with ErrExists if the hash is taken and
+	// ErrNotFound if the user is unknown.
+	CreateConsentTransaction(ctx context.Context, c ConsentTransaction) error
+	// ConsumeConsentTransaction returns and deletes the transaction
+	// atomically: of any number of concurrent calls exactly one gets it,
+	// the others ErrNotFound. The caller checks expiry and binding.
+	ConsumeConsentTransaction(ctx context.Context, hash string) (ConsentTransaction, error)
 }
 
 // ConnectStates holds vendor OAuth flows in progress.
@@ -159,9 +175,11 @@ type Store interface {
 	Connections
 	Sessions
 	ConnectStates
+	ConsentTransactions
 	Drafts
 	Audit
-	// DeleteExpired removes codes, tokens, sessions and connect states that expired before
+	// DeleteExpired removes codes, tokens, sessions, connect states and
+	// consent transactions that expired before
 	// now (redeemed codes included) and returns how many rows went. Drafts
 	// are the host's record and stay.
 	DeleteExpired(ctx context.Context, now time.Time) (int64, error)

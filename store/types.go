@@ -177,6 +177,9 @@ type Token struct {
 	Hash    string
 	Kind    TokenKind
 	GrantID string
+	// Scopes are an access token's scopes when a refresh narrowed them
+	// (RFC 6749 §6); nil means the grant's.
+	Scopes []string
 	// ParentHash is the refresh token this one was issued from by rotation;
 	// empty for tokens issued from an authorization code.
 	ParentHash string
@@ -191,8 +194,12 @@ type Rotation struct {
 	OldHash  string // Hash of the presented refresh token
 	ClientID string // the client presenting it; must own the grant
 	Now      time.Time
-	Access   Token // new access token (GrantID and ParentHash are filled in by the store)
-	Refresh  Token // new refresh token (GrantID and ParentHash are filled in by the store)
+	// Grace is how long after its first use the presented token may still
+	// be presented again (a parallel refresh) while none of its successors
+	// has been used; zero allows no second presentation at all.
+	Grace   time.Duration
+	Access  Token // new access token (GrantID and ParentHash are filled in by the store)
+	Refresh Token // new refresh token (GrantID and ParentHash are filled in by the store)
 }
 
 // ConnStatus is the health of a vendor connection.
@@ -243,6 +250,17 @@ type BrowserSession struct {
 	UserID    string
 	CreatedAt time.Time
 	ExpiresAt time.Time
+}
+
+// ConsentTransaction is one consent page shown to a host: the page's
+// decision may be taken once.
+type ConsentTransaction struct {
+	Hash        string // Hash of the transaction id the page carries
+	UserID      string
+	SessionHash string // the browser session the page was shown in
+	Request     string // digest of the authorization request the page is for
+	CreatedAt   time.Time
+	ExpiresAt   time.Time
 }
 
 // AuditEvent records a security-relevant action. It never holds a secret.

@@ -6,10 +6,14 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"strings"
 	"time"
+
+	"github.com/hostgate/hostgate/oauthpkce"
+	"github.com/hostgate/hostgate/oauthpkce/clientaddr"
 )
 
 // Config is everything hostgate is configured by. Each field has a flag and
@@ -22,9 +26,14 @@ type Config struct {
 	DataDir        string
 	AccessTTL      time.Duration
 	RefreshTTL     time.Duration
+	CodeTTL        time.Duration
+	GrantTTL       time.Duration
 	LogLevel       string
 	LogFormat      string
 	AllowedOrigins string
+	// TrustedProxies is a comma-separated list of CIDRs of the reverse
+	// proxies whose X-Forwarded-For / Forwarded header names the client.
+	TrustedProxies string
 	// SecretKey is HOSTGATE_SECRET_KEY: base64 of 32 random bytes. Empty
 	// means: use (or create) the key file in DataDir.
 	SecretKey string
@@ -54,9 +63,12 @@ func bindFlags(fs *flag.FlagSet, cfg *Config, def Config) {
 	str(&cfg.DataDir, "data-dir", "HOSTGATE_DATA_DIR", def.DataDir, "folder for the SQLite database and the key file")
 	dur(&cfg.AccessTTL, "access-ttl", "HOSTGATE_ACCESS_TTL", def.AccessTTL, "lifetime of access tokens issued to MCP clients")
 	dur(&cfg.RefreshTTL, "refresh-ttl", "HOSTGATE_REFRESH_TTL", def.RefreshTTL, "lifetime of refresh tokens issued to MCP clients")
+	dur(&cfg.CodeTTL, "code-ttl", "HOSTGATE_CODE_TTL", def.CodeTTL, "lifetime of authorization codes issued to MCP clients")
+	dur(&cfg.GrantTTL, "grant-ttl", "HOSTGATE_GRANT_TTL", def.GrantTTL, "absolute lifetime of an app's authorization: no token of it outlives this, however often it refreshes")
 	str(&cfg.LogLevel, "log-level", "HOSTGATE_LOG_LEVEL", def.LogLevel, "debug, info, warn or error")
 	str(&cfg.LogFormat, "log-format", "HOSTGATE_LOG_FORMAT", def.LogFormat, "text or json")
 	str(&cfg.AllowedOrigins, "allowed-origins", "HOSTGATE_ALLOWED_ORIGINS", def.AllowedOrigins, "comma-separated browser origins, besides hostgate's own, allowed to call /mcp")
+	str(&cfg.TrustedProxies, "trusted-proxies", "HOSTGATE_TRUSTED_PROXIES", def.TrustedProxies, "comma-separated CIDRs of reverse proxies whose X-Forwarded-For or Forwarded header names the client, e.g. 127.0.0.1/32,::1/128")
 	cfg.SecretKey = os.Getenv("HOSTGATE_SECRET_KEY")
 }
 
@@ -64,6 +76,7 @@ func defaults(dataDir string) Config {
 	return Config{
 		Addr: "127.0.0.1:8080", DataDir: dataDir,
 		AccessTTL: time.Hour, RefreshTTL: 30 * 24 * time.Hour,
+		CodeTTL: oauthpkce.DefaultCodeTTL, GrantTTL: oauthpkce.DefaultGrantTTL,
 		LogLevel: "info", LogFormat: "text",
 	}
 }
@@ -96,11 +109,20 @@ func (c *Config) validate() error {
 	if c.RefreshTTL < c.AccessTTL || c.RefreshTTL > 365*24*time.Hour {
 		return fmt.Errorf("--refresh-ttl %s must be at least --access-ttl and at most 8760h", c.RefreshTTL)
 	}
+	if c.CodeTTL < 10*time.Second || c.CodeTTL > 10*time.Minute {
+		return fmt.Errorf("--code-ttl %s must be between 10s and 10m", c.CodeTTL)
+	}
+	if c.GrantTTL < c.AccessTTL || c.GrantTTL > 365*24*time.Hour {
+		return fmt.Errorf("--grant-ttl %s must be at least --access-ttl and at most 8760h", c.GrantTTL)
+	}
 	if _, err := c.level(); err != nil {
 		return err
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return fmt.Errorf("--log-format %q must be text or json", c.LogFormat)
+	}
+	if _, err := c.trustedProxies(); err != nil {
+		return err
 	}
 	return nil
 }
@@ -129,4 +151,13 @@ func isLoopback(host string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// trustedProxies parses --trusted-proxies.
+func (c *Config) trustedProxies() ([]netip.Prefix, error) {
+	ps, err := clientaddr.ParseTrusted(c.TrustedProxies)
+	if err != nil {
+		return nil, fmt.Errorf("--trusted-proxies: %v; give comma-separated CIDRs of your reverse proxies, e.g. 127.0.0.1/32,::1/128", err)
+	}
+	return ps, nil
 }

@@ -25,6 +25,8 @@ Usage:
   hostgate serve [flags]             run hostgate (set --base-url to its public https URL)
   hostgate user add NAME [flags]     create a host account, or set its password
                                      (password from HOSTGATE_PASSWORD or asked on stdin)
+  hostgate user passwd NAME [flags]  set an existing host's password; setting a
+                                     password signs that host out of every browser
   hostgate version                   print the version
 
 Run "hostgate serve --help" for the flags; each has a HOSTGATE_* environment

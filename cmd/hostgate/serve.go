@@ -87,15 +87,18 @@ func open(cfg Config, logOut io.Writer, vendors []*connector.Spec) (*app, error)
 		st.Close()
 		return nil, fmt.Errorf("restrict database permissions: %w", err)
 	}
+	trusted, _ := cfg.trustedProxies() // checked by validate
 	srv, err := mcpserver.New(mcpserver.Config{
 		BaseURL: cfg.BaseURL, Store: st, CSRFKey: k.csrf, StateKey: k.state,
 		AccessTTL: cfg.AccessTTL, RefreshTTL: cfg.RefreshTTL, Version: version,
 		AllowedOrigins: cfg.origins(), Logger: log, Vendors: vendors,
+		TrustedProxies: trusted,
 	})
 	if err != nil {
 		st.Close()
 		return nil, err
 	}
+	srv.OAuth().SetLifetimes(cfg.CodeTTL, cfg.GrantTTL)
 	return &app{cfg: cfg, log: log, store: st, srv: srv}, nil
 }
 

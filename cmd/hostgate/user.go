@@ -18,11 +18,13 @@ import (
 )
 
 func runUser(args []string) error {
-	if len(args) < 2 || args[0] != "add" {
-		return errors.New("usage: hostgate user add NAME [--data-dir DIR]  (password from HOSTGATE_PASSWORD or stdin)")
+	if len(args) < 2 || (args[0] != "add" && args[0] != "passwd") {
+		return errors.New("usage: hostgate user add|passwd NAME [--data-dir DIR]  (password from HOSTGATE_PASSWORD or stdin)\n" +
+			"  add creates the host, or sets its password; passwd only sets the password of an existing host.\n" +
+			"  Setting a password signs the host out of every browser.")
 	}
-	name := args[1]
-	fs := flag.NewFlagSet("user add", flag.ContinueOnError)
+	cmd, name := args[0], args[1]
+	fs := flag.NewFlagSet("user "+cmd, flag.ContinueOnError)
 	var cfg Config
 	bindFlags(fs, &cfg, defaults("hostgate-data"))
 	if err := fs.Parse(args[2:]); err != nil {
@@ -42,20 +44,36 @@ func runUser(args []string) error {
 		return err
 	}
 	defer a.close()
-	created, err := ensureUser(context.Background(), a.store, name, password)
+	ctx := context.Background()
+	if cmd == "passwd" {
+		if _, err := a.store.GetUserByUsername(ctx, name); errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("there is no host %s; create it with: hostgate user add %s", name, name)
+		} else if err != nil {
+			return err
+		}
+	}
+	created, err := ensureUser(ctx, a.store, name, password)
 	if err != nil {
 		return err
 	}
 	if created {
 		fmt.Printf("Created host %s.\n", name)
 	} else {
-		fmt.Printf("Set a new password for host %s.\n", name)
+		fmt.Printf("Set a new password for host %s and signed it out of every browser.\n", name)
 	}
 	return nil
 }
 
-// ensureUser creates a local host account or sets its password.
-func ensureUser(ctx context.Context, st store.Users, name, password string) (created bool, err error) {
+// userStore is what ensureUser needs: the accounts and their sessions.
+type userStore interface {
+	store.Users
+	store.Sessions
+}
+
+// ensureUser creates a local host account or sets its password. Setting a
+// password ends every browser session of the host: whoever knew the old
+// one is signed out.
+func ensureUser(ctx context.Context, st userStore, name, password string) (created bool, err error) {
 	if name == "" || len(name) > 64 || strings.ContainsAny(name, " \t\r\n") {
 		return false, errors.New("the username must be 1 to 64 characters without spaces")
 	}
@@ -74,7 +92,13 @@ func ensureUser(ctx context.Context, st store.Users, name, password string) (cre
 	if err != nil {
 		return false, err
 	}
-	return false, st.SetPasswordHash(ctx, u.ID, hash)
+	if err := st.SetPasswordHash(ctx, u.ID, hash); err != nil {
+		return false, err
+	}
+	if _, err := st.DeleteUserSessions(ctx, u.ID); err != nil {
+		return false, fmt.Errorf("end the sessions of %s: %w", name, err)
+	}
+	return false, nil
 }
 
 func randomID() string {

@@ -8,11 +8,14 @@ import (
 )
 
 // CSRF returns the anti-forgery token for a form with the given purpose,
-// bound to this browser (its browser cookie, set here if missing) and to the
-// purpose, so a token minted for one form or one authorization request is
-// worthless for another.
+// bound to this browser (its browser cookie, set here if missing), to the
+// signed-in session the browser carries (if any) and to the purpose, so a
+// token minted for one form, one authorization request or one session is
+// worthless for another. The session matters on http loopback, where
+// every port shares the browser's cookies: the browser cookie alone could
+// be known to another program on this computer.
 func (m *Manager) CSRF(w http.ResponseWriter, r *http.Request, purpose string) string {
-	return m.csrfFor(m.browser(w, r), purpose)
+	return m.csrfFor(m.browser(w, r), m.SessionHash(r), purpose)
 }
 
 // CheckCSRF reports whether the request's form token is the one CSRF minted
@@ -27,14 +30,18 @@ func (m *Manager) CheckCSRF(r *http.Request, purpose, token string) bool {
 	if err != nil || c.Value == "" || token == "" {
 		return false
 	}
-	want := m.csrfFor(c.Value, purpose)
+	want := m.csrfFor(c.Value, m.SessionHash(r), purpose)
 	return hmac.Equal([]byte(want), []byte(token))
 }
 
-func (m *Manager) csrfFor(browser, purpose string) string {
+// csrfFor is the token of a browser id, a session (the hash of its cookie,
+// "" when signed out) and a purpose.
+func (m *Manager) csrfFor(browser, session, purpose string) string {
 	mac := hmac.New(sha256.New, m.key)
 	mac.Write([]byte("csrf\x00"))
 	mac.Write([]byte(browser))
+	mac.Write([]byte{0})
+	mac.Write([]byte(session))
 	mac.Write([]byte{0})
 	mac.Write([]byte(purpose))
 	return base64.RawURLEncoding.EncodeToString(mac.Sum(nil))

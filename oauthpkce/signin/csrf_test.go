@@ -24,7 +24,7 @@ func TestCSRF(t *testing.T) {
 	if browserA.Value == browserB.Value {
 		t.Fatal("two browsers got the same id")
 	}
-	tokB := e.m.csrfFor(browserB.Value, "consent\x00digest-1")
+	tokB := e.m.csrfFor(browserB.Value, "", "consent\x00digest-1")
 
 	post := func(token, purpose string, header map[string]string, cookies ...*http.Cookie) bool {
 		r := postForm("/consent", nil)
@@ -57,7 +57,7 @@ func TestCSRF(t *testing.T) {
 		{"another authorization request", tokA, "consent\x00digest-2", nil, []*http.Cookie{browserA}, false},
 		{"purpose prefix", tokA, "consent", nil, []*http.Cookie{browserA}, false},
 		{"no browser cookie", tokA, "consent\x00digest-1", nil, nil, false},
-		{"empty browser cookie", e.m.csrfFor("", "consent\x00digest-1"), "consent\x00digest-1", nil, []*http.Cookie{{Name: browserA.Name, Value: ""}}, false},
+		{"empty browser cookie", e.m.csrfFor("", "", "consent\x00digest-1"), "consent\x00digest-1", nil, []*http.Cookie{{Name: browserA.Name, Value: ""}}, false},
 		{"empty token", "", "consent\x00digest-1", nil, []*http.Cookie{browserA}, false},
 		{"token with a character changed", tokA[:len(tokA)-1] + "x", "consent\x00digest-1", nil, []*http.Cookie{browserA}, false},
 		{"the browser id as the token", browserA.Value, "consent\x00digest-1", nil, []*http.Cookie{browserA}, false},

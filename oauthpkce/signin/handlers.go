@@ -3,10 +3,11 @@ package signin
 import (
 	"embed"
 	"errors"
-	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/hostgate/hostgate/internal/web"
 	"github.com/hostgate/hostgate/store"
@@ -83,12 +84,30 @@ func (m *Manager) handleSignIn(w http.ResponseWriter, r *http.Request) {
 		fail(http.StatusForbidden, "This form expired or came from another site. Please sign in again.")
 		return
 	}
-	if !m.limiter.allow(clientAddr(r)) {
+	addr := m.limiter.addr(r)
+	if !m.limiter.allow(addr) {
 		w.Header().Set("Retry-After", "60")
 		fail(http.StatusTooManyRequests, "Too many attempts. Wait a minute, then try again.")
 		return
 	}
+	if wait := m.limiter.accountBegin(data.Username, addr); wait > 0 {
+		secs := int64((wait + time.Second - 1) / time.Second)
+		w.Header().Set("Retry-After", strconv.FormatInt(secs, 10))
+		m.log.InfoContext(r.Context(), "sign-in refused", "outcome", "account_throttled")
+		fail(http.StatusTooManyRequests, "Too many failed attempts for this account. Wait "+strconv.FormatInt(secs, 10)+" seconds, then try again.")
+		return
+	}
+	if !m.limiter.acquireHash(r.Context()) {
+		w.Header().Set("Retry-After", "1")
+		m.log.WarnContext(r.Context(), "sign-in refused", "outcome", "busy")
+		fail(http.StatusTooManyRequests, "Too many sign-ins at once. Try again in a moment.")
+		return
+	}
 	u, err := m.Authenticate(r.Context(), data.Username, r.PostForm.Get("password"))
+	m.limiter.releaseHash()
+	if err == nil {
+		m.limiter.accountSucceeded(data.Username, addr)
+	}
 	if errors.Is(err, ErrBadCredentials) {
 		m.log.InfoContext(r.Context(), "sign-in refused", "outcome", "bad_credentials")
 		fail(http.StatusUnauthorized, "Wrong username or password.")
@@ -122,12 +141,4 @@ func (m *Manager) handleSignOut(w http.ResponseWriter, r *http.Request) {
 // SignOutCSRF returns the token the sign-out form must carry.
 func (m *Manager) SignOutCSRF(w http.ResponseWriter, r *http.Request) string {
 	return m.CSRF(w, r, "signout")
-}
-
-func clientAddr(r *http.Request) string {
-	ip, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return ip
 }

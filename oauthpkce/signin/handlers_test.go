@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/hostgate/hostgate/internal/browsertest"
+	"github.com/hostgate/hostgate/store"
 )
 
 // formValue returns the value of the named input of a rendered page.
@@ -102,7 +103,7 @@ func TestSignInRefusesForgedPosts(t *testing.T) {
 	}{
 		{"no CSRF token", with(good, "csrf", ""), nil, true, http.StatusForbidden},
 		{"wrong CSRF token", with(good, "csrf", strings.Repeat("A", 43)), nil, true, http.StatusForbidden},
-		{"sign-out token", with(good, "csrf", e.m.csrfFor(browser.Value, "signout")), nil, true, http.StatusForbidden},
+		{"sign-out token", with(good, "csrf", e.m.csrfFor(browser.Value, "", "signout")), nil, true, http.StatusForbidden},
 		{"no browser cookie", good, nil, false, http.StatusForbidden},
 		{"Sec-Fetch-Site cross-site", good, map[string]string{"Sec-Fetch-Site": "cross-site"}, true, http.StatusForbidden},
 		{"the real form", good, nil, true, http.StatusSeeOther},
@@ -136,7 +137,7 @@ func TestSignInRefusesForgedPosts(t *testing.T) {
 			t.Fatal(err)
 		}
 		session := w.Result().Cookies()[0]
-		for _, v := range []url.Values{{}, {"csrf": {e.m.csrfFor(browser.Value, csrfSignIn)}}} {
+		for _, v := range []url.Values{{}, {"csrf": {e.m.csrfFor(browser.Value, store.Hash(session.Value), csrfSignIn)}}} {
 			r := postForm(PathSignOut, v)
 			r.AddCookie(browser)
 			r.AddCookie(session)

@@ -8,10 +8,10 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/hostgate/hostgate/store"
-	"golang.org/x/time/rate"
 )
 
 // Store is what sign-in keeps.
@@ -35,8 +35,12 @@ type Config struct {
 	SessionTTL time.Duration
 	// Params are the argon2id costs for new hashes; default DefaultParams.
 	Params Params
-	Now    func() time.Time
-	Logger *slog.Logger
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For or
+	// Forwarded header tells the client's address (clientaddr.Of); the
+	// sign-in limiter counts attempts by that address.
+	TrustedProxies []netip.Prefix
+	Now            func() time.Time
+	Logger         *slog.Logger
 }
 
 // Manager signs hosts in and out and tells who is signed in.
@@ -78,7 +82,7 @@ func New(cfg Config) (*Manager, error) {
 		store: cfg.Store, key: cfg.Key, secure: cfg.Secure, ttl: cfg.SessionTTL,
 		params: cfg.Params, now: cfg.Now, log: cfg.Logger.With("component", "signin"),
 		sessionCookie: "hostgate-session", browserCookie: "hostgate-browser",
-		limiter: newLimiter(rate.Every(6*time.Second), 10, cfg.Now),
+		limiter: newLimiter(cfg.TrustedProxies, cfg.Now),
 	}
 	if cfg.Secure {
 		m.sessionCookie, m.browserCookie = "__Host-hostgate-session", "__Host-hostgate-browser"

@@ -147,7 +147,7 @@ func TestCookieAttributes(t *testing.T) {
 			}
 			// Signing out clears it with the same attributes.
 			w = httptest.NewRecorder()
-			r = postForm(PathSignOut, url.Values{"csrf": {e.m.csrfFor(browser.Value, "signout")}})
+			r = postForm(PathSignOut, url.Values{"csrf": {e.m.csrfFor(browser.Value, store.Hash(session[0].Value), "signout")}})
 			r.AddCookie(browser)
 			r.AddCookie(session[0])
 			e.mux.ServeHTTP(w, r)
@@ -269,7 +269,7 @@ func TestStartSessionIgnoresBroughtID(t *testing.T) {
 	browser := w.Result().Cookies()[0]
 	planted := &http.Cookie{Name: e.m.SessionCookieName(), Value: strings.Repeat("f", 43)}
 	w = httptest.NewRecorder()
-	r := postForm(PathSignIn, url.Values{"csrf": {e.m.csrfFor(browser.Value, csrfSignIn)}, "username": {testUser}, "password": {testPassword}})
+	r := postForm(PathSignIn, url.Values{"csrf": {e.m.csrfFor(browser.Value, store.Hash(planted.Value), csrfSignIn)}, "username": {testUser}, "password": {testPassword}})
 	r.AddCookie(browser)
 	r.AddCookie(planted)
 	e.mux.ServeHTTP(w, r)
@@ -281,7 +281,7 @@ func TestStartSessionIgnoresBroughtID(t *testing.T) {
 		t.Fatalf("planted session id stored: %v", err)
 	}
 	w = httptest.NewRecorder()
-	r = postForm(PathSignOut, url.Values{"csrf": {e.m.SignOutCSRF(httptest.NewRecorder(), withCookies(browser))}})
+	r = postForm(PathSignOut, url.Values{"csrf": {e.m.SignOutCSRF(httptest.NewRecorder(), withCookies(browser, got[0]))}})
 	r.AddCookie(browser)
 	r.AddCookie(got[0])
 	e.mux.ServeHTTP(w, r)

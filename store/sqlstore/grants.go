@@ -77,12 +77,17 @@ func insertGrant(ctx context.Context, tx *sql.Tx, g store.Grant) error {
 	return nil
 }
 
+// insertTokens stores the tokens, skipping zero ones (no hash): a client
+// without the refresh_token grant type gets no refresh token.
 func insertTokens(ctx context.Context, tx *sql.Tx, ts ...store.Token) error {
 	for _, t := range ts {
+		if t.Hash == "" {
+			continue
+		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO tokens
-			(hash, kind, grant_id, parent_hash, created_at, expires_at, used_at, revoked_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			t.Hash, string(t.Kind), t.GrantID, t.ParentHash, tv(t.CreatedAt), tv(t.ExpiresAt),
+			(hash, kind, grant_id, scopes, parent_hash, created_at, expires_at, used_at, revoked_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			t.Hash, string(t.Kind), t.GrantID, lv(t.Scopes), t.ParentHash, tv(t.CreatedAt), tv(t.ExpiresAt),
 			tv(t.UsedAt), tv(t.RevokedAt))
 		if err != nil {
 			return wrap("create "+string(t.Kind)+" token", err)
@@ -95,7 +100,7 @@ const grantCols = `id, user_id, client_id, scopes, resource, connections, create
 
 // getTokenSQL reads a token and its grant in one query.
 const getTokenSQL = `SELECT
-	t.hash, t.kind, t.grant_id, t.parent_hash, t.created_at, t.expires_at, t.used_at, t.revoked_at,
+	t.hash, t.kind, t.grant_id, t.scopes, t.parent_hash, t.created_at, t.expires_at, t.used_at, t.revoked_at,
 	g.id, g.user_id, g.client_id, g.scopes, g.resource, g.connections, g.created_at, g.revoked_at
 	FROM tokens t JOIN grants g ON g.id = t.grant_id WHERE t.hash = ?`
 
@@ -103,7 +108,7 @@ func scanTokenGrant(row *sql.Row) (store.Token, store.Grant, error) {
 	var t store.Token
 	var g store.Grant
 	err := row.Scan(
-		&t.Hash, (*string)(&t.Kind), &t.GrantID, &t.ParentHash, tc(&t.CreatedAt),
+		&t.Hash, (*string)(&t.Kind), &t.GrantID, lc(&t.Scopes), &t.ParentHash, tc(&t.CreatedAt),
 		tc(&t.ExpiresAt), tc(&t.UsedAt), tc(&t.RevokedAt),
 		&g.ID, &g.UserID, &g.ClientID, lc(&g.Scopes), &g.Resource, lc(&g.Connections),
 		tc(&g.CreatedAt), tc(&g.RevokedAt))
@@ -187,6 +192,13 @@ func (s *Store) RevokeClient(ctx context.Context, userID, clientID string, at ti
 		}
 		if n, err = res.RowsAffected(); err != nil {
 			return wrap("revoke client", err)
+		}
+		// Codes issued and not yet redeemed would otherwise still yield a
+		// new grant; redeemed ones stay so that a replay is recognised.
+		if _, err := tx.ExecContext(ctx,
+			`DELETE FROM auth_codes WHERE user_id = ? AND client_id = ? AND used_at IS NULL`,
+			userID, clientID); err != nil {
+			return wrap("revoke client: delete codes", err)
 		}
 		_, err = tx.ExecContext(ctx,
 			`DELETE FROM approvals WHERE user_id = ? AND client_id = ?`, userID, clientID)

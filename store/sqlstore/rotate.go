@@ -26,8 +26,8 @@ const (
 //   - a revoked token (a sibling of one already used, or revoked by hand):
 //     reuse, so the grant is revoked and the call fails with ErrReused;
 //   - now at or past the token's expiry (a zero expiry included): ErrExpired;
-//   - a token already used one of whose children has itself been used:
-//     reuse, as above;
+//   - a token already used one of whose children has itself been used, or
+//     first used more than r.Grace ago: reuse, as above;
 //   - otherwise the token is marked used (once), its unused siblings are
 //     revoked the first time, and the new pair is stored under the grant
 //     with ParentHash set to the presented token.
@@ -66,6 +66,9 @@ func (s *Store) RotateRefresh(ctx context.Context, r store.Rotation) (store.Gran
 			}
 			if childUsed {
 				return reused("successor already used")
+			}
+			if r.Grace <= 0 || r.Now.Sub(old.UsedAt) > r.Grace {
+				return reused("presented again after the grace")
 			}
 		} else {
 			if _, err := tx.ExecContext(ctx,

@@ -33,6 +33,11 @@ func (s *Store) DeleteSession(ctx context.Context, hash string) error {
 	return s.mustChange(ctx, "delete session", `DELETE FROM browser_sessions WHERE hash = ?`, hash)
 }
 
+// DeleteUserSessions implements [store.Sessions].
+func (s *Store) DeleteUserSessions(ctx context.Context, userID string) (int64, error) {
+	return s.exec(ctx, "delete user sessions", `DELETE FROM browser_sessions WHERE user_id = ?`, userID)
+}
+
 // AddAuditEvent implements [store.Audit]. e.ID is ignored: the store numbers
 // events.
 func (s *Store) AddAuditEvent(ctx context.Context, e store.AuditEvent) error {
@@ -76,9 +81,11 @@ var deleteExpiredSQL = []string{
 	`DELETE FROM tokens WHERE expires_at < ?`,
 	`DELETE FROM browser_sessions WHERE expires_at < ?`,
 	`DELETE FROM connect_states WHERE expires_at < ?`,
+	`DELETE FROM consent_transactions WHERE expires_at < ?`,
 }
 
-// DeleteExpired implements [store.Store]: codes, tokens and sessions whose
+// DeleteExpired implements [store.Store]: codes, tokens, sessions, connect
+// states and consent transactions whose
 // expiry is before now, in one transaction. Rows with no expiry stay.
 func (s *Store) DeleteExpired(ctx context.Context, now time.Time) (int64, error) {
 	var total int64

@@ -74,6 +74,20 @@ func testRedeemAuthCode(t *testing.T, s store.Store) {
 	got, err = s.GetAuthCode(ctx, c.Hash)
 	check(t, "GetAuthCode", err)
 	same(t, "code after a replay", got, c)
+
+	// A client without the refresh_token grant type gets an access token
+	// only: a zero refresh Token stores nothing.
+	c3 := newCode(store.Hash("code3"), "c1", "u1")
+	check(t, "CreateAuthCode", s.CreateAuthCode(ctx, c3))
+	g3 := g
+	g3.ID = "g3"
+	a3 := tok(store.Hash("a3"), store.KindAccess, at(time.Second), time.Hour)
+	check(t, "RedeemAuthCode without refresh", s.RedeemAuthCode(ctx, c3.Hash, at(time.Second), g3, a3, store.Token{}))
+	_, gotG, err := s.GetToken(ctx, a3.Hash)
+	check(t, "GetToken", err)
+	same(t, "grant of the access-only redemption", gotG, g3)
+	_, _, err = s.GetToken(ctx, "")
+	wantErr(t, "GetToken of the zero refresh token", err, store.ErrNotFound)
 }
 
 func testRedeemAuthCodeConcurrent(t *testing.T, s store.Store) {
@@ -235,8 +249,31 @@ func testRevokeClient(t *testing.T, s store.Store) {
 		check(t, "PutApproval", s.PutApproval(ctx, a))
 	}
 
+	// Codes issued and not yet redeemed: the host's for the client go with
+	// it; another client's and another host's stay.
+	codes := map[string]bool{}
+	for _, k := range []struct {
+		hash, client, user string
+		kept               bool
+	}{{"pending-u1-c1", "c1", "u1", false}, {"pending-u1-c2", "c2", "u1", true}, {"pending-u2-c1", "c1", "u2", true}} {
+		c := newCode(k.hash, k.client, k.user)
+		check(t, "CreateAuthCode", s.CreateAuthCode(ctx, c))
+		codes[k.hash] = k.kept
+	}
+
 	n, err := s.RevokeClient(ctx, "u1", "c1", at(time.Minute))
 	check(t, "RevokeClient", err)
+	for h, kept := range codes {
+		_, err := s.GetAuthCode(ctx, h)
+		if kept {
+			check(t, "GetAuthCode "+h, err)
+		} else {
+			wantErr(t, "GetAuthCode "+h+" after RevokeClient", err, store.ErrNotFound)
+		}
+	}
+	// A redeemed code stays, so that a replay of it is still recognised.
+	_, err = s.GetAuthCode(ctx, "code-g1")
+	check(t, "GetAuthCode of a redeemed code", err)
 	if n != 2 {
 		t.Fatalf("RevokeClient revoked %d grants, want 2", n)
 	}

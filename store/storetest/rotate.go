@@ -15,6 +15,7 @@ func rot(old, clientID, name string, now time.Time) store.Rotation {
 		OldHash:  old,
 		ClientID: clientID,
 		Now:      now,
+		Grace:    time.Minute,
 		Access:   tok(name+"-a", store.KindAccess, now, time.Hour),
 		Refresh:  tok(name+"-r", store.KindRefresh, now, 30*24*time.Hour),
 	}
@@ -57,6 +58,10 @@ func testRotateRefresh(t *testing.T, s store.Store) {
 
 	rotate(t, s, rot("n1-r", "c1", "n2", at(2*time.Minute)), g)
 	rotate(t, s, rot("n2-r", "c1", "n3", at(3*time.Minute)), g)
+	// An access token may carry fewer scopes than its grant (RFC 6749 §6).
+	narrow := rot("n3-r", "c1", "n4", at(4*time.Minute))
+	narrow.Access.Scopes = []string{"read"}
+	rotate(t, s, narrow, g)
 	n1, _ := getTok(t, s, "n1-r")
 	same(t, "n1 used at", n1.UsedAt, at(2*time.Minute))
 	if !n1.RevokedAt.IsZero() {
@@ -135,6 +140,39 @@ func testRotateRefreshParallel(t *testing.T, s store.Store) {
 	}
 	_, _, err = s.GetToken(ctx, "X-r")
 	wantErr(t, "pair of the refused rotation", err, store.ErrNotFound)
+
+	// The tolerance is bounded: Grace after its first use, presenting the
+	// old token again is reuse even though no successor was used.
+	tests := []struct {
+		name  string
+		grace time.Duration
+		after time.Duration
+		ok    bool
+	}{
+		{"at the end of the grace", time.Minute, time.Minute, true},
+		{"just after the grace", time.Minute, time.Minute + time.Nanosecond, false},
+		{"no grace, at once", 0, 0, false},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			id := fmt.Sprintf("grace%d", i)
+			g, _, r := seedGrant(t, s, id, "u1", "c1", t0)
+			first := rot(r.Hash, "c1", id+"-A", at(time.Minute))
+			first.Grace = tt.grace
+			rotate(t, s, first, g)
+			again := rot(r.Hash, "c1", id+"-B", at(time.Minute+tt.after))
+			again.Grace = tt.grace
+			if tt.ok {
+				rotate(t, s, again, g)
+				return
+			}
+			_, err := s.RotateRefresh(ctx, again)
+			wantErr(t, "presented after the grace", err, store.ErrReused)
+			gg, err := s.GetGrant(ctx, id)
+			check(t, "GetGrant", err)
+			same(t, "grant revoked at", gg.RevokedAt, again.Now)
+		})
+	}
 }
 
 func testRotateRefreshConcurrent(t *testing.T, s store.Store) {
