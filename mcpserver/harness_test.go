@@ -52,11 +52,17 @@ func (c *clock) Advance(d time.Duration) {
 type syncBuffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer
+	// written is closed (and replaced) on every write, for waitFor.
+	written chan struct{}
 }
 
 func (s *syncBuffer) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.written != nil {
+		close(s.written)
+		s.written = nil
+	}
 	return s.b.Write(p)
 }
 
@@ -64,6 +70,29 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// waitFor returns the log once done holds for it, woken by each write, or
+// what the log holds when limit passes first.
+func (s *syncBuffer) waitFor(done func(log string) bool, limit time.Duration) string {
+	timeout := time.After(limit)
+	for {
+		s.mu.Lock()
+		log := s.b.String()
+		if s.written == nil {
+			s.written = make(chan struct{})
+		}
+		ch := s.written
+		s.mu.Unlock()
+		if done(log) {
+			return log
+		}
+		select {
+		case <-ch:
+		case <-timeout:
+			return log
+		}
+	}
 }
 
 // env is a running hostgate on loopback with a real SQLite file.

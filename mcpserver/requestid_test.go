@@ -30,14 +30,10 @@ func TestRequestIDInEveryLogLine(t *testing.T) {
 	}
 	// The access line is written once the handler returns, which may be
 	// after the client has read the whole response.
-	var window []string
-	for deadline := time.Now().Add(5 * time.Second); ; {
-		window = strings.Split(strings.TrimSpace(e.logs.String()[from:]), "\n")
-		if hasLine(window, id, "msg=http ") || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	log := e.logs.waitFor(func(log string) bool {
+		return hasLine(strings.Split(strings.TrimSpace(log[from:]), "\n"), id, "msg=http ")
+	}, 5*time.Second)
+	window := strings.Split(strings.TrimSpace(log[from:]), "\n")
 
 	var mine []string
 	for _, l := range window {
