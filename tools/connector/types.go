@@ -4,8 +4,10 @@ import "time"
 
 // Money is an amount in a currency's major unit (dollars, euros).
 type Money struct {
-	Amount   float64 `json:"amount"`
-	Currency string  `json:"currency"`
+	Amount float64 `json:"amount"`
+	// Currency is the ISO 4217 code; absent where the vendor does not say
+	// (Hostex publishes no currency for a property's nightly prices).
+	Currency string `json:"currency,omitempty" jsonschema_description:"ISO 4217 code; absent when the vendor does not say which (ask the host)"`
 }
 
 // Property is a rental unit (a Hostex property, Hospitable property,
