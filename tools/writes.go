@@ -332,7 +332,7 @@ func updateCalendar(d *Deps) Tool {
 				case cur != "":
 					in.Currency = cur
 				case in.Currency == "":
-					return in, Errorf("The vendor does not say which currency %s is priced in: pass currency (ISO 4217, e.g. USD) and call again.", in.PropertyID)
+					return in, Errorf("The vendor does not say which currency %s is priced in. Ask the host which currency this property's prices are in (do not guess), then call again with currency set to its ISO 4217 code.", in.PropertyID)
 				}
 			}
 			return in, nil
@@ -354,6 +354,9 @@ func updateCalendar(d *Deps) Tool {
 			for _, ch := range calendarChanges(in) {
 				pv.Lines = append(pv.Lines, PreviewLine{"Change", ch})
 			}
+			// The action names the change itself, so that a list of drafts
+			// tells one calendar change from another.
+			pv.Action += ", " + nightsText(in.From, in.To) + ": " + strings.Join(calendarChanges(in), "; ")
 			return pv, nil
 		},
 		Act: func(ctx context.Context, d *Deps, c *Caller, in CalendarUpdateIn) (CalendarUpdateOut, string, error) {
