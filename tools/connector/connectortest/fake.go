@@ -9,13 +9,15 @@ import (
 )
 
 // Start serves a sandbox fake on a loopback port until the test ends, and
-// returns it.
+// returns it. Every exchange is held against the vendor's contract
+// (WatchContract) and the test fails on a violation.
 func Start(t testing.TB, v *sandbox.Vendor) *sandbox.Vendor {
 	t.Helper()
 	if err := v.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(v.Close)
+	WatchContract(t, v)
 	return v
 }
 

@@ -64,6 +64,8 @@ type Vendor struct {
 	limits        limiter
 	pending       map[string]*authRequest
 
+	obs observers
+
 	srv *http.Server
 	ln  net.Listener
 }
@@ -89,7 +91,9 @@ func newVendor(name, basePath string, opts Options) *Vendor {
 
 // Handler returns the vendor's HTTP handler, for mounting in a test's own server
 // (then call SetURL with that server's URL).
-func (v *Vendor) Handler() http.Handler { return http.HandlerFunc(v.serve) }
+func (v *Vendor) Handler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { v.observed(w, r, v.serve) })
+}
 
 // SetURL records the root URL the handler is served at and fills the exported URL fields.
 // Start calls it; call it yourself after mounting Handler() in httptest.NewServer.
