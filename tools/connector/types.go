@@ -26,6 +26,10 @@ type Property struct {
 	Bathrooms *float64 `json:"bathrooms,omitempty"`
 	MaxGuests *int     `json:"max_guests,omitempty"`
 	Currency  string   `json:"currency,omitempty"`
+	// CheckInTime and CheckOutTime are the property's usual times, HH:MM
+	// local, where the vendor gives them.
+	CheckInTime  string `json:"check_in_time,omitempty" jsonschema_description:"usual check-in time, HH:MM in the property's time zone"`
+	CheckOutTime string `json:"check_out_time,omitempty" jsonschema_description:"usual check-out time, HH:MM in the property's time zone"`
 	// Channels are the booking channels the property is listed on.
 	Channels []string `json:"channels,omitempty"`
 }
