@@ -8,7 +8,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
-	"github.com/hostgate/hostgate/tools/connector/sandbox"
+	"github.com/hostgate/hostgate/tools/connector"
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 )
@@ -83,16 +83,19 @@ func BenchmarkToolCall(b *testing.B) {
 	})
 }
 
-// BenchmarkVendorCall compares list_properties on one Hostex sandbox
-// account through hostgate — token check, connection lookup, the vendor
-// client with its token source, normalization, structured result — with a
-// bare mcp-go tool making the same GET to the same fake and returning the
-// body as text. The fake's rate limits are off; both use a sized client.
+// BenchmarkVendorCall is a cold vendor call: list_properties on the Hostex
+// sandbox account through hostgate with fresh=true, so every call goes to
+// the fake (token check, connection lookup, the read cache's flight, the
+// vendor client with its budget, decoding into the normalized result,
+// structured result), beside a bare mcp-go tool making the same GET and
+// returning the raw body. One call at a time, so no two calls share a
+// vendor request; the fake's rate limits are off. cpu-ns/op is the
+// process's CPU per call (server, client and fake alike on both sides).
 //
 //	go test -run '^$' -bench VendorCall -benchtime 3s ./mcpserver/
 func BenchmarkVendorCall(b *testing.B) {
-	call := []byte(`{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"list_properties","arguments":{"vendor":"hostex"}}}`)
-	e := newEnv(b, envOptions{quiet: true, sandbox: true})
+	call := []byte(`{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"list_properties","arguments":{"vendor":"hostex","fresh":true}}}`)
+	e := newEnv(b, envOptions{quiet: true, sandbox: true, cacheBytes: connector.DefaultCacheBytes, noBudgets: true})
 	for _, v := range e.sandbox.Vendors() {
 		v.SetRateLimiting(false)
 	}
@@ -100,29 +103,37 @@ func BenchmarkVendorCall(b *testing.B) {
 	// would (rightly) refuse a sign-in per calibration round.
 	p, _ := e.grant(b, "read")
 	sess := e.initSession(b, p.AccessToken)
-	b.Run("hostgate/list_properties", func(b *testing.B) {
-		runCalls(b, benchClient(), e.ts.URL+"/mcp", mcpHeaders(p.AccessToken, sess), call)
-	})
-	b.Run("bare-mcp-go/list_properties", func(b *testing.B) {
-		vc := benchClient()
-		s := server.NewMCPServer("bare", "1", server.WithToolCapabilities(false))
-		s.AddTool(mcp.NewTool("list_properties", mcp.WithDescription("props")), func(ctx context.Context, _ mcp.CallToolRequest) (*mcp.CallToolResult, error) {
-			req, _ := http.NewRequestWithContext(ctx, http.MethodGet, e.sandbox.Hostex.APIBase+"/properties?offset=0&limit=100", nil)
-			req.Header.Set("Hostex-Access-Token", sandbox.HostexWritableToken)
-			resp, err := vc.Do(req)
-			if err != nil {
-				return nil, err
+	var hostgate, bare side
+	b.Run("hostgate/list_properties-cold", func(b *testing.B) {
+		c, h := benchClient(), mcpHeaders(p.AccessToken, sess)
+		before := e.sandbox.Hostex.Requests("/properties")
+		b.ReportAllocs()
+		hostgate.measure(b, func() {
+			b.ResetTimer()
+			for range b.N {
+				if err := post(c, e.ts.URL+"/mcp", h, call); err != nil {
+					b.Fatal(err)
+				}
 			}
-			defer resp.Body.Close()
-			body, err := io.ReadAll(resp.Body)
-			if err != nil {
-				return nil, err
-			}
-			return mcp.NewToolResultText(string(body)), nil
 		})
-		ts, c, sess := bareSession(b, s)
+		if n := e.sandbox.Hostex.Requests("/properties") - before; n < b.N {
+			b.Fatalf("%d vendor requests for %d cold calls", n, b.N)
+		}
+	})
+	b.Run("bare-mcp-go/raw-body", func(b *testing.B) {
+		ts, c, bsess := bareListProperties(b, e.sandbox.Hostex)
 		defer ts.Close()
-		runCalls(b, c, ts.URL, mcpHeaders("", sess), call)
+		h := mcpHeaders("", bsess)
+		b.ReportAllocs()
+		bare.measure(b, func() {
+			b.ResetTimer()
+			for range b.N {
+				if err := post(c, ts.URL, h, call); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		compare(b, &bare, map[string]*side{"cold": &hostgate})
 	})
 }
 

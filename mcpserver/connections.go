@@ -40,6 +40,7 @@ func (s *Server) mountConnections(mux *http.ServeMux) {
 	mux.HandleFunc("POST "+pathConnectNew, s.handleConnectSubmit)
 	mux.HandleFunc("POST "+pathOAuthStart, s.handleOAuthStart)
 	mux.HandleFunc("GET "+PathOAuthCallback, s.handleOAuthCallback)
+	s.mountOneClick(mux)
 	mux.HandleFunc("POST /connections/{id}/disconnect", s.handleDisconnect)
 	mux.HandleFunc("POST /connections/{id}/refresh", s.handleRefresh)
 	mux.HandleFunc("POST /clients/{id}/revoke", s.handleRevokeClient)
@@ -119,6 +120,9 @@ type kindRow struct{ Kind, Label string }
 type clientRow struct {
 	ID, Name, Scopes, Since string
 	Policy                  string
+	// Access is how long the app's access tokens last (oauthpkce's
+	// per-client lifetimes), as the host reads it.
+	Access string
 }
 
 // clientPath is the path of a form about one client: the id is one
@@ -194,14 +198,16 @@ func (s *Server) handleConnections(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, a := range aps {
 		name := a.ClientID
-		if c, err := s.cfg.Store.GetClient(ctx, a.ClientID); err == nil {
+		c, err := s.cfg.Store.GetClient(ctx, a.ClientID)
+		if err == nil {
 			name = c.Name
 		}
 		policy := a.WritePolicy
 		if !policy.Valid() {
 			policy = store.WriteAsk
 		}
-		d.Clients = append(d.Clients, clientRow{ID: a.ClientID, Name: name, Scopes: strings.Join(a.Scopes, ", "), Since: a.CreatedAt.Format("2 Jan 2006"), Policy: string(policy)})
+		d.Clients = append(d.Clients, clientRow{ID: a.ClientID, Name: name, Scopes: strings.Join(a.Scopes, ", "),
+			Since: a.CreatedAt.Format("2 Jan 2006"), Policy: string(policy), Access: oauthpkce.DescribeLifetime(s.oauth.AccessTTL(c))})
 	}
 	connectionsTemplate.Render(w, http.StatusOK, s.connectionsCSP(), d)
 }

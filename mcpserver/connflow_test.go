@@ -102,7 +102,12 @@ func (e *env) approveAtVendor(t *testing.T, vendor string, authURL *url.URL, app
 		t.Fatalf("%s approve: %d: %s", vendor, p.Resp.StatusCode, p.Body)
 	}
 	cb := mustURL(t, p.Resp.Header.Get("Location"))
-	if got := cb.Scheme + "://" + cb.Host + cb.Path; got != e.ts.URL+mcpserver.PathOAuthCallback {
+	// A vendor with one-click has the callback that names it registered.
+	want := e.ts.URL + mcpserver.PathOAuthCallback
+	if vendor == "hospitable" {
+		want = e.ts.URL + mcpserver.VendorCallbackPath(vendor)
+	}
+	if got := cb.Scheme + "://" + cb.Host + cb.Path; got != want {
 		t.Fatalf("%s sent the browser to %s, want hostgate's callback", vendor, got)
 	}
 	return cb

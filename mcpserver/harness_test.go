@@ -120,6 +120,11 @@ type envOptions struct {
 	bulk int
 	// quiet logs at info level (benchmarks); tests log everything.
 	quiet bool
+	// cacheBytes turns the vendor read cache on (mcpserver.Config.CacheBytes).
+	cacheBytes int64
+	// noBudgets leaves the vendors' rate budgets off (benchmarks of cold
+	// vendor calls, which would spend them).
+	noBudgets bool
 }
 
 func newEnv(t testing.TB, o envOptions) *env {
@@ -161,12 +166,17 @@ func newEnv(t testing.TB, o envOptions) *env {
 		t.Cleanup(sb.Close)
 		e.sandbox = sb
 		specs = demo.Specs(sb, e.ts.URL+mcpserver.PathOAuthCallback)
+		for _, s := range specs {
+			if o.noBudgets {
+				s.Budget = nil
+			}
+		}
 	}
 	e.srv, err = mcpserver.New(mcpserver.Config{
 		Vendors: specs,
 		BaseURL: e.ts.URL, Store: st, CSRFKey: bytes.Repeat([]byte{9}, 32), StateKey: bytes.Repeat([]byte{7}, 32),
 		AccessTTL: o.accessTTL, Version: "test", PasswordParams: fastParams,
-		AllowLoopbackMetadata: true, Logger: log, Now: e.clock.Now,
+		AllowLoopbackMetadata: true, Logger: log, Now: e.clock.Now, CacheBytes: o.cacheBytes,
 		Tools: func(d *tools.Deps) []tools.Tool { return append(tools.All(d), writeProbe(d)) },
 	})
 	if err != nil {

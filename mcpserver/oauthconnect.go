@@ -52,9 +52,12 @@ func (s *Server) handleOAuthStart(w http.ResponseWriter, r *http.Request) {
 }
 
 // handleOAuthCallback finishes a vendor OAuth flow: the state must be one
-// this browser session started, unused and fresh; then the connection
+// this browser session started, unused and fresh, and of the vendor the
+// path names if it names one (VendorCallbackPath); then the connection
 // lifecycle redeems the code, checks the account and stores the credential
-// (in place of the one it replaces, which it revokes where it can).
+// (in place of the one it replaces, which it revokes where it can). A
+// callback without state is refused here; a one-click vendor's arrives at
+// its VendorCallbackPath and is handled in oneclick.go.
 func (s *Server) handleOAuthCallback(w http.ResponseWriter, r *http.Request) {
 	u, ok := s.host(w, r)
 	if !ok {
@@ -72,7 +75,7 @@ func (s *Server) handleOAuthCallback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	spec, ok := s.spec(st.Vendor)
-	if !ok {
+	if !ok || r.PathValue("vendor") != "" && r.PathValue("vendor") != st.Vendor {
 		s.pageError(w, http.StatusBadRequest, "Unknown vendor", "Start again from the connections page.")
 		return
 	}
@@ -95,6 +98,12 @@ func (s *Server) handleOAuthCallback(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	_, err = s.lifecycle.Connect(ctx, connector.Connect{UserID: u.ID, Vendor: spec.Name, Kind: store.AuthOAuth,
 		Code: code, Verifier: st.Verifier, RedirectURI: st.RedirectURI, Reconnect: st.ConnectionID})
+	s.connectOutcome(ctx, w, r, spec, err, st.ReturnTo)
+}
+
+// connectOutcome answers the browser after a code was redeemed (or not):
+// why the vendor refused, or on to where the host was going.
+func (s *Server) connectOutcome(ctx context.Context, w http.ResponseWriter, r *http.Request, spec *connector.Spec, err error, returnTo string) {
 	var refused *connector.ConnectError
 	switch {
 	case errors.As(err, &refused):
@@ -105,7 +114,7 @@ func (s *Server) handleOAuthCallback(w http.ResponseWriter, r *http.Request) {
 	case err != nil:
 		s.serverError(w, r, "save connection", err)
 	default:
-		s.finishConnect(w, r, st.ReturnTo)
+		s.finishConnect(w, r, returnTo)
 	}
 }
 

@@ -40,7 +40,7 @@ func TestConnectVendorOAuth(t *testing.T) {
 	}{
 		{vendor: "hostex", clientID: sandbox.HostexClientID, inPlace: true, access: "hx_oat_", renew: "hx_ort_"},
 		{vendor: "hospitable", clientID: sandbox.HospitableClientID, inPlace: true, noRedirect: true, access: "hsp_oat_", renew: "hsp_ort_"},
-		{vendor: "hoxtonai", clientID: sandbox.HoxtonAIClientID, pkce: true, scope: "openid profile offline_access",
+		{vendor: "hoxtonai", clientID: sandbox.HoxtonAIClientID, pkce: true, scope: "offline_access",
 			audience: sandbox.HoxtonAIAudience, access: "eyJ", renew: "v1.", label: "HoxtonAI: "},
 	} {
 		t.Run(tc.vendor, func(t *testing.T) {

@@ -145,7 +145,7 @@ func TestNoVendorSecretInClear(t *testing.T) {
 	e.sandbox.Hospitable.ExpireAccessTokens()
 	call("list_properties", nil)
 	e.sandbox.Hostaway.ClearFaults()
-	if !strings.Contains(outputs.String(), "/connections?reconnect=") || !strings.Contains(outputs.String(), "Wait 12s") {
+	if !strings.Contains(outputs.String(), "/connections?reconnect=") || !strings.Contains(outputs.String(), "try again in 12 s") {
 		t.Fatalf("the failures did not reach the tool results:\n%s", outputs.String())
 	}
 	// Finally a disconnect, which revokes at the vendor.

@@ -58,6 +58,12 @@ type Config struct {
 	Vendors []*connector.Spec
 	Logger  *slog.Logger
 	Now     func() time.Time
+
+	// CacheBytes bounds the vendor read cache (connector.Cache), by an
+	// estimate of its values' memory; 0 keeps nothing (concurrent identical
+	// reads still share one vendor call). cmd defaults it to
+	// connector.DefaultCacheBytes.
+	CacheBytes int64
 }
 
 // Server is hostgate's HTTP surface.
@@ -139,6 +145,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.vendors = connector.NewRegistry(cfg.Vendors...)
 	s.lifecycle = connector.NewLifecycle(cfg.Store, s.vendors, cfg.Now, cfg.Logger)
+	s.lifecycle.UseCache(connector.NewCache(cfg.CacheBytes, cfg.Now))
 	s.deps = &tools.Deps{Store: cfg.Store, Logger: cfg.Logger, Now: cfg.Now, BaseURL: cfg.BaseURL,
 		Registry: s.vendors, Lifecycle: s.lifecycle, Vendors: s.vendors.Names(), StateKey: cfg.StateKey}
 	s.tools = cfg.Tools(s.deps)

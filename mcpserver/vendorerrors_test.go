@@ -99,8 +99,8 @@ func TestVendorFailuresInsideTools(t *testing.T) {
 
 	t.Run("429 says how long to wait", func(t *testing.T) {
 		for _, tc := range []struct{ retryAfter, want string }{
-			{"30", "Hostex (Hostex sandbox) is rate limiting requests. Wait 30s, then try again."},
-			{"", "Hostex (Hostex sandbox) is rate limiting requests. Wait a minute, then try again."},
+			{"30", "Hostex's rate limit is spent for Hostex sandbox; try again in 30 s."},
+			{"", "Hostex's rate limit is spent for Hostex sandbox; try again in a minute."},
 		} {
 			e.sandbox.Hostex.Fail(sandbox.Fault{Path: "/properties", Status: http.StatusTooManyRequests, RetryAfter: tc.retryAfter})
 			isErr, text := call("list_properties", map[string]any{"vendor": "hostex"}, nil)

@@ -27,6 +27,9 @@ type consentData struct {
 	// DocumentHost is the host serving the client's metadata document,
 	// for a client known by one: its name is unverified too.
 	DocumentHost string
+	// LongerAccess, when set, is how long this app's access tokens last,
+	// said because it is longer than other apps' (Server.AccessTTL).
+	LongerAccess string
 	Scopes       []consentScope
 	Connections  []consentConnection
 	ConnectURL   string
@@ -108,6 +111,9 @@ func (s *Server) consentPage(w http.ResponseWriter, r *http.Request, user store.
 		SignOutCSRF:  s.cfg.Signin.SignOutCSRF(w, r), Username: user.Username,
 	}
 	d.RedirectSite, d.Loopback = redirectSite(a.redirect)
+	if ttl := s.AccessTTL(client); ttl > s.cfg.AccessTTL {
+		d.LongerAccess = DescribeLifetime(ttl)
+	}
 	tx, err := s.newConsentTransaction(r, user, a)
 	if err != nil {
 		return err

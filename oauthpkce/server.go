@@ -42,6 +42,11 @@ type Config struct {
 	Scopes []Scope
 	// AccessTTL is an access token's lifetime; default 1 h.
 	AccessTTL time.Duration
+	// ClientAccessTTLs give the clients they match their own access-token
+	// lifetime instead of AccessTTL (Server.AccessTTL): a rule naming the
+	// client's metadata document URL wins, else the first whose name
+	// pattern matches.
+	ClientAccessTTLs []ClientAccessTTL
 	// RefreshTTL is a refresh token's lifetime; default 30 days.
 	RefreshTTL time.Duration
 	// CodeTTL is an authorization code's lifetime; default 60 s, maximum

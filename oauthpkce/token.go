@@ -127,7 +127,7 @@ func (s *Server) exchangeCode(r *http.Request, client store.Client) (tokenRespon
 	}
 	g := store.Grant{ID: newID(), UserID: ac.UserID, ClientID: client.ID, Scopes: ac.Scopes,
 		Resource: ac.Resource, Connections: ac.Connections, CreatedAt: now}
-	resp, access, refresh := s.newPair(now, g, clientMayUse(client, grantRefreshToken))
+	resp, access, refresh := s.newPair(now, g, s.AccessTTL(client), clientMayUse(client, grantRefreshToken))
 	err = s.cfg.Store.RedeemAuthCode(ctx, ac.Hash, now, g, access, refresh)
 	if errors.Is(err, store.ErrUsed) {
 		// Lost a race with another redemption of the same code: a replay.
@@ -195,7 +195,7 @@ func (s *Server) refresh(r *http.Request, client store.Client) (tokenResponse, e
 	if !now.Before(s.grantEnd(g)) {
 		return tokenResponse{}, invalidGrant("the refresh token is unknown, expired or revoked")
 	}
-	resp, access, refresh := s.newPair(now, g, true)
+	resp, access, refresh := s.newPair(now, g, s.AccessTTL(client), true)
 	if len(req) > 0 && !subset(g.Scopes, req) {
 		// In the grant's order, so that equal sets read the same.
 		narrowed := slices.DeleteFunc(slices.Clone(g.Scopes), func(sc string) bool { return !slices.Contains(req, sc) })
@@ -222,14 +222,15 @@ func (s *Server) refresh(r *http.Request, client store.Client) (tokenResponse, e
 // grantEnd is when the grant's absolute lifetime (Config.GrantTTL) ends.
 func (s *Server) grantEnd(g store.Grant) time.Time { return g.CreatedAt.Add(s.cfg.GrantTTL) }
 
-// newPair mints an access token for the grant's scopes and, if withRefresh,
-// a refresh token; neither outlives the grant's absolute lifetime. Only
-// their hashes go to the store; the response carries the secrets once.
-// Without a refresh token the returned refresh Token is zero.
-func (s *Server) newPair(now time.Time, g store.Grant, withRefresh bool) (tokenResponse, store.Token, store.Token) {
+// newPair mints an access token for the grant's scopes, living accessTTL
+// (the client's: AccessTTL), and, if withRefresh, a refresh token; neither
+// outlives the grant's absolute lifetime. Only their hashes go to the
+// store; the response carries the secrets once. Without a refresh token
+// the returned refresh Token is zero.
+func (s *Server) newPair(now time.Time, g store.Grant, accessTTL time.Duration, withRefresh bool) (tokenResponse, store.Token, store.Token) {
 	end := s.grantEnd(g)
 	at := newSecret(prefixAccess)
-	accessExp := minTime(now.Add(s.cfg.AccessTTL), end)
+	accessExp := minTime(now.Add(accessTTL), end)
 	access := store.Token{Hash: store.Hash(at), Kind: store.KindAccess, CreatedAt: now, ExpiresAt: accessExp}
 	resp := tokenResponse{
 		AccessToken: at, TokenType: "Bearer", ExpiresIn: int64(accessExp.Sub(now) / time.Second),

@@ -29,6 +29,14 @@ type Clients interface {
 	// DeleteStaleClients deletes clients created before the given time that
 	// were never used and hold no code or grant; it returns how many.
 	DeleteStaleClients(ctx context.Context, createdBefore time.Time) (int64, error)
+	// DeleteIdleDocumentClients deletes clients known by a metadata
+	// document (MetadataURL set) that were last used before usedBefore, or
+	// never used and created before unusedBefore, and returns how many. A
+	// client that holds a live grant (unrevoked, with an unrevoked token
+	// expiring after now), a code expiring after now, or a draft (the
+	// host's record) is kept. A deleted client's approvals and dead grants
+	// go with it.
+	DeleteIdleDocumentClients(ctx context.Context, usedBefore, unusedBefore, now time.Time) (int64, error)
 	// CountClientsFrom counts clients registered from an address since a time.
 	CountClientsFrom(ctx context.Context, addr string, since time.Time) (int64, error)
 }
@@ -109,6 +117,14 @@ type Connections interface {
 	// CreateConnection fails with ErrExists if (UserID, Vendor, AccountID) is taken.
 	// The stored Version starts at 1.
 	CreateConnection(ctx context.Context, c Connection) error
+	// GetConnection returns one connection. A connection whose sealed
+	// secret does not open (its key is not in the keyring, or the value was
+	// altered) is no error: it comes back with no Secret, StatusNeedsReauth
+	// and LastError UnopenableSecret (one already needing the host keeps
+	// its reason), and that mark is stored with the sealed value kept, so
+	// only that connection waits for the host. If the secret opens again
+	// (its key is back), the mark reads, and is stored, as StatusOK.
+	// ListConnections and ListExpiringConnections read rows the same way.
 	GetConnection(ctx context.Context, id string) (Connection, error)
 	// ListConnections returns the host's connections ordered by vendor, then label.
 	ListConnections(ctx context.Context, userID string) ([]Connection, error)
@@ -121,11 +137,31 @@ type Connections interface {
 	// written and UpdateConnection returns that error unchanged. Whatever fn
 	// returns, the id, owner and creation time stay as they were and Version
 	// increases by one. An unknown id is ErrNotFound, without calling fn.
+	// A row whose secret does not open reaches fn as GetConnection returns
+	// it; if fn returns no Secret, the stored sealed value is kept as it is.
 	UpdateConnection(ctx context.Context, id string, fn func(Connection) (Connection, error)) (Connection, error)
 	DeleteConnection(ctx context.Context, id string) error
 	// ListExpiringConnections returns up to limit connections with status ok
 	// whose access token expires before the given time, soonest first.
 	ListExpiringConnections(ctx context.Context, before time.Time, limit int) ([]Connection, error)
+}
+
+// Rekeying re-seals stored secrets under the keyring's current key: the
+// store's half of a key rotation (hostgate keys rotate).
+type Rekeying interface {
+	// ResealSecrets re-seals, under the keyring's current key, up to limit
+	// (at least 1) of the stored secrets sealed under another key: vendor
+	// credentials, then connect-state PKCE verifiers, in a fixed order from
+	// cursor ("" to start a pass; then ResealBatch.Next until it is "").
+	// A row is rewritten only if it is unchanged since it was read (for a
+	// connection, the same version and sealed value), so a concurrent write
+	// is never overwritten: such a row counts as Skipped. A secret that does
+	// not open counts as Unopenable and is left as it is. Neither the
+	// plaintext nor a connection's Version changes. A call with an empty
+	// cursor first waits for writes in progress to commit, so a pass begun
+	// after the current key changed meets every secret sealed under an
+	// older one.
+	ResealSecrets(ctx context.Context, cursor string, limit int) (ResealBatch, error)
 }
 
 // Sessions holds signed-in browser sessions.
@@ -159,6 +195,33 @@ type ConnectStates interface {
 	ConsumeConnectState(ctx context.Context, hash string) (ConnectState, error)
 }
 
+// OneClickCode is a vendor authorization code that arrived with no state
+// (a marketplace "one-click" connect, Hospitable's), waiting for the host
+// to confirm, in the browser it arrived in, which hostgate host it is for.
+// It is bound to that browser by a random id in a cookie, stored only as
+// its hash; the code itself is sealed at rest.
+type OneClickCode struct {
+	Hash      string // Hash of the id in the browser's cookie
+	Vendor    string
+	Code      string // the vendor's authorization code; sealed at rest
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}
+
+// OneClickCodes holds one-click authorization codes awaiting the host's
+// confirmation.
+type OneClickCodes interface {
+	// CreateOneClickCode fails with ErrExists if the hash is taken.
+	CreateOneClickCode(ctx context.Context, c OneClickCode) error
+	// GetOneClickCode returns the record without its Code, which only
+	// ConsumeOneClickCode opens; whatever its expiry (the caller checks).
+	GetOneClickCode(ctx context.Context, hash string) (OneClickCode, error)
+	// ConsumeOneClickCode returns and deletes the record atomically: of
+	// any number of concurrent calls exactly one gets it, the others
+	// ErrNotFound. The caller checks expiry.
+	ConsumeOneClickCode(ctx context.Context, hash string) (OneClickCode, error)
+}
+
 // Audit records security events.
 type Audit interface {
 	AddAuditEvent(ctx context.Context, e AuditEvent) error
@@ -176,10 +239,12 @@ type Store interface {
 	Sessions
 	ConnectStates
 	ConsentTransactions
+	OneClickCodes
 	Drafts
 	Audit
-	// DeleteExpired removes codes, tokens, sessions, connect states and
-	// consent transactions that expired before
+	Rekeying
+	// DeleteExpired removes codes, tokens, sessions, connect states,
+	// consent transactions and one-click codes that expired before
 	// now (redeemed codes included) and returns how many rows went. Drafts
 	// are the host's record and stay.
 	DeleteExpired(ctx context.Context, now time.Time) (int64, error)

@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/hostgate/hostgate/store"
 	"github.com/hostgate/hostgate/tools/connector"
@@ -53,12 +52,15 @@ func connections(ctx context.Context, d *Deps, c *Caller, vendor string) ([]stor
 	return out, nil
 }
 
-// fanOut runs fn on every connection at once and gathers each one's
-// items (lists[i] for conns[i]; nil where it failed) and the
+// fanOut makes one read on every connection at once, through the read
+// cache, and gathers each one's items (lists[i] for conns[i]; nil where it
+// failed), how old each is (ages[i]; zero where it failed) and the
 // per-connection errors. A connection that needs the host is not called.
-// If every connection failed, the result is a tool error.
-func fanOut[T any](ctx context.Context, d *Deps, conns []store.Connection, fn func(ctx context.Context, cn connector.Connector, conn store.Connection) ([]T, error)) ([][]T, []VendorError, error) {
+// If every connection failed, the result is a tool error. The lists are
+// shared with the cache: read-only.
+func fanOut[T any](ctx context.Context, d *Deps, conns []store.Connection, fresh bool, read vendorRead[[]T]) ([][]T, []connector.Age, []VendorError, error) {
 	lists := make([][]T, len(conns))
+	ages := make([]connector.Age, len(conns))
 	errs := make([]*VendorError, len(conns))
 	var wg sync.WaitGroup
 	for i, conn := range conns {
@@ -66,19 +68,21 @@ func fanOut[T any](ctx context.Context, d *Deps, conns []store.Connection, fn fu
 			errs[i] = d.vendorError(conn, fmt.Errorf("%w", connector.ErrNeedsReauth))
 			continue
 		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			cn, err := d.Lifecycle.Connector(conn)
-			if err == nil {
-				var items []T
-				if items, err = fn(ctx, cn, conn); err == nil {
-					lists[i] = nonNil(items)
-					return
-				}
+		// What the cache holds fresh needs no goroutine of its own.
+		if !fresh {
+			if items, age, ok := read.peek(d, conn); ok {
+				lists[i], ages[i] = nonNil(items), age
+				continue
 			}
-			errs[i] = d.vendorError(conn, err)
-		}()
+		}
+		wg.Go(func() {
+			items, age, err := read.run(ctx, d, conn, fresh)
+			if err != nil {
+				errs[i] = d.vendorError(conn, err)
+				return
+			}
+			lists[i], ages[i] = nonNil(items), age
+		})
 	}
 	wg.Wait()
 	var out []VendorError
@@ -88,25 +92,36 @@ func fanOut[T any](ctx context.Context, d *Deps, conns []store.Connection, fn fu
 		}
 	}
 	if len(out) == len(conns) {
-		return nil, out, allFailed(out)
+		return nil, nil, out, allFailed(out)
 	}
-	return lists, out, nil
+	return lists, ages, out, nil
 }
 
 // fanPage returns the page of the merged items of every connection that
-// the pager is at, in cmp order. The first page reads every connection at
-// once; the pages after it are cut from what that read returned (see
-// snapshots), asking again only the connections that failed.
-func fanPage[T any](ctx context.Context, d *Deps, p *pager, conns []store.Connection, fn func(ctx context.Context, cn connector.Connector, conn store.Connection) ([]T, error), cmp func(a, b T) int) ([]T, Page, []VendorError, error) {
+// the pager is at, in cmp order (each read returns its list in that
+// order), and how old each connection's part is. The first page reads
+// every connection at once, through the read cache; the pages after it
+// are cut from what that read returned (see snapshots), so every page of
+// one paged call comes from the same data, asking again only the
+// connections that failed. fresh applies to a first page: a later page
+// continues its snapshot.
+func fanPage[T any](ctx context.Context, d *Deps, p *pager, conns []store.Connection, fresh bool, read vendorRead[[]T], cmp func(a, b T) int) ([]T, Page, []connector.Age, []VendorError, error) {
 	keys := make([]string, len(conns))
 	for i, cn := range conns {
 		keys[i] = cn.ID
 	}
 	sk := snapshotKey{grant: p.c.GrantID, tool: p.tool, args: p.args}
 	var lists [][]T
+	var ages []connector.Age
 	var errs []VendorError
-	if cached, ok := d.snapshots.get(sk, keys, d.now()); ok && p.continued {
-		lists = append([][]T(nil), cached.([][]T)...)
+	var cached snapshot
+	var ok bool
+	if p.continued {
+		cached, ok = d.snapshots.get(sk, keys, d.now())
+	}
+	if ok {
+		lists = append([][]T(nil), cached.lists.([][]T)...)
+		ages = append([]connector.Age(nil), cached.ages...)
 		var retry []store.Connection
 		var at []int
 		for i, l := range lists {
@@ -115,29 +130,35 @@ func fanPage[T any](ctx context.Context, d *Deps, p *pager, conns []store.Connec
 			}
 		}
 		if len(retry) > 0 {
-			again, rerrs, _ := fanOut(ctx, d, retry, fn)
+			again, againAges, rerrs, _ := fanOut(ctx, d, retry, false, read)
 			errs = rerrs
 			for j, i := range at {
 				if again != nil && again[j] != nil {
-					slices.SortStableFunc(again[j], cmp)
-					lists[i] = again[j]
+					lists[i], ages[i] = again[j], againAges[j]
 				}
 			}
 		}
 	} else {
 		var err error
-		if lists, errs, err = fanOut(ctx, d, conns, fn); err != nil {
-			return nil, Page{}, errs, err
-		}
-		for _, l := range lists {
-			slices.SortStableFunc(l, cmp)
+		if lists, ages, errs, err = fanOut(ctx, d, conns, fresh, read); err != nil {
+			return nil, Page{}, nil, errs, err
 		}
 	}
 	items, pg := merge(p, keys, lists, cmp)
 	if pg.NextCursor != "" {
-		d.snapshots.put(sk, snapshot{lists: lists, keys: keys, fetched: d.now()})
+		d.snapshots.put(sk, snapshot{lists: lists, ages: ages, keys: keys, fetched: d.now()})
 	}
-	return items, pg, errs, nil
+	return items, pg, ages, errs, nil
+}
+
+// sorted returns a read's fetch that puts the vendor's list in cmp order
+// before the cache keeps it (the vendor's slice is the read's own).
+func sorted[T any](fetch func(ctx context.Context, cn connector.Connector) ([]T, error), cmp func(a, b T) int) func(ctx context.Context, cn connector.Connector) ([]T, error) {
+	return func(ctx context.Context, cn connector.Connector) ([]T, error) {
+		items, err := fetch(ctx, cn)
+		slices.SortStableFunc(items, cmp)
+		return items, err
+	}
 }
 
 // allFailed turns the errors of every connection into one tool error.
@@ -158,7 +179,6 @@ func (d *Deps) vendorError(conn store.Connection, err error) *VendorError {
 		name += " (" + conn.Label + ")"
 	}
 	ve := &VendorError{Vendor: conn.Vendor, ConnectionID: conn.ID, Label: conn.Label}
-	var ae *connector.APIError
 	switch {
 	case errors.Is(err, connector.ErrNeedsReauth), errors.Is(err, connector.ErrUnauthorized):
 		ve.ReconnectURL = d.reconnectURL(conn.ID)
@@ -166,11 +186,7 @@ func (d *Deps) vendorError(conn store.Connection, err error) *VendorError {
 	case errors.Is(err, connector.ErrAccount):
 		ve.Error = fmt.Sprintf("%s reports a problem with the host's account (for example an expired subscription). Tell the host to check their %s account; retrying will not help.", name, title)
 	case errors.Is(err, connector.ErrRateLimited):
-		wait := "a minute"
-		if errors.As(err, &ae) && ae.RetryAfter > 0 {
-			wait = ae.RetryAfter.Round(time.Second).String()
-		}
-		ve.Error = fmt.Sprintf("%s is rate limiting requests. Wait %s, then try again.", name, wait)
+		ve.Error = fmt.Sprintf("%s's rate limit is spent%s; try again %s.", title, forLabel(conn), retryText(err))
 	case errors.Is(err, connector.ErrForbidden):
 		ve.Error = fmt.Sprintf("%s refused: the connected account may not do this (for example a read-only token). The host can reconnect with more access at %s.", name, d.reconnectURL(conn.ID))
 	case errors.Is(err, connector.ErrNotFound):
@@ -188,6 +204,14 @@ func (d *Deps) vendorError(conn store.Connection, err error) *VendorError {
 	return ve
 }
 
+// forLabel names a connection after its vendor's name: " for Main account".
+func forLabel(conn store.Connection) string {
+	if conn.Label == "" {
+		return ""
+	}
+	return " for " + conn.Label
+}
+
 // route finds the connections that can answer for a vendor-qualified id.
 func route(ctx context.Context, d *Deps, c *Caller, qualified, what string) ([]store.Connection, string, error) {
 	vendor, id, err := connector.SplitID(qualified)
@@ -199,8 +223,10 @@ func route(ctx context.Context, d *Deps, c *Caller, qualified, what string) ([]s
 }
 
 // first tries each connection in turn (a host may have two accounts of a
-// vendor) and returns the first answer; not-found falls through.
-func first[T any](ctx context.Context, d *Deps, conns []store.Connection, fn func(ctx context.Context, cn connector.Connector) (T, error)) (T, error) {
+// vendor), through the read cache, and returns the first answer and the
+// connection that gave it; not-found falls through. The value is shared
+// with the cache: read-only.
+func first[T any](ctx context.Context, d *Deps, conns []store.Connection, fresh bool, read vendorRead[T]) (T, store.Connection, connector.Age, error) {
 	var zero T
 	var lastErr *VendorError
 	for _, conn := range conns {
@@ -208,19 +234,16 @@ func first[T any](ctx context.Context, d *Deps, conns []store.Connection, fn fun
 			lastErr = d.vendorError(conn, connector.ErrNeedsReauth)
 			continue
 		}
-		cn, err := d.Lifecycle.Connector(conn)
+		v, age, err := read.run(ctx, d, conn, fresh)
 		if err == nil {
-			var v T
-			if v, err = fn(ctx, cn); err == nil {
-				return v, nil
-			}
+			return v, conn, age, nil
 		}
 		lastErr = d.vendorError(conn, err)
 		if !errors.Is(err, connector.ErrNotFound) && !errors.Is(err, connector.ErrUnsupported) {
 			break
 		}
 	}
-	return zero, &Error{Text: lastErr.Error}
+	return zero, store.Connection{}, connector.Age{}, &Error{Text: lastErr.Error}
 }
 
 // unsupported is the error for a connector lacking a capability.

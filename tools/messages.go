@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/hostgate/hostgate/store"
 	"github.com/hostgate/hostgate/tools/connector"
 )
 
@@ -15,6 +14,7 @@ import (
 type ConversationsIn struct {
 	Vendor        string `json:"vendor,omitempty" jsonschema_description:"only this vendor"`
 	ReservationID string `json:"reservation_id,omitempty" jsonschema_description:"only the conversation of this vendor-qualified reservation"`
+	FreshIn
 	PageIn
 }
 
@@ -22,6 +22,8 @@ type ConversationsIn struct {
 type ConversationsOut struct {
 	Conversations []connector.Conversation `json:"conversations"`
 	Errors        []VendorError            `json:"errors,omitempty"`
+	Freshness
+	Accounts []AccountAge `json:"accounts,omitempty" jsonschema_description:"how old each account's part is; listed only when they differ, or when one is older because of a rate limit (see its note)"`
 	Page
 }
 
@@ -40,8 +42,8 @@ func listConversations(d *Deps) Tool {
 		Scope:       ScopeRead, ReadOnly: true, Idempotent: true, OpenWorld: true,
 		Vendors: d.vendorsWith(func(cn connector.Connector) bool { _, ok := cn.(connector.ConversationLister); return ok }),
 	}, d, func(ctx context.Context, d *Deps, c *Caller, in ConversationsIn) (ConversationsOut, string, error) {
-		pg := in.PageIn
-		in.PageIn = PageIn{}
+		pg, fresh := in.PageIn, in.Fresh
+		in.PageIn, in.FreshIn = PageIn{}, FreshIn{}
 		p, err := newPager(d, c, "list_conversations", in, pg)
 		if err != nil {
 			return ConversationsOut{}, "", err
@@ -58,23 +60,33 @@ func listConversations(d *Deps) Tool {
 		if err != nil {
 			return ConversationsOut{}, "", err
 		}
-		convs, page, errs, err := fanPage(ctx, d, p, conns, func(ctx context.Context, cn connector.Connector, _ store.Connection) ([]connector.Conversation, error) {
+		convs, page, ages, errs, err := fanPage(ctx, d, p, conns, fresh, conversationsRead(resID), newestConversation)
+		if err != nil {
+			return ConversationsOut{}, "", err
+		}
+		out := ConversationsOut{Conversations: convs, Errors: errs, Page: page}
+		out.Accounts, out.Freshness = d.accountAges(conns, ages)
+		return out, fmt.Sprintf("%d conversations%s.%s", len(convs), errorSuffix(errs), d.ageSuffix(conns, ages)), nil
+	})
+}
+
+// conversationsRead lists an account's conversations (of one reservation,
+// when resID is set), newest first.
+func conversationsRead(resID string) vendorRead[[]connector.Conversation] {
+	return vendorRead[[]connector.Conversation]{kind: connector.KindConversations, subject: resID,
+		fetch: sorted(func(ctx context.Context, cn connector.Connector) ([]connector.Conversation, error) {
 			cl, ok := cn.(connector.ConversationLister)
 			if !ok {
 				return nil, nil
 			}
 			return cl.ListConversations(ctx, connector.ConversationQuery{ReservationID: resID})
-		}, newestConversation)
-		if err != nil {
-			return ConversationsOut{}, "", err
-		}
-		return ConversationsOut{Conversations: convs, Errors: errs, Page: page}, fmt.Sprintf("%d conversations%s.", len(convs), errorSuffix(errs)), nil
-	})
+		}, newestConversation)}
 }
 
 // MessagesIn names a conversation.
 type MessagesIn struct {
 	ConversationID string `json:"conversation_id" jsonschema_description:"vendor-qualified conversation id"`
+	FreshIn
 	PageIn
 }
 
@@ -82,6 +94,7 @@ type MessagesIn struct {
 type MessagesOut struct {
 	ConversationID string              `json:"conversation_id"`
 	Messages       []connector.Message `json:"messages" jsonschema_description:"newest first"`
+	Freshness
 	Page
 }
 
@@ -95,8 +108,8 @@ func getMessages(d *Deps) Tool {
 		Description: "Gets the messages of one guest conversation, newest first; next_cursor leads to older ones.",
 		Scope:       ScopeRead, ReadOnly: true, Idempotent: true, OpenWorld: true,
 	}, d, func(ctx context.Context, d *Deps, c *Caller, in MessagesIn) (MessagesOut, string, error) {
-		pg := in.PageIn
-		in.PageIn = PageIn{}
+		pg, fresh := in.PageIn, in.Fresh
+		in.PageIn, in.FreshIn = PageIn{}, FreshIn{}
 		p, err := newPager(d, c, "get_messages", in, pg)
 		if err != nil {
 			return MessagesOut{}, "", err
@@ -105,19 +118,28 @@ func getMessages(d *Deps) Tool {
 		if err != nil {
 			return MessagesOut{}, "", err
 		}
-		msgs, err := first(ctx, d, conns, func(ctx context.Context, cn connector.Connector) ([]connector.Message, error) {
-			if mr, ok := cn.(connector.MessageReader); ok {
-				return mr.Messages(ctx, id)
-			}
-			return nil, unsupported("messages")
-		})
+		msgs, conn, age, err := first(ctx, d, conns, fresh && !p.continued, messagesRead(id))
 		if err != nil {
 			return MessagesOut{}, "", err
 		}
-		// Vendors give a thread oldest first; the newest matter most.
-		slices.Reverse(msgs)
-		slices.SortStableFunc(msgs, func(a, b connector.Message) int { return b.SentAt.Compare(a.SentAt) })
 		page, pgOut := one(p, msgs)
-		return MessagesOut{ConversationID: in.ConversationID, Messages: page, Page: pgOut}, fmt.Sprintf("%d messages.", len(page)), nil
+		return MessagesOut{ConversationID: in.ConversationID, Messages: page, Freshness: d.freshness(age), Page: pgOut},
+			fmt.Sprintf("%d messages.%s", len(page), d.singleSuffix(conn, age)), nil
 	})
+}
+
+// messagesRead gets a conversation's messages, newest first.
+func messagesRead(id string) vendorRead[[]connector.Message] {
+	return vendorRead[[]connector.Message]{kind: connector.KindMessages, subject: id,
+		fetch: func(ctx context.Context, cn connector.Connector) ([]connector.Message, error) {
+			mr, ok := cn.(connector.MessageReader)
+			if !ok {
+				return nil, unsupported("messages")
+			}
+			msgs, err := mr.Messages(ctx, id)
+			// Vendors give a thread oldest first; the newest matter most.
+			slices.Reverse(msgs)
+			slices.SortStableFunc(msgs, func(a, b connector.Message) int { return b.SentAt.Compare(a.SentAt) })
+			return msgs, err
+		}}
 }

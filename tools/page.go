@@ -126,8 +126,12 @@ func merge[T any](p *pager, keys []string, lists [][]T, cmp func(a, b T) int) ([
 		idx[i] = min(p.pos[k], len(lists[i]))
 	}
 	start := append([]int(nil), idx...)
-	var out []T
-	var origin []int
+	left := 0
+	for i, l := range lists {
+		left += len(l) - idx[i]
+	}
+	out := make([]T, 0, min(left, p.limit))
+	origin := make([]int, 0, cap(out))
 	for len(out) < p.limit {
 		best := -1
 		for i, l := range lists {

@@ -3,14 +3,19 @@ package tools
 import (
 	"sync"
 	"time"
+
+	"github.com/hostgate/hostgate/tools/connector"
 )
 
-// A paged call reads every account once, on its first page, and keeps
-// what they answered for the pages that follow: later pages cost no vendor
-// call (vendors count requests: Hostaway allows 20 per 10 seconds per
-// account), and every page is cut from the same snapshot, so an item that
-// moves while the model pages is neither lost nor repeated. Only an
-// account that failed is asked again on a later page.
+// A paged call reads every account once, on its first page (through the
+// read cache, connector.Cache), and keeps what they answered for the pages
+// that follow. The read cache alone would not do: its entries expire by
+// kind (messages after seconds) and a write drops them, and a page cut
+// from a newer read could lose or repeat an item that moved. So every page
+// of one paged call is cut from the same snapshot, which holds the very
+// lists the cache handed out (shared, never copied or changed), with how
+// old each account's list is, for the later pages to say. Only an account
+// that failed is asked again on a later page.
 
 const (
 	// pageSnapshotTTL bounds how long a paged call's snapshot serves its
@@ -22,7 +27,8 @@ const (
 
 // snapshot is what the accounts of one paged call answered.
 type snapshot struct {
-	lists   any // [][]T, one list per account in keys; nil where it failed
+	lists   any             // [][]T, one list per account in keys; nil where it failed
+	ages    []connector.Age // how old each list is; zero where it failed
 	keys    []string
 	fetched time.Time
 }
@@ -35,14 +41,14 @@ type snapshots struct {
 	m  map[snapshotKey]snapshot
 }
 
-func (s *snapshots) get(k snapshotKey, keys []string, now time.Time) (any, bool) {
+func (s *snapshots) get(k snapshotKey, keys []string, now time.Time) (snapshot, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	v, ok := s.m[k]
 	if !ok || now.Sub(v.fetched) > pageSnapshotTTL || !sameKeys(v.keys, keys) {
-		return nil, false
+		return snapshot{}, false
 	}
-	return v.lists, true
+	return v, true
 }
 
 func (s *snapshots) put(k snapshotKey, v snapshot) {

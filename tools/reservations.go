@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/hostgate/hostgate/store"
 	"github.com/hostgate/hostgate/tools/connector"
 )
 
@@ -19,6 +18,7 @@ type ReservationsIn struct {
 	PropertyID string `json:"property_id,omitempty" jsonschema_description:"only this vendor-qualified property"`
 	Status     string `json:"status,omitempty" jsonschema:"enum=inquiry,enum=pending,enum=confirmed,enum=cancelled,enum=declined"`
 	Vendor     string `json:"vendor,omitempty" jsonschema_description:"only this vendor's accounts"`
+	FreshIn
 	PageIn
 }
 
@@ -28,6 +28,8 @@ type ReservationsOut struct {
 	To           string                  `json:"to"`
 	Reservations []connector.Reservation `json:"reservations"`
 	Errors       []VendorError           `json:"errors,omitempty"`
+	Freshness
+	Accounts []AccountAge `json:"accounts,omitempty" jsonschema_description:"how old each account's part is; listed only when they differ, or when one is older because of a rate limit (see its note)"`
 	Page
 }
 
@@ -74,8 +76,8 @@ func listReservations(d *Deps) Tool {
 		Scope:       ScopeRead, ReadOnly: true, Idempotent: true, OpenWorld: true,
 		Vendors: d.vendorsWith(func(cn connector.Connector) bool { _, ok := cn.(connector.ReservationLister); return ok }),
 	}, d, func(ctx context.Context, d *Deps, c *Caller, in ReservationsIn) (ReservationsOut, string, error) {
-		pg := in.PageIn
-		in.PageIn = PageIn{}
+		pg, fresh := in.PageIn, in.Fresh
+		in.PageIn, in.FreshIn = PageIn{}, FreshIn{}
 		r, err := dateRange(d.now(), in.From, in.To, 30)
 		if err != nil {
 			return ReservationsOut{}, "", err
@@ -104,24 +106,40 @@ func listReservations(d *Deps) Tool {
 			order = byCheckOut
 		}
 		q := connector.ReservationQuery{Range: r, ByCheckOut: in.By == "check_out", PropertyID: propID, Status: in.Status}
-		rs, page, errs, err := fanPage(ctx, d, p, conns, func(ctx context.Context, cn connector.Connector, _ store.Connection) ([]connector.Reservation, error) {
+		rs, page, ages, errs, err := fanPage(ctx, d, p, conns, fresh, reservationsRead(q, order), order)
+		if err != nil {
+			return ReservationsOut{}, "", err
+		}
+		out := ReservationsOut{From: r.From, To: r.To, Reservations: rs, Errors: errs, Page: page}
+		out.Accounts, out.Freshness = d.accountAges(conns, ages)
+		return out, fmt.Sprintf("%d reservations from %s to %s%s.%s", len(rs), r.From, r.To, errorSuffix(errs), d.ageSuffix(conns, ages)), nil
+	})
+}
+
+// reservationsRead lists an account's reservations for q, in order (which
+// follows from q.ByCheckOut).
+func reservationsRead(q connector.ReservationQuery, order func(a, b connector.Reservation) int) vendorRead[[]connector.Reservation] {
+	args := fmt.Sprintf("%s|%s|%t|%s|%d", q.Range.From, q.Range.To, q.ByCheckOut, q.Status, q.Limit)
+	return vendorRead[[]connector.Reservation]{kind: connector.KindReservations, subject: q.PropertyID, args: args,
+		fetch: sorted(func(ctx context.Context, cn connector.Connector) ([]connector.Reservation, error) {
 			rl, ok := cn.(connector.ReservationLister)
 			if !ok {
 				return nil, nil
 			}
 			return rl.ListReservations(ctx, q)
-		}, order)
-		if err != nil {
-			return ReservationsOut{}, "", err
-		}
-		out := ReservationsOut{From: r.From, To: r.To, Reservations: rs, Errors: errs, Page: page}
-		return out, fmt.Sprintf("%d reservations from %s to %s%s.", len(rs), r.From, r.To, errorSuffix(errs)), nil
-	})
+		}, order)}
 }
 
 // ReservationIn names one reservation.
 type ReservationIn struct {
 	ReservationID string `json:"reservation_id" jsonschema_description:"vendor-qualified reservation id from list_reservations"`
+	FreshIn
+}
+
+// ReservationOut is one reservation and how old its data is.
+type ReservationOut struct {
+	connector.Reservation
+	Freshness
 }
 
 func getReservation(d *Deps) Tool {
@@ -129,22 +147,29 @@ func getReservation(d *Deps) Tool {
 		Name: "get_reservation", Title: "Get a reservation",
 		Description: "Gets one reservation by its vendor-qualified id.",
 		Scope:       ScopeRead, ReadOnly: true, Idempotent: true, OpenWorld: true,
-	}, d, func(ctx context.Context, d *Deps, c *Caller, in ReservationIn) (connector.Reservation, string, error) {
+	}, d, func(ctx context.Context, d *Deps, c *Caller, in ReservationIn) (ReservationOut, string, error) {
 		conns, id, err := route(ctx, d, c, in.ReservationID, "reservation_id")
 		if err != nil {
-			return connector.Reservation{}, "", err
+			return ReservationOut{}, "", err
 		}
-		r, err := first(ctx, d, conns, func(ctx context.Context, cn connector.Connector) (connector.Reservation, error) {
+		r, conn, age, err := first(ctx, d, conns, in.Fresh, reservationRead(id))
+		if err != nil {
+			return ReservationOut{}, "", err
+		}
+		return ReservationOut{Reservation: r, Freshness: d.freshness(age)},
+			fmt.Sprintf("%s, %s to %s, %s.%s", r.GuestName, r.CheckIn, r.CheckOut, r.Status, d.singleSuffix(conn, age)), nil
+	})
+}
+
+// reservationRead gets one reservation by the vendor's id.
+func reservationRead(id string) vendorRead[connector.Reservation] {
+	return vendorRead[connector.Reservation]{kind: connector.KindReservations, subject: id, args: "one",
+		fetch: func(ctx context.Context, cn connector.Connector) (connector.Reservation, error) {
 			if rg, ok := cn.(connector.ReservationGetter); ok {
 				return rg.GetReservation(ctx, id)
 			}
 			return connector.Reservation{}, unsupported("get reservation")
-		})
-		if err != nil {
-			return connector.Reservation{}, "", err
-		}
-		return r, fmt.Sprintf("%s, %s to %s, %s.", r.GuestName, r.CheckIn, r.CheckOut, r.Status), nil
-	})
+		}}
 }
 
 // CalendarIn asks for a property's calendar.
@@ -152,12 +177,14 @@ type CalendarIn struct {
 	PropertyID string `json:"property_id" jsonschema_description:"vendor-qualified property id"`
 	From       string `json:"from,omitempty" jsonschema_description:"first date, YYYY-MM-DD (default today)"`
 	To         string `json:"to,omitempty" jsonschema_description:"last date, YYYY-MM-DD (default 30 days after from)"`
+	FreshIn
 }
 
 // CalendarOut is a property's calendar.
 type CalendarOut struct {
 	PropertyID string                  `json:"property_id"`
 	Days       []connector.CalendarDay `json:"days"`
+	Freshness
 }
 
 func getCalendar(d *Deps) Tool {
@@ -174,12 +201,7 @@ func getCalendar(d *Deps) Tool {
 		if err != nil {
 			return CalendarOut{}, "", err
 		}
-		days, err := first(ctx, d, conns, func(ctx context.Context, cn connector.Connector) ([]connector.CalendarDay, error) {
-			if cr, ok := cn.(connector.CalendarReader); ok {
-				return cr.Calendar(ctx, id, r)
-			}
-			return nil, unsupported("calendar")
-		})
+		days, conn, age, err := first(ctx, d, conns, in.Fresh, calendarRead(id, r))
 		if err != nil {
 			return CalendarOut{}, "", err
 		}
@@ -189,6 +211,19 @@ func getCalendar(d *Deps) Tool {
 				free++
 			}
 		}
-		return CalendarOut{PropertyID: in.PropertyID, Days: nonNil(days)}, fmt.Sprintf("%d of %d nights available.", free, len(days)), nil
+		return CalendarOut{PropertyID: in.PropertyID, Days: nonNil(days), Freshness: d.freshness(age)},
+			fmt.Sprintf("%d of %d nights available.%s", free, len(days), d.singleSuffix(conn, age)), nil
 	})
+}
+
+// calendarRead gets a property's nights in r. Its subject is the property,
+// so that a calendar change drops every range of it.
+func calendarRead(id string, r connector.DateRange) vendorRead[[]connector.CalendarDay] {
+	return vendorRead[[]connector.CalendarDay]{kind: connector.KindCalendar, subject: id, args: r.From + "|" + r.To,
+		fetch: func(ctx context.Context, cn connector.Connector) ([]connector.CalendarDay, error) {
+			if cr, ok := cn.(connector.CalendarReader); ok {
+				return cr.Calendar(ctx, id, r)
+			}
+			return nil, unsupported("calendar")
+		}}
 }

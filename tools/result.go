@@ -2,6 +2,7 @@ package tools
 
 import (
 	"encoding/json"
+	"strings"
 
 	"github.com/mark3labs/mcp-go/mcp"
 )
@@ -29,10 +30,13 @@ func render[Out any](out Out, summary string) (*mcp.CallToolResult, error) {
 			summary += moreText
 		}
 	}
-	text := make([]byte, 0, len(summary)+1+len(b))
-	text = append(append(append(text, summary...), '\n'), b...)
+	var text strings.Builder
+	text.Grow(len(summary) + 1 + len(b))
+	text.WriteString(summary)
+	text.WriteByte('\n')
+	text.Write(b)
 	return &mcp.CallToolResult{
-		Content:           []mcp.Content{mcp.NewTextContent(string(text))},
+		Content:           []mcp.Content{mcp.NewTextContent(text.String())},
 		StructuredContent: json.RawMessage(b),
 	}, nil
 }

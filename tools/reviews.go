@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/hostgate/hostgate/store"
 	"github.com/hostgate/hostgate/tools/connector"
 )
 
@@ -14,6 +13,7 @@ import (
 type ReviewsIn struct {
 	Vendor     string `json:"vendor,omitempty" jsonschema_description:"only this vendor"`
 	PropertyID string `json:"property_id,omitempty" jsonschema_description:"only this vendor-qualified property"`
+	FreshIn
 	PageIn
 }
 
@@ -21,6 +21,8 @@ type ReviewsIn struct {
 type ReviewsOut struct {
 	Reviews []connector.Review `json:"reviews"`
 	Errors  []VendorError      `json:"errors,omitempty"`
+	Freshness
+	Accounts []AccountAge `json:"accounts,omitempty" jsonschema_description:"how old each account's part is; listed only when they differ, or when one is older because of a rate limit (see its note)"`
 	Page
 }
 
@@ -39,8 +41,8 @@ func listReviews(d *Deps) Tool {
 		Scope:       ScopeRead, ReadOnly: true, Idempotent: true, OpenWorld: true,
 		Vendors: d.vendorsWith(func(cn connector.Connector) bool { _, ok := cn.(connector.ReviewLister); return ok }),
 	}, d, func(ctx context.Context, d *Deps, c *Caller, in ReviewsIn) (ReviewsOut, string, error) {
-		pg := in.PageIn
-		in.PageIn = PageIn{}
+		pg, fresh := in.PageIn, in.Fresh
+		in.PageIn, in.FreshIn = PageIn{}, FreshIn{}
 		p, err := newPager(d, c, "list_reviews", in, pg)
 		if err != nil {
 			return ReviewsOut{}, "", err
@@ -57,22 +59,32 @@ func listReviews(d *Deps) Tool {
 		if err != nil {
 			return ReviewsOut{}, "", err
 		}
-		revs, page, errs, err := fanPage(ctx, d, p, conns, func(ctx context.Context, cn connector.Connector, _ store.Connection) ([]connector.Review, error) {
+		revs, page, ages, errs, err := fanPage(ctx, d, p, conns, fresh, reviewsRead(propID), newestReview)
+		if err != nil {
+			return ReviewsOut{}, "", err
+		}
+		out := ReviewsOut{Reviews: revs, Errors: errs, Page: page}
+		out.Accounts, out.Freshness = d.accountAges(conns, ages)
+		return out, fmt.Sprintf("%d reviews%s.%s", len(revs), errorSuffix(errs), d.ageSuffix(conns, ages)), nil
+	})
+}
+
+// reviewsRead lists an account's reviews (of one property, when propID is
+// set), newest first.
+func reviewsRead(propID string) vendorRead[[]connector.Review] {
+	return vendorRead[[]connector.Review]{kind: connector.KindReviews, subject: propID,
+		fetch: sorted(func(ctx context.Context, cn connector.Connector) ([]connector.Review, error) {
 			rl, ok := cn.(connector.ReviewLister)
 			if !ok {
 				return nil, nil
 			}
 			return rl.ListReviews(ctx, connector.ReviewQuery{PropertyID: propID})
-		}, newestReview)
-		if err != nil {
-			return ReviewsOut{}, "", err
-		}
-		return ReviewsOut{Reviews: revs, Errors: errs, Page: page}, fmt.Sprintf("%d reviews%s.", len(revs), errorSuffix(errs)), nil
-	})
+		}, newestReview)}
 }
 
 // SitesIn pages list_sites.
 type SitesIn struct {
+	FreshIn
 	PageIn
 }
 
@@ -80,6 +92,8 @@ type SitesIn struct {
 type SitesOut struct {
 	Sites  []connector.Site `json:"sites"`
 	Errors []VendorError    `json:"errors,omitempty"`
+	Freshness
+	Accounts []AccountAge `json:"accounts,omitempty" jsonschema_description:"how old each account's part is; listed only when they differ, or when one is older because of a rate limit (see its note)"`
 	Page
 }
 
@@ -88,7 +102,7 @@ func (o *SitesOut) items() int  { return len(o.Sites) }
 func (o *SitesOut) keep(n int)  { o.Sites = o.Sites[:n] }
 
 func siteByName(a, b connector.Site) int {
-	return cmp.Or(strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)), strings.Compare(a.ID, b.ID))
+	return cmp.Or(compareFold(a.Name, b.Name), strings.Compare(a.ID, b.ID))
 }
 
 func listSites(d *Deps) Tool {
@@ -105,18 +119,26 @@ func listSites(d *Deps) Tool {
 		if err != nil {
 			return SitesOut{}, "", err
 		}
-		sites, page, errs, err := fanPage(ctx, d, p, conns, func(ctx context.Context, cn connector.Connector, _ store.Connection) ([]connector.Site, error) {
+		sites, page, ages, errs, err := fanPage(ctx, d, p, conns, in.Fresh, sitesRead(), siteByName)
+		if err != nil {
+			return SitesOut{}, "", err
+		}
+		out := SitesOut{Sites: sites, Errors: errs, Page: page}
+		out.Accounts, out.Freshness = d.accountAges(conns, ages)
+		return out, fmt.Sprintf("%d sites%s.%s", len(sites), errorSuffix(errs), d.ageSuffix(conns, ages)), nil
+	})
+}
+
+// sitesRead lists an account's footfall sites, by name.
+func sitesRead() vendorRead[[]connector.Site] {
+	return vendorRead[[]connector.Site]{kind: connector.KindSites,
+		fetch: sorted(func(ctx context.Context, cn connector.Connector) ([]connector.Site, error) {
 			sl, ok := cn.(connector.SiteLister)
 			if !ok {
 				return nil, unsupported("sites")
 			}
 			return sl.ListSites(ctx)
-		}, siteByName)
-		if err != nil {
-			return SitesOut{}, "", err
-		}
-		return SitesOut{Sites: sites, Errors: errs, Page: page}, fmt.Sprintf("%d sites%s.", len(sites), errorSuffix(errs)), nil
-	})
+		}, siteByName)}
 }
 
 // FootfallIn asks for a site's daily counts.
@@ -124,6 +146,13 @@ type FootfallIn struct {
 	SiteID string `json:"site_id" jsonschema_description:"vendor-qualified site id from list_sites"`
 	From   string `json:"from,omitempty" jsonschema_description:"first date, YYYY-MM-DD (default 7 days ago)"`
 	To     string `json:"to,omitempty" jsonschema_description:"last date, YYYY-MM-DD (default yesterday)"`
+	FreshIn
+}
+
+// FootfallOut is a site's daily counts and how old they are.
+type FootfallOut struct {
+	connector.FootfallReport
+	Freshness
 }
 
 func getFootfall(d *Deps) Tool {
@@ -131,7 +160,7 @@ func getFootfall(d *Deps) Tool {
 		Name: "get_footfall", Title: "Get footfall",
 		Description: "Gets a HoxtonAI site's daily people counts for a date range.",
 		Scope:       ScopeRead, ReadOnly: true, Idempotent: true, OpenWorld: true,
-	}, d, func(ctx context.Context, d *Deps, c *Caller, in FootfallIn) (connector.FootfallReport, string, error) {
+	}, d, func(ctx context.Context, d *Deps, c *Caller, in FootfallIn) (FootfallOut, string, error) {
 		now := d.now()
 		from, to := in.From, in.To
 		if from == "" {
@@ -142,21 +171,28 @@ func getFootfall(d *Deps) Tool {
 		}
 		r, err := dateRange(now, from, to, 7)
 		if err != nil {
-			return connector.FootfallReport{}, "", err
+			return FootfallOut{}, "", err
 		}
 		conns, id, err := route(ctx, d, c, in.SiteID, "site_id")
 		if err != nil {
-			return connector.FootfallReport{}, "", err
+			return FootfallOut{}, "", err
 		}
-		rep, err := first(ctx, d, conns, func(ctx context.Context, cn connector.Connector) (connector.FootfallReport, error) {
+		rep, conn, age, err := first(ctx, d, conns, in.Fresh, footfallRead(id, r))
+		if err != nil {
+			return FootfallOut{}, "", err
+		}
+		return FootfallOut{FootfallReport: rep, Freshness: d.freshness(age)},
+			fmt.Sprintf("%d people counted from %s to %s.%s", rep.Total, rep.From, rep.To, d.singleSuffix(conn, age)), nil
+	})
+}
+
+// footfallRead gets a site's daily counts over r.
+func footfallRead(id string, r connector.DateRange) vendorRead[connector.FootfallReport] {
+	return vendorRead[connector.FootfallReport]{kind: connector.KindFootfall, subject: id, args: r.From + "|" + r.To,
+		fetch: func(ctx context.Context, cn connector.Connector) (connector.FootfallReport, error) {
 			if fr, ok := cn.(connector.FootfallReader); ok {
 				return fr.Footfall(ctx, id, r)
 			}
 			return connector.FootfallReport{}, unsupported("footfall")
-		})
-		if err != nil {
-			return connector.FootfallReport{}, "", err
-		}
-		return rep, fmt.Sprintf("%d people counted from %s to %s.", rep.Total, rep.From, rep.To), nil
-	})
+		}}
 }

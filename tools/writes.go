@@ -2,6 +2,7 @@ package tools
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -25,8 +26,9 @@ type accountIn struct {
 }
 
 // pick resolves the account for a vendor-qualified id: the one named, or
-// the only one of that vendor, or the one whose probe succeeds.
-func pick(ctx context.Context, d *Deps, c *Caller, qualified, what, connID string, probe func(ctx context.Context, cn connector.Connector, id string) error) (store.Connection, string, error) {
+// the only one of that vendor, or the one whose probe (a read through the
+// cache) succeeds.
+func pick(ctx context.Context, d *Deps, c *Caller, qualified, what, connID string, probe func(ctx context.Context, conn store.Connection, id string) error) (store.Connection, string, error) {
 	conns, id, err := route(ctx, d, c, qualified, what)
 	if err != nil {
 		return store.Connection{}, "", err
@@ -46,7 +48,7 @@ func pick(ctx context.Context, d *Deps, c *Caller, qualified, what, connID strin
 		if cn.Status == store.StatusNeedsReauth {
 			continue
 		}
-		if con, err := d.Lifecycle.Connector(cn); err == nil && probe(ctx, con, id) == nil {
+		if probe(ctx, cn, id) == nil {
 			return cn, id, nil
 		}
 	}
@@ -120,12 +122,8 @@ func sendMessage(d *Deps) Tool {
 			if utf8.RuneCountInString(in.Body) > maxMessage {
 				return in, Errorf("body is over %d characters: shorten the message and call again.", maxMessage)
 			}
-			conn, _, err := pick(ctx, d, c, in.ConversationID, "conversation_id", in.ConnectionID, func(ctx context.Context, cn connector.Connector, id string) error {
-				mr, ok := cn.(connector.MessageReader)
-				if !ok {
-					return connector.ErrUnsupported
-				}
-				_, err := mr.Messages(ctx, id)
+			conn, _, err := pick(ctx, d, c, in.ConversationID, "conversation_id", in.ConnectionID, func(ctx context.Context, conn store.Connection, id string) error {
+				_, _, err := messagesRead(id).run(ctx, d, conn, false)
 				return err
 			})
 			if err != nil {
@@ -158,6 +156,10 @@ func sendMessage(d *Deps) Tool {
 				return SendOut{}, "", Errorf("%s does not let apps send messages.", d.accountName(conn))
 			}
 			m, err := ms.SendMessage(ctx, id, in.Body)
+			// The thread and the conversations' order change; a failed send
+			// may still have been delivered.
+			d.invalidate(conn.ID, connector.KindMessages, id)
+			d.invalidate(conn.ID, connector.KindConversations, "")
 			if err != nil {
 				return SendOut{}, "", &Error{Text: d.vendorError(conn, err).Error}
 			}
@@ -173,26 +175,18 @@ func sendMessage(d *Deps) Tool {
 }
 
 // describeConversation adds the guest, property and dates of a
-// conversation to a preview, as far as the vendor tells them in time.
+// conversation to a preview, as far as the vendor tells them in time (read
+// through the cache).
 func (d *Deps) describeConversation(ctx context.Context, conn store.Connection, conversationID string, pv *Preview) {
 	ctx, cancel := context.WithTimeout(ctx, previewTimeout)
 	defer cancel()
-	cn, err := d.Lifecycle.Connector(conn)
+	_, id, _ := connector.SplitID(conversationID)
+	convs, _, err := conversationRead(id).run(ctx, d, conn, false)
+	if errors.Is(err, connector.ErrUnsupported) {
+		convs, _, err = conversationsRead("").run(ctx, d, conn, false)
+	}
 	if err != nil {
 		return
-	}
-	var convs []connector.Conversation
-	if cg, ok := cn.(connector.ConversationGetter); ok {
-		_, id, _ := connector.SplitID(conversationID)
-		cv, err := cg.Conversation(ctx, id)
-		if err != nil {
-			return
-		}
-		convs = []connector.Conversation{cv}
-	} else if cl, ok := cn.(connector.ConversationLister); ok {
-		if convs, err = cl.ListConversations(ctx, connector.ConversationQuery{}); err != nil {
-			return
-		}
 	}
 	for _, cv := range convs {
 		if cv.ID != conversationID {
@@ -202,16 +196,31 @@ func (d *Deps) describeConversation(ctx context.Context, conn store.Connection, 
 			pv.Action = "Send this message to " + cv.GuestName
 			pv.Lines = append(pv.Lines, PreviewLine{"Guest", cv.GuestName})
 		}
-		d.describeProperty(ctx, cn, cv.PropertyID, pv)
+		d.describeProperty(ctx, conn, cv.PropertyID, pv)
 		if _, rid, err := connector.SplitID(cv.ReservationID); err == nil {
-			if rg, ok := cn.(connector.ReservationGetter); ok {
-				if r, err := rg.GetReservation(ctx, rid); err == nil {
-					pv.Lines = append(pv.Lines, PreviewLine{"Stay", stayText(r)})
-				}
+			if r, _, err := reservationRead(rid).run(ctx, d, conn, false); err == nil {
+				pv.Lines = append(pv.Lines, PreviewLine{"Stay", stayText(r)})
 			}
 		}
 		return
 	}
+}
+
+// conversationRead gets one conversation with what the vendor knows of it,
+// as a list of one (ErrUnsupported where the vendor has no such read).
+func conversationRead(id string) vendorRead[[]connector.Conversation] {
+	return vendorRead[[]connector.Conversation]{kind: connector.KindConversations, subject: id, args: "one",
+		fetch: func(ctx context.Context, cn connector.Connector) ([]connector.Conversation, error) {
+			cg, ok := cn.(connector.ConversationGetter)
+			if !ok {
+				return nil, unsupported("get conversation")
+			}
+			cv, err := cg.Conversation(ctx, id)
+			if err != nil {
+				return nil, err
+			}
+			return []connector.Conversation{cv}, nil
+		}}
 }
 
 func stayText(r connector.Reservation) string {
@@ -226,16 +235,12 @@ func stayText(r connector.Reservation) string {
 }
 
 // describeProperty adds a property's name to a preview.
-func (d *Deps) describeProperty(ctx context.Context, cn connector.Connector, qualified string, pv *Preview) (connector.Property, bool) {
+func (d *Deps) describeProperty(ctx context.Context, conn store.Connection, qualified string, pv *Preview) (connector.Property, bool) {
 	_, id, err := connector.SplitID(qualified)
 	if err != nil {
 		return connector.Property{}, false
 	}
-	pg, ok := cn.(connector.PropertyGetter)
-	if !ok {
-		return connector.Property{}, false
-	}
-	p, err := pg.GetProperty(ctx, id)
+	p, _, err := propertyRead(id).run(ctx, d, conn, false)
 	if err != nil || p.Name == "" {
 		return connector.Property{}, false
 	}
@@ -304,12 +309,8 @@ func updateCalendar(d *Deps) Tool {
 			if in.MinStay != nil && (*in.MinStay < 1 || *in.MinStay > 365) {
 				return in, Errorf("min_stay must be between 1 and 365 nights.")
 			}
-			conn, id, err := pick(ctx, d, c, in.PropertyID, "property_id", in.ConnectionID, func(ctx context.Context, cn connector.Connector, id string) error {
-				pg, ok := cn.(connector.PropertyGetter)
-				if !ok {
-					return connector.ErrUnsupported
-				}
-				_, err := pg.GetProperty(ctx, id)
+			conn, id, err := pick(ctx, d, c, in.PropertyID, "property_id", in.ConnectionID, func(ctx context.Context, conn store.Connection, id string) error {
+				_, _, err := propertyRead(id).run(ctx, d, conn, false)
 				return err
 			})
 			if err != nil {
@@ -319,11 +320,9 @@ func updateCalendar(d *Deps) Tool {
 			if in.Price != nil {
 				in.Currency = strings.ToUpper(strings.TrimSpace(in.Currency))
 				cur := ""
-				if cn, err := connectorOf(d, conn); err == nil {
-					if pg, ok := cn.(connector.PropertyGetter); ok {
-						if p, err := pg.GetProperty(ctx, id); err == nil {
-							cur = p.Currency
-						}
+				if conn.Status != store.StatusNeedsReauth {
+					if p, _, err := propertyRead(id).run(ctx, d, conn, false); err == nil {
+						cur = p.Currency
 					}
 				}
 				switch {
@@ -343,13 +342,11 @@ func updateCalendar(d *Deps) Tool {
 				return Preview{}, err
 			}
 			pv := Preview{Action: "Change the calendar", Lines: []PreviewLine{{"Account", d.accountName(conn)}}}
-			if cn, err := d.Lifecycle.Connector(conn); err == nil {
-				pctx, cancel := context.WithTimeout(ctx, previewTimeout)
-				if p, ok := d.describeProperty(pctx, cn, in.PropertyID, &pv); ok {
-					pv.Action = "Change the calendar of " + p.Name
-				}
-				cancel()
+			pctx, cancel := context.WithTimeout(ctx, previewTimeout)
+			if p, ok := d.describeProperty(pctx, conn, in.PropertyID, &pv); ok {
+				pv.Action = "Change the calendar of " + p.Name
 			}
+			cancel()
 			pv.Lines = append(pv.Lines, PreviewLine{"Nights", nightsText(in.From, in.To)})
 			for _, ch := range calendarChanges(in) {
 				pv.Lines = append(pv.Lines, PreviewLine{"Change", ch})
@@ -378,6 +375,9 @@ func updateCalendar(d *Deps) Tool {
 				change.Price = &connector.Money{Amount: *in.Price, Currency: in.Currency}
 			}
 			days, err := cw.UpdateCalendar(ctx, id, change)
+			// Every cached range of this property's calendar; a failed
+			// change may still have been applied.
+			d.invalidate(conn.ID, connector.KindCalendar, id)
 			if err != nil {
 				return CalendarUpdateOut{}, "", &Error{Text: d.vendorError(conn, err).Error}
 			}
@@ -482,7 +482,10 @@ func replyToReview(d *Deps) Tool {
 				return ReplyOut{}, "", Errorf("%s does not let apps reply to reviews through its API; the host can reply in %s itself.", d.accountName(conn), d.title(conn.Vendor))
 			}
 			_, id, _ := connector.SplitID(in.ReviewID)
-			if err := rr.ReplyToReview(ctx, id, in.Reply); err != nil {
+			err = rr.ReplyToReview(ctx, id, in.Reply)
+			// The review's reply changes in every list that holds it.
+			d.invalidate(conn.ID, connector.KindReviews, "")
+			if err != nil {
 				return ReplyOut{}, "", &Error{Text: d.vendorError(conn, err).Error}
 			}
 			return ReplyOut{ReviewID: in.ReviewID, Reply: in.Reply}, "Reply posted.", nil
@@ -500,15 +503,7 @@ func replyToReview(d *Deps) Tool {
 func (d *Deps) describeReview(ctx context.Context, conn store.Connection, reviewID string, pv *Preview) {
 	ctx, cancel := context.WithTimeout(ctx, previewTimeout)
 	defer cancel()
-	cn, err := d.Lifecycle.Connector(conn)
-	if err != nil {
-		return
-	}
-	rl, ok := cn.(connector.ReviewLister)
-	if !ok {
-		return
-	}
-	revs, err := rl.ListReviews(ctx, connector.ReviewQuery{})
+	revs, _, err := reviewsRead("").run(ctx, d, conn, false)
 	if err != nil {
 		return
 	}
@@ -520,7 +515,7 @@ func (d *Deps) describeReview(ctx context.Context, conn store.Connection, review
 			pv.Action = "Post this public reply to " + r.GuestName + "'s review"
 			pv.Lines = append(pv.Lines, PreviewLine{"Guest", r.GuestName})
 		}
-		d.describeProperty(ctx, cn, r.PropertyID, pv)
+		d.describeProperty(ctx, conn, r.PropertyID, pv)
 		if r.Rating != nil {
 			pv.Lines = append(pv.Lines, PreviewLine{"Rating", fmt.Sprintf("%g", *r.Rating)})
 		}

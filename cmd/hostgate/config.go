@@ -9,11 +9,13 @@ import (
 	"net/netip"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/hostgate/hostgate/oauthpkce"
 	"github.com/hostgate/hostgate/oauthpkce/clientaddr"
+	"github.com/hostgate/hostgate/tools/connector"
 )
 
 // Config is everything hostgate is configured by. Each field has a flag and
@@ -21,19 +23,26 @@ import (
 // the environment. The secret key is environment-only: a flag would show in
 // the process list.
 type Config struct {
-	Addr           string
-	BaseURL        string
-	DataDir        string
-	AccessTTL      time.Duration
-	RefreshTTL     time.Duration
-	CodeTTL        time.Duration
-	GrantTTL       time.Duration
-	LogLevel       string
-	LogFormat      string
-	AllowedOrigins string
+	Addr       string
+	BaseURL    string
+	DataDir    string
+	AccessTTL  time.Duration
+	RefreshTTL time.Duration
+	CodeTTL    time.Duration
+	GrantTTL   time.Duration
+	// ClientAccessTTL gives some apps their own access-token lifetime:
+	// comma-separated <client>=<duration>, <client> being a client-ID
+	// metadata document URL or name:<pattern> (oauthpkce.ParseClientAccessTTLs).
+	ClientAccessTTL string
+	LogLevel        string
+	LogFormat       string
+	AllowedOrigins  string
 	// TrustedProxies is a comma-separated list of CIDRs of the reverse
 	// proxies whose X-Forwarded-For / Forwarded header names the client.
 	TrustedProxies string
+	// CacheBytes bounds the vendor read cache, in bytes of (estimated)
+	// memory; 0 turns caching off.
+	CacheBytes int64
 	// SecretKey is HOSTGATE_SECRET_KEY: base64 of 32 random bytes. Empty
 	// means: use (or create) the key file in DataDir.
 	SecretKey string
@@ -65,10 +74,20 @@ func bindFlags(fs *flag.FlagSet, cfg *Config, def Config) {
 	dur(&cfg.RefreshTTL, "refresh-ttl", "HOSTGATE_REFRESH_TTL", def.RefreshTTL, "lifetime of refresh tokens issued to MCP clients")
 	dur(&cfg.CodeTTL, "code-ttl", "HOSTGATE_CODE_TTL", def.CodeTTL, "lifetime of authorization codes issued to MCP clients")
 	dur(&cfg.GrantTTL, "grant-ttl", "HOSTGATE_GRANT_TTL", def.GrantTTL, "absolute lifetime of an app's authorization: no token of it outlives this, however often it refreshes")
+	str(&cfg.ClientAccessTTL, "client-access-ttl", "HOSTGATE_CLIENT_ACCESS_TTL", def.ClientAccessTTL, "access-token lifetimes of particular apps, for apps that do not refresh: comma-separated <client>=<duration>, <client> being a metadata document URL or name:<pattern>, e.g. https://claude.ai/oauth/mcp-oauth-client-metadata=24h,name:Cursor*=12h (at most 168h)")
 	str(&cfg.LogLevel, "log-level", "HOSTGATE_LOG_LEVEL", def.LogLevel, "debug, info, warn or error")
 	str(&cfg.LogFormat, "log-format", "HOSTGATE_LOG_FORMAT", def.LogFormat, "text or json")
 	str(&cfg.AllowedOrigins, "allowed-origins", "HOSTGATE_ALLOWED_ORIGINS", def.AllowedOrigins, "comma-separated browser origins, besides hostgate's own, allowed to call /mcp")
 	str(&cfg.TrustedProxies, "trusted-proxies", "HOSTGATE_TRUSTED_PROXIES", def.TrustedProxies, "comma-separated CIDRs of reverse proxies whose X-Forwarded-For or Forwarded header names the client, e.g. 127.0.0.1/32,::1/128")
+	cacheBytes := def.CacheBytes
+	if v, ok := os.LookupEnv("HOSTGATE_CACHE_BYTES"); ok {
+		if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+			cacheBytes = n
+		} else {
+			fmt.Fprintf(os.Stderr, "hostgate: HOSTGATE_CACHE_BYTES=%q is not a number of bytes like 67108864; using %d\n", v, cacheBytes)
+		}
+	}
+	fs.Int64Var(&cfg.CacheBytes, "cache-bytes", cacheBytes, "memory, in bytes, for vendor reads kept briefly (how briefly depends on the data: seconds for messages, minutes for properties); 0 turns the cache off (HOSTGATE_CACHE_BYTES)")
 	cfg.SecretKey = os.Getenv("HOSTGATE_SECRET_KEY")
 }
 
@@ -78,6 +97,7 @@ func defaults(dataDir string) Config {
 		AccessTTL: time.Hour, RefreshTTL: 30 * 24 * time.Hour,
 		CodeTTL: oauthpkce.DefaultCodeTTL, GrantTTL: oauthpkce.DefaultGrantTTL,
 		LogLevel: "info", LogFormat: "text",
+		CacheBytes: connector.DefaultCacheBytes,
 	}
 }
 
@@ -115,6 +135,12 @@ func (c *Config) validate() error {
 	if c.GrantTTL < c.AccessTTL || c.GrantTTL > 365*24*time.Hour {
 		return fmt.Errorf("--grant-ttl %s must be at least --access-ttl and at most 8760h", c.GrantTTL)
 	}
+	if _, err := c.clientAccessTTLs(); err != nil {
+		return err
+	}
+	if c.CacheBytes < 0 {
+		return fmt.Errorf("--cache-bytes %d must be 0 (no cache) or more, e.g. 67108864 for 64 MiB", c.CacheBytes)
+	}
 	if _, err := c.level(); err != nil {
 		return err
 	}
@@ -151,6 +177,22 @@ func isLoopback(host string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// clientAccessTTLs parses --client-access-ttl. A lifetime past --grant-ttl
+// is refused rather than silently cut: the consent page would promise what
+// the grant cannot give.
+func (c *Config) clientAccessTTLs() ([]oauthpkce.ClientAccessTTL, error) {
+	rules, err := oauthpkce.ParseClientAccessTTLs(c.ClientAccessTTL)
+	if err != nil {
+		return nil, fmt.Errorf("--client-access-ttl: %v (rules are comma-separated <metadata document URL or name:pattern>=<duration>)", err)
+	}
+	for _, r := range rules {
+		if r.TTL > c.GrantTTL {
+			return nil, fmt.Errorf("--client-access-ttl: %s is longer than --grant-ttl %s; shorten it or lengthen --grant-ttl", r, c.GrantTTL)
+		}
+	}
+	return rules, nil
 }
 
 // trustedProxies parses --trusted-proxies.

@@ -4,6 +4,7 @@
 //	hostgate demo      try it on this computer: sandbox vendors, a demo host
 //	hostgate serve     run it for real
 //	hostgate user add  create or update a host account
+//	hostgate keys rotate  rotate the master key while hostgate runs
 //	hostgate version
 package main
 
@@ -27,12 +28,16 @@ Usage:
                                      (password from HOSTGATE_PASSWORD or asked on stdin)
   hostgate user passwd NAME [flags]  set an existing host's password; setting a
                                      password signs that host out of every browser
+  hostgate keys rotate [flags]       rotate the master key while hostgate runs: add a
+                                     new key, re-seal every vendor credential under it,
+                                     retire the old one; safe to run again after a stop
   hostgate version                   print the version
 
 Run "hostgate serve --help" for the flags; each has a HOSTGATE_* environment
 variable. The secret key comes from HOSTGATE_SECRET_KEY (base64 of 32 bytes,
-e.g. openssl rand -base64 32) or, if unset, from <data-dir>/secret.key,
-created on first run.
+e.g. openssl rand -base64 32; several separated by commas, newest first) or,
+if unset, from <data-dir>/secret.key (one key a line, newest first), created
+on first run.
 `
 
 func main() {
@@ -48,6 +53,8 @@ func main() {
 		err = runDemo(args)
 	case "user":
 		err = runUser(args)
+	case "keys":
+		err = runKeys(args)
 	case "version", "--version", "-version":
 		fmt.Println("hostgate", version)
 	case "help", "--help", "-help", "-h":

@@ -92,13 +92,18 @@ func open(cfg Config, logOut io.Writer, vendors []*connector.Spec) (*app, error)
 		BaseURL: cfg.BaseURL, Store: st, CSRFKey: k.csrf, StateKey: k.state,
 		AccessTTL: cfg.AccessTTL, RefreshTTL: cfg.RefreshTTL, Version: version,
 		AllowedOrigins: cfg.origins(), Logger: log, Vendors: vendors,
-		TrustedProxies: trusted,
+		TrustedProxies: trusted, CacheBytes: cfg.CacheBytes,
 	})
 	if err != nil {
 		st.Close()
 		return nil, err
 	}
 	srv.OAuth().SetLifetimes(cfg.CodeTTL, cfg.GrantTTL)
+	rules, _ := cfg.clientAccessTTLs() // checked by validate
+	srv.OAuth().SetClientAccessTTLs(rules)
+	for _, r := range rules {
+		log.Info("app access-token lifetime", "rule", r.String())
+	}
 	return &app{cfg: cfg, log: log, store: st, srv: srv}, nil
 }
 
@@ -151,27 +156,39 @@ func (a *app) serve(ready func()) error {
 	return nil
 }
 
-// sweep deletes expired codes, tokens and sessions, and clients registered
-// over a week ago that were never used, every ten minutes.
+// sweep runs sweepOnce now and every ten minutes until ctx ends.
 func (a *app) sweep(ctx context.Context) {
 	t := time.NewTicker(10 * time.Minute)
 	defer t.Stop()
 	for {
-		now := time.Now()
-		if n, err := a.store.DeleteExpired(ctx, now); err != nil && ctx.Err() == nil {
-			a.log.Error("sweep expired", "err", err)
-		} else if n > 0 {
-			a.log.Debug("swept expired rows", "rows", n)
-		}
-		if n, err := a.store.DeleteStaleClients(ctx, now.Add(-7*24*time.Hour)); err != nil && ctx.Err() == nil {
-			a.log.Error("sweep stale clients", "err", err)
-		} else if n > 0 {
-			a.log.Info("deleted unused client registrations", "clients", n)
-		}
+		a.sweepOnce(ctx, time.Now())
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 		}
+	}
+}
+
+// sweepOnce deletes expired codes, tokens and sessions, clients registered
+// over a week before now that were never used, and idle clients known by a
+// metadata document (oauthpkce.Server.SweepDocumentClients, on the
+// server's own clock). Expired rows go first, so that an expired code no
+// longer keeps an unused registration.
+func (a *app) sweepOnce(ctx context.Context, now time.Time) {
+	if n, err := a.store.DeleteExpired(ctx, now); err != nil && ctx.Err() == nil {
+		a.log.Error("sweep expired", "err", err)
+	} else if n > 0 {
+		a.log.Debug("swept expired rows", "rows", n)
+	}
+	if n, err := a.store.DeleteStaleClients(ctx, now.Add(-7*24*time.Hour)); err != nil && ctx.Err() == nil {
+		a.log.Error("sweep stale clients", "err", err)
+	} else if n > 0 {
+		a.log.Info("deleted unused client registrations", "clients", n)
+	}
+	if n, err := a.srv.OAuth().SweepDocumentClients(ctx); err != nil && ctx.Err() == nil {
+		a.log.Error("sweep document clients", "err", err)
+	} else if n > 0 {
+		a.log.Info("deleted idle clients known by a metadata document", "clients", n)
 	}
 }

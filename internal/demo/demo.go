@@ -6,6 +6,7 @@ package demo
 import (
 	"context"
 	"fmt"
+	"net/url"
 
 	"github.com/hostgate/hostgate/mcpserver"
 	"github.com/hostgate/hostgate/store"
@@ -33,7 +34,14 @@ func Specs(sb *sandbox.Sandbox, redirectURI string) []*connector.Spec {
 			s.OAuth.AuthURL, s.OAuth.TokenURL, s.OAuth.RevokeURL = v.AuthorizeURL, v.TokenURL, v.RevokeURL
 			s.OAuth.ClientID, s.OAuth.ClientSecret = v.ClientID, v.ClientSecret
 		}
-		v.SetRedirectURI(redirectURI)
+		registered := redirectURI
+		if s.OAuth != nil && s.OAuth.OneClick {
+			// A vendor with one-click sends its codes to the callback
+			// that names it (mcpserver.VendorCallbackPath), the one URL
+			// registered in its partner portal for both flows.
+			registered = redirectURI + "/" + url.PathEscape(s.Name)
+		}
+		v.SetRedirectURI(registered)
 		specs = append(specs, s)
 	}
 	return specs

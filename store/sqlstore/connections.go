@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -19,44 +20,91 @@ const connCols = `id, user_id, vendor, account_id, label, auth_kind, secret_key_
 	access_expires_at, refresh_expires_at, status, last_error, version, created_at, updated_at`
 
 // CreateConnection implements [store.Connections]. The stored version is 1
-// whatever c.Version says.
+// whatever c.Version says. The secret is sealed inside the write
+// transaction: a key rotation's pass waits for it (see ResealSecrets), so a
+// value sealed under a key being retired is never committed behind its back.
 func (s *Store) CreateConnection(ctx context.Context, c store.Connection) error {
-	keyID, sealed, err := s.keys.Seal(c.Secret, secretAAD(c.ID, c.UserID))
-	if err != nil {
-		return fmt.Errorf("sqlstore: create connection: %w", err)
-	}
-	_, err = s.exec(ctx, "create connection", `INSERT INTO connections (`+connCols+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
-		c.ID, c.UserID, c.Vendor, c.AccountID, c.Label, string(c.AuthKind), keyID, sealed,
-		tv(c.AccessExpiresAt), tv(c.RefreshExpiresAt), string(c.Status), c.LastError,
-		tv(c.CreatedAt), tv(c.UpdatedAt))
-	return err
+	return s.write(ctx, func(tx *sql.Tx) error {
+		keyID, sealed, err := s.keys.Seal(c.Secret, secretAAD(c.ID, c.UserID))
+		if err != nil {
+			return fmt.Errorf("sqlstore: create connection: %w", err)
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO connections (`+connCols+`)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
+			c.ID, c.UserID, c.Vendor, c.AccountID, c.Label, string(c.AuthKind), keyID, sealed,
+			tv(c.AccessExpiresAt), tv(c.RefreshExpiresAt), string(c.Status), c.LastError,
+			tv(c.CreatedAt), tv(c.UpdatedAt))
+		return wrap("create connection", err)
+	})
 }
 
-// scanConn reads a row and opens its secret.
-func (s *Store) scanConn(row interface{ Scan(...any) error }) (store.Connection, error) {
-	var c store.Connection
+// readNote is what a reader of a connection row must know beyond the
+// connection it is shown: whether its secret opened, and whether the status
+// shown is not the one stored.
+type readNote struct {
+	// unopened: the secret did not open; keyID and sealed are the stored
+	// value, kept as it is.
+	unopened bool
+	keyID    string
+	sealed   []byte
+	// restatus: store the status and error shown (conditionally).
+	restatus bool
+}
+
+// scanConn reads a row and opens its secret. A secret that does not open is
+// not an error: one undecryptable row must not fail the host's whole list,
+// the tools or the refresher, so that connection alone is shown needing the
+// host, without a secret. A connection marked so earlier whose secret opens
+// again (its key is back) is shown as it was before the mark: ok.
+func (s *Store) scanConn(row interface{ Scan(...any) error }) (c store.Connection, n readNote, err error) {
 	var keyID string
 	var sealed []byte
-	err := row.Scan(&c.ID, &c.UserID, &c.Vendor, &c.AccountID, &c.Label, (*string)(&c.AuthKind),
+	err = row.Scan(&c.ID, &c.UserID, &c.Vendor, &c.AccountID, &c.Label, (*string)(&c.AuthKind),
 		&keyID, &sealed, tc(&c.AccessExpiresAt), tc(&c.RefreshExpiresAt), (*string)(&c.Status),
 		&c.LastError, &c.Version, tc(&c.CreatedAt), tc(&c.UpdatedAt))
 	if err != nil {
-		return store.Connection{}, err
+		return store.Connection{}, n, err
 	}
+	marked := c.Status == store.StatusNeedsReauth && c.LastError == store.UnopenableSecret
 	c.Secret, err = s.keys.Open(keyID, sealed, secretAAD(c.ID, c.UserID))
-	if err != nil {
-		return store.Connection{}, fmt.Errorf("connection %s: %w", c.ID, err)
+	switch {
+	case errors.Is(err, store.ErrSealed):
+		n = readNote{unopened: true, keyID: keyID, sealed: sealed}
+		c.Secret = nil
+		// A connection already waiting for the host keeps its reason.
+		if c.Status != store.StatusNeedsReauth {
+			c.Status, c.LastError, n.restatus = store.StatusNeedsReauth, store.UnopenableSecret, true
+		}
+	case err != nil:
+		return store.Connection{}, n, fmt.Errorf("connection %s: %w", c.ID, err)
+	case marked:
+		c.Status, c.LastError, n.restatus = store.StatusOK, "", true
 	}
-	return c, nil
+	return c, n, nil
+}
+
+// restatus stores the status and error a reader was shown, unless the row
+// changed since it was read (its writer decided). A failed write is not the
+// reader's failure: the next read tries again.
+func (s *Store) restatus(ctx context.Context, c *store.Connection) {
+	n, err := s.exec(ctx, "store connection status", `UPDATE connections
+		SET status = ?, last_error = ?, version = version + 1 WHERE id = ? AND version = ?`,
+		string(c.Status), c.LastError, c.ID, c.Version)
+	if err == nil && n == 1 {
+		c.Version++
+	}
 }
 
 // GetConnection implements [store.Connections]. A secret that does not open
-// gives an error wrapping [store.ErrSealed].
+// gives the connection marked needs_reauth, and stores the mark; one that
+// opens again clears it.
 func (s *Store) GetConnection(ctx context.Context, id string) (store.Connection, error) {
-	c, err := s.scanConn(s.r.QueryRowContext(ctx, `SELECT `+connCols+` FROM connections WHERE id = ?`, id))
+	c, n, err := s.scanConn(s.r.QueryRowContext(ctx, `SELECT `+connCols+` FROM connections WHERE id = ?`, id))
 	if err != nil {
 		return store.Connection{}, wrap("get connection", err)
+	}
+	if n.restatus {
+		s.restatus(ctx, &c)
 	}
 	return c, nil
 }
@@ -68,15 +116,23 @@ func (s *Store) listConns(ctx context.Context, what, query string, args ...any) 
 	}
 	defer rows.Close()
 	var out []store.Connection
+	var fix []int
 	for rows.Next() {
-		c, err := s.scanConn(rows)
+		c, n, err := s.scanConn(rows)
 		if err != nil {
 			return nil, wrap(what, err)
+		}
+		if n.restatus {
+			fix = append(fix, len(out))
 		}
 		out = append(out, c)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, wrap(what, err)
+	}
+	rows.Close()
+	for _, i := range fix {
+		s.restatus(ctx, &out[i])
 	}
 	return out, nil
 }
@@ -107,11 +163,12 @@ func (s *Store) ListExpiringConnections(ctx context.Context, before time.Time, l
 // fn and writes what fn returns in one IMMEDIATE transaction on the single
 // writer: other writers, in this process or another, wait for it, so fn runs
 // exactly once. It writes every field but the id, the owner and CreatedAt,
-// and seals the secret afresh (under the keyring's current key).
+// and seals the secret afresh (under the keyring's current key), except an
+// unopenable one fn gave no replacement for, which stays as it was.
 func (s *Store) UpdateConnection(ctx context.Context, id string, fn func(store.Connection) (store.Connection, error)) (store.Connection, error) {
 	var out store.Connection
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		cur, err := s.scanConn(tx.QueryRowContext(ctx, `SELECT `+connCols+` FROM connections WHERE id = ?`, id))
+		cur, n, err := s.scanConn(tx.QueryRowContext(ctx, `SELECT `+connCols+` FROM connections WHERE id = ?`, id))
 		if err != nil {
 			return wrap("update connection", err)
 		}
@@ -120,8 +177,12 @@ func (s *Store) UpdateConnection(ctx context.Context, id string, fn func(store.C
 			return err
 		}
 		next.ID, next.UserID, next.CreatedAt, next.Version = cur.ID, cur.UserID, cur.CreatedAt, cur.Version+1
-		keyID, sealed, err := s.keys.Seal(next.Secret, secretAAD(next.ID, next.UserID))
-		if err != nil {
+		var keyID string
+		var sealed []byte
+		if n.unopened && len(next.Secret) == 0 {
+			// Nothing new to seal: keep what could not be opened.
+			keyID, sealed = n.keyID, n.sealed
+		} else if keyID, sealed, err = s.keys.Seal(next.Secret, secretAAD(next.ID, next.UserID)); err != nil {
 			return fmt.Errorf("sqlstore: update connection: %w", err)
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE connections SET

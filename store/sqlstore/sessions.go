@@ -82,10 +82,11 @@ var deleteExpiredSQL = []string{
 	`DELETE FROM browser_sessions WHERE expires_at < ?`,
 	`DELETE FROM connect_states WHERE expires_at < ?`,
 	`DELETE FROM consent_transactions WHERE expires_at < ?`,
+	`DELETE FROM oneclick_codes WHERE expires_at < ?`,
 }
 
 // DeleteExpired implements [store.Store]: codes, tokens, sessions, connect
-// states and consent transactions whose
+// states, consent transactions and one-click codes whose
 // expiry is before now, in one transaction. Rows with no expiry stay.
 func (s *Store) DeleteExpired(ctx context.Context, now time.Time) (int64, error) {
 	var total int64

@@ -145,6 +145,10 @@ func (c *Client) attempt(ctx context.Context, r Request, u string, body []byte, 
 			return Response{}, Reply{}, err
 		}
 	}
+	// The vendor's published limits, before anything is sent (budget.go).
+	if err := c.Spec.Budget.spend(ctx, c.Spec.Name, r, cred); err != nil {
+		return Response{}, Reply{}, err
+	}
 	req, err := NewRequest(ctx, r.Method, u, body)
 	if err != nil {
 		return Response{}, Reply{}, Invalid(c.Spec.Name, r.Op, "bad request URL")

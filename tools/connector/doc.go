@@ -16,6 +16,12 @@
 // ClientCredentials), or for a token endpoint that takes JSON through the
 // same Client and one token-response parser.
 //
+// Two things sit on that path for every vendor: the read cache (Cache:
+// per connection, fresh for as long as the kind of data allows, one vendor
+// call for concurrent identical reads), which tools read through, and each
+// vendor's rate budget (Budget: its published limits), which Client spends
+// before every request.
+//
 // It also holds the pieces vendor clients share below their own rules: the
 // loosely typed JSON value vendors send as a string or a number (Text), a
 // pasted personal token (PastedToken, PastedTokenForm), and the checks of

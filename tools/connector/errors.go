@@ -84,6 +84,15 @@ func NotFound(vendor, op, what string) *APIError {
 	return NewError(vendor, op, 0, ErrNotFound, what)
 }
 
+// RateLimited reports a request hostgate did not send because the vendor's
+// rate budget (Budget) has no room for it within the wait a call may
+// spend: ErrRateLimited, with the time until there is room.
+func RateLimited(vendor, op string, retryAfter time.Duration) *APIError {
+	e := NewError(vendor, op, 0, ErrRateLimited, "the vendor's published rate limit is spent")
+	e.RetryAfter = retryAfter
+	return e
+}
+
 // Malformed reports an answer with the given status that is not what the
 // vendor documents (ErrUnavailable): what says how.
 func Malformed(vendor, op string, status int, what string) *APIError {

@@ -33,6 +33,9 @@ type Lifecycle struct {
 	// skew is how long before its expiry an access token counts as expired.
 	skew   time.Duration
 	tokens tokenCache
+	// reads is the vendor read cache, dropped for a connection whenever its
+	// credential is forgotten (see UseCache); nil when none.
+	reads *Cache
 }
 
 // NewLifecycle returns the lifecycle of the connections kept in st, for the
@@ -164,6 +167,7 @@ func (l *Lifecycle) save(ctx context.Context, spec *Spec, req Connect, cred Cred
 				return store.Connection{}, nil, fmt.Errorf("connector: replace credential: %w", err)
 			}
 			l.forget(saved.ID)
+			l.reads.Drop(saved.ID)
 			l.log.InfoContext(ctx, "vendor reconnected", "host_id", req.UserID, "vendor", spec.Name, "connection", saved.ID)
 			return saved, replaced, nil
 		}
@@ -290,6 +294,7 @@ func (l *Lifecycle) Disconnect(ctx context.Context, conn store.Connection) (revo
 	switch cur, err := l.store.GetConnection(ctx, conn.ID); {
 	case errors.Is(err, store.ErrNotFound):
 		l.forget(conn.ID)
+		l.reads.Drop(conn.ID)
 		return false, nil
 	case err == nil:
 		conn = cur
@@ -307,6 +312,7 @@ func (l *Lifecycle) Disconnect(ctx context.Context, conn store.Connection) (revo
 		return revoked, fmt.Errorf("connector: delete connection: %w", err)
 	}
 	l.forget(conn.ID)
+	l.reads.Drop(conn.ID)
 	l.log.InfoContext(ctx, "vendor disconnected", "host_id", conn.UserID, "vendor", conn.Vendor, "connection", conn.ID, "revoked", revoked)
 	return revoked, nil
 }
@@ -335,6 +341,7 @@ func (l *Lifecycle) saveRenewal(ctx context.Context, id string, from []byte, fre
 // credential; otherwise it returns errSuperseded and writes nothing.
 func (l *Lifecycle) markNeedsReauth(ctx context.Context, conn store.Connection, refused []byte, why string) error {
 	l.forget(conn.ID)
+	l.reads.Drop(conn.ID)
 	_, err := l.store.UpdateConnection(ctx, conn.ID, func(c store.Connection) (store.Connection, error) {
 		if !bytes.Equal(c.Secret, refused) {
 			return c, errSuperseded

@@ -231,6 +231,11 @@ func postToken(ctx context.Context, s *Spec, api API, op string, p map[string]st
 // Spec's clock, with its ID token if any.
 func fetchToken(ctx context.Context, s *Spec, api API, op string, secrets []string, fetch func(context.Context) (*oauth2.Token, error)) (Credential, string, error) {
 	now := s.Now()
+	// Token requests count against the vendor's limits too (Hostaway's
+	// mints against the address [C]); they carry no account's credential.
+	if err := s.Budget.spend(ctx, s.Name, Request{Op: op, Method: http.MethodPost}, Credential{}); err != nil {
+		return Credential{}, "", err
+	}
 	tok, err := fetch(context.WithValue(ctx, oauth2.HTTPClient, tokenHTTPClient(s)))
 	if err != nil {
 		return Credential{}, "", tokenError(ctx, s, api, op, err, secrets)

@@ -6,6 +6,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/hostgate/hostgate/store"
 )
 
 // RefreshExpiring renews, ahead of time, the credentials of connections
@@ -23,6 +25,16 @@ func (l *Lifecycle) RefreshExpiring(ctx context.Context, within time.Duration, c
 	var wg sync.WaitGroup
 	var n atomic.Int64
 	for _, c := range conns {
+		if c.Status != store.StatusOK {
+			// The store found the credential does not open and marked the
+			// connection: only the host can repair it, and the others
+			// carry on.
+			if c.LastError == store.UnopenableSecret {
+				l.log.WarnContext(ctx, "a connection's saved credential could not be decrypted; the host must reconnect it (was a key removed from the key set?)",
+					"host_id", c.UserID, "vendor", c.Vendor, "connection", c.ID)
+			}
+			continue
+		}
 		spec, ok := l.vendors.Spec(c.Vendor)
 		if !ok {
 			continue

@@ -75,7 +75,13 @@ type OAuth struct {
 	// OmitRedirectURI: the vendor fixes the redirect URL in its partner
 	// portal, and neither the authorize URL nor the code exchange carries
 	// one (Hospitable).
-	OmitRedirectURI        bool
+	OmitRedirectURI bool
+	// OneClick: the vendor may also start a connect itself (a marketplace
+	// listing's "connect" button) and send the host to hostgate's callback
+	// with a code and no state (Hospitable). hostgate then redeems the code
+	// only after the host, signed in, confirms it in the browser it arrived
+	// in; for any other vendor a callback without state is refused.
+	OneClick               bool
 	ClientID, ClientSecret string
 }
 
@@ -106,6 +112,11 @@ type Spec struct {
 	// a token), status and duration, with the caller's context, so the
 	// line carries the request id of the tool call behind it.
 	Log *slog.Logger
+	// Budget keeps this process's requests within the vendor's published
+	// rate limits (budget.go), counted per account and, where the vendor
+	// counts by address, per egress; every request of Client spends it.
+	// Copies of a Spec share it. Nil spends nothing.
+	Budget *Budget
 
 	// FromFields turns a connect form into a credential, minting a token
 	// where the vendor needs one.

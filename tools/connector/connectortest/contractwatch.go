@@ -261,11 +261,20 @@ func (w *ContractWatch) send(t testing.TB, ex sandbox.Exchange) (int, []byte) {
 	req.Header = ex.Header.Clone()
 	req.Header.Del("Content-Length")
 	req.Header.Set(ProbeHeader, "1")
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := noRedirects.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
+	// An OAuth endpoint refuses by redirecting back with error=…
+	// (RFC 6749 §4.1.2.1): that is a refusal too.
+	if loc, err := resp.Location(); err == nil && resp.StatusCode/100 == 3 && loc.Query().Get("error") != "" {
+		return http.StatusBadRequest, b
+	}
 	return resp.StatusCode, b
 }
+
+// noRedirects sends a probe without following the answer's redirect,
+// which may point at a client that is not listening.
+var noRedirects = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}

@@ -11,12 +11,14 @@ import (
 const refreshTTL = 90 * 24 * time.Hour
 
 // Hospitable's token endpoint, POST /oauth/token, takes a JSON body [C]
-// (Laravel Passport; hence OAuth.TokenJSON) and answers RFC 6749's token
-// response, with errors as {error, error_description, message} [T].
+// (hence OAuth.TokenJSON) and answers RFC 6749's token response, with
+// errors as {error, error_description, message} [T].
 
-// exchange redeems an authorization code. The redirect_uri goes along when
-// the authorize request carried one (RFC 6749 §4.1.3; Laravel Passport
-// enforces it), and a PKCE verifier when one was used.
+// exchange redeems an authorization code with {client_id, client_secret,
+// grant_type, code}, the request the authentication guide shows [C]: no
+// redirect_uri, which the Partner Portal fixes (OAuth.OmitRedirectURI), and
+// no PKCE verifier, since none is documented and none was sent. A code
+// from the marketplace's one-click connect is redeemed the same way.
 func exchange(ctx context.Context, s *connector.Spec, code, verifier, redirectURI string) (connector.Credential, error) {
 	cred, _, err := connector.ExchangeCode(ctx, s, api{}, code, verifier, redirectURI)
 	if cred.RefreshToken != "" {

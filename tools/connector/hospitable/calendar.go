@@ -37,6 +37,10 @@ func (c *conn) Calendar(ctx context.Context, propertyID string, r connector.Date
 	}
 	out := make([]connector.CalendarDay, 0, len(cal.Data.Days))
 	for _, d := range cal.Data.Days {
+		if d.Date == "" || d.Status == nil {
+			// A day is its date and its status [C]; without them it says nothing.
+			return nil, connector.Malformed(vendor, op, http.StatusOK, "a calendar day without its date or status")
+		}
 		day := connector.CalendarDay{Date: d.Date, Available: d.Status.Available,
 			Status: strings.ToLower(d.Status.Reason), MinStay: d.MinStay, Note: d.Note}
 		if d.Price != nil {

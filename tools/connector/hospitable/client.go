@@ -8,7 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"sync/atomic"
+	"sync"
 	"time"
 
 	"github.com/hostgate/hostgate/tools/connector"
@@ -26,10 +26,10 @@ const (
 // conn is the Connector of one Hospitable connection.
 type conn struct {
 	connector.Client
-	// noFinancials is set once Hospitable refused include=financials to
-	// this connection (it lacks financials:read): later reservation reads
-	// do not ask for it. See withFinancials.
-	noFinancials atomic.Bool
+	// refused holds the *scoped relations Hospitable refused this
+	// connection (its token lacks their scope): later reads do not ask
+	// for them. See scoped.
+	refused sync.Map
 }
 
 func newConn(s *connector.Spec, ts connector.TokenSource) connector.Connector {
@@ -41,10 +41,12 @@ func newConn(s *connector.Spec, ts connector.TokenSource) connector.Connector {
 // is a 401 [C].
 type api struct{ connector.Bearer }
 
-// errorBody is Hospitable's error shape: Laravel's {"message": …} [I], the
-// {status_code, reason_phrase} the spec documents for refused writes (403
-// on a review response, 422 on a calendar-restricted property) [C], or an
-// OAuth {error, error_description} from the token endpoint [T].
+// errorBody is Hospitable's error shape: the {status_code, reason_phrase}
+// the reference publishes for a refused request (400 for a bad parameter
+// or body, with message too; 403 on a review response; 422 on a
+// calendar-restricted property) [C], Laravel's {"message": …} where it
+// publishes none [I], or an OAuth {error, error_description} from the
+// token endpoint [T].
 type errorBody struct {
 	Message      string `json:"message"`
 	ReasonPhrase string `json:"reason_phrase"`

@@ -70,7 +70,7 @@ func (e *env) allProperties(t *testing.T) url.Values {
 	for _, p := range e.rawAll(t, "/properties", nil, 100) {
 		ids = append(ids, p["id"].(string))
 	}
-	return url.Values{"properties[]": ids, "include": {reservationIncludes}}
+	return url.Values{"properties[]": ids, "include": {reservationIncludes(true)}}
 }
 
 const redirectURI = "http://127.0.0.1:9/callback"
@@ -81,8 +81,19 @@ func (e *env) oauth(t *testing.T) connector.Credential {
 	return e.Connect(t, redirectURI)
 }
 
-var allSecrets = []string{sandbox.HospitablePAT, sandbox.HospitableReadOnlyPAT, sandbox.HospitableNoFinancialsPAT, sandbox.HospitableClientSecret}
+var allSecrets = []string{sandbox.HospitablePAT, sandbox.HospitableReadOnlyPAT, sandbox.HospitableNoFinancialsPAT,
+	sandbox.HospitableNoListingsPAT, sandbox.HospitableClientSecret}
 
 // wantErr checks an error's sentinel and that its text holds no secret,
 // the fake's included; noSecret checks the text only.
 var wantErr, noSecret = connectortest.Checks(allSecrets...)
+
+// forget empties what the process learnt of tokens refused a relation, so
+// that a test starts where a fresh hostgate does.
+func forget(scopes ...*scoped) {
+	for _, s := range scopes {
+		s.refused.mu.Lock()
+		clear(s.refused.m)
+		s.refused.mu.Unlock()
+	}
+}

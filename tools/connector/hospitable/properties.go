@@ -47,9 +47,13 @@ func (c *conn) ListProperties(ctx context.Context) ([]connector.Property, error)
 	return out, nil
 }
 
+// properties reads every property, with its listings unless the
+// connection lacks listing:read (see scoped).
 func (c *conn) properties(ctx context.Context, op string) ([]wireProperty, error) {
-	r := connector.Request{Op: op, Method: http.MethodGet, Path: "/properties", Query: url.Values{"include": {"listings"}}}
-	ps, err := list[wireProperty](ctx, c, r, maxPageSize, 0)
+	ps, err := withScoped(ctx, c, listings, func(withListings bool) ([]wireProperty, error) {
+		r := connector.Request{Op: op, Method: http.MethodGet, Path: "/properties", Query: propertyQuery(withListings)}
+		return list[wireProperty](ctx, c, r, maxPageSize, 0)
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -71,12 +75,16 @@ func (c *conn) GetProperty(ctx context.Context, id string) (connector.Property, 
 	if !validID(id) {
 		return connector.Property{}, badID(op, "property")
 	}
-	var p struct {
+	type answer struct {
 		wireProperty
 		Data *wireProperty `json:"data"`
 	}
-	r := connector.Request{Op: op, Method: http.MethodGet, Path: "/properties/" + url.PathEscape(id), Query: url.Values{"include": {"listings"}}}
-	if err := c.Do(ctx, r, &p); err != nil {
+	p, err := withScoped(ctx, c, listings, func(withListings bool) (answer, error) {
+		var p answer
+		r := connector.Request{Op: op, Method: http.MethodGet, Path: "/properties/" + url.PathEscape(id), Query: propertyQuery(withListings)}
+		return p, c.Do(ctx, r, &p)
+	})
+	if err != nil {
 		return connector.Property{}, err
 	}
 	w := p.wireProperty
@@ -87,6 +95,16 @@ func (c *conn) GetProperty(ctx context.Context, id string) (connector.Property, 
 		return connector.Property{}, connector.Malformed(vendor, op, http.StatusOK, "no property id in the answer")
 	}
 	return w.normalize(), nil
+}
+
+// propertyQuery is the query of a property read: include=listings, whose
+// platforms are the property's channels, when the connection may have
+// them [C: public.json, "listings (required: listing:read scope)"].
+func propertyQuery(withListings bool) url.Values {
+	if withListings {
+		return url.Values{"include": {listings.include}}
+	}
+	return nil
 }
 
 // normalize maps a property. Its timezone is an offset such as "+0200",

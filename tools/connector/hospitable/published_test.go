@@ -1,10 +1,11 @@
 package hospitable
 
 import (
-	"errors"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"testing"
+	"time"
 
 	"github.com/hostgate/hostgate/tools/connector"
 	"github.com/hostgate/hostgate/tools/connector/connectortest"
@@ -18,11 +19,9 @@ import (
 // it still reads its reservations, without totals, and stops asking.
 func TestReservationsWithoutTheFinancialsScope(t *testing.T) {
 	e := newEnv(t)
-	noFinancials.mu.Lock()
-	clear(noFinancials.m) // what an earlier run learnt
-	noFinancials.mu.Unlock()
+	forget(financials) // what an earlier run learnt
 	// The fake refuses the include to such a token, as the vendor does.
-	q := merge(e.allProperties(t), url.Values{"include": {reservationIncludes}})
+	q := e.allProperties(t)
 	status, _ := connectortest.Raw(t, http.MethodGet, e.V.APIBase+"/reservations?"+q.Encode(),
 		http.Header{"Authorization": {"Bearer " + sandbox.HospitableNoFinancialsPAT}}, nil)
 	if status != http.StatusForbidden {
@@ -82,6 +81,45 @@ func TestReservationsWithoutTheFinancialsScope(t *testing.T) {
 	}
 }
 
+// Item 3, the same for properties: include=listings needs listing:read. A
+// connection without it still lists its properties, without channels, and
+// stops asking.
+func TestPropertiesWithoutTheListingsScope(t *testing.T) {
+	e := newEnv(t)
+	forget(listings)
+	status, _ := connectortest.Raw(t, http.MethodGet, e.V.APIBase+"/properties?include=listings",
+		http.Header{"Authorization": {"Bearer " + sandbox.HospitableNoListingsPAT}}, nil)
+	if status != http.StatusForbidden {
+		t.Fatalf("include=listings without listing:read: HTTP %d, want 403", status)
+	}
+	c, _ := e.pat(sandbox.HospitableNoListingsPAT)
+	before := e.V.Requests("/properties")
+	ps, err := c.ListProperties(ctx)
+	if err != nil || len(ps) != 4 {
+		t.Fatalf("list without listing:read: %d, %v", len(ps), err)
+	}
+	if n := e.V.Requests("/properties") - before; n != 2 {
+		t.Errorf("%d requests: want the refused one and one without listings", n)
+	}
+	for _, p := range ps {
+		if p.Name == "" || len(p.Channels) != 0 {
+			t.Errorf("property %+v", p)
+		}
+	}
+	path := "/properties/" + sandbox.HospitablePropertyID
+	before = e.V.Requests(path)
+	if p, err := c.GetProperty(ctx, sandbox.HospitablePropertyID); err != nil || p.Name == "" {
+		t.Errorf("get without listing:read: %+v, %v", p, err)
+	}
+	if n := e.V.Requests(path) - before; n != 1 {
+		t.Errorf("%d requests: the connection is known to lack listing:read", n)
+	}
+	full, _ := e.pat(sandbox.HospitablePAT)
+	if ps, err := full.ListProperties(ctx); err != nil || len(ps[0].Channels) == 0 {
+		t.Errorf("with listing:read: %+v, %v", ps, err)
+	}
+}
+
 // Item 7: a review's stay is its reservation{id, code, check_in, check_out}.
 func TestReviewsCarryTheirStay(t *testing.T) {
 	e := newEnv(t)
@@ -115,7 +153,8 @@ func TestSentMessageAnswerIsEmpty(t *testing.T) {
 }
 
 // Item 10: GET /properties/{uuid} answers the property itself; an answer
-// of another shape is an error, never an empty property or list.
+// of another shape, well-formed JSON without what hostgate reads, is an
+// error for the account — never an empty property, list or calendar.
 func TestUnexpectedShapesFail(t *testing.T) {
 	e := newEnv(t)
 	p := e.raw(t, "/properties/"+sandbox.HospitablePropertyID, nil)
@@ -127,24 +166,102 @@ func TestUnexpectedShapesFail(t *testing.T) {
 	if err != nil || got.ID != "hospitable:"+sandbox.HospitablePropertyID || got.Name == "" {
 		t.Errorf("GetProperty = %+v, %v", got, err)
 	}
+	prop := sandbox.HospitablePropertyID
+	const res = "6f58fd0a-a9cb-3746-9219-384a156ff7bb"
+	reservations := func() error {
+		_, err := c.ListReservations(ctx, connector.ReservationQuery{PropertyID: prop})
+		return err
+	}
 	for _, f := range []struct {
-		path, body string
-		call       func() error
+		name, path, body string
+		call             func() error
 	}{
-		{"/properties/" + sandbox.HospitablePropertyID, `{}`, func() error { _, err := c.GetProperty(ctx, sandbox.HospitablePropertyID); return err }},
-		{"/properties/" + sandbox.HospitablePropertyID, `{"data":{"name":"x"}}`, func() error { _, err := c.GetProperty(ctx, sandbox.HospitablePropertyID); return err }},
-		{"/properties", `{"items":[]}`, func() error { _, err := c.ListProperties(ctx); return err }},
-		{"/properties", `{"data":[{"name":"no id"}],"links":{"next":null}}`, func() error { _, err := c.ListProperties(ctx); return err }},
-		{"/properties/" + sandbox.HospitablePropertyID + "/calendar", `{"data":{}}`, func() error {
-			_, err := c.Calendar(ctx, sandbox.HospitablePropertyID, connector.DateRange{})
+		{"user without data", "/user", `{"id":"1f0c7b9e-5d3a-4e8b-9a62-c4d1e7f0b3a5"}`, func() error { _, err := c.Check(ctx); return err }},
+		{"user without an id", "/user", `{"data":{"email":"a@b.example"}}`, func() error { _, err := c.Check(ctx); return err }},
+		{"property, empty", "/properties/" + prop, `{}`, func() error { _, err := c.GetProperty(ctx, prop); return err }},
+		{"property without an id", "/properties/" + prop, `{"data":{"name":"x"}}`, func() error { _, err := c.GetProperty(ctx, prop); return err }},
+		{"properties without data", "/properties", `{"items":[]}`, func() error { _, err := c.ListProperties(ctx); return err }},
+		{"a property without an id", "/properties", `{"data":[{"name":"no id"}],"links":{"next":null}}`, func() error { _, err := c.ListProperties(ctx); return err }},
+		{"calendar without days", "/properties/" + prop + "/calendar", `{"data":{}}`, func() error {
+			_, err := c.Calendar(ctx, prop, connector.DateRange{})
 			return err
 		}},
-		{"/reservations/x", `{"reservation":{}}`, func() error { _, err := c.GetReservation(ctx, "x"); return err }},
+		{"a day without its date", "/properties/" + prop + "/calendar", `{"data":{"days":[{"min_stay":1,"status":{"available":true}}]}}`, func() error {
+			_, err := c.Calendar(ctx, prop, connector.DateRange{})
+			return err
+		}},
+		{"a day without its status", "/properties/" + prop + "/calendar", `{"data":{"days":[{"date":"2026-05-21"}]}}`, func() error {
+			_, err := c.Calendar(ctx, prop, connector.DateRange{})
+			return err
+		}},
+		{"reservations without data", "/reservations", `{"reservations":[]}`, reservations},
+		{"a reservation without dates", "/reservations", `{"data":[{"id":"` + res + `"}],"links":{"next":null}}`, reservations},
+		{"reservation not in data", "/reservations/" + res, `{"reservation":{}}`, func() error { _, err := c.GetReservation(ctx, res); return err }},
+		{"reservation without dates", "/reservations/" + res, `{"data":{"id":"` + res + `"}}`, func() error { _, err := c.GetReservation(ctx, res); return err }},
+		{"conversation not in data", "/reservations/" + res, `{"id":"` + res + `"}`, func() error { _, err := c.Conversation(ctx, res); return err }},
+		{"conversations without data", "/reservations", `{}`, func() error {
+			_, err := c.ListConversations(ctx, connector.ConversationQuery{})
+			return err
+		}},
+		{"messages without data", "/reservations/" + res + "/messages", `{"messages":[]}`, func() error { _, err := c.Messages(ctx, res); return err }},
+		{"reviews without data", "/properties/" + prop + "/reviews", `{"reviews":[]}`, func() error {
+			_, err := c.ListReviews(ctx, connector.ReviewQuery{PropertyID: prop})
+			return err
+		}},
+		{"a review without an id", "/properties/" + prop + "/reviews", `{"data":[{"platform":"airbnb"}],"links":{"next":null}}`, func() error {
+			_, err := c.ListReviews(ctx, connector.ReviewQuery{PropertyID: prop})
+			return err
+		}},
 	} {
-		e.V.Fail(sandbox.Fault{Path: f.path, HTTPStatus: 200, Body: f.body})
-		err := f.call()
-		if !errors.Is(err, connector.ErrUnavailable) {
-			t.Errorf("%s answering %s: %v, want a malformed-answer error", f.path, f.body, err)
+		t.Run(f.name, func(t *testing.T) {
+			e.V.ClearFaults()
+			e.V.Fail(sandbox.Fault{Path: f.path, HTTPStatus: 200, Body: f.body})
+			err := f.call()
+			ae := wantErr(t, err, connector.ErrUnavailable)
+			if ae != nil && (ae.Vendor != "hospitable" || ae.Status != 200) {
+				t.Errorf("error %+v, want Hospitable's malformed answer", ae)
+			}
+		})
+	}
+}
+
+// Item 6: the redirect URL is the one set in the Partner Portal. The
+// authorize URL hostgate builds carries client_id, response_type=code and
+// state only, and the code exchange names no redirect_uri either — the
+// requests the authentication guide shows [C].
+func TestNoRedirectURIGoesToHospitable(t *testing.T) {
+	e := newEnv(t)
+	u, verifier := e.Spec.OAuth.AuthCodeURL("st4te", redirectURI)
+	parsed, err := url.Parse(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := parsed.Query()
+	if len(q) != 3 || q.Get("client_id") != e.Spec.OAuth.ClientID || q.Get("response_type") != "code" || q.Get("state") != "st4te" || verifier != "" {
+		t.Errorf("authorize URL %s (verifier %q)", u, verifier)
+	}
+	// The fake hands each exchange to its observers once it has answered.
+	bodies := make(chan map[string]any, 4)
+	defer e.V.Observe(func(ex sandbox.Exchange) {
+		if ex.Path == "/oauth/token" {
+			var b map[string]any
+			_ = json.Unmarshal(ex.Body, &b)
+			bodies <- b
+		}
+	})()
+	e.oauth(t)
+	var body map[string]any
+	select {
+	case body = <-bodies:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the fake saw no token request")
+	}
+	if body["grant_type"] != "authorization_code" || body["code"] == nil {
+		t.Fatalf("token request %v", body)
+	}
+	for _, k := range []string{"redirect_uri", "code_verifier"} {
+		if _, ok := body[k]; ok {
+			t.Errorf("the code exchange carries %s", k)
 		}
 	}
 }

@@ -3,104 +3,27 @@ package hospitable
 import (
 	"cmp"
 	"context"
-	"crypto/sha256"
-	"errors"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/hostgate/hostgate/tools/connector"
 )
 
-// A reservation is read with its guest and properties [C]. Its financials
-// (the total) need the financials:read scope [C: public.json, GET
-// /reservations and /reservations/{uuid}, "financials (required:
-// financials:read scope)"], which a connection may lack: see withFinancials.
-const (
-	baseIncludes        = "guest,properties"
-	reservationIncludes = baseIncludes + ",financials"
-	financialsScope     = "financials:read"
-)
+// A reservation is read with its guest and properties [C] and, unless the
+// connection lacks financials:read, its financials (the total) [C:
+// public.json, GET /reservations and /reservations/{uuid}, "financials
+// (required: financials:read scope)"]: see scoped.
+const baseIncludes = "guest,properties"
 
-// includes is the include= of a reservation read: with financials unless
-// the connection's granted scope is known and lacks financials:read, or
-// Hospitable has already refused them to this connection's token.
-func (c *conn) includes(ctx context.Context) string {
-	if c.noFinancials.Load() {
-		return baseIncludes
+// reservationIncludes is the include= of a reservation read, with or
+// without financials.
+func reservationIncludes(withFinancials bool) string {
+	if withFinancials {
+		return baseIncludes + "," + financials.include
 	}
-	if c.Source != nil {
-		if cred, err := c.Source.Token(ctx); err == nil {
-			if cred.Scope != "" && !slices.Contains(strings.FieldsFunc(cred.Scope, func(r rune) bool { return r == ' ' || r == ',' }), financialsScope) {
-				return baseIncludes
-			}
-			if noFinancials.has(cred.AccessToken) {
-				c.noFinancials.Store(true)
-				return baseIncludes
-			}
-		}
-	}
-	return reservationIncludes
-}
-
-// withFinancials runs a reservation read with includes(ctx). The reference
-// does not say how Hospitable refuses an include the token may not have;
-// a missing scope is 403 [T]. So a 403 to a read that asked for financials
-// is retried once without them, and when that succeeds the token is
-// remembered as one without financials:read: the read never fails for
-// them, its reservations just carry no total.
-func withFinancials[T any](ctx context.Context, c *conn, read func(include string) (T, error)) (T, error) {
-	inc := c.includes(ctx)
-	out, err := read(inc)
-	if err == nil || inc == baseIncludes || !errors.Is(err, connector.ErrForbidden) {
-		return out, err
-	}
-	out, err = read(baseIncludes)
-	if err == nil {
-		c.noFinancials.Store(true)
-		if cred, terr := c.Source.Token(ctx); terr == nil {
-			noFinancials.add(cred.AccessToken)
-		}
-	}
-	return out, err
-}
-
-// noFinancials remembers, across the connectors built for each call, the
-// access tokens Hospitable refused financials to, by a digest (a token is
-// never kept). A token is one host's, so nothing is shared between hosts;
-// a renewed token is learnt again, with one refused request. Bounded: when
-// full it starts over.
-var noFinancials = &tokenSet{m: map[[sha256.Size]byte]struct{}{}}
-
-const tokenSetMax = 4096
-
-type tokenSet struct {
-	mu sync.Mutex
-	m  map[[sha256.Size]byte]struct{}
-}
-
-func (s *tokenSet) has(token string) bool {
-	if token == "" {
-		return false
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	_, ok := s.m[sha256.Sum256([]byte(token))]
-	return ok
-}
-
-func (s *tokenSet) add(token string) {
-	if token == "" {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if len(s.m) >= tokenSetMax {
-		clear(s.m)
-	}
-	s.m[sha256.Sum256([]byte(token))] = struct{}{}
+	return baseIncludes
 }
 
 // propertiesPerCall bounds the properties[] of one request, to keep its
@@ -201,8 +124,8 @@ func (c *conn) reservations(ctx context.Context, op, propertyID string, v url.Va
 		n := min(len(ids), propertiesPerCall)
 		batch := ids[:n]
 		ids = ids[n:]
-		read := func(include string) ([]wireReservation, error) {
-			q := url.Values{"properties[]": batch, "include": {include}}
+		read := func(withFinancials bool) ([]wireReservation, error) {
+			q := url.Values{"properties[]": batch, "include": {reservationIncludes(withFinancials)}}
 			for k, vals := range v {
 				q[k] = vals
 			}
@@ -211,16 +134,16 @@ func (c *conn) reservations(ctx context.Context, op, propertyID string, v url.Va
 		var rs []wireReservation
 		var err error
 		if totals {
-			rs, err = withFinancials(ctx, c, read)
+			rs, err = withScoped(ctx, c, financials, read)
 		} else {
-			rs, err = read(baseIncludes)
+			rs, err = read(false)
 		}
 		if err != nil {
 			return nil, err
 		}
 		for _, r := range rs {
-			if r.ID == "" {
-				return nil, connector.Malformed(vendor, op, http.StatusOK, "a reservation without an id")
+			if problem := r.missing(); problem != "" {
+				return nil, connector.Malformed(vendor, op, http.StatusOK, "a reservation "+problem)
 			}
 		}
 		out = append(out, rs...)
@@ -242,20 +165,33 @@ func (c *conn) reservation(ctx context.Context, op, id string) (wireReservation,
 		return wireReservation{}, badID(op, "reservation")
 	}
 	// One reservation is {data: {…}} [C: public.json, GET /reservations/{uuid}];
-	// an answer without its id is an error, not an empty reservation.
-	return withFinancials(ctx, c, func(include string) (wireReservation, error) {
+	// an answer without its id or dates is an error, not an empty reservation.
+	return withScoped(ctx, c, financials, func(withFinancials bool) (wireReservation, error) {
 		var r struct {
 			Data wireReservation `json:"data"`
 		}
-		req := connector.Request{Op: op, Method: http.MethodGet, Path: "/reservations/" + url.PathEscape(id), Query: url.Values{"include": {include}}}
+		req := connector.Request{Op: op, Method: http.MethodGet, Path: "/reservations/" + url.PathEscape(id),
+			Query: url.Values{"include": {reservationIncludes(withFinancials)}}}
 		if err := c.Do(ctx, req, &r); err != nil {
 			return wireReservation{}, err
 		}
-		if r.Data.ID == "" {
-			return wireReservation{}, connector.Malformed(vendor, op, http.StatusOK, "no reservation id in the answer")
+		if problem := r.Data.missing(); problem != "" {
+			return wireReservation{}, connector.Malformed(vendor, op, http.StatusOK, "the reservation in the answer "+problem)
 		}
 		return r.Data, nil
 	})
+}
+
+// missing says what a reservation lacks of what hostgate needs (its id,
+// and its dates [C: required in ReservationFull]), or "".
+func (r wireReservation) missing() string {
+	switch {
+	case r.ID == "":
+		return "has no id"
+	case localDate(r.ArrivalDate) == "" || localDate(r.DepartureDate) == "":
+		return "has no arrival or departure date"
+	}
+	return ""
 }
 
 // normalize maps a reservation. Hospitable threads messages by

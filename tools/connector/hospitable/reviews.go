@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -13,6 +14,8 @@ import (
 
 // reviewPageSize is the largest per_page of the reviews list [C].
 const reviewPageSize = 50
+
+var uuidPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 
 // reviewIncludes are the relations a review is read with: its guest and
 // its reservation{id, code, check_in, check_out} [C: public.json, the
@@ -31,7 +34,9 @@ func (c *conn) ListReviews(ctx context.Context, q connector.ReviewQuery) ([]conn
 	const op = "list reviews"
 	var ids []string
 	if q.PropertyID != "" {
-		if !validID(q.PropertyID) {
+		// This path takes the property's UUID [C: public.json, the uuid
+		// parameter's format], not the code other paths also accept.
+		if !uuidPattern.MatchString(q.PropertyID) {
 			return nil, badID(op, "property")
 		}
 		ids = []string{q.PropertyID}

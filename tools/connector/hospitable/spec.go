@@ -37,6 +37,10 @@ func NewSpec() *connector.Spec {
 			// URL is client_id and response_type (and state), and the token
 			// request names none (authentication guide [C]).
 			OmitRedirectURI: true,
+			// One-click from the Apps marketplace arrives at that same URL
+			// with a code and no state (authentication guide, "Two ways to
+			// initiate the connection" [C]).
+			OneClick: true,
 		},
 		HTTP:       connector.NewHTTPClient(30 * time.Second),
 		Now:        time.Now,
@@ -44,5 +48,8 @@ func NewSpec() *connector.Spec {
 		Exchange:   exchange,
 		Refresh:    refresh,
 		New:        newConn,
+		// Hospitable publishes no general limit [C]: nothing to count, and
+		// its 429s come back with their Retry-After [T].
+		Budget: connector.NewBudget(),
 	}
 }

@@ -84,7 +84,7 @@ type wireDay struct {
 	Date    string `json:"date"`
 	MinStay int    `json:"min_stay"`
 	Note    string `json:"note"`
-	Status  struct {
+	Status  *struct {
 		Reason    string `json:"reason"`
 		Available bool   `json:"available"`
 	} `json:"status"`

@@ -105,17 +105,18 @@ func ownID(id string) (string, error) {
 
 func qid(id intval) string { return connector.QualifiedID(Vendor, id.String()) }
 
-// decodeList reads a list's result: an array of objects, each with its id
-// [C]. A result that is absent, null or not an array, or an item without
-// an id, is not an empty list but an answer hostgate does not know, and
-// fails the call.
-func decodeList[T any](op string, raw json.RawMessage, id func(T) intval) ([]T, error) {
+// decodeList reads a list's result: an array of objects [C], each with
+// the members hostgate needs (readable says so; an id at least). A result
+// that is absent, null or not an array, or an item without those members,
+// is not an empty list but an answer hostgate does not know, and fails
+// the call (issue 9, item 10).
+func decodeList[T any](op string, raw json.RawMessage, readable func(T) bool) ([]T, error) {
 	var page []T
 	if len(raw) == 0 || json.Unmarshal(raw, &page) != nil || page == nil {
 		return nil, badResult(op)
 	}
 	for _, it := range page {
-		if id(it) == 0 {
+		if !readable(it) {
 			return nil, badResult(op)
 		}
 	}
@@ -128,9 +129,11 @@ func badResult(op string) error {
 	return connector.Malformed(Vendor, op, http.StatusOK, "unexpected result shape")
 }
 
-// channelNames maps Hostaway channel ids to the channel names the other
-// vendors use [I: the ids in Hostaway's published examples and the fake].
-var channelNames = map[intval]string{2000: "direct", 2002: "vrbo", 2005: "booking", 2018: "airbnb"}
+// channelNames gives hostgate's channel names, those the other vendors'
+// clients use, to Hostaway's predefined channel ids [C: Reservation
+// channels: 2000 direct, 2002 homeaway, 2005 bookingcom, 2007 expedia,
+// 2018 airbnbOfficial]. Other channels keep Hostaway's own name.
+var channelNames = map[intval]string{2000: "direct", 2002: "vrbo", 2005: "booking", 2007: "expedia", 2018: "airbnb"}
 
 // channel names a booking channel from its id, or else Hostaway's name.
 func channel(id intval, name string) string {

@@ -21,26 +21,34 @@
 //     /conversations?reservationId=, /conversations/{id}/messages (GET,
 //     POST {body, communicationType}), /reviews (read only: the published
 //     API has no way to reply to a review).
-//   - [C] A review has a status (awaiting, pending, scheduled, submitted,
-//     published, expired) and no time of writing: only submitted and
-//     published guest reviews are listed, newest stay first, each with its
-//     stay's departureDate as check-out and no submitted_at.
+//   - [C] A review exists from the moment it is due: its status is
+//     awaiting, pending, scheduled, submitted, published or expired, and it
+//     has no time of writing. Only submitted and published guest reviews
+//     with a rating or a text are listed ([I] and not isCancelled), newest
+//     stay first, each with its stay's departureDate as check-out and no
+//     submitted_at.
 //   - [C] A conversation has no channelId; its channel is its Reservation's,
 //     a supplementary resource (includeResources=1) the client does not ask
 //     for, so a conversation's channel is usually unknown.
 //   - [C] Every answer is the envelope with status "success" or "fail"; a
-//     list's result is an array of objects with ids. Any other shape is an
-//     error of the call, never an empty result.
+//     list's result is an array of objects with ids. Any other shape, or an
+//     object without what hostgate needs (a reservation's listing and
+//     dates, a review's status), is an error of the call, never an empty
+//     result. A write Hostaway accepted is not failed over its echo.
+//   - The requests and the parts of the answers hostgate reads are listed,
+//     with their sources, in testdata/vendors/hostaway/contract.json; the
+//     tests hold the client and the fake to it.
 //   - [I] A calendar update leaves the fields it does not send as they
 //     were, and its endDate is inclusive.
 //   - [C] A fresh token becomes usable about one second after it is issued;
 //     the client waits that second after minting.
 //   - [I] The largest page size is not documented; the client asks for 100,
 //     the documented default of /reservations.
-//   - [I] Channel ids 2000 (direct), 2002 (Vrbo), 2005 (Booking.com) and
-//     2018 (Airbnb) are named from the fake and common integrations; other
+//   - [C] Channel ids 2000 (direct), 2002 (Vrbo), 2005 (Booking.com), 2007
+//     (Expedia) and 2018 (Airbnb) are Hostaway's predefined channels; other
 //     channels keep Hostaway's own name.
-//   - [I] Messages are sent with communicationType "channel" (Hostaway's
-//     reference: channel for OTA messages); a direct booking's thread may need
-//     "email" instead.
+//   - [I] Messages are sent with communicationType "channel", to reach a
+//     guest where they booked (the reference lists email, channel, sms and
+//     whatsapp, email the default, and says no more); a direct booking's
+//     thread may need "email" instead.
 package hostaway

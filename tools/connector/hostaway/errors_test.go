@@ -6,8 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/time/rate"
-
+	"github.com/hostgate/hostgate/store"
 	"github.com/hostgate/hostgate/tools/connector"
 	"github.com/hostgate/hostgate/tools/connector/connectortest"
 	"github.com/hostgate/hostgate/tools/connector/sandbox"
@@ -97,65 +96,46 @@ func TestBackoffHonoursCancel(t *testing.T) {
 	}
 }
 
-func TestClientSideLimiter(t *testing.T) {
-	e := startQuiet(t)
-	c, _ := e.conn(t)
-	setLimits(rate.Every(time.Hour), rate.Inf)
-	defer setLimits(rate.Inf, rate.Inf)
-	// Drain the burst, then the next call must wait an hour.
-	for limiters.address.Tokens() >= 1 {
-		limiters.address.Allow()
+// TestClientSideBudget: with Hostaway's budget on (limits), the client
+// sends at most 15 requests in a window from one address, token mint
+// included, refuses the next at once with the time to retry and sends
+// nothing; once that time has passed it sends again.
+func TestClientSideBudget(t *testing.T) {
+	e := startQuiet(t) // the fake's limits off: the client alone keeps count
+	b := connector.NewBudget(limits...)
+	b.Now, b.MaxWait = e.Clock.Now, time.Millisecond
+	e.Spec.Budget = b
+	c, _ := e.conn(t) // the mint is request 1
+	for i := 2; i <= 15; i++ {
+		if _, err := c.Check(context.Background()); err != nil {
+			t.Fatalf("request %d: %v", i, err)
+		}
 	}
 	before := e.V.Requests("")
-	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
-	defer cancel()
-	if _, err := c.Check(ctx); !errors.Is(err, context.DeadlineExceeded) {
-		t.Errorf("over the limit with a deadline: %v", err)
-	}
-	ctx, cancel = context.WithCancel(context.Background())
-	cancel()
-	if _, err := c.Check(ctx); !errors.Is(err, context.Canceled) {
-		t.Errorf("over the limit, cancelled: %v", err)
+	_, err := c.Check(context.Background())
+	var ae *connector.APIError
+	if !errors.Is(err, connector.ErrRateLimited) || !errors.As(err, &ae) || ae.RetryAfter <= 0 || ae.RetryAfter > 12*time.Second {
+		t.Fatalf("16th request in the window: %v, want ErrRateLimited with the time to retry", err)
 	}
 	if e.V.Requests("") != before {
-		t.Error("a request went out over the client-side limit")
+		t.Error("a request went out over the client-side budget")
 	}
-	if accountLimiter("81234") != accountLimiter("81234") || accountLimiter("81234") == accountLimiter("99") {
-		t.Error("want one limiter per account")
+	e.Clock.Advance(ae.RetryAfter)
+	if _, err := c.Check(context.Background()); err != nil {
+		t.Fatalf("after the time to retry: %v", err)
 	}
-}
-
-// TestLimiterRates replays a flood against fresh limiters on a simulated
-// clock and checks every 10 s window stays within Hostaway's limits.
-func TestLimiterRates(t *testing.T) {
-	for _, tc := range []struct {
-		name  string
-		r     rate.Limit
-		limit int
-	}{
-		{"per address", rate.Every(window / (addressLimit - limitBurst)), 15},
-		{"per account", rate.Every(window / (accountLimit - limitBurst)), 20},
-	} {
-		l := rate.NewLimiter(tc.r, limitBurst)
-		t0 := time.Unix(0, 0)
-		var hits []time.Time
-		for d := time.Duration(0); d < time.Minute; d += 10 * time.Millisecond {
-			if l.AllowN(t0.Add(d), 1) {
-				hits = append(hits, t0.Add(d))
-			}
+	// A token mint carries no account, and counts against the address.
+	for i := 2; i <= 15; i++ {
+		if _, err := c.Check(context.Background()); err != nil {
+			t.Fatalf("request %d of the second window: %v", i, err)
 		}
-		for i := range hits {
-			n := 0
-			for j := i; j < len(hits) && hits[j].Sub(hits[i]) < window; j++ {
-				n++
-			}
-			if n > tc.limit {
-				t.Fatalf("%s: %d requests in the 10 s from %s", tc.name, n, hits[i].Sub(t0))
-			}
-		}
-		// The burst costs some steady rate; it must not cost much.
-		if len(hits) < tc.limit*4 {
-			t.Errorf("%s: only %d requests in a minute; the limiter is needlessly slow", tc.name, len(hits))
-		}
+	}
+	if _, err := e.Spec.FromFields(context.Background(), e.Spec, store.AuthClientCredentials,
+		map[string]string{FieldAccountID: sandbox.HostawayAccountID, FieldAPIKey: sandbox.HostawayAPIKey}); !errors.Is(err, connector.ErrRateLimited) {
+		t.Errorf("a mint with the address spent: %v, want ErrRateLimited", err)
+	}
+	// The limits are Hostaway's published ones [C].
+	if got := b.Limits(); len(got) != 2 || got[0] != (connector.Limit{N: 15, Per: 10 * time.Second, ByAddress: true}) || got[1] != (connector.Limit{N: 20, Per: 10 * time.Second}) {
+		t.Errorf("limits = %+v, want Hostaway's published 15 per address and 20 per account in 10 s", got)
 	}
 }

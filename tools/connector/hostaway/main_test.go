@@ -8,8 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/time/rate"
-
 	"github.com/hostgate/hostgate/store"
 	"github.com/hostgate/hostgate/tools/connector"
 	"github.com/hostgate/hostgate/tools/connector/connectortest"
@@ -22,19 +20,8 @@ func TestMain(m *testing.M) {
 	// it back themselves.
 	mintSettle = 0
 	backoff429 = time.Millisecond
-	setLimits(rate.Inf, rate.Inf)
+	budgeted = false
 	os.Exit(m.Run())
-}
-
-// setLimits changes the shared limiters, existing and future.
-func setLimits(address, account rate.Limit) {
-	limiters.mu.Lock()
-	defer limiters.mu.Unlock()
-	addressRate, accountRate = address, account
-	limiters.address.SetLimit(address)
-	for _, l := range limiters.account {
-		l.SetLimit(account)
-	}
 }
 
 // fixedNow is the tests' stopped "now".

@@ -14,11 +14,15 @@ import (
 )
 
 // conversation is the part of a Hostaway conversation hostgate uses [C:
-// the published conversation object]. It has no channelId of its own: the
-// channel is its Reservation's (channelId, channelName), a supplementary
-// resource that comes with includeResources=1 [C]. hostgate does not ask
-// for it, since it brings every message of every conversation too, so a
-// conversation's channel is known only when Hostaway sends it anyway [I].
+// Conversation object]. It has no channelId of its own (issue 9, item 9):
+// the channel is its Reservation's (channelId, channelName), a
+// supplementary resource that comes only with includeResources=1 [C: the
+// list's includeResources; the object's Reservation]. hostgate does not
+// ask for it: it would bring a whole reservation (and the latest message)
+// with every conversation of every page, while the conversation's
+// reservationId already leads to the reservation and its channel. So a
+// conversation's channel is known only when Hostaway sends its Reservation
+// anyway, and is left empty otherwise rather than guessed.
 type conversation struct {
 	ID                intval `json:"id"`
 	ListingMapID      intval `json:"listingMapId"`
@@ -96,7 +100,7 @@ func (h *Connector) conversations(ctx context.Context, params url.Values, limit 
 	const op = "list conversations"
 	var out []connector.Conversation
 	err := h.pages(ctx, op, "/conversations", params, func(raw json.RawMessage) (int, bool, error) {
-		page, err := decodeList(op, raw, func(c conversation) intval { return c.ID })
+		page, err := decodeList(op, raw, func(c conversation) bool { return c.ID != 0 })
 		if err != nil {
 			return 0, false, err
 		}
@@ -121,7 +125,7 @@ func (h *Connector) Messages(ctx context.Context, conversationID string) ([]conn
 	}
 	var out []connector.Message
 	err = h.pages(ctx, op, "/conversations/"+id+"/messages", nil, func(raw json.RawMessage) (int, bool, error) {
-		page, err := decodeList(op, raw, func(m message) intval { return m.ID })
+		page, err := decodeList(op, raw, func(m message) bool { return m.ID != 0 })
 		if err != nil {
 			return 0, false, err
 		}
@@ -143,8 +147,9 @@ const maxMessage = 10_000
 
 // SendMessage posts a message to the guest through the booking channel:
 // POST /v1/conversations/{id}/messages {body, communicationType:"channel"}.
-// Hostaway's default is email [C]; "channel" reaches OTA guests where they
-// booked.
+// Hostaway's default is email, and the reference lists email, channel, sms
+// and whatsapp without saying more [C]; "channel" is meant to reach OTA
+// guests where they booked [I].
 func (h *Connector) SendMessage(ctx context.Context, conversationID, body string) (connector.Message, error) {
 	const op = "send message"
 	id, err := ownID(conversationID)
@@ -159,9 +164,12 @@ func (h *Connector) SendMessage(ctx context.Context, conversationID, body string
 	if err != nil {
 		return connector.Message{}, err
 	}
+	// Hostaway has sent the message once it answers success; an echo that
+	// does not read as a message loses only the echo. Reporting a failure
+	// would invite the model to send it again.
 	var m message
-	if err := json.Unmarshal(env.Result, &m); err != nil {
-		return connector.Message{}, badResult(op)
+	if json.Unmarshal(env.Result, &m) != nil {
+		m = message{}
 	}
 	out := m.normalized()
 	if out.Body == "" {

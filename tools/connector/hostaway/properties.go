@@ -5,12 +5,13 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"github.com/hostgate/hostgate/tools/connector"
 )
 
-// listing is the part of a Hostaway listing hostgate uses [C].
+// listing is the part of a Hostaway listing hostgate uses [C: Listing
+// object]. Only its id is needed to read it; name is required in the
+// published object, and externalListingName (the same) stands in for it.
 type listing struct {
 	ID              intval `json:"id"`
 	Name            string `json:"name"`
@@ -54,7 +55,7 @@ func (h *Connector) ListProperties(ctx context.Context) ([]connector.Property, e
 	const op = "list listings"
 	var out []connector.Property
 	err := h.pages(ctx, op, "/listings", nil, func(raw json.RawMessage) (int, bool, error) {
-		page, err := decodeList(op, raw, func(l listing) intval { return l.ID })
+		page, err := decodeList(op, raw, func(l listing) bool { return l.ID != 0 })
 		if err != nil {
 			return 0, false, err
 		}
@@ -92,7 +93,8 @@ func (h *Connector) listing(ctx context.Context, id string) (listing, error) {
 	return l, nil
 }
 
-// calendarDay is one day of GET /v1/listings/{id}/calendar [C].
+// calendarDay is one day of GET /v1/listings/{id}/calendar [C: Calendar
+// day object]; its id and date are required, and hostgate needs the date.
 type calendarDay struct {
 	Date        string  `json:"date"`
 	IsAvailable flag    `json:"isAvailable"`
@@ -155,17 +157,21 @@ func (d calendarDay) normalized(currency string) connector.CalendarDay {
 	return day
 }
 
-// dayStatus folds Hostaway's day statuses (available, blocked, reserved,
-// pending, …) into available, reserved or blocked.
+// dayStatus folds Hostaway's calendar day statuses [C: Calendar day
+// statuses] into available, reserved or blocked: reserved and mreserved
+// are booked nights, pending holds a pending reservation (not free to
+// sell, so reserved); blocked, mblocked, hardBlock and conflicted are
+// closed. A status not in that list falls back on isAvailable [I].
 func dayStatus(s string, available bool) string {
-	switch s = strings.ToLower(s); {
-	case s == "available":
+	switch s {
+	case "available":
 		return "available"
-	case s == "blocked":
-		return "blocked"
-	case s == "reserved" || s == "booked" || s == "pending" || strings.HasPrefix(s, "reserv"):
+	case "reserved", "mreserved", "pending":
 		return "reserved"
-	case available:
+	case "blocked", "mblocked", "hardBlock", "conflicted":
+		return "blocked"
+	}
+	if available {
 		return "available"
 	}
 	return "blocked"

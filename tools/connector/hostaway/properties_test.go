@@ -135,14 +135,19 @@ func TestCalendar(t *testing.T) {
 	}
 }
 
+// TestDayStatus: every published calendar day status (reference:
+// Calendar day statuses) has its place; an unknown one falls back on
+// isAvailable.
 func TestDayStatus(t *testing.T) {
 	for _, tc := range []struct {
 		in    string
 		avail bool
 		want  string
 	}{
-		{"available", true, "available"}, {"blocked", false, "blocked"}, {"reserved", false, "reserved"},
-		{"pending", false, "reserved"}, {"booked", false, "reserved"}, {"mystery", true, "available"}, {"mystery", false, "blocked"},
+		{"available", true, "available"}, {"blocked", false, "blocked"}, {"mblocked", false, "blocked"},
+		{"hardBlock", false, "blocked"}, {"conflicted", false, "blocked"}, {"reserved", false, "reserved"},
+		{"mreserved", false, "reserved"}, {"pending", false, "reserved"},
+		{"mystery", true, "available"}, {"mystery", false, "blocked"},
 	} {
 		if got := dayStatus(tc.in, tc.avail); got != tc.want {
 			t.Errorf("dayStatus(%q, %v) = %q, want %q", tc.in, tc.avail, got, tc.want)

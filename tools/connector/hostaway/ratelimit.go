@@ -4,72 +4,52 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/binary"
-	"sync"
 	"time"
 
-	"golang.org/x/time/rate"
+	"github.com/hostgate/hostgate/tools/connector"
 )
 
 // Hostaway counts 15 requests per 10 s per IP address and 20 per 10 s per
-// account, in a sliding window [C]. A token bucket lets through at most
-// burst + rate×10 s in any 10 s, so each rate is chosen to keep that sum at
-// the vendor's limit while still letting a short burst (one tool call's
-// few requests) go at once.
-const (
-	window       = 10 * time.Second
-	addressLimit = 15 // per window [C]
-	accountLimit = 20 // per window [C]
-	limitBurst   = 5
-)
+// account, and answers a request over either with a 429 that names no
+// time to wait [C] (API reference, "Rate limits"; docs/vendors.md). Every
+// request of connector's Client spends the Spec's Budget first, token
+// mints included (they count against the address [C]); the account is
+// found by the credential's ClientID, which is the Hostaway account id.
+const window = 10 * time.Second
 
-var (
-	addressRate = rate.Every(window / (addressLimit - limitBurst)) // 1 per second
-	accountRate = rate.Every(window / (accountLimit - limitBurst)) // 1.5 per second
-)
-
-// limiters are package-level because the limits belong to this process's
-// address and to Hostaway accounts, not to one Connector value: tool calls
-// build a new Connector each time.
-var limiters = struct {
-	mu      sync.Mutex
-	address *rate.Limiter
-	account map[string]*rate.Limiter
-}{
-	address: rate.NewLimiter(addressRate, limitBurst),
-	account: map[string]*rate.Limiter{},
+// limits are Hostaway's published limits [C].
+var limits = []connector.Limit{
+	{N: 15, Per: window, ByAddress: true},
+	{N: 20, Per: window},
 }
 
-// accountLimiter returns the limiter of one Hostaway account.
-func accountLimiter(accountID string) *rate.Limiter {
-	limiters.mu.Lock()
-	defer limiters.mu.Unlock()
-	l, ok := limiters.account[accountID]
-	if !ok {
-		l = rate.NewLimiter(accountRate, limitBurst)
-		limiters.account[accountID] = l
-	}
-	return l
-}
+// budgeted gives every Spec Hostaway's budget. The package's tests turn it
+// off: they run on a stopped clock and send more than a window allows;
+// the tests of the budget itself turn it on.
+var budgeted = true
 
-// waitTurn blocks until both the address and (when known) the account have
-// room, or ctx ends. The address limiter also covers token mints, which
-// Hostaway counts against the address.
-func waitTurn(ctx context.Context, accountID string) error {
-	limiters.mu.Lock()
-	addr := limiters.address
-	limiters.mu.Unlock()
-	if err := addr.Wait(ctx); err != nil {
-		return err
-	}
-	if accountID == "" {
+// newBudget returns a Spec's budget: the limits are the address's and the
+// accounts' of this one process, which one Spec serves.
+func newBudget() *connector.Budget {
+	if !budgeted {
 		return nil
 	}
-	return accountLimiter(accountID).Wait(ctx)
+	return connector.NewBudget(limits...)
 }
 
-// backoff429 is how long the client waits after a 429 before its one retry:
-// Hostaway sends no Retry-After, and its window is 10 s [C]. Tests shorten it.
-var backoff429 = window
+// waitTurn is the client's check before each request. The Budget on
+// connector's request path keeps the count; what is left here is to send
+// nothing for a caller that already gave up.
+func waitTurn(ctx context.Context, _ string) error { return ctx.Err() }
+
+// backoff429 is the pause before the client's one retry of a request
+// refused with a 429. Hostaway sends no Retry-After and its window is
+// 10 s [C], but a tool call must not hang that long: the pause is the
+// budget's bound on a wait, and a second 429 answers with the window as
+// the time to retry (Read). The refusal came from Hostaway counting more
+// than this process sent (another process, another integration of the
+// account), which only waiting can cure. Tests shorten it.
+var backoff429 = connector.DefaultMaxWait
 
 // jittered adds up to 20% to d so that callers who were refused together do
 // not come back together.

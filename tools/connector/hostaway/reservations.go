@@ -35,6 +35,15 @@ type reservation struct {
 	Status               string `json:"status"`
 }
 
+// readable says whether a reservation has what hostgate needs of it: its
+// id, its listing and its dates, all required in the published object [C].
+// Without them a stay cannot be placed, so the answer is not one hostgate
+// knows (issue 9, item 10).
+func (r reservation) readable() bool {
+	isDate := func(s string) bool { return s != "" && connector.ValidDate(date(s)) }
+	return r.ID != 0 && r.ListingMapID != 0 && isDate(r.ArrivalDate) && isDate(r.DepartureDate)
+}
+
 func (r reservation) normalized() connector.Reservation {
 	code := string(r.ConfirmationCode)
 	if code == "" {
@@ -105,7 +114,7 @@ func (h *Connector) ListReservations(ctx context.Context, q connector.Reservatio
 		if err != nil {
 			return nil, err
 		}
-		rows, err := decodeList(op, env.Result, func(r reservation) intval { return r.ID })
+		rows, err := decodeList(op, env.Result, reservation.readable)
 		if err != nil {
 			return nil, err
 		}
@@ -149,7 +158,7 @@ func (h *Connector) GetReservation(ctx context.Context, id string) (connector.Re
 		return connector.Reservation{}, err
 	}
 	var r reservation
-	if err := json.Unmarshal(env.Result, &r); err != nil || r.ID == 0 {
+	if err := json.Unmarshal(env.Result, &r); err != nil || !r.readable() {
 		return connector.Reservation{}, badResult(op)
 	}
 	out := r.normalized()

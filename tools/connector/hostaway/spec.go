@@ -38,5 +38,7 @@ func NewSpec() *connector.Spec {
 		Refresh:    refresh,
 		Revoke:     revoke,
 		New:        newConnector,
+		// 15 requests per 10 s per address, 20 per account [C] (ratelimit.go).
+		Budget: newBudget(),
 	}
 }

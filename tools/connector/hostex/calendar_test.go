@@ -27,7 +27,8 @@ func TestCalendarReadsOnlyListingsTheSpecAllows(t *testing.T) {
 	e := newEnv(t)
 
 	// The fake: hostex_direct is refused, a listing of the enum is read.
-	hdr := http.Header{"Hostex-Access-Token": {sandbox.HostexReadOnlyToken}}
+	// (The request outside the contract is marked as deliberate.)
+	hdr := http.Header{"Hostex-Access-Token": {sandbox.HostexReadOnlyToken}, connectortest.ProbeHeader: {"1"}}
 	for _, tc := range []struct {
 		channel, listing string
 		want             float64

@@ -39,6 +39,17 @@
 // properties and calendar prices carry none, and reservation totals carry
 // their rates' currency.
 //
+// Contract: testdata/vendors/hostex/contract.json (at the repository's
+// top) lists every request this package makes and every answer member it
+// reads, each with its section of Hostex's reference or marked inferred;
+// the tests hold the client and the sandbox fake to it, and a request
+// outside it fails them.
+//
+// Minimum stays: Hostex keeps min_stay_on_arrival only for airbnb,
+// booking.com, agoda, expedia, booking_site and trip.com listings [C], and
+// applies writes after answering them, so a minimum stay for another
+// channel's listing is refused here rather than silently lost.
+//
 // Shapes: an answer without data, or without a key or item field the
 // schema requires and hostgate reads, fails the call as a malformed
 // response of that account (see read and whole); it is never an empty

@@ -123,6 +123,20 @@ func TestUnexpectedShapesFailLoudly(t *testing.T) {
 			func(c *conn) error { _, err := c.Messages(ctx, "1234567"); return err }},
 		{"reviews under another key", "/reviews", ok(`{"list":[]}`),
 			func(c *conn) error { _, err := c.ListReviews(ctx, connector.ReviewQuery{}); return err }},
+		{"a review without its reservation code", "/reviews", ok(`{"reviews":[{"property_id":12111947,"channel_type":"airbnb","check_out_date":"2026-05-01","guest_review":{"score":5}}]}`),
+			func(c *conn) error { _, err := c.ListReviews(ctx, connector.ReviewQuery{}); return err }},
+		{"availabilities without properties", "/availabilities", ok(`{}`),
+			func(c *conn) error { _, err := c.Calendar(ctx, "12111947", connector.DateRange{}); return err }},
+		{"conversations under another key", "/conversations", ok(`{"items":[]}`),
+			func(c *conn) error { _, err := c.ListConversations(ctx, connector.ConversationQuery{}); return err }},
+		{"a conversation without its id", "/conversations", ok(`{"conversations":[{"channel_type":"airbnb","last_message_at":"2026-05-01T10:00:00+00:00","guest":{"name":"x"}}]}`),
+			func(c *conn) error { _, err := c.ListConversations(ctx, connector.ConversationQuery{}); return err }},
+		{"a conversation detail without activities", "/conversations/", ok(`{"id":"1234567","channel_type":"airbnb","guest":{},"messages":[]}`),
+			func(c *conn) error { _, err := c.Conversation(ctx, "1234567"); return err }},
+		{"a token answer without data", "/v3/oauth/authorizations", `{"request_id":"x","error_code":0,"error_msg":"Done."}`,
+			func(c *conn) error { _, err := c.Spec.Exchange(ctx, c.Spec, "a-code", "", ""); return err }},
+		{"a token answer without an access token", "/v3/oauth/authorizations", ok(`{"refresh_token":"r","expires_in":604800}`),
+			func(c *conn) error { _, err := c.Spec.Exchange(ctx, c.Spec, "a-code", "", ""); return err }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv(t)
@@ -130,7 +144,7 @@ func TestUnexpectedShapesFailLoudly(t *testing.T) {
 			e.V.Fail(sandbox.Fault{Path: tc.path, Body: tc.body})
 			err := tc.call(c)
 			ae := wantErr(t, err, connector.ErrUnavailable)
-			if ae == nil || ae.Vendor != "hostex" || !strings.Contains(err.Error(), "malformed response") {
+			if ae == nil || ae.Vendor != "hostex" || !strings.Contains(err.Error(), "malformed") {
 				t.Errorf("error %v: want a malformed response of this Hostex account", err)
 			}
 		})

@@ -1,6 +1,7 @@
 package hostex
 
 import (
+	"net/http"
 	"time"
 
 	"github.com/hostgate/hostgate/tools/connector"
@@ -40,5 +41,18 @@ func NewSpec() *connector.Spec {
 		Refresh:    refresh,
 		Revoke:     revoke,
 		New:        newConn,
+		// Per token and path [C] (rate limits reference): 600 a minute (and
+		// 6,000 in 5 min, 10,000 an hour, 50,000 a day), 120 a minute on
+		// POST /availabilities and POST /listings/*; per token 1,200 a
+		// minute, 12,000 in 5 min, 20,000 an hour, 100,000 a day. hostgate
+		// counts every path against one path's limits, which keeps both (5
+		// min follows from the minute). A conversation's 5 sends in 5 s are
+		// left to the vendor's 429 and its Retry-After.
+		Budget: connector.NewBudget(
+			connector.Limit{N: 600, Per: time.Minute},
+			connector.Limit{N: 10000, Per: time.Hour},
+			connector.Limit{N: 50000, Per: 24 * time.Hour},
+			connector.Limit{N: 120, Per: time.Minute, Method: http.MethodPost, Path: "/availabilities"},
+			connector.Limit{N: 120, Per: time.Minute, Method: http.MethodPost, Path: "/listings/"}),
 	}
 }

@@ -26,6 +26,13 @@ const (
 var channelParams = []string{"airbnb", "booking.com", "agoda", "expedia", "vrbo", "trip.com",
 	"booking_site", "tujia_intl", "houfy"}
 
+// minStayChannels are the listing channels whose restrictions carry a
+// minimum stay (OpenAPI v3, POST /listings/restrictions and the listing
+// calendar, min_stay_on_arrival: "available for" these only [C]). Hostex
+// accepts a write before it applies it [C], so a minimum stay sent to
+// another channel's listing would be answered as done and never set.
+var minStayChannels = []string{"airbnb", "booking.com", "agoda", "expedia", "booking_site", "trip.com"}
+
 // priceListing is the listing whose prices and restrictions stand for the
 // property's: its Hostex booking site (booking_site) when it has one, else
 // its first listing the listing endpoints take. Hostex prices each channel
@@ -94,6 +101,10 @@ func (c *conn) UpdateCalendar(ctx context.Context, propertyID string, ch connect
 		if l = priceListing(p); l == nil {
 			return nil, connector.Invalid(vendor, op, "the property has no channel listing that Hostex prices")
 		}
+	}
+	if ch.MinStay != nil && !slices.Contains(minStayChannels, l.ChannelType) {
+		return nil, connector.Invalid(vendor, op, "Hostex keeps no minimum stay for the property's "+l.ChannelType+
+			" listing; leave the minimum stay out, or ask the host to set it in Hostex")
 	}
 	// Hostex publishes no listing currency [C], so a price's currency cannot
 	// be checked here; the price is sent as the number it is.

@@ -94,6 +94,32 @@ func TestUpdateCalendarRefusedBeforeCalling(t *testing.T) {
 	}
 }
 
+// Hostex keeps a minimum stay only for some channels' listings (OpenAPI
+// v3, POST /listings/restrictions, min_stay_on_arrival), and answers a
+// write before applying it: a minimum stay for a Vrbo listing would be
+// "done" and never set. The client refuses it and sends nothing; a price
+// for the same listing goes through.
+func TestMinStayOnlyWhereHostexKeepsOne(t *testing.T) {
+	e := newEnv(t)
+	c, _ := e.pat(sandbox.HostexWritableToken)
+	r := e.freeNights(t, c, 2)
+	vrboOnly := `{"request_id":"x","error_code":0,"error_msg":"Done.","data":{"total":1,"properties":[{"id":12111947,"title":"Railyard Loft",` +
+		`"channels":[{"channel_type":"hostex_direct","listing_id":"12111947"},{"channel_type":"vrbo","listing_id":"3111947"}]}]}}`
+	e.V.Fail(sandbox.Fault{Path: "/properties", Body: vrboOnly, Times: 2})
+	two := 2
+	_, err := c.UpdateCalendar(ctx, "12111947", connector.CalendarChange{Range: r, MinStay: &two})
+	wantErr(t, err, connector.ErrBadRequest)
+	if w := e.V.CalendarWrites(); len(w) != 0 {
+		t.Fatalf("a refused minimum stay wrote %+v", w)
+	}
+	if _, err := c.UpdateCalendar(ctx, "12111947", connector.CalendarChange{Range: r, Price: &connector.Money{Amount: 210}}); err != nil {
+		t.Fatal(err)
+	}
+	if w := e.V.CalendarWrites(); len(w) != 1 || w[0].Listing != "vrbo:3111947" || w[0].Price == nil || *w[0].Price != 210 {
+		t.Errorf("price writes = %+v, want one for the vrbo listing", w)
+	}
+}
+
 func TestWritesWithReadOnlyToken(t *testing.T) {
 	e := newEnv(t)
 	ro, src := e.pat(sandbox.HostexReadOnlyToken)

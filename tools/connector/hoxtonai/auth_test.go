@@ -25,7 +25,7 @@ func TestSpecDefaults(t *testing.T) {
 	}
 	if o.AuthURL != "https://auth.hoxton.ai/authorize" || o.TokenURL != "https://auth.hoxton.ai/oauth/token" ||
 		o.RevokeURL != "https://auth.hoxton.ai/oauth/revoke" || !o.PKCE || o.AuthParams["audience"] != "https://api.hoxton.cloud" ||
-		!slices.Equal(o.Scopes, []string{"openid", "profile", "offline_access"}) || o.ClientID != "" || o.ClientSecret != "" {
+		!slices.Equal(o.Scopes, []string{"offline_access"}) || !o.TokenJSON || o.ClientID != "" || o.ClientSecret != "" {
 		t.Errorf("oauth = %+v", o)
 	}
 	f := s.Fields[store.AuthClientCredentials]
@@ -113,7 +113,7 @@ func TestExchangeUsesOnlyDocumentedSteps(t *testing.T) {
 	// The authorize link carries the documented parameters.
 	e := start(t, fixedNow)
 	u, _ := e.Spec.OAuth.AuthCodeURL("st4te", redirectURI)
-	for _, want := range []string{"response_type=code", "audience=https%3A%2F%2Fapi.hoxton.cloud", "offline_access", "client_id=", "redirect_uri="} {
+	for _, want := range []string{"response_type=code", "audience=https%3A%2F%2Fapi.hoxton.cloud", "scope=offline_access&", "client_id=", "redirect_uri="} {
 		if !strings.Contains(u, want) {
 			t.Errorf("authorize URL %s lacks %s", u, want)
 		}

@@ -17,9 +17,10 @@ type api struct{ connector.Bearer }
 
 // Read decodes a 2xx body into out. A failure's message is the vendor's
 // short error code (Auth0 style) or message: {error, error_description}
-// (Auth0 and, we assume, the API [I]) or {code, message} (the API
-// reference's error sample [C]). A 501 is an endpoint
-// the API does not have; Auth0 answers a refused code or refresh token
+// (Auth0 and, we assume, the API [I]) or {message} (a gateway's, or the
+// API's [I]); the reference names each error status but publishes no
+// error body. A 501 is an endpoint the API does not have [C: "not
+// implemented"]; Auth0 answers a refused code or refresh token
 // (invalid_grant) with a 403 [I], which is a refused grant, not a
 // permission.
 func (api) Read(resp connector.Response, out any) connector.Reply {

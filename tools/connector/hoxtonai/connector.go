@@ -2,6 +2,7 @@ package hoxtonai
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -26,21 +27,34 @@ func newConnector(s *connector.Spec, ts connector.TokenSource) connector.Connect
 	return &Connector{c: connector.NewClient(s, ts, api{})}
 }
 
-// Check proves the credential with the cheapest authenticated call, GET
-// /sites, and names the account by the token's subject: the host's login
-// or the machine client. A token that mints is a valid credential (the
-// reference's only documented steps are the token grants [C]); GET /sites
-// is not in the reference [I], so when the API answers that it has no
-// such endpoint (404, 405, 501) the account is saved all the same, named
-// without its sites. A refused token (401) is still a refusal.
+// Check names the account a fresh credential belongs to. Connecting rests
+// on the reference's documented steps only: a token that mints is a valid
+// credential [C]. The account is the token's subject (the host's login, or
+// the machine client), not anything an undocumented endpoint says.
+//
+// Check also asks GET /sites [I: not in the reference], for the sites'
+// names and so that a token the API refuses (401) is caught before it is
+// saved; that is also the one cheap call the connect and "check now"
+// pages rely on. Whatever else the API makes of that guess, the account
+// is saved, named without its sites: no such endpoint (404, 405, 501), a
+// 403 (a gateway's answer to a route it does not know, or a login that may
+// not list sites), or an answer of a shape hostgate does not know. A
+// throttled or failing API (429, 5xx) or a body that is not JSON at all
+// is a failure to try again.
 func (h *Connector) Check(ctx context.Context) (connector.Account, error) {
+	var raw json.RawMessage
 	var sites []site
-	listed := true
-	if err := h.c.Do(ctx, connector.Request{Op: "check", Method: http.MethodGet, Path: "/sites"}, &sites); err != nil {
-		if !errors.Is(unverified(err, "GET /sites"), connector.ErrUnsupported) {
-			return connector.Account{}, err
+	listed := false
+	err := h.c.Do(ctx, connector.Request{Op: "check", Method: http.MethodGet, Path: "/sites"}, &raw)
+	switch {
+	case err == nil:
+		if listed = json.Unmarshal(raw, &sites) == nil; !listed {
+			sites = nil // a partial decoding names nothing
 		}
-		listed = false
+	case errors.Is(unverified(err, "GET /sites"), connector.ErrUnsupported), errors.Is(err, connector.ErrForbidden):
+		// The API will not list sites for this token: saved unnamed.
+	default:
+		return connector.Account{}, err
 	}
 	cred, err := h.c.Source.Token(ctx)
 	if err != nil {

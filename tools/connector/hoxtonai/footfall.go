@@ -26,7 +26,8 @@ var (
 )
 
 // countReport is a count report [I: modelled on the confirmed dwell-time
-// report, {…ReportId, status, reportData[], errorMessage}].
+// report, {…ReportId, status, reportData[], errorMessage}; the reference
+// does not describe reportData's rows, so each row's members are [I]].
 type countReport struct {
 	ID           string  `json:"countReportId"`
 	Status       string  `json:"status"`
@@ -83,10 +84,13 @@ func (h *Connector) Footfall(ctx context.Context, siteID string, r connector.Dat
 	if len(ids) == 0 {
 		return rep, nil // a site without counters has no footfall to report
 	}
+	// The members of the documented dwell-time report request [C], and
+	// nothing it lacks: an API that refuses unknown members (422) would
+	// refuse a guessed one.
 	var cr countReport
 	body := map[string]any{
 		"organisationId": s.OrganisationID, "startDate": rep.From, "endDate": to.AddDate(0, 0, 1).Format(time.DateOnly),
-		"peopleCountMonitorIds": ids, "granularity": "day",
+		"peopleCountMonitorIds": ids,
 	}
 	if err := h.c.Do(ctx, connector.Request{Op: op, Method: http.MethodPost, Path: "/count-reports", Body: body}, &cr); err != nil {
 		return connector.FootfallReport{}, unverified(err, "POST /count-reports")
@@ -126,6 +130,8 @@ func (h *Connector) Footfall(ctx context.Context, siteID string, r connector.Dat
 func (h *Connector) await(ctx context.Context, cr *countReport) error {
 	const op = "footfall"
 	for polls := 0; ; polls++ {
+		// The dwell-time report's sample status is "completed" [C]; the
+		// other values are [I].
 		switch cr.Status {
 		case "complete", "completed", "":
 			return nil
@@ -149,9 +155,13 @@ func (h *Connector) await(ctx context.Context, cr *countReport) error {
 		if err != nil {
 			return err
 		}
-		if err := h.c.Do(ctx, connector.Request{Op: op, Method: http.MethodGet, Path: "/count-reports/" + id}, cr); err != nil {
+		// A fresh value per answer: decoding over the last one would keep
+		// members this answer lacks (a reportData it does not carry).
+		var next countReport
+		if err := h.c.Do(ctx, connector.Request{Op: op, Method: http.MethodGet, Path: "/count-reports/" + id}, &next); err != nil {
 			return err
 		}
+		*cr = next
 	}
 }
 

@@ -16,8 +16,8 @@ var venueMonitors = []string{"d1a7c3e9-4b2f-4e8a-9c61-7f0b5d3e2a14", "e8b2d4f6-1
 // rawCounts asks the fake for a count report itself and sums it per day.
 func rawCounts(t *testing.T, e *env, cred connector.Credential, from, toExclusive string) map[string][2]int {
 	t.Helper()
-	rep := e.raw(t, cred, "POST", "/count-reports", map[string]any{"startDate": from, "endDate": toExclusive,
-		"peopleCountMonitorIds": venueMonitors, "granularity": "day"}).(map[string]any)
+	rep := e.raw(t, cred, "POST", "/count-reports", map[string]any{"organisationId": sandbox.HoxtonAIOrganisationID,
+		"startDate": from, "endDate": toExclusive, "peopleCountMonitorIds": venueMonitors}).(map[string]any)
 	out := map[string][2]int{}
 	for _, row := range rep["reportData"].([]any) {
 		r := row.(map[string]any)
@@ -106,8 +106,8 @@ func TestFootfallPendingReport(t *testing.T) {
 	ctx := context.Background()
 	// A report the fake really holds, announced as still pending: the
 	// client must fetch it.
-	made := e.raw(t, src.Credential(), "POST", "/count-reports", map[string]any{"startDate": "2026-05-01", "endDate": "2026-05-08",
-		"peopleCountMonitorIds": venueMonitors, "granularity": "day"}).(map[string]any)
+	made := e.raw(t, src.Credential(), "POST", "/count-reports", map[string]any{"organisationId": sandbox.HoxtonAIOrganisationID,
+		"startDate": "2026-05-01", "endDate": "2026-05-08", "peopleCountMonitorIds": venueMonitors}).(map[string]any)
 	id := made["countReportId"].(string)
 	e.V.Fail(sandbox.Fault{Method: "POST", Path: "/count-reports", Body: `{"countReportId":"` + id + `","status":"pending","reportData":[]}`})
 	e.V.Fail(sandbox.Fault{Method: "GET", Path: "/count-reports/", Body: `{"countReportId":"` + id + `","status":"running","reportData":[]}`})

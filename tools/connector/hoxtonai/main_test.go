@@ -65,10 +65,14 @@ func (e *env) conn(t *testing.T) (*Connector, *connectortest.Source) {
 	return c, src
 }
 
-// raw calls the fake directly, bypassing the client.
+// raw calls the fake directly, bypassing the client: a test's own look at
+// the fake (or a change to its data that hostgate never makes), marked as a
+// probe so that the contract watch, which holds hostgate's requests, lets
+// it pass.
 func (e *env) raw(t *testing.T, cred connector.Credential, method, path string, body any) any {
 	t.Helper()
-	status, out := connectortest.Raw(t, method, e.V.APIBase+path, http.Header{"Authorization": {"Bearer " + cred.AccessToken}}, body)
+	status, out := connectortest.Raw(t, method, e.V.APIBase+path,
+		http.Header{"Authorization": {"Bearer " + cred.AccessToken}, connectortest.ProbeHeader: {"test"}}, body)
 	if status/100 != 2 {
 		t.Fatalf("raw %s %s: HTTP %d %v", method, path, status, out)
 	}

@@ -40,14 +40,17 @@ func NewSpec() *connector.Spec {
 			AuthURL:   "https://auth.hoxton.ai/authorize",
 			TokenURL:  "https://auth.hoxton.ai/oauth/token",
 			RevokeURL: "https://auth.hoxton.ai/oauth/revoke",
-			// offline_access yields a refresh token [C]. profile (and
-			// openid) yield an ID token [C], which hostgate no longer
-			// needs or verifies (see tokenSubject); they stay asked for,
-			// harmlessly, so that existing grants keep their shape.
-			Scopes: []string{"openid", "profile", "offline_access"},
+			// offline_access yields a refresh token [C], which renewal
+			// needs. profile would add an ID token [C], which hostgate
+			// neither needs nor verifies (see tokenSubject), and openid is
+			// not among the reference's scopes: neither is asked for.
+			Scopes: []string{"offline_access"},
 			// Auth0 takes S256 challenges on the authorization-code flow [I].
 			PKCE:       true,
 			AuthParams: map[string]string{"audience": Audience},
+			// The reference posts JSON to the token endpoint, for the
+			// code exchange and the client-credentials grant alike [C].
+			TokenJSON: true,
 		},
 		HTTP:       connector.NewHTTPClient(30 * time.Second),
 		Now:        time.Now,
@@ -56,6 +59,9 @@ func NewSpec() *connector.Spec {
 		Refresh:    refresh,
 		Revoke:     revoke,
 		New:        newConnector,
+		// HoxtonAI publishes no limit [I]: nothing to count, and its 429s
+		// come back with their Retry-After.
+		Budget: connector.NewBudget(),
 	}
 }
 

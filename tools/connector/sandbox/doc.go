@@ -80,7 +80,8 @@
 //
 // HoxtonAI (APIBase <URL>, Issuer <URL>/ with the trailing slash). This is an Auth0-like
 // server: /.well-known/openid-configuration, /.well-known/jwks.json (an RSA key made on first
-// use), /authorize (response_type=code, audience, scope, state, nonce, optional S256 PKCE),
+// use; neither is in HoxtonAI's reference [I]), /authorize (response_type=code, audience,
+// scope, state, nonce, optional S256 PKCE; anything else is an error page [I]),
 // POST /oauth/token (authorization_code, refresh_token and client_credentials; JSON or form;
 // secret in the body or Basic), POST /oauth/revoke, GET /userinfo. Access tokens are RS256
 // JWTs that last 24 h. With audience=HoxtonAIAudience (https://api.hoxton.cloud) they reach
@@ -95,8 +96,10 @@
 // WWW-Authenticate. Endpoints: GET /sites[/{id}] [I], GET /people-count-monitors?siteId= [I],
 // PUT /people-count-monitors (upsert, 201/204) [C], DELETE /people-count-monitors/{id} [C],
 // GET /occupancy-monitors?siteId= [I], POST /count-reports and GET /count-reports/{id} [I]
-// (daily in/out counts), POST /dwell-time-reports and GET /dwell-time-reports/{id} [C]. A
-// dwell-time report is "pending" when created and "complete" from the first GET on [I].
+// (daily in/out counts), POST /dwell-time-reports and GET /dwell-time-reports/{id} [C]; a
+// report request is answered 200 [C] and a finished report's status is "completed" [C]. A
+// dwell-time report is "pending" when created and "completed" from the first GET on [I]. An id
+// or date of the wrong type, or a body member the request does not have, is 422 [I].
 //
 // # OAuth pages
 //

@@ -9,7 +9,11 @@ import (
 )
 
 // hospitable fakes the Hospitable Public API v2 (docs/vendors.md, "Hospitable"): real HTTP statuses,
-// Laravel-style error bodies [I], {data, links, meta} lists paged by page/per_page.
+// {data, links, meta} lists paged by page/per_page, and the error bodies the reference publishes
+// ({status_code, reason_phrase} on a refused request) or, where it publishes none, Laravel's
+// {"message"} [I]. It keeps to the contract in testdata/vendors/hospitable: a request it cannot
+// take (an unknown path, an include or enum value the reference does not list, a parameter of the
+// wrong type) is refused as Hospitable refuses it.
 type hospitable struct {
 	v         *Vendor
 	props     []*hspProperty
@@ -60,107 +64,16 @@ func NewHospitable(opts Options) *Vendor {
 	return v
 }
 
-var hspMessages = map[int]string{
-	401: "Unauthenticated.", 403: "This action is unauthorized.", 404: "Not Found.",
-	405: "Method Not Allowed.", 422: "The given data was invalid.", 429: "Too Many Attempts.",
-}
-
-// fail writes a Laravel-style error {"message": …} [I].
-func (h *hospitable) fail(w http.ResponseWriter, status int, msg string) {
-	if msg == "" {
-		msg = hspMessages[status]
-		if msg == "" {
-			msg = "Server Error"
-		}
-	}
-	h.trace(w)
-	writeJSON(w, status, map[string]string{"message": msg})
-}
-
-// invalid writes a 422 with Laravel's errors map [I].
-func (h *hospitable) invalid(w http.ResponseWriter, field, msg string) {
-	h.trace(w)
-	writeJSON(w, http.StatusUnprocessableEntity, map[string]any{
-		"message": msg, "errors": map[string][]string{field: {msg}},
-	})
-}
-
-// trace sets X-Hospitable-Trace, the request id header [C].
-func (h *hospitable) trace(w http.ResponseWriter) {
-	w.Header().Set("X-Hospitable-Trace", newHexID(16))
-}
-
-func (h *hospitable) writeFault(w http.ResponseWriter, r *http.Request, f Fault) {
-	status := f.HTTPStatus
-	if status == 0 {
-		status = f.Status
-	}
-	if status == http.StatusUnprocessableEntity {
-		h.invalid(w, "request", hspMessages[422])
-		return
-	}
-	h.fail(w, status, "")
-}
-
-// HospitableNoFinancialsPAT is a personal access token that holds every scope but
-// financials:read: a reservation read that asks include=financials is refused with 403 [T].
-const HospitableNoFinancialsPAT = "hsp_pat_sandbox_nofin_8c1e5a9d3f7b2e6c0a4d"
-
-// hspCaller is an authenticated caller.
-type hspCaller struct {
-	token         string
-	canWrite      bool // holds the write scopes: message:write, calendar:write, reviews:write
-	canFinancials bool // holds financials:read, which include=financials needs [C]
-}
-
-// financialsRefused answers a reservation read that asks include=financials (or financialsV2)
-// without the financials:read scope [C: public.json, "financials (required: financials:read
-// scope)"]. The reference does not say how the refusal looks; a missing scope is 403 [T], in
-// Laravel's {"message"} [I]. It reports whether it wrote the refusal.
-func (h *hospitable) financialsRefused(w http.ResponseWriter, r *http.Request, c hspCaller) bool {
-	inc := includes(r)
-	if c.canFinancials || !inc["financials"] && !inc["financialsV2"] {
-		return false
-	}
-	h.fail(w, http.StatusForbidden, "Invalid scope(s) provided.")
-	return true
-}
-
-// api authenticates "Authorization: Bearer <PAT or OAuth token>" [C]; anything else is
-// 401 {"message":"Unauthenticated."}.
-func (h *hospitable) api(next func(http.ResponseWriter, *http.Request, hspCaller)) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		tok := bearer(r)
-		c := hspCaller{token: tok, canFinancials: true}
-		switch tok {
-		case HospitablePAT:
-			c.canWrite = true
-		case HospitableReadOnlyPAT:
-		case HospitableNoFinancialsPAT:
-			c.canWrite, c.canFinancials = true, false
-		default:
-			h.v.mu.Lock()
-			_, ok := h.v.tokens.validAccess(tok, h.v.now())
-			h.v.mu.Unlock()
-			if tok == "" || !ok {
-				h.fail(w, http.StatusUnauthorized, "")
-				return
-			}
-			c.canWrite = true // the sandbox partner app was granted the write scopes
-		}
-		h.trace(w)
-		next(w, r, c)
-	}
-}
-
 // pageParams reads page (default 1) and per_page (default 10, at most max [C]).
 func (h *hospitable) pageParams(w http.ResponseWriter, r *http.Request, max int) (pg, per int, ok bool) {
 	q := r.URL.Query()
 	pg, per = 1, 10
+	// The reference's own answer to a bad page parameter [C: public.json, GET /properties 400].
+	const bad = "Invalid pagination parameter supplied."
 	if s := q.Get("page"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 {
-			h.invalid(w, "page", "The page field must be at least 1.")
+			h.invalid(w, bad)
 			return 0, 0, false
 		}
 		pg = n
@@ -168,7 +81,7 @@ func (h *hospitable) pageParams(w http.ResponseWriter, r *http.Request, max int)
 	if s := q.Get("per_page"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 || n > max {
-			h.invalid(w, "per_page", "The per page field must be between 1 and "+strconv.Itoa(max)+".")
+			h.invalid(w, bad)
 			return 0, 0, false
 		}
 		per = n
@@ -203,16 +116,6 @@ func (h *hospitable) list(w http.ResponseWriter, r *http.Request, items []any, p
 	})
 }
 
-func includes(r *http.Request) map[string]bool {
-	out := map[string]bool{}
-	for _, s := range strings.Split(r.URL.Query().Get("include"), ",") {
-		if s = strings.TrimSpace(s); s != "" {
-			out[s] = true
-		}
-	}
-	return out
-}
-
 // user: GET /user, the account identity [C].
 func (h *hospitable) user(w http.ResponseWriter, _ *http.Request, _ hspCaller) {
 	writeJSON(w, http.StatusOK, map[string]any{"data": map[string]any{
@@ -238,12 +141,15 @@ func (p *hspProperty) render(inc map[string]bool) hspProperty {
 	return out
 }
 
-func (h *hospitable) listProperties(w http.ResponseWriter, r *http.Request, _ hspCaller) {
+func (h *hospitable) listProperties(w http.ResponseWriter, r *http.Request, c hspCaller) {
+	inc, ok := h.includesOf(w, r, hspPropertyIncludes)
+	if !ok || h.scopeRefused(w, inc, c) {
+		return
+	}
 	pg, per, ok := h.pageParams(w, r, 100)
 	if !ok {
 		return
 	}
-	inc := includes(r)
 	var items []any
 	for _, p := range h.props {
 		items = append(items, p.render(inc))
@@ -251,7 +157,11 @@ func (h *hospitable) listProperties(w http.ResponseWriter, r *http.Request, _ hs
 	h.list(w, r, items, pg, per)
 }
 
-func (h *hospitable) getProperty(w http.ResponseWriter, r *http.Request, _ hspCaller) {
+func (h *hospitable) getProperty(w http.ResponseWriter, r *http.Request, c hspCaller) {
+	inc, ok := h.includesOf(w, r, hspPropertyIncludes)
+	if !ok || h.scopeRefused(w, inc, c) {
+		return
+	}
 	p := h.property(r.PathValue("uuid"))
 	if p == nil {
 		h.fail(w, http.StatusNotFound, "Property not found.")
@@ -259,7 +169,7 @@ func (h *hospitable) getProperty(w http.ResponseWriter, r *http.Request, _ hspCa
 	}
 	// The published 200 of GET /properties/{uuid} is a PropertyFull, not wrapped in data
 	// [C: public.json, get-property]; the lists wrap their items in data [C].
-	writeJSON(w, http.StatusOK, p.render(includes(r)))
+	writeJSON(w, http.StatusOK, p.render(inc))
 }
 
 // calendar: GET /properties/{uuid}/calendar?start_date=&end_date= [C]. Both dates are
@@ -275,13 +185,13 @@ func (h *hospitable) calendar(w http.ResponseWriter, r *http.Request, _ hspCalle
 	end, ok2 := parseDate(q.Get("end_date"))
 	switch {
 	case !ok1:
-		h.invalid(w, "start_date", "The start date field must be a valid date (Y-m-d).")
+		h.invalid(w, "The start date field must be a valid date (Y-m-d).")
 		return
 	case !ok2 || end.Before(start):
-		h.invalid(w, "end_date", "The end date field must be a date after or equal to start date.")
+		h.invalid(w, "The end date field must be a date after or equal to start date.")
 		return
 	case end.Sub(start) > 730*24*time.Hour:
-		h.invalid(w, "end_date", "The calendar range may not exceed two years.")
+		h.invalid(w, "The calendar range may not exceed two years.")
 		return
 	}
 	days := []map[string]any{}
@@ -333,11 +243,14 @@ func (h *hospitable) reviews(w http.ResponseWriter, r *http.Request, _ hspCaller
 		h.fail(w, http.StatusNotFound, "Property not found.")
 		return
 	}
+	inc, ok := h.includesOf(w, r, hspReviewIncludes)
+	if !ok {
+		return
+	}
 	pg, per, ok := h.pageParams(w, r, 50)
 	if !ok {
 		return
 	}
-	inc := includes(r)
 	now := h.v.now()
 	var items []any
 	h.v.mu.Lock()

@@ -17,8 +17,8 @@ const (
 
 // hspScopes are the scopes the sandbox app is granted; the names follow the spec's "Required
 // scopes" notes [C].
-var hspScopes = []string{"property:read", "reservation:read", "calendar:read", "calendar:write", "message:read",
-	"message:write", "reviews:read", "reviews:write", "financials:read"}
+var hspScopes = []string{"property:read", "listing:read", "reservation:read", "calendar:read", "calendar:write",
+	"message:read", "message:write", "reviews:read", "reviews:write", "financials:read"}
 
 // authorize renders the consent page. The redirect URI is the one registered with
 // SetRedirectURI (the Partner Portal) or, when the request carries one, that one if the
@@ -39,7 +39,10 @@ func (h *hospitable) authorize(w http.ResponseWriter, r *http.Request) {
 	}
 	state := q.Get("state")
 	if q.Get("response_type") != "code" {
-		redirectWithError(w, r, redirect, state, "unsupported_response_type", "The authorization server does not support this response type.")
+		// response_type=code is the only one documented [C: the authentication guide]. Another is
+		// answered as Laravel Passport (league/oauth2-server) answers a request no grant can
+		// serve: a 400 in JSON, not a redirect [I].
+		h.tokenError(w, http.StatusBadRequest, "unsupported_grant_type", "The authorization grant type is not supported by the authorization server.")
 		return
 	}
 	method := q.Get("code_challenge_method")

@@ -158,7 +158,9 @@ func (h *hospitable) seed(opts Options) {
 				res.messages = append(res.messages, res.message(msgID, m.fromGuest, m.body, m.at))
 			}
 			p.res = append(p.res, res)
-			if s.review != nil && s.review.guestDone {
+			// Hospitable has reviews from Airbnb and its own direct bookings only [C: public.json,
+			// GET /properties/{uuid}/reviews and Review.platform].
+			if s.review != nil && s.review.guestDone && (s.channel == "airbnb" || s.channel == "direct") {
 				p.reviews = append(p.reviews, &hspReview{id: seededUUID(r), res: res, rv: s.review})
 			}
 		}
@@ -332,7 +334,7 @@ func (rv *hspReview) render(inc map[string]bool, now time.Time) map[string]any {
 	if inc["guest"] {
 		out["guest"] = map[string]any{"first_name": rv.res.s.first, "last_name": rv.res.s.last}
 	}
-	if inc["reservations"] || inc["reservation"] {
+	if inc["reservations"] {
 		p := rv.res.prop
 		out["reservation"] = map[string]any{"id": rv.res.id, "code": rv.res.platformID,
 			"check_in": p.localTime(rv.res.s.checkIn, p.checkinHour), "check_out": p.localTime(rv.res.s.checkOut(), p.checkoutHour)}

@@ -15,27 +15,28 @@ var hspStatusFilters = map[string]string{
 	"cancelled": "cancelled", "checkpoint": "checkpoint",
 }
 
-// listReservations: GET /reservations [C]. properties[] is required (422 without it); with no
+// listReservations: GET /reservations [C]. properties[] is required (400 without it); with no
 // start_date/end_date the result is the check-ins of the next two weeks [C]; date_query picks
 // check-in (default) or check-out dates. Ordered by arrival [I].
 func (h *hospitable) listReservations(w http.ResponseWriter, r *http.Request, c hspCaller) {
-	if h.financialsRefused(w, r, c) {
+	inc, ok := h.includesOf(w, r, hspReservationIncludes)
+	if !ok || h.scopeRefused(w, inc, c) {
 		return
 	}
 	q := r.URL.Query()
 	ids, present, ok := queryArray(q, "properties")
 	if !ok {
-		h.invalid(w, "properties", "The properties field must be an array.")
+		h.invalid(w, "The properties field must be an array.")
 		return
 	}
 	if !present {
-		h.invalid(w, "properties", "The properties field is required.")
+		h.invalid(w, "The properties field is required.")
 		return
 	}
 	want := map[string]bool{}
 	for i, id := range ids {
 		if h.property(id) == nil {
-			h.invalid(w, "properties."+strconv.Itoa(i), "The selected properties."+strconv.Itoa(i)+" is invalid.")
+			h.invalid(w, "The selected properties."+strconv.Itoa(i)+" is invalid.")
 			return
 		}
 		want[id] = true
@@ -52,7 +53,7 @@ func (h *hospitable) listReservations(w http.ResponseWriter, r *http.Request, c 
 		if s := q.Get(f.name); s != "" {
 			t, ok := parseDate(s)
 			if !ok {
-				h.invalid(w, f.name, "The "+strings.ReplaceAll(f.name, "_", " ")+" field must be a valid date.")
+				h.invalid(w, "The "+strings.ReplaceAll(f.name, "_", " ")+" field must be a valid date.")
 				return
 			}
 			*f.dst = t
@@ -64,24 +65,23 @@ func (h *hospitable) listReservations(w http.ResponseWriter, r *http.Request, c 
 	}
 	dateQuery := q.Get("date_query")
 	if dateQuery != "" && dateQuery != "checkin" && dateQuery != "checkout" {
-		h.invalid(w, "date_query", "The selected date query is invalid.")
+		h.invalid(w, "The selected date query is invalid.")
 		return
 	}
 	statuses, _, ok := queryArray(q, "status")
 	if !ok {
-		h.invalid(w, "status", "The status field must be an array.")
+		h.invalid(w, "The status field must be an array.")
 		return
 	}
 	wantStatus := map[string]bool{}
 	for _, s := range statuses {
 		cat, known := hspStatusFilters[s]
 		if !known {
-			h.invalid(w, "status", "The selected status is invalid.")
+			h.invalid(w, "The selected status is invalid.")
 			return
 		}
 		wantStatus[cat] = true
 	}
-	inc := includes(r)
 	now := h.v.now()
 	var items []any
 	h.v.mu.Lock()
@@ -124,7 +124,8 @@ func (h *hospitable) reservation(id string) *hspRes {
 }
 
 func (h *hospitable) getReservation(w http.ResponseWriter, r *http.Request, c hspCaller) {
-	if h.financialsRefused(w, r, c) {
+	inc, ok := h.includesOf(w, r, hspOneResIncludes)
+	if !ok || h.scopeRefused(w, inc, c) {
 		return
 	}
 	res := h.reservation(r.PathValue("uuid"))
@@ -133,7 +134,7 @@ func (h *hospitable) getReservation(w http.ResponseWriter, r *http.Request, c hs
 		return
 	}
 	h.v.mu.Lock()
-	out := res.render(includes(r), res.lastMessageAt(), h.v.now())
+	out := res.render(inc, res.lastMessageAt(), h.v.now())
 	h.v.mu.Unlock()
 	writeJSON(w, http.StatusOK, map[string]any{"data": out})
 }
@@ -158,8 +159,8 @@ var htmlTag = regexp.MustCompile(`<[a-zA-Z/!][^>]*>`)
 
 // sendMessage: POST /reservations/{uuid}/messages {body, images?} → 201 [C]. Needs
 // message:write (403 otherwise [T]); body is required and may not contain HTML, at most 3
-// images [C]; 2 per minute per reservation and 50 per 5 minutes overall [C], else 429 with
-// Retry-After. The response body is [I].
+// images [C], refused with 400 {status_code, reason_phrase, message} [C]; 2 per minute per
+// reservation and 50 per 5 minutes overall [C], else 429 with Retry-After [T].
 func (h *hospitable) sendMessage(w http.ResponseWriter, r *http.Request, c hspCaller) {
 	if !c.canWrite {
 		h.fail(w, http.StatusForbidden, "")
@@ -175,18 +176,18 @@ func (h *hospitable) sendMessage(w http.ResponseWriter, r *http.Request, c hspCa
 		Images []string `json:"images"`
 	}
 	if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
-		h.fail(w, http.StatusBadRequest, "Malformed JSON body.")
+		h.invalid(w, "Malformed JSON body.")
 		return
 	}
 	switch {
 	case strings.TrimSpace(body.Body) == "":
-		h.invalid(w, "body", "The body field is required.")
+		h.invalid(w, "The body field is required.")
 		return
 	case htmlTag.MatchString(body.Body):
-		h.invalid(w, "body", "The body field must not contain HTML.")
+		h.invalid(w, "The body field must not contain HTML.")
 		return
 	case len(body.Images) > 3:
-		h.invalid(w, "images", "The images field must not have more than 3 items.")
+		h.invalid(w, "The images field must not have more than 3 items.")
 		return
 	}
 	now := h.v.now()

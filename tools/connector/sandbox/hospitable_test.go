@@ -58,8 +58,10 @@ func TestHospitablePaging(t *testing.T) {
 		{"", 200, 4, 1, false, true},
 		{"?per_page=3", 200, 3, 2, true, true},
 		{"?per_page=3&page=2", 200, 1, 2, false, false},
-		{"?per_page=101", 422, 0, 0, false, false},
-		{"?page=0", 422, 0, 0, false, false},
+		{"?per_page=101", 400, 0, 0, false, false},
+		{"?page=0", 400, 0, 0, false, false},
+		{"?include=listings,details", 200, 4, 1, false, true},
+		{"?include=reviews", 400, 0, 0, false, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.query, func(t *testing.T) {
@@ -67,9 +69,10 @@ func TestHospitablePaging(t *testing.T) {
 			if res.status != tt.status {
 				t.Fatalf("HTTP %d, want %d: %s", res.status, tt.status, res.raw)
 			}
-			if tt.status == 422 {
-				if dig(res.body, "errors") == nil || str(res.body, "message") == "" {
-					t.Errorf("422 body = %s", res.raw)
+			if tt.status == 400 {
+				// The published refusal [C: public.json, GET /properties 400].
+				if num(res.body, "status_code") != 400 || str(res.body, "reason_phrase") == "" {
+					t.Errorf("400 body = %s", res.raw)
 				}
 				return
 			}
@@ -104,10 +107,13 @@ func TestHospitableReservations(t *testing.T) {
 		name, query string
 		status      int
 	}{
-		{"properties required", "", 422},
-		{"properties must be an array", "properties=" + HospitablePropertyID, 422},
-		{"unknown property", "properties[]=nope", 422},
-		{"bad status", prop + "&status[]=maybe", 422},
+		{"properties required", "", 400},
+		{"properties must be an array", "properties=" + HospitablePropertyID, 400},
+		{"unknown property", "properties[]=nope", 400},
+		{"bad status", prop + "&status[]=maybe", 400},
+		{"bad date_query", prop + "&date_query=arrival", 400},
+		{"an include the endpoint does not list", prop + "&include=guest,reservations", 400},
+		{"every listed include", prop + "&include=guest,user,financials,financialsV2,listings,properties,review", 200},
 		{"default window", prop, 200},
 	}
 	for _, tt := range tests {
@@ -150,6 +156,10 @@ func TestHospitableReservations(t *testing.T) {
 	if str(one.body, "data.id") != str(r, "id") {
 		t.Errorf("get reservation: %s", one.raw)
 	}
+	// review is listed for the list only [C: public.json, each endpoint's includes].
+	if res := hspGet(t, v, "/reservations/"+str(r, "id")+"?include=guest,review", HospitablePAT); res.status != 400 {
+		t.Errorf("include=review on one reservation: HTTP %d", res.status)
+	}
 	byCode := hspGet(t, v, "/reservations/"+str(r, "platform_id"), HospitablePAT)
 	if str(byCode.body, "data.id") != str(r, "id") {
 		t.Errorf("get by platform code: %s", byCode.raw)
@@ -186,9 +196,9 @@ func TestHospitableMessages(t *testing.T) {
 		status int
 	}{
 		{"read-only token lacks message:write", HospitableReadOnlyPAT, map[string]string{"body": "hi"}, 403},
-		{"body required", HospitablePAT, map[string]string{}, 422},
-		{"no HTML", HospitablePAT, map[string]string{"body": "<b>hi</b>"}, 422},
-		{"too many images", HospitablePAT, map[string]any{"body": "hi", "images": []string{"a", "b", "c", "d"}}, 422},
+		{"body required", HospitablePAT, map[string]string{}, 400},
+		{"no HTML", HospitablePAT, map[string]string{"body": "<b>hi</b>"}, 400},
+		{"too many images", HospitablePAT, map[string]any{"body": "hi", "images": []string{"a", "b", "c", "d"}}, 400},
 		{"sent", HospitablePAT, map[string]string{"body": "Welcome!"}, 201},
 		{"second within a minute", HospitablePAT, map[string]string{"body": "Parking is free."}, 201},
 		{"third within a minute is throttled", HospitablePAT, map[string]string{"body": "x"}, 429},
@@ -202,8 +212,12 @@ func TestHospitableMessages(t *testing.T) {
 			if tt.status == 429 && r.header.Get("Retry-After") == "" {
 				t.Error("429 without Retry-After")
 			}
-			if tt.status == 422 && dig(r.body, "errors") == nil {
-				t.Errorf("422 without errors: %s", r.raw)
+			// The published 400 {status_code, reason_phrase, message} [C].
+			if tt.status == 400 && (num(r.body, "status_code") != 400 || str(r.body, "reason_phrase") == "" || str(r.body, "message") == "") {
+				t.Errorf("400 body: %s", r.raw)
+			}
+			if tt.status == 201 && string(r.raw) != "{}" {
+				t.Errorf("201 body %s, want the published {}", r.raw)
 			}
 		})
 	}
@@ -228,7 +242,7 @@ func TestHospitableCalendarAndReviews(t *testing.T) {
 	if len(days) != 14 || str(days[0], "status.reason") == "" || str(days[0], "day") == "" {
 		t.Fatalf("calendar: %s", cal.raw)
 	}
-	if r := hspGet(t, v, "/properties/"+HospitablePropertyID+"/calendar", HospitablePAT); r.status != 422 {
+	if r := hspGet(t, v, "/properties/"+HospitablePropertyID+"/calendar", HospitablePAT); r.status != 400 {
 		t.Errorf("calendar without dates: HTTP %d", r.status)
 	}
 	rv := hspGet(t, v, "/properties/"+HospitablePropertyID+"/reviews?include=guest&per_page=50", HospitablePAT)
@@ -236,8 +250,23 @@ func TestHospitableCalendarAndReviews(t *testing.T) {
 	if rv.status != 200 || len(items) == 0 || str(items[0], "guest.first_name") == "" || dig(items[0], "public.rating") == nil {
 		t.Fatalf("reviews: %s", rv.raw)
 	}
-	if r := hspGet(t, v, "/properties/"+HospitablePropertyID+"/reviews?per_page=51", HospitablePAT); r.status != 422 {
+	if r := hspGet(t, v, "/properties/"+HospitablePropertyID+"/reviews?per_page=51", HospitablePAT); r.status != 400 {
 		t.Errorf("reviews per_page 51: HTTP %d", r.status)
+	}
+	if r := hspGet(t, v, "/properties/"+HospitablePropertyID+"/reviews?include=guest,reservation", HospitablePAT); r.status != 400 {
+		t.Errorf("include=reservation (singular): HTTP %d", r.status)
+	}
+	// The published Review: Airbnb and direct only, its stay as reservation{id, code, check_in,
+	// check_out} with include=reservations [C].
+	for _, p := range list(hspGet(t, v, "/properties?per_page=100", HospitablePAT).body, "data") {
+		for _, rv := range list(hspGet(t, v, "/properties/"+str(p, "id")+"/reviews?per_page=50&include=guest,reservations", HospitablePAT).body, "data") {
+			if pl := str(rv, "platform"); pl != "airbnb" && pl != "direct" {
+				t.Errorf("a review from %s", pl)
+			}
+			if str(rv, "reservation.id") == "" || str(rv, "reservation.code") == "" || str(rv, "reservation.check_out") == "" || dig(rv, "reservation_id") != nil {
+				t.Errorf("review's stay: %v", rv)
+			}
+		}
 	}
 }
 
@@ -252,6 +281,10 @@ func TestHospitableOAuth(t *testing.T) {
 	}
 	if r := call(t, "GET", v.AuthorizeURL+"?client_id="+HospitableClientID+"&response_type=code&redirect_uri=https://other.example/cb", nil, nil); r.status != http.StatusBadRequest {
 		t.Errorf("unregistered redirect_uri: HTTP %d", r.status)
+	}
+	// Only response_type=code is documented; another is a 400, not a redirect [I: Passport].
+	if r := call(t, "GET", v.AuthorizeURL+"?client_id="+HospitableClientID+"&response_type=token", nil, nil); r.status != http.StatusBadRequest || str(r.body, "error") == "" {
+		t.Errorf("response_type=token: HTTP %d %s", r.status, r.raw)
 	}
 	verifier := oauth2.GenerateVerifier()
 	// No redirect_uri: the registered one is used; one-click style, no state.

@@ -54,7 +54,7 @@ type hspDay struct {
 // min_stay, closed_for_checkin, closed_for_checkout}]} [C]; the amount is in the currency's
 // base unit (cents) [C]. Answers 202 {"status":"accepted"} [C]. At most 60 dates [I], none in
 // the past (Hospitable reports past dates as BLOCKED [C]; that they cannot be written is [I]),
-// each item with something to set [I].
+// each item with something to set [I]; a bad item is a 400 [I].
 func (h *hospitable) updateCalendar(w http.ResponseWriter, r *http.Request, c hspCaller) {
 	if !c.canWrite {
 		h.fail(w, http.StatusForbidden, "")
@@ -70,26 +70,26 @@ func (h *hospitable) updateCalendar(w http.ResponseWriter, r *http.Request, c hs
 	}
 	if e := decodeJSON(r.Body, &body); e != nil {
 		if e.wrongType != "" {
-			h.invalid(w, e.wrongType, "The "+e.wrongType+" field must be an array of objects.")
+			h.invalid(w, "The "+e.wrongType+" field must be an array of objects.")
 			return
 		}
-		h.fail(w, http.StatusBadRequest, "Malformed JSON body.")
+		h.invalid(w, "Malformed JSON body.")
 		return
 	}
 	switch {
 	case len(body.Dates) == 0:
-		h.invalid(w, "dates", "The dates field is required.")
+		h.invalid(w, "The dates field is required.")
 		return
 	case len(body.Dates) > hspCalendarBatch:
-		h.invalid(w, "dates", "The dates field must not have more than "+strconv.Itoa(hspCalendarBatch)+" items.")
+		h.invalid(w, "The dates field must not have more than "+strconv.Itoa(hspCalendarBatch)+" items.")
 		return
 	}
 	today := day(h.v.now())
 	days := make([]hspDay, 0, len(body.Dates))
 	for i, item := range body.Dates {
-		d, field, msg := hspParseDay(item, today)
+		d, msg := hspParseDay(item, today)
 		if msg != "" {
-			h.invalid(w, "dates."+strconv.Itoa(i)+"."+field, msg)
+			h.invalid(w, "dates."+strconv.Itoa(i)+": "+msg)
 			return
 		}
 		days = append(days, d)
@@ -105,24 +105,23 @@ func (h *hospitable) updateCalendar(w http.ResponseWriter, r *http.Request, c hs
 	writeJSON(w, http.StatusAccepted, map[string]string{"status": "accepted"})
 }
 
-// hspParseDay validates one date item; msg is "" when it is good, else field and msg say what
-// is wrong.
-func hspParseDay(item map[string]json.RawMessage, today time.Time) (d hspDay, field, msg string) {
+// hspParseDay validates one date item; msg is "" when it is good, else it says what is wrong.
+func hspParseDay(item map[string]json.RawMessage, today time.Time) (d hspDay, msg string) {
 	for k := range item {
 		if !slices.Contains(hspDayFields, k) {
-			return d, k, "The " + k + " field is prohibited."
+			return d, "The " + k + " field is prohibited."
 		}
 	}
 	var date string
 	if json.Unmarshal(item["date"], &date) != nil || date == "" {
-		return d, "date", "The date field is required and must be a date (Y-m-d)."
+		return d, "The date field is required and must be a date (Y-m-d)."
 	}
 	t, ok := parseDate(date)
 	switch {
 	case !ok:
-		return d, "date", "The date field must match the format Y-m-d."
+		return d, "The date field must match the format Y-m-d."
 	case t.Before(today):
-		return d, "date", "The date field must be a date after or equal to today."
+		return d, "The date field must be a date after or equal to today."
 	}
 	d.date = date
 	if raw, ok := item["price"]; ok {
@@ -130,24 +129,24 @@ func hspParseDay(item map[string]json.RawMessage, today time.Time) (d hspDay, fi
 			Amount *int32 `json:"amount"`
 		}
 		if json.Unmarshal(raw, &price) != nil || price.Amount == nil {
-			return d, "price.amount", "The price.amount field must be an integer."
+			return d, "The price.amount field must be an integer."
 		}
 		if *price.Amount < 1 {
-			return d, "price.amount", "The price.amount field must be at least 1."
+			return d, "The price.amount field must be at least 1."
 		}
 		d.price = ptr(float64(*price.Amount) / 100)
 	}
 	if raw, ok := item["available"]; ok {
 		var b bool
 		if isNull(raw) || json.Unmarshal(raw, &b) != nil {
-			return d, "available", "The available field must be true or false."
+			return d, "The available field must be true or false."
 		}
 		d.available = &b
 	}
 	if raw, ok := item["min_stay"]; ok {
 		var n int32
 		if json.Unmarshal(raw, &n) != nil || n < 1 {
-			return d, "min_stay", "The min stay field must be an integer of at least 1."
+			return d, "The min stay field must be an integer of at least 1."
 		}
 		d.minStay = ptr(int(n))
 	}
@@ -155,14 +154,14 @@ func hspParseDay(item map[string]json.RawMessage, today time.Time) (d hspDay, fi
 		if raw, ok := item[k]; ok {
 			var b bool
 			if isNull(raw) || json.Unmarshal(raw, &b) != nil {
-				return d, k, "The " + strings.ReplaceAll(k, "_", " ") + " field must be true or false."
+				return d, "The " + strings.ReplaceAll(k, "_", " ") + " field must be true or false."
 			}
 		}
 	}
 	if len(item) == 1 {
-		return d, "date", "The date item sets nothing."
+		return d, "The date item sets nothing."
 	}
-	return d, "", ""
+	return d, ""
 }
 
 // isNull reports a JSON null, which Go decodes into a bool or number without complaint.
@@ -225,8 +224,8 @@ func (rv *hspReview) canRespond(now time.Time) bool {
 }
 
 // respond: POST /reviews/{uuid}/respond {response (required)} [C] answers 200 with the review
-// [C; wrapped in data like every single object [I]]. A review already responded to, or whose
-// response window has closed, is 403 {status_code, reason_phrase} [C].
+// [C]. A review already responded to, or whose response window has closed, is 403 {status_code,
+// reason_phrase} [C].
 func (h *hospitable) respond(w http.ResponseWriter, r *http.Request, c hspCaller) {
 	if !c.canWrite {
 		h.fail(w, http.StatusForbidden, "")
@@ -242,14 +241,14 @@ func (h *hospitable) respond(w http.ResponseWriter, r *http.Request, c hspCaller
 	}
 	if e := decodeJSON(r.Body, &body); e != nil {
 		if e.wrongType != "" {
-			h.invalid(w, e.wrongType, "The "+e.wrongType+" field must be a string.")
+			h.invalid(w, "The "+e.wrongType+" field must be a string.")
 			return
 		}
-		h.fail(w, http.StatusBadRequest, "Malformed JSON body.")
+		h.invalid(w, "Malformed JSON body.")
 		return
 	}
 	if body.Response == nil || strings.TrimSpace(*body.Response) == "" {
-		h.invalid(w, "response", "The response field is required.")
+		h.invalid(w, "The response field is required.")
 		return
 	}
 	now := h.v.now()
@@ -265,5 +264,7 @@ func (h *hospitable) respond(w http.ResponseWriter, r *http.Request, c hspCaller
 	}
 	rv.rv.reply, rv.rv.replyAt = *body.Response, now
 	h.v.recordReply(rv.id, rv.rv.reply, now)
-	writeJSON(w, http.StatusOK, map[string]any{"data": rv.render(nil, now)})
+	// The published 200 is the Review itself, not wrapped in data [C: public.json, POST
+	// /reviews/{uuid}/respond].
+	writeJSON(w, http.StatusOK, rv.render(nil, now))
 }

@@ -215,6 +215,9 @@ func (h *hostaway) listReservations(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
+	if !h.hwInts(w, q, "listingId", "channelId") {
+		return
+	}
 	dates := map[string]time.Time{}
 	for _, name := range []string{"arrivalStartDate", "arrivalEndDate", "departureStartDate", "departureEndDate", "latestActivityStart", "latestActivityEnd"} {
 		if s := q.Get(name); s != "" {

@@ -47,7 +47,7 @@ type hwReview struct {
 	id     int
 	res    *hwRes
 	kind   string // guest-to-host | host-to-guest
-	status string // published | awaiting | pending [C]
+	status string // published | awaiting | pending | expired [C]
 	rating any    // 0–10 or nil
 	text   string
 	reply  any
@@ -122,12 +122,17 @@ func (h *hostaway) seed(opts Options) {
 					}
 					h.reviews = append(h.reviews, &hwReview{id: reviewID, res: res, kind: "guest-to-host", status: "published", rating: rv.score * 2, text: rv.text, reply: reply, at: rv.at})
 				} else {
-					// The guest has not written yet: Hostaway lists the review as awaiting (before
-					// the stay ends) or pending [C: the statuses enum of GET /reviews], with no
-					// rating or text. Ids apart from the seeded ones, so those stay as they were.
+					// The guest has not written yet: Hostaway lists the review as awaiting,
+					// pending or expired [C: the statuses of GET /reviews], with no rating or text
+					// [C: the example]. Which status when is not documented [I]: awaiting before
+					// the stay ends, pending during the channels' usual 14-day window after it,
+					// expired later. Ids apart from the seeded ones, so those stay as they were.
 					st := "pending"
-					if s.checkOut().After(now) {
+					switch co := s.checkOut(); {
+					case co.After(now):
 						st = "awaiting"
+					case now.Sub(co) > 14*24*time.Hour:
+						st = "expired"
 					}
 					h.reviews = append(h.reviews, &hwReview{id: 900_000 + res.id, res: res, kind: "guest-to-host", status: st, at: s.checkOut()})
 				}
@@ -239,7 +244,8 @@ func (m hwMessage) render(c *hwConv) map[string]any {
 
 // render builds a conversation object [C: the published conversation object]. It has no
 // channelId of its own: the channel is its Reservation's, a supplementary resource sent with
-// includeResources=1 [C: GET /conversations], as are its conversationMessages [I].
+// includeResources=1 [C: GET /conversations], as is conversationMessages, which holds the
+// latest message [C: the object's table].
 func (c *hwConv) render(withResources bool) map[string]any {
 	var sent, received any
 	for _, m := range c.messages {
@@ -258,11 +264,7 @@ func (c *hwConv) render(withResources bool) map[string]any {
 		"messageSentOn": sent, "messageReceivedOn": received,
 	}
 	if withResources {
-		msgs := make([]map[string]any, 0, len(c.messages))
-		for _, m := range c.messages {
-			msgs = append(msgs, m.render(c))
-		}
-		out["conversationMessages"] = msgs
+		out["conversationMessages"] = []map[string]any{last.render(c)} // "the latest message" [C]
 		out["Reservation"] = c.res.render(false, c.res.latest())
 	}
 	return out

@@ -26,6 +26,9 @@ func (h *hostaway) listConversations(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	if !h.hwInts(w, r.URL.Query(), "reservationId") {
+		return
+	}
 	rid := r.URL.Query().Get("reservationId")
 	withResources := r.URL.Query().Get("includeResources") == "1"
 	h.v.mu.Lock()
@@ -77,7 +80,8 @@ func (h *hostaway) listMessages(w http.ResponseWriter, r *http.Request) {
 var hwCommTypes = []string{"email", "channel", "sms", "whatsapp"}
 
 // sendMessage: POST /v1/conversations/{id}/messages {body, communicationType} [C];
-// communicationType defaults to "email" [C] (use "channel" for OTA messages).
+// communicationType is one of email, channel, sms, whatsapp and defaults to "email" [C]; another
+// value is refused [I: the status].
 func (h *hostaway) sendMessage(w http.ResponseWriter, r *http.Request) {
 	c := h.conv(r.PathValue("id"))
 	if c == nil {
@@ -127,9 +131,14 @@ func multi(q url.Values, name string) []string {
 	return out
 }
 
-// listReviews: GET /v1/reviews [C] with listingMapIds[], reservationId, type, statuses[],
-// departureDateStart/End, sortBy (id, guestName, arrivalDate, departureDate [C]; another is a
-// fail [I]), sortOrder, limit, offset. Unwritten reviews (awaiting, pending) are listed too [C].
+// hwReviewStatuses are a review's published statuses [C: Get reviews list, statuses].
+var hwReviewStatuses = []string{"awaiting", "pending", "scheduled", "submitted", "published", "expired"}
+
+// listReviews: GET /v1/reviews [C] with listingMapIds[] (the brackets are [I]), reservationId,
+// type (guest-to-host, host-to-guest [C]), statuses[], departureDateStart/End, sortBy (id,
+// guestName, arrivalDate, departureDate [C]), sortOrder (asc or desc [C]), limit, offset; a
+// value outside those is refused [I: the status]. Unwritten reviews (awaiting, pending,
+// expired) are listed too [C].
 func (h *hostaway) listReviews(w http.ResponseWriter, r *http.Request) {
 	p, limit, offset, ok := h.paging(w, r, 0)
 	if !ok {
@@ -137,6 +146,22 @@ func (h *hostaway) listReviews(w http.ResponseWriter, r *http.Request) {
 	}
 	q := r.URL.Query()
 	listings, statuses := multi(q, "listingMapIds"), multi(q, "statuses")
+	for _, id := range listings {
+		if _, err := strconv.Atoi(id); err != nil {
+			h.fail(w, http.StatusBadRequest, "Invalid listingMapIds")
+			return
+		}
+	}
+	for _, st := range statuses {
+		if !slices.Contains(hwReviewStatuses, st) {
+			h.fail(w, http.StatusBadRequest, "Invalid statuses")
+			return
+		}
+	}
+	if !h.hwInts(w, q, "reservationId") || !h.hwDates(w, q, "departureDateStart", "departureDateEnd") ||
+		!h.hwOneOf(w, q, "type", "guest-to-host", "host-to-guest") || !h.hwOneOf(w, q, "sortOrder", "asc", "desc", "Asc", "Desc") {
+		return
+	}
 	lo, hasLo := parseDate(q.Get("departureDateStart"))
 	hi, hasHi := parseDate(q.Get("departureDateEnd"))
 	var rows []*hwReview
@@ -166,7 +191,7 @@ func (h *hostaway) listReviews(w http.ResponseWriter, r *http.Request) {
 		case "guestName":
 			c = strings.Compare(a.res.s.name(), b.res.s.name())
 		}
-		if q.Get("sortOrder") == "desc" {
+		if strings.EqualFold(q.Get("sortOrder"), "desc") {
 			c = -c
 		}
 		return c

@@ -247,3 +247,70 @@ func TestHostawayInbox(t *testing.T) {
 		}
 	}
 }
+
+// TestHostawayRefusesWhatTheReferenceDoesNotAllow: a parameter of the wrong type or outside
+// its published values is refused in Hostaway's error envelope (HTTP 400 [I]); an unknown
+// path is a 404; a parameter the reference does not list is ignored, as a server does.
+func TestHostawayRefusesWhatTheReferenceDoesNotAllow(t *testing.T) {
+	v, _ := startVendor(t, NewHostaway)
+	v.SetRateLimiting(false)
+	tok := hostawayToken(t, v)
+	for _, tc := range []struct {
+		path   string
+		status int
+	}{
+		{"/reviews?type=guest", 400},
+		{"/reviews?sortOrder=newest", 400},
+		{"/reviews?sortBy=rating", 400},
+		{"/reviews?listingMapIds[]=x1", 400},
+		{"/reviews?statuses[]=written", 400},
+		{"/reviews?reservationId=abc", 400},
+		{"/reviews?departureDateStart=May", 400},
+		{"/reviews?type=host-to-guest&sortOrder=asc&statuses[]=published", 200},
+		{"/conversations?reservationId=abc", 400},
+		{"/reservations?listingId=abc", 400},
+		{"/reservations?afterId=abc", 400},
+		{"/reservations?arrivalStartDate=2026-13-01", 400},
+		{"/listings?limit=0", 400},
+		{"/listings/" + strconv.Itoa(HostawayListingID) + "/calendar?startDate=tomorrow", 400},
+		{"/listings?colour=blue", 200},
+		{"/reviewz", 404},
+		{"/listings/1", 404},
+	} {
+		r := hwGet(t, v, tc.path, tok)
+		if r.status != tc.status || tc.status != 200 && (str(r.body, "status") != "fail" || str(r.body, "result") == "") {
+			t.Errorf("%s: HTTP %d %s, want %d", tc.path, r.status, r.raw, tc.status)
+		}
+	}
+}
+
+// TestHostawayUnwrittenReviews: Hostaway lists a review from the moment it is due, with a null
+// rating and text until the guest writes it [C]; the seed has such reviews in more than one
+// status, and the written ones have no time of writing.
+func TestHostawayUnwrittenReviews(t *testing.T) {
+	v, _ := startVendor(t, NewHostaway)
+	v.SetRateLimiting(false)
+	tok := hostawayToken(t, v)
+	statuses := map[string]int{}
+	for _, r := range list(hwGet(t, v, "/reviews?type=guest-to-host", tok).body, "result") {
+		st := str(r, "status")
+		statuses[st]++
+		if dig(r, "submittedAt") != nil {
+			t.Errorf("submittedAt, which the published object lacks: %v", r)
+		}
+		if written := st == "published" || st == "submitted"; written != (dig(r, "rating") != nil) {
+			t.Errorf("a %s review with rating %v", st, dig(r, "rating"))
+		}
+	}
+	if statuses["published"] == 0 || len(statuses) < 3 {
+		t.Errorf("review statuses %v; want published ones and unwritten ones of two kinds", statuses)
+	}
+	only := list(hwGet(t, v, "/reviews?type=guest-to-host&statuses[]=published", tok).body, "result")
+	if len(only) != statuses["published"] {
+		t.Errorf("statuses[]=published: %d reviews, want %d", len(only), statuses["published"])
+	}
+	conv := list(hwGet(t, v, "/conversations?limit=1&includeResources=1", tok).body, "result")[0]
+	if msgs := list(conv, "conversationMessages"); len(msgs) != 1 || dig(conv, "Reservation.channelId") == nil {
+		t.Errorf("includeResources=1: %d messages (the latest only, [C]) and Reservation %v", len(msgs), dig(conv, "Reservation"))
+	}
+}

@@ -50,6 +50,8 @@ func NewHostex(opts Options) *Vendor {
 	m.HandleFunc("POST /v3/conversations/{id}", h.api(h.sendMessage))
 	m.HandleFunc("GET /v3/reviews", h.api(h.listReviews))
 	m.HandleFunc("POST /v3/reviews/{code}", h.api(h.review))
+	// An unknown path, or a known one with another method, is error_code 404 in the envelope
+	// (Errors: "the resource id does not exist (or the path is misspelled)" [C]).
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		h.envelope(w, 404, "", nil)
 	})
@@ -192,9 +194,19 @@ func (h *hostex) allow(w http.ResponseWriter, now time.Time, msg string, rules .
 	return false
 }
 
-// offsetLimit reads offset/limit (limit default 20, at most 100 [C]).
-func (h *hostex) offsetLimit(w http.ResponseWriter, r *http.Request) (offset, limit int, ok bool) {
+// offsetLimit reads offset/limit (limit default 20, at most 100 [C]). required: the list's
+// schema requires both (GET /conversations and GET /reviews [C]); a missing one is refused as a
+// failed validation rule, 422 (the Errors page's 400 is for a missing body or bad JSON [I]).
+func (h *hostex) offsetLimit(w http.ResponseWriter, r *http.Request, required bool) (offset, limit int, ok bool) {
 	q := r.URL.Query()
+	if required {
+		for _, name := range []string{"offset", "limit"} {
+			if q.Get(name) == "" {
+				h.envelope(w, 422, "The "+name+" field is required.", nil)
+				return 0, 0, false
+			}
+		}
+	}
 	offset, limit = 0, 20
 	if s := q.Get("offset"); s != "" {
 		n, err := strconv.Atoi(s)
@@ -215,6 +227,21 @@ func (h *hostex) offsetLimit(w http.ResponseWriter, r *http.Request) (offset, li
 	return offset, limit, true
 }
 
+// intParams refuses a query parameter the schema types as an integer [C] that is not one
+// (property ids), as a failed validation rule: 422 [I: the Errors page's validation code].
+func (h *hostex) intParams(w http.ResponseWriter, r *http.Request, names ...string) bool {
+	q := r.URL.Query()
+	for _, name := range names {
+		if s := q.Get(name); s != "" {
+			if _, err := strconv.ParseInt(s, 10, 64); err != nil {
+				h.envelope(w, 422, "The "+name+" must be an integer.", nil)
+				return false
+			}
+		}
+	}
+	return true
+}
+
 func slicePage[T any](all []T, offset, limit int) []T {
 	if offset >= len(all) {
 		return []T{}
@@ -223,8 +250,8 @@ func slicePage[T any](all []T, offset, limit int) []T {
 }
 
 func (h *hostex) listProperties(w http.ResponseWriter, r *http.Request, _ hostexCaller) {
-	offset, limit, ok := h.offsetLimit(w, r)
-	if !ok {
+	offset, limit, ok := h.offsetLimit(w, r, false)
+	if !ok || !h.intParams(w, r, "id") {
 		return
 	}
 	var all []*hostexProperty
@@ -239,12 +266,18 @@ func (h *hostex) listProperties(w http.ResponseWriter, r *http.Request, _ hostex
 
 var hostexStatuses = []string{"wait_accept", "wait_pay", "accepted", "cancelled", "denied", "timeout"}
 
+// hostexChannelEnum is the spec's ChannelType, every channel a reservation or listing can be
+// on [C]; the listing endpoints take the narrower hostexChannelParams.
+var hostexChannelEnum = []string{"airbnb", "booking.com", "agoda", "expedia", "vrbo", "trip.com",
+	"booking_site", "tujia_intl", "hostex_direct", "tujia", "xiaozhu", "meituan_bnb", "meituan_hotel",
+	"muniao", "fliggy", "zhukeyun", "tiktok", "xiaohongshu", "ctrip", "houfy"}
+
 // listReservations: GET /reservations. Without any date filter (and without a
 // reservation_code) the window is check-out from today through today+180 days [C: "default:
 // check-out within 180 days"; that it looks forward from today is our reading].
 func (h *hostex) listReservations(w http.ResponseWriter, r *http.Request, _ hostexCaller) {
-	offset, limit, ok := h.offsetLimit(w, r)
-	if !ok {
+	offset, limit, ok := h.offsetLimit(w, r, false)
+	if !ok || !h.intParams(w, r, "property_id") {
 		return
 	}
 	q := r.URL.Query()
@@ -268,6 +301,10 @@ func (h *hostex) listReservations(w http.ResponseWriter, r *http.Request, _ host
 	status := q.Get("status")
 	if status != "" && !slices.Contains(hostexStatuses, status) {
 		h.envelope(w, 422, "The selected status is invalid.", nil)
+		return
+	}
+	if ch := q.Get("channel_type"); ch != "" && !slices.Contains(hostexChannelEnum, ch) {
+		h.envelope(w, 422, "The selected channel_type is invalid.", nil)
 		return
 	}
 	orderBy := q.Get("order_by")

@@ -34,7 +34,8 @@ func (h *hostex) authorize(w http.ResponseWriter, r *http.Request) {
 
 // token exchanges a code or rotates a refresh token. Errors use the envelope (HTTP 200):
 // error_code 401 for bad client credentials or a bad/used code or refresh token [C: "401 …
-// also bad client creds … on OAuth endpoints"], 422 for a missing field, 400 otherwise.
+// also bad client creds … on OAuth endpoints"], 422 for a missing field or a grant_type outside
+// the spec's enum [C: Errors], 400 for a body that is not JSON.
 // Refresh rotates: the old refresh token dies at once [I], the old access token lives on
 // until it expires [I].
 func (h *hostex) token(w http.ResponseWriter, r *http.Request) {
@@ -76,7 +77,9 @@ func (h *hostex) token(w http.ResponseWriter, r *http.Request) {
 		rt.dead, rt.rotatedAt = true, now
 		grant = rt.grant
 	default:
-		h.envelope(w, 400, "Unsupported grant_type.", nil)
+		// grant_type is an enum of the spec [C]; a value outside an enum is a validation error,
+		// 422 [C: Errors].
+		h.envelope(w, 422, "The selected grant_type is invalid.", nil)
 		return
 	}
 	access, refresh := newSecret("hx_oat_", 32), newSecret("hx_ort_", 32)

@@ -1,7 +1,6 @@
 package sandbox
 
 import (
-	"encoding/json"
 	"net/http"
 	"slices"
 	"strconv"
@@ -30,6 +29,12 @@ func (h *hostex) availabilities(w http.ResponseWriter, r *http.Request, _ hostex
 	if len(ids) > 100 {
 		h.envelope(w, 422, "The property_ids may not have more than 100 items.", nil)
 		return
+	}
+	for _, id := range ids {
+		if _, err := strconv.ParseInt(strings.TrimSpace(id), 10, 64); err != nil {
+			h.envelope(w, 422, "The property_ids must be integers separated by commas.", nil)
+			return
+		}
 	}
 	start, ok1 := parseDate(q.Get("start_date"))
 	end, ok2 := parseDate(q.Get("end_date"))
@@ -94,8 +99,8 @@ func (h *hostex) listingCalendar(w http.ResponseWriter, r *http.Request, _ hoste
 		EndDate   string          `json:"end_date"`
 		Listings  []hostexChannel `json:"listings"`
 	}
-	if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
-		h.envelope(w, 400, "Malformed JSON body.", nil)
+	if e := decodeJSON(r.Body, &body); e != nil {
+		h.bodyFailed(w, e)
 		return
 	}
 	start, ok1 := parseDate(body.StartDate)
@@ -156,7 +161,7 @@ func (h *hostex) guest(c *hostexConv) hostexGuest {
 
 // listConversations: GET /conversations?offset=&limit= [C], most recent activity first [I].
 func (h *hostex) listConversations(w http.ResponseWriter, r *http.Request, _ hostexCaller) {
-	offset, limit, ok := h.offsetLimit(w, r)
+	offset, limit, ok := h.offsetLimit(w, r, true)
 	if !ok {
 		return
 	}
@@ -225,8 +230,8 @@ func (h *hostex) sendMessage(w http.ResponseWriter, r *http.Request, c hostexCal
 		Message    string `json:"message"`
 		JPEGBase64 string `json:"jpeg_base64"`
 	}
-	if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
-		h.envelope(w, 400, "Malformed JSON body.", nil)
+	if e := decodeJSON(r.Body, &body); e != nil {
+		h.bodyFailed(w, e)
 		return
 	}
 	if strings.TrimSpace(body.Message) == "" && body.JPEGBase64 == "" {
@@ -250,7 +255,8 @@ func (h *hostex) sendMessage(w http.ResponseWriter, r *http.Request, c hostexCal
 	m := hostexMessage{ID: strconv.Itoa(h.nextMsgID), SenderRole: "host", DisplayType: "Text",
 		Content: body.Message, CreatedAt: hostexTime(now), at: now}
 	if body.Message == "" {
-		m.DisplayType = "Image"
+		// An image: the spec's display_type enum has no "Image"; FileAttachment is its nearest [I].
+		m.DisplayType = "FileAttachment"
 	}
 	conv.messages = append(conv.messages, m)
 	h.v.sent = append(h.v.sent, SentMessage{ConversationID: conv.id, Body: body.Message, At: now})
@@ -263,8 +269,8 @@ func (h *hostex) sendMessage(w http.ResponseWriter, r *http.Request, c hostexCal
 // reviews is [I]: reviewed = both sides reviewed; pending_host_review = no host review yet;
 // pending_guest_review = host reviewed, guest not yet.
 func (h *hostex) listReviews(w http.ResponseWriter, r *http.Request, _ hostexCaller) {
-	offset, limit, ok := h.offsetLimit(w, r)
-	if !ok {
+	offset, limit, ok := h.offsetLimit(w, r, true)
+	if !ok || !h.intParams(w, r, "property_id") {
 		return
 	}
 	q := r.URL.Query()

@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -136,7 +137,7 @@ func TestHostexReservationsWindow(t *testing.T) {
 
 func TestHostexSendMessage(t *testing.T) {
 	v, clk := startVendor(t, NewHostex)
-	res := hostexGet(t, v, "/conversations?limit=5", HostexReadOnlyToken)
+	res := hostexGet(t, v, "/conversations?offset=0&limit=5", HostexReadOnlyToken)
 	convs := list(res.body, "data.conversations")
 	if len(convs) == 0 {
 		t.Fatalf("no conversations: %s", res.raw)
@@ -178,13 +179,23 @@ func TestHostexSendMessage(t *testing.T) {
 	if r := send(HostexWritableToken, ""); num(r.body, "error_code") != 422 {
 		t.Errorf("empty message: %s", r.raw)
 	}
+	// An image reads back with a display_type of the spec's enum, which has no "Image".
+	img := call(t, "POST", v.APIBase+"/conversations/"+id, map[string]string{"Hostex-Access-Token": HostexWritableToken},
+		map[string]string{"jpeg_base64": "/9j/4AAQSkZJRg=="})
+	if num(img.body, "error_code") != 0 {
+		t.Fatalf("send an image: %s", img.raw)
+	}
+	msgs = list(hostexGet(t, v, "/conversations/"+id, HostexReadOnlyToken).body, "data.messages")
+	if last := msgs[len(msgs)-1]; str(last, "display_type") != "FileAttachment" {
+		t.Errorf("an image message: %v, want display_type FileAttachment", last)
+	}
 }
 
 func TestHostexReviewsAndCalendar(t *testing.T) {
 	v, clk := startVendor(t, NewHostex)
 	today := day(clk.Now())
 	for _, status := range []string{"", "reviewed", "pending_host_review", "pending_guest_review"} {
-		res := hostexGet(t, v, "/reviews?limit=100&review_status="+status, HostexReadOnlyToken)
+		res := hostexGet(t, v, "/reviews?offset=0&limit=100&review_status="+status, HostexReadOnlyToken)
 		if num(res.body, "error_code") != 0 {
 			t.Fatalf("%q: %s", status, res.raw)
 		}
@@ -198,7 +209,7 @@ func TestHostexReviewsAndCalendar(t *testing.T) {
 			}
 		}
 	}
-	if res := hostexGet(t, v, "/reviews?start_check_out_date=2026-01-01&end_check_out_date=2026-12-31", HostexReadOnlyToken); num(res.body, "error_code") != 422 {
+	if res := hostexGet(t, v, "/reviews?offset=0&limit=20&start_check_out_date=2026-01-01&end_check_out_date=2026-12-31", HostexReadOnlyToken); num(res.body, "error_code") != 422 {
 		t.Errorf("window over 180 days: %s", res.raw)
 	}
 	q := "/availabilities?property_ids=" + strconv.Itoa(HostexPropertyID) + "&start_date=" + today.Format(dateLayout) + "&end_date=" + today.AddDate(0, 0, 29).Format(dateLayout)
@@ -299,27 +310,74 @@ func TestHostexRevokeAndAuthorizeErrors(t *testing.T) {
 	}
 }
 
-// The fake refuses, as Hostex does (error_code 422 in HTTP 200), the values
-// its published enums leave out: order_by created_at on GET /reservations
-// and hostex_direct (a reservation channel) on the listing calendar.
-func TestHostexEnumsAreEnforced(t *testing.T) {
+// The fake refuses what Hostex refuses, in its envelope (HTTP 200): an unknown path or method is
+// 404 (Errors: "the path is misspelled"), a value outside a published enum, of the wrong type or
+// missing where the schema requires it is a validation error, 422; a body that is not JSON is
+// 400. Each row is one request hostgate could get wrong; the last column is the error_code.
+func TestHostexRefusesRequestsOutsideItsReference(t *testing.T) {
 	v, clk := startVendor(t, NewHostex)
-	if r := hostexGet(t, v, "/reservations?order_by=created_at", HostexReadOnlyToken); r.status != 200 || num(r.body, "error_code") != 422 {
-		t.Errorf("order_by=created_at: HTTP %d %s", r.status, r.raw)
-	}
-	if r := hostexGet(t, v, "/reservations?order_by=check_in_date", HostexReadOnlyToken); num(r.body, "error_code") != 0 {
-		t.Errorf("order_by=check_in_date: %s", r.raw)
-	}
 	d := func(n int) string { return day(clk.Now()).AddDate(0, 0, n).Format(dateLayout) }
-	for ch, want := range map[string]int{"hostex_direct": 422, "airbnb": 0} {
-		listing := strconv.Itoa(HostexPropertyID)
-		if ch == "airbnb" {
-			listing = "53012345"
-		}
-		r := call(t, "POST", v.APIBase+"/listings/calendar", map[string]string{"Hostex-Access-Token": HostexReadOnlyToken},
-			map[string]any{"start_date": d(1), "end_date": d(2), "listings": []map[string]string{{"channel_type": ch, "listing_id": listing}}})
-		if r.status != 200 || num(r.body, "error_code") != want {
-			t.Errorf("listing calendar of %s: HTTP %d %s, want error_code %d", ch, r.status, r.raw, want)
-		}
+	listingCalendar := func(ch, listing string) map[string]any {
+		return map[string]any{"start_date": d(1), "end_date": d(2), "listings": []map[string]string{{"channel_type": ch, "listing_id": listing}}}
 	}
+	write := map[string]string{"Hostex-Access-Token": HostexWritableToken}
+	tests := []struct {
+		name, method, path string
+		body               any
+		want               int
+	}{
+		{"unknown path", "GET", "/listings", nil, 404},
+		{"a known path with another method", "DELETE", "/properties", nil, 404},
+		{"order_by outside its enum (created_at)", "GET", "/reservations?order_by=created_at", nil, 422},
+		{"order_by in its enum", "GET", "/reservations?order_by=check_in_date", nil, 0},
+		{"status outside its enum", "GET", "/reservations?status=confirmed", nil, 422},
+		{"channel_type outside ChannelType", "GET", "/reservations?channel_type=direct", nil, 422},
+		{"channel_type hostex_direct is a reservation channel", "GET", "/reservations?channel_type=hostex_direct", nil, 0},
+		{"property_id not an integer", "GET", "/reservations?property_id=abc", nil, 422},
+		{"id not an integer", "GET", "/properties?id=12111947x", nil, 422},
+		{"limit over 100", "GET", "/reservations?limit=101", nil, 422},
+		{"conversations without offset", "GET", "/conversations?limit=5", nil, 422},
+		{"conversations without limit", "GET", "/conversations?offset=0", nil, 422},
+		{"conversations with both", "GET", "/conversations?offset=0&limit=5", nil, 0},
+		{"reviews without offset", "GET", "/reviews?limit=5", nil, 422},
+		{"review_status outside its enum", "GET", "/reviews?offset=0&limit=5&review_status=done", nil, 422},
+		{"reviews property_id not an integer", "GET", "/reviews?offset=0&limit=5&property_id=x", nil, 422},
+		{"property_ids not integers", "GET", "/availabilities?property_ids=12111947,abc&start_date=" + d(1) + "&end_date=" + d(2), nil, 422},
+		{"listing calendar of hostex_direct", "POST", "/listings/calendar", listingCalendar("hostex_direct", strconv.Itoa(HostexPropertyID)), 422},
+		{"listing calendar of airbnb", "POST", "/listings/calendar", listingCalendar("airbnb", "53012345"), 0},
+		{"listing calendar, listings of the wrong type", "POST", "/listings/calendar", map[string]any{"start_date": d(1), "end_date": d(2), "listings": "airbnb"}, 422},
+		{"listing calendar, a body that is not an object", "POST", "/listings/calendar", json.RawMessage(`"x"`), 422},
+		{"prices of hostex_direct", "POST", "/listings/prices", map[string]any{"channel_type": "hostex_direct", "listing_id": strconv.Itoa(HostexPropertyID),
+			"prices": []map[string]any{{"start_date": d(1), "end_date": d(1), "price": 100}}}, 422},
+		{"a price that is not an integer", "POST", "/listings/prices", map[string]any{"channel_type": "airbnb", "listing_id": "53012345",
+			"prices": []map[string]any{{"start_date": d(1), "end_date": d(1), "price": 99.5}}}, 422},
+		{"restrictions of hostex_direct", "POST", "/listings/restrictions", map[string]any{"channel_type": "hostex_direct", "listing_id": strconv.Itoa(HostexPropertyID),
+			"restrictions": []map[string]any{{"start_date": d(1), "end_date": d(1), "min_stay_on_arrival": 2}}}, 422},
+		{"a message of the wrong type", "POST", "/conversations/" + firstHostexConv(t, v), map[string]any{"message": 7}, 422},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := call(t, tt.method, v.APIBase+tt.path, write, tt.body)
+			if r.status != http.StatusOK || num(r.body, "error_code") != tt.want || str(r.body, "request_id") == "" {
+				t.Errorf("HTTP %d %s, want error_code %d in the envelope", r.status, r.raw, tt.want)
+			}
+		})
+	}
+
+	// The token endpoint: a grant_type outside its enum is a validation error.
+	r := call(t, "POST", v.TokenURL, nil, map[string]string{"client_id": HostexClientID, "client_secret": HostexClientSecret,
+		"grant_type": "client_credentials"})
+	if num(r.body, "error_code") != 422 {
+		t.Errorf("grant_type client_credentials: %s, want error_code 422", r.raw)
+	}
+}
+
+// firstHostexConv is the id of the fake's most recent conversation.
+func firstHostexConv(t *testing.T, v *Vendor) string {
+	t.Helper()
+	convs := list(hostexGet(t, v, "/conversations?offset=0&limit=1", HostexReadOnlyToken).body, "data.conversations")
+	if len(convs) == 0 {
+		t.Fatal("no conversations")
+	}
+	return str(convs[0], "id")
 }

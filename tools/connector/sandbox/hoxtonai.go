@@ -13,7 +13,9 @@ import (
 // hoxton fakes HoxtonAI (docs/vendors.md, "HoxtonAI"): an Auth0-style authorization server (issuer "<root>/")
 // and the monitor-reports API, which takes Bearer JWTs for audience https://api.hoxton.cloud.
 // Endpoints marked [I] are inferred: only PUT/DELETE people-count-monitors and the
-// dwell-time reports are confirmed.
+// dwell-time reports are confirmed. What hostgate sends is held to the contract in
+// testdata/vendors/hoxtonai; the fake refuses what breaks it as the API would: an unknown path
+// 404, a wrong type or an unknown member 422 (hoxtonai_validate.go).
 type hoxton struct {
 	v         *Vendor
 	sites     []*hxSite
@@ -126,8 +128,11 @@ func (x *hoxton) listSites(w http.ResponseWriter, _ *http.Request) {
 	writeJSON(w, http.StatusOK, x.sites)
 }
 
-// getSite: GET /sites/{siteId} [I].
+// getSite: GET /sites/{siteId} [I]; a siteId that is not a uuid is 422 [I].
 func (x *hoxton) getSite(w http.ResponseWriter, r *http.Request) {
+	if !x.uuidParam(w, "siteId", r.PathValue("siteId")) {
+		return
+	}
 	if s := x.site(r.PathValue("siteId")); s != nil {
 		writeJSON(w, http.StatusOK, s)
 		return
@@ -147,6 +152,9 @@ func (x *hoxton) site(id string) *hxSite {
 // listPeopleMonitors: GET /people-count-monitors?siteId= [I]; deleted monitors are left out.
 func (x *hoxton) listPeopleMonitors(w http.ResponseWriter, r *http.Request) {
 	site := r.URL.Query().Get("siteId")
+	if r.URL.Query().Has("siteId") && !x.uuidParam(w, "siteId", site) {
+		return
+	}
 	if site != "" && x.site(site) == nil {
 		x.fail(w, http.StatusNotFound, "Site not found")
 		return
@@ -165,6 +173,9 @@ func (x *hoxton) listPeopleMonitors(w http.ResponseWriter, r *http.Request) {
 // listOccupancyMonitors: GET /occupancy-monitors?siteId= [I].
 func (x *hoxton) listOccupancyMonitors(w http.ResponseWriter, r *http.Request) {
 	site := r.URL.Query().Get("siteId")
+	if r.URL.Query().Has("siteId") && !x.uuidParam(w, "siteId", site) {
+		return
+	}
 	if site != "" && x.site(site) == nil {
 		x.fail(w, http.StatusNotFound, "Site not found")
 		return
@@ -222,9 +233,12 @@ func (x *hoxton) putPeopleMonitor(w http.ResponseWriter, r *http.Request) {
 }
 
 // deletePeopleMonitor: DELETE /people-count-monitors/{id} [C] → 204; unknown 404, already
-// deleted 410 [I].
+// deleted 410, not a uuid 422 [I].
 func (x *hoxton) deletePeopleMonitor(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("peopleCountMonitorId")
+	if !x.uuidParam(w, "peopleCountMonitorId", id) {
+		return
+	}
 	x.v.mu.Lock()
 	defer x.v.mu.Unlock()
 	for _, m := range x.people {

@@ -15,10 +15,13 @@ import (
 	"github.com/go-jose/go-jose/v4/jwt"
 )
 
-// HoxtonAI's authorization server behaves like Auth0 [C, docs/vendors.md "HoxtonAI"]: issuer with a trailing
-// slash, RS256 tokens, `profile` (or `openid`) yields an ID token, `offline_access` a refresh
-// token. Choices Auth0 leaves to the tenant are [I]: no refresh-token rotation (the refresh
-// response carries no new refresh token), no refresh-token expiry, codes live 10 minutes.
+// HoxtonAI's authorization server as its reference describes it [C, docs/vendors.md "HoxtonAI"]:
+// /authorize and /oauth/token (JSON), `profile` yields an ID token, `offline_access` a refresh
+// token, machine tokens last 24 h. The rest follows Auth0, which the server resembles [I]:
+// issuer with a trailing slash, RS256 tokens, `openid` also yields an ID token, errors
+// {error, error_description}, a form body taken as well as JSON. Choices Auth0 leaves to the
+// tenant are [I]: no refresh-token rotation (the refresh response carries no new refresh
+// token), no refresh-token expiry, codes live 10 minutes.
 const (
 	hxAccessTTL  = 24 * time.Hour
 	hxIDTokenTTL = 10 * time.Hour
@@ -61,7 +64,9 @@ func (x *hoxton) sign(claims map[string]any) (string, error) {
 
 func (x *hoxton) issuer(r *http.Request) string { return x.v.rootURL(r) + "/" }
 
-// discovery: GET /.well-known/openid-configuration, as every Auth0 domain serves it [C].
+// discovery: GET /.well-known/openid-configuration, as every Auth0 domain serves it. HoxtonAI's
+// reference documents no discovery document [I: served because auth.hoxton.ai looks like an
+// Auth0 domain]; hostgate never asks for it, and its contract watch would flag a client that did.
 func (x *hoxton) discovery(w http.ResponseWriter, r *http.Request) {
 	root := x.v.rootURL(r)
 	writeJSON(w, http.StatusOK, map[string]any{
@@ -94,8 +99,8 @@ func (x *hoxton) jwks(w http.ResponseWriter, _ *http.Request) {
 	}})
 }
 
-// authorize: GET /authorize?response_type=code&client_id&redirect_uri&audience&scope&state
-// [&code_challenge&code_challenge_method=S256&nonce] [C].
+// authorize: GET /authorize?response_type=code&client_id&redirect_uri&audience&scope [C]
+// &state [I: echoed, as Auth0 does] [&code_challenge&code_challenge_method=S256 [I]&nonce].
 func (x *hoxton) authorize(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	if q.Get("client_id") != HoxtonAIClientID {
@@ -107,22 +112,31 @@ func (x *hoxton) authorize(w http.ResponseWriter, r *http.Request) {
 		x.v.authErrorPage(w, http.StatusBadRequest, "Callback URL mismatch: "+redirect+" is not an allowed callback URL.")
 		return
 	}
-	switch {
-	case q.Get("response_type") != "code":
-		redirectWithError(w, r, redirect, state, "unsupported_response_type", "Unsupported response type: "+q.Get("response_type"))
-		return
-	case q.Get("audience") != "" && q.Get("audience") != HoxtonAIAudience:
-		redirectWithError(w, r, redirect, state, "access_denied", "Service not found: "+q.Get("audience"))
-		return
-	case q.Get("code_challenge") != "" && q.Get("code_challenge_method") != "S256":
-		redirectWithError(w, r, redirect, state, "invalid_request", "code_challenge_method must be S256")
-		return
-	}
+	// A parameter outside what the reference allows (response_type code,
+	// audience https://api.hoxton.cloud, the scopes the server knows) or
+	// PKCE other than S256 gets an error page, not a redirect: the
+	// reference is silent on how /authorize refuses, and a page is the
+	// strictest reading, which no client can mistake for a code [I].
 	var scopes []string
 	for _, s := range strings.Fields(q.Get("scope")) {
-		if slices.Contains(hxSupportedScopes, s) && !slices.Contains(scopes, s) {
+		if !slices.Contains(hxSupportedScopes, s) {
+			x.v.authErrorPage(w, http.StatusBadRequest, "invalid_scope: "+s+" is not a scope of this server.")
+			return
+		}
+		if !slices.Contains(scopes, s) {
 			scopes = append(scopes, s)
 		}
+	}
+	switch {
+	case q.Get("response_type") != "code":
+		x.v.authErrorPage(w, http.StatusBadRequest, "unsupported_response_type: "+q.Get("response_type"))
+		return
+	case q.Has("audience") && q.Get("audience") != HoxtonAIAudience:
+		x.v.authErrorPage(w, http.StatusBadRequest, "access_denied: Service not found: "+q.Get("audience"))
+		return
+	case (q.Has("code_challenge") || q.Has("code_challenge_method")) && q.Get("code_challenge_method") != "S256":
+		x.v.authErrorPage(w, http.StatusBadRequest, "invalid_request: code_challenge_method must be S256")
+		return
 	}
 	req := &authRequest{
 		clientID: HoxtonAIClientID, redirectURI: redirect, state: state, hasState: q.Has("state"),

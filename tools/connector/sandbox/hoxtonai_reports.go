@@ -1,7 +1,6 @@
 package sandbox
 
 import (
-	"encoding/json"
 	"net/http"
 	"time"
 )
@@ -13,21 +12,15 @@ type hxReport struct {
 	status string
 }
 
-// reportDates parses startDate and endDate (YYYY-MM-DD or RFC 3339; endDate exclusive [C]).
+// hxDone is a finished report's status, as the reference's dwell-time sample shows it [C].
+const hxDone = "completed"
+
+// reportDates checks startDate and endDate, dates already (readHXBody), endDate exclusive [C].
 // Ranges over 366 days are 413 [I].
 func (x *hoxton) reportDates(w http.ResponseWriter, start, end string) (time.Time, time.Time, bool) {
-	parse := func(s string) (time.Time, bool) {
-		if t, ok := parseDate(s); ok {
-			return t, true
-		}
-		t, err := time.Parse(time.RFC3339, s)
-		return day(t), err == nil
-	}
-	lo, ok1 := parse(start)
-	hi, ok2 := parse(end)
+	lo, _ := parseDate(start)
+	hi, _ := parseDate(end)
 	switch {
-	case !ok1 || !ok2:
-		x.fail(w, http.StatusUnprocessableEntity, "startDate and endDate must be dates (YYYY-MM-DD)")
 	case !hi.After(lo):
 		x.fail(w, http.StatusUnprocessableEntity, "endDate (exclusive) must be after startDate")
 	case hi.Sub(lo) > 366*24*time.Hour:
@@ -36,6 +29,16 @@ func (x *hoxton) reportDates(w http.ResponseWriter, start, end string) (time.Tim
 		return lo, hi, true
 	}
 	return time.Time{}, time.Time{}, false
+}
+
+// reportRequest is the body of a report request: the documented dwell-time request [C], which
+// the count report is taken to share [I].
+type reportRequest struct {
+	OrganisationID        string   `json:"organisationId"`
+	StartDate             string   `json:"startDate"`
+	EndDate               string   `json:"endDate"`
+	PeopleCountMonitorIDs []string `json:"peopleCountMonitorIds"`
+	OccupancyMonitorIDs   []string `json:"occupancyMonitorIds"`
 }
 
 func (x *hoxton) peopleMonitor(id string) *hxPeopleMonitor {
@@ -47,27 +50,20 @@ func (x *hoxton) peopleMonitor(id string) *hxPeopleMonitor {
 	return nil
 }
 
-// createCountReport: POST /count-reports [I] {organisationId?, startDate, endDate
-// (exclusive), peopleCountMonitorIds[], granularity: "day"} → 201 with daily in/out counts,
-// computed at once (status "complete").
+// createCountReport: POST /count-reports [I] {organisationId, startDate, endDate (exclusive),
+// peopleCountMonitorIds[]}, the members of the documented dwell-time request and no others →
+// 200 with daily in/out counts, computed at once (status "completed"), as the dwell-time
+// request is answered [C: 200 OK].
 func (x *hoxton) createCountReport(w http.ResponseWriter, r *http.Request) {
-	var in struct {
-		OrganisationID        string   `json:"organisationId"`
-		StartDate             string   `json:"startDate"`
-		EndDate               string   `json:"endDate"`
-		PeopleCountMonitorIDs []string `json:"peopleCountMonitorIds"`
-		Granularity           string   `json:"granularity"`
-	}
-	if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
-		x.fail(w, http.StatusBadRequest, "Malformed JSON body")
+	var in reportRequest
+	if !x.readHXBody(w, r, map[string]hxMember{
+		"organisationId": {hxUUIDKind, true}, "startDate": {hxDateKind, true}, "endDate": {hxDateKind, true},
+		"peopleCountMonitorIds": {hxUUIDsKind, true},
+	}, &in) {
 		return
 	}
-	if in.OrganisationID != "" && in.OrganisationID != HoxtonAIOrganisationID {
+	if in.OrganisationID != HoxtonAIOrganisationID {
 		x.fail(w, http.StatusForbidden, "Not a member of this organisation")
-		return
-	}
-	if in.Granularity != "" && in.Granularity != "day" {
-		x.fail(w, http.StatusNotImplemented, "Only granularity \"day\" is available")
 		return
 	}
 	if len(in.PeopleCountMonitorIDs) == 0 {
@@ -94,37 +90,30 @@ func (x *hoxton) createCountReport(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	id := newUUID()
-	rep := &hxReport{status: "complete", data: data, fields: map[string]any{
+	rep := &hxReport{status: hxDone, data: data, fields: map[string]any{
 		"countReportId": id, "organisationId": HoxtonAIOrganisationID, "startDate": lo.Format(dateLayout),
-		"endDate": hi.Format(dateLayout), "granularity": "day", "peopleCountMonitorIds": in.PeopleCountMonitorIDs,
+		"endDate": hi.Format(dateLayout), "peopleCountMonitorIds": in.PeopleCountMonitorIDs,
 		"errorMessage": nil, "createdAt": hxTime(x.v.now()),
 	}}
 	x.reports[id] = rep
 	out := rep.render()
 	x.v.mu.Unlock()
-	writeJSON(w, http.StatusCreated, out)
+	writeJSON(w, http.StatusOK, out)
 }
 
 // createDwellReport: POST /dwell-time-reports {organisationId, startDate, endDate (exclusive),
-// peopleCountMonitorIds[], occupancyMonitorIds[]} → {dwellTimeReportId, status, reportData[],
-// errorMessage, …} [C]. It starts "pending" with no data and is "complete" from the first GET
-// on [I]; the reportData row shape is [I].
+// peopleCountMonitorIds[], occupancyMonitorIds[]} → 200 {dwellTimeReportId, status,
+// reportData[], errorMessage, …} [C]. It starts "pending" with no data and is "completed" from
+// the first GET on [I]; the reportData row shape is [I].
 func (x *hoxton) createDwellReport(w http.ResponseWriter, r *http.Request) {
-	var in struct {
-		OrganisationID        string   `json:"organisationId"`
-		StartDate             string   `json:"startDate"`
-		EndDate               string   `json:"endDate"`
-		PeopleCountMonitorIDs []string `json:"peopleCountMonitorIds"`
-		OccupancyMonitorIDs   []string `json:"occupancyMonitorIds"`
-	}
-	if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
-		x.fail(w, http.StatusBadRequest, "Malformed JSON body")
+	var in reportRequest
+	if !x.readHXBody(w, r, map[string]hxMember{
+		"organisationId": {hxUUIDKind, true}, "startDate": {hxDateKind, true}, "endDate": {hxDateKind, true},
+		"peopleCountMonitorIds": {hxUUIDsKind, false}, "occupancyMonitorIds": {hxUUIDsKind, false},
+	}, &in) {
 		return
 	}
 	switch {
-	case in.OrganisationID == "":
-		x.fail(w, http.StatusUnprocessableEntity, "organisationId is required")
-		return
 	case in.OrganisationID != HoxtonAIOrganisationID:
 		x.fail(w, http.StatusForbidden, "Not a member of this organisation")
 		return
@@ -193,7 +182,7 @@ func (x *hoxton) createDwellReport(w http.ResponseWriter, r *http.Request) {
 		"occupancyMonitorIds": nonNil(in.OccupancyMonitorIDs), "errorMessage": nil, "createdAt": hxTime(x.v.now()),
 	}}
 	x.reports[id] = rep
-	writeJSON(w, http.StatusCreated, rep.render())
+	writeJSON(w, http.StatusOK, rep.render())
 }
 
 func nonNil(s []string) []string {
@@ -209,16 +198,19 @@ func (rep *hxReport) render() map[string]any {
 	for k, v := range rep.fields {
 		out[k] = v
 	}
-	if rep.status == "complete" {
+	if rep.status == hxDone {
 		out["reportData"] = rep.data
 	}
 	return out
 }
 
 // getReport serves GET /count-reports/{countReportId} [I] and GET
-// /dwell-time-reports/{dwellTimeReportId} [C].
+// /dwell-time-reports/{dwellTimeReportId} [C]; an id that is not a uuid is 422 [I].
 func (x *hoxton) getReport(param string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		if !x.uuidParam(w, param, r.PathValue(param)) {
+			return
+		}
 		x.v.mu.Lock()
 		rep, ok := x.reports[r.PathValue(param)]
 		if ok && rep.fields[param] == nil {
@@ -226,7 +218,7 @@ func (x *hoxton) getReport(param string) http.HandlerFunc {
 		}
 		var out map[string]any
 		if ok {
-			rep.status = "complete"
+			rep.status = hxDone
 			out = rep.render()
 		}
 		x.v.mu.Unlock()

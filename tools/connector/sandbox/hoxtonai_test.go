@@ -168,9 +168,37 @@ func TestHoxtonAITokenErrors(t *testing.T) {
 	if got := hxCall(t, v, "GET", "/sites", str(r.body, "access_token"), nil); got.status != 401 {
 		t.Errorf("token without the API audience reached the API: HTTP %d", got.status)
 	}
-	bad := url.Values{"response_type": {"code"}, "client_id": {HoxtonAIClientID}, "redirect_uri": {"https://hostgate.example/cb"}, "audience": {"https://nope"}, "state": {"s"}}
-	if r := call(t, "GET", v.AuthorizeURL+"?"+bad.Encode(), nil, nil); r.status != http.StatusFound || !strings.Contains(r.header.Get("Location"), "error=access_denied") {
-		t.Errorf("unknown audience: %d %s", r.status, r.header.Get("Location"))
+}
+
+// TestHoxtonAIAuthorizeRefuses: an authorize request outside what the reference allows gets an
+// error page (400), never a sign-in page or a redirect carrying a code.
+func TestHoxtonAIAuthorizeRefuses(t *testing.T) {
+	v, _ := startVendor(t, NewHoxtonAI)
+	good := url.Values{"response_type": {"code"}, "client_id": {HoxtonAIClientID}, "redirect_uri": {"https://hostgate.example/cb"},
+		"audience": {HoxtonAIAudience}, "scope": {"offline_access"}, "state": {"s"},
+		"code_challenge": {oauth2.S256ChallengeFromVerifier(oauth2.GenerateVerifier())}, "code_challenge_method": {"S256"}}
+	if r := call(t, "GET", v.AuthorizeURL+"?"+good.Encode(), nil, nil); r.status != http.StatusOK {
+		t.Fatalf("good request: HTTP %d", r.status)
+	}
+	for _, tc := range []struct{ name, param, value string }{
+		{"unknown audience", "audience", "https://nope"},
+		{"unknown scope", "scope", "offline_access admin"},
+		{"token response type", "response_type", "token"},
+		{"plain PKCE", "code_challenge_method", "plain"},
+		{"unknown client", "client_id", "someone-else"},
+		{"no redirect URI", "redirect_uri", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			q := url.Values{}
+			for k, vs := range good {
+				q[k] = vs
+			}
+			q.Set(tc.param, tc.value)
+			r := call(t, "GET", v.AuthorizeURL+"?"+q.Encode(), nil, nil)
+			if r.status != http.StatusBadRequest || r.header.Get("Location") != "" || !strings.Contains(r.header.Get("Content-Type"), "text/html") {
+				t.Fatalf("HTTP %d, Location %q", r.status, r.header.Get("Location"))
+			}
+		})
 	}
 }
 
@@ -214,7 +242,12 @@ func TestHoxtonAIMonitors(t *testing.T) {
 		{"dailyResetMin range", "PUT", "/people-count-monitors", map[string]any{"name": "x", "siteId": HoxtonAISiteID, "dailyResetMin": 2000}, 422},
 		{"delete", "DELETE", "/people-count-monitors/" + id, nil, 204},
 		{"delete again", "DELETE", "/people-count-monitors/" + id, nil, 410},
-		{"delete unknown", "DELETE", "/people-count-monitors/nope", nil, 404},
+		{"delete unknown", "DELETE", "/people-count-monitors/00000000-0000-4000-8000-000000000000", nil, 404},
+		{"delete: not a uuid", "DELETE", "/people-count-monitors/nope", nil, 422},
+		{"a site: not a uuid", "GET", "/sites/nope", nil, 422},
+		{"a site: unknown", "GET", "/sites/00000000-0000-4000-8000-000000000000", nil, 404},
+		{"monitors of a site: not a uuid", "GET", "/people-count-monitors?siteId=nope", nil, 422},
+		{"unknown path", "GET", "/venues", nil, 404},
 		{"no token", "GET", "/sites", nil, 401},
 	}
 	for _, tt := range tests {
@@ -238,9 +271,10 @@ func TestHoxtonAIReports(t *testing.T) {
 	_ = json.Unmarshal(hxCall(t, v, "GET", "/people-count-monitors", tok, nil).raw, &monitors)
 	ids := []string{monitors[0]["id"].(string)}
 	start, end := today.AddDate(0, 0, -7).Format(dateLayout), today.Format(dateLayout)
-	count := hxCall(t, v, "POST", "/count-reports", tok, map[string]any{"startDate": start, "endDate": end, "peopleCountMonitorIds": ids})
+	count := hxCall(t, v, "POST", "/count-reports", tok, map[string]any{"organisationId": HoxtonAIOrganisationID,
+		"startDate": start, "endDate": end, "peopleCountMonitorIds": ids})
 	rows := list(count.body, "reportData")
-	if count.status != 201 || str(count.body, "status") != "complete" || len(rows) != 7 || num(rows[0], "direction1Count") == 0 {
+	if count.status != 200 || str(count.body, "status") != "completed" || len(rows) != 7 || num(rows[0], "direction1Count") == 0 {
 		t.Fatalf("count report: %d %s", count.status, count.raw)
 	}
 	if r := hxCall(t, v, "GET", "/count-reports/"+str(count.body, "countReportId"), tok, nil); len(list(r.body, "reportData")) != 7 {
@@ -248,11 +282,11 @@ func TestHoxtonAIReports(t *testing.T) {
 	}
 	dwell := hxCall(t, v, "POST", "/dwell-time-reports", tok, map[string]any{"organisationId": HoxtonAIOrganisationID,
 		"startDate": start, "endDate": end, "peopleCountMonitorIds": ids, "occupancyMonitorIds": []string{}})
-	if dwell.status != 201 || str(dwell.body, "status") != "pending" || str(dwell.body, "dwellTimeReportId") == "" {
+	if dwell.status != 200 || str(dwell.body, "status") != "pending" || str(dwell.body, "dwellTimeReportId") == "" {
 		t.Fatalf("dwell report: %d %s", dwell.status, dwell.raw)
 	}
 	got := hxCall(t, v, "GET", "/dwell-time-reports/"+str(dwell.body, "dwellTimeReportId"), tok, nil)
-	if str(got.body, "status") != "complete" || len(list(got.body, "reportData")) != 7 {
+	if str(got.body, "status") != "completed" || len(list(got.body, "reportData")) != 7 {
 		t.Fatalf("dwell report after GET: %s", got.raw)
 	}
 	tests := []struct {
@@ -262,10 +296,17 @@ func TestHoxtonAIReports(t *testing.T) {
 		status int
 	}{
 		{"dwell needs organisationId", "/dwell-time-reports", map[string]any{"startDate": start, "endDate": end, "peopleCountMonitorIds": ids}, 422},
-		{"other organisation", "/dwell-time-reports", map[string]any{"organisationId": "x", "startDate": start, "endDate": end, "peopleCountMonitorIds": ids}, 403},
-		{"end is exclusive and after start", "/count-reports", map[string]any{"startDate": end, "endDate": end, "peopleCountMonitorIds": ids}, 422},
-		{"range too long", "/count-reports", map[string]any{"startDate": "2024-01-01", "endDate": "2026-01-01", "peopleCountMonitorIds": ids}, 413},
-		{"unknown monitor", "/count-reports", map[string]any{"startDate": start, "endDate": end, "peopleCountMonitorIds": []string{"nope"}}, 404},
+		{"organisationId not a uuid", "/dwell-time-reports", map[string]any{"organisationId": "x", "startDate": start, "endDate": end, "peopleCountMonitorIds": ids}, 422},
+		{"other organisation", "/dwell-time-reports", map[string]any{"organisationId": "00000000-0000-4000-8000-000000000000", "startDate": start, "endDate": end, "peopleCountMonitorIds": ids}, 403},
+		{"count needs organisationId", "/count-reports", map[string]any{"startDate": start, "endDate": end, "peopleCountMonitorIds": ids}, 422},
+		{"end is exclusive and after start", "/count-reports", map[string]any{"organisationId": HoxtonAIOrganisationID, "startDate": end, "endDate": end, "peopleCountMonitorIds": ids}, 422},
+		{"a time is not a date", "/count-reports", map[string]any{"organisationId": HoxtonAIOrganisationID, "startDate": start + "T00:00:00Z", "endDate": end, "peopleCountMonitorIds": ids}, 422},
+		{"a member the request does not have", "/count-reports", map[string]any{"organisationId": HoxtonAIOrganisationID, "startDate": start, "endDate": end, "peopleCountMonitorIds": ids, "granularity": "day"}, 422},
+		{"ids of the wrong type", "/count-reports", map[string]any{"organisationId": HoxtonAIOrganisationID, "startDate": start, "endDate": end, "peopleCountMonitorIds": "all"}, 422},
+		{"range too long", "/count-reports", map[string]any{"organisationId": HoxtonAIOrganisationID, "startDate": "2024-01-01", "endDate": "2026-01-01", "peopleCountMonitorIds": ids}, 413},
+		{"monitor not a uuid", "/count-reports", map[string]any{"organisationId": HoxtonAIOrganisationID, "startDate": start, "endDate": end, "peopleCountMonitorIds": []string{"nope"}}, 422},
+		{"unknown monitor", "/count-reports", map[string]any{"organisationId": HoxtonAIOrganisationID, "startDate": start, "endDate": end, "peopleCountMonitorIds": []string{"00000000-0000-4000-8000-000000000000"}}, 404},
+		{"not an object", "/count-reports", nil, 400},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -24,6 +24,9 @@ type Exchange struct {
 	Status     int
 	RespHeader http.Header
 	RespBody   []byte
+	// Faulted: a scripted Fault answered (or, delayed, the client gave up
+	// and nothing did), so the answer is the test's, not the fake's.
+	Faulted bool
 }
 
 // observers are the functions that see every exchange; kept apart from
@@ -56,7 +59,9 @@ func (v *Vendor) Observe(fn func(Exchange)) (stop func()) {
 }
 
 // observed wraps serve when someone observes: it keeps a copy of the
-// request body and records the answer, then hands both to the observers.
+// request body and holds the answer back until every observer has seen
+// the exchange, so a client never has its answer before a test's watch
+// knows of it.
 func (v *Vendor) observed(w http.ResponseWriter, r *http.Request, serve func(http.ResponseWriter, *http.Request)) {
 	v.obs.mu.RLock()
 	n := len(v.obs.fns)
@@ -70,10 +75,10 @@ func (v *Vendor) observed(w http.ResponseWriter, r *http.Request, serve func(htt
 		body, _ = io.ReadAll(io.LimitReader(r.Body, maxBody))
 		r.Body = io.NopCloser(bytes.NewReader(body))
 	}
-	rec := &recorder{ResponseWriter: w, status: http.StatusOK}
+	rec := &recorder{header: http.Header{}, status: http.StatusOK}
 	ex := Exchange{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Header: r.Header.Clone(), Body: body}
 	serve(rec, r)
-	ex.Status, ex.RespHeader, ex.RespBody = rec.status, w.Header().Clone(), rec.buf.Bytes()
+	ex.Status, ex.RespHeader, ex.RespBody, ex.Faulted = rec.status, rec.header.Clone(), rec.buf.Bytes(), rec.faulted
 	v.obs.mu.RLock()
 	fns := make([]func(Exchange), 0, len(v.obs.fns))
 	for _, fn := range v.obs.fns {
@@ -83,32 +88,35 @@ func (v *Vendor) observed(w http.ResponseWriter, r *http.Request, serve func(htt
 	for _, fn := range fns {
 		fn(ex)
 	}
+	if rec.faulted && !rec.wrote {
+		return // the client gave up on a delay; nobody is listening
+	}
+	for k, vals := range rec.header {
+		w.Header()[k] = vals
+	}
+	w.WriteHeader(rec.status)
+	_, _ = w.Write(rec.buf.Bytes())
 }
 
-// recorder copies what a handler writes while passing it on.
+// recorder keeps what a handler writes, to be passed on once the
+// observers have seen it.
 type recorder struct {
-	http.ResponseWriter
-	status int
-	wrote  bool
-	buf    bytes.Buffer
+	header  http.Header
+	status  int
+	wrote   bool
+	faulted bool // set by serve when a scripted Fault takes the request
+	buf     bytes.Buffer
 }
+
+func (r *recorder) Header() http.Header { return r.header }
 
 func (r *recorder) WriteHeader(code int) {
 	if !r.wrote {
 		r.status, r.wrote = code, true
 	}
-	r.ResponseWriter.WriteHeader(code)
 }
 
 func (r *recorder) Write(b []byte) (int, error) {
 	r.wrote = true
-	r.buf.Write(b)
-	return r.ResponseWriter.Write(b)
-}
-
-// Flush passes a flush on, for handlers that stream.
-func (r *recorder) Flush() {
-	if f, ok := r.ResponseWriter.(http.Flusher); ok {
-		f.Flush()
-	}
+	return r.buf.Write(b)
 }

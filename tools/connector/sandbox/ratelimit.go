@@ -18,6 +18,17 @@ func (rl *limitRule) logKey() string { return rl.key + "|" + rl.window.String() 
 // limiter is a sliding-log rate limiter driven by the injected clock; guarded by Vendor.mu.
 type limiter struct {
 	hits map[string][]time.Time
+	// refused counts the requests any rule refused, for RateLimited.
+	refused int
+}
+
+// RateLimited counts the requests the vendor refused for a rate limit (a 429, or Hostex's
+// error_code 429 in an HTTP 200) since it started: a client that keeps within the vendor's
+// published limits leaves it at 0. Scripted faults are not counted.
+func (v *Vendor) RateLimited() int {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.limits.refused
 }
 
 // allow records one hit against every rule if all of them have room. Otherwise it records
@@ -27,6 +38,7 @@ func (l *limiter) allow(now time.Time, rules ...limitRule) (*limitRule, time.Dur
 		rl := &rules[i]
 		log := l.prune(rl.logKey(), now.Add(-rl.window))
 		if len(log) >= rl.limit {
+			l.refused++
 			return rl, log[len(log)-rl.limit].Add(rl.window).Sub(now)
 		}
 	}

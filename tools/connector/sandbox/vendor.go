@@ -165,9 +165,11 @@ func (v *Vendor) serve(w http.ResponseWriter, r *http.Request) {
 	v.mu.Unlock()
 	if f != nil {
 		if f.Delay > 0 && !waitOrDone(r, f.Delay) {
+			markFaulted(w)
 			return // the client gave up; nobody is listening
 		}
 		if f.Status != 0 || f.Body != "" || f.HTTPStatus != 0 {
+			markFaulted(w)
 			if f.RetryAfter != "" {
 				w.Header().Set("Retry-After", f.RetryAfter)
 			}
@@ -192,6 +194,14 @@ func (v *Vendor) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v.mux.ServeHTTP(w, r)
+}
+
+// markFaulted tells an observer that a scripted Fault, not the fake,
+// answers this request.
+func markFaulted(w http.ResponseWriter) {
+	if rec, ok := w.(*recorder); ok {
+		rec.faulted = true
+	}
 }
 
 // waitOrDone waits d on a timer, returning false if the request was cancelled first.

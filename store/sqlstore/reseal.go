@@ -1,0 +1,191 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/hostgate/hostgate/store"
+)
+
+// A reseal cursor names the table a pass is in and the last key it read:
+// "c:<connection id>" or "s:<connect-state hash>". A pass walks
+// connections by id, then connect states by hash.
+const (
+	cursorConns  = "c:"
+	cursorStates = "s:"
+)
+
+// resealRow is one sealed secret read for re-sealing: enough to open it,
+// to seal it again and to check at write time that it did not change.
+type resealRow struct {
+	key     string // connection id or state hash
+	keyID   string
+	sealed  []byte
+	aad     []byte
+	version int64 // connections only
+	raw     string
+}
+
+// ResealSecrets implements [store.Rekeying]. Rows are read and re-sealed
+// outside any transaction; the rewrites of one batch then commit in one
+// short IMMEDIATE transaction, each conditional on the row being as it was
+// read. A connection's version does not rise: its content is unchanged,
+// and a writer that read the row before keeps its claim on it.
+func (s *Store) ResealSecrets(ctx context.Context, cursor string, limit int) (store.ResealBatch, error) {
+	n, ok := limitArg(limit)
+	if !ok {
+		return store.ResealBatch{}, fmt.Errorf("sqlstore: reseal: limit %d, want at least 1", limit)
+	}
+	if cursor == "" {
+		// Take the write lock once: a writer that sealed under the old
+		// current key before it changed has committed once we hold it, so
+		// this pass meets its row.
+		if err := s.write(ctx, func(*sql.Tx) error { return nil }); err != nil {
+			return store.ResealBatch{}, fmt.Errorf("sqlstore: reseal: %w", err)
+		}
+		cursor = cursorConns
+	}
+	current := s.keys.Current()
+	switch {
+	case strings.HasPrefix(cursor, cursorConns):
+		rows, err := s.resealConnsRead(ctx, strings.TrimPrefix(cursor, cursorConns), current, n)
+		if err != nil {
+			return store.ResealBatch{}, err
+		}
+		b, err := s.resealWrite(ctx, rows, `UPDATE connections SET secret_key_id = ?, secret = ?
+			WHERE id = ? AND version = ? AND secret_key_id = ? AND secret = ?`,
+			func(r resealRow, keyID string, sealed []byte) []any {
+				return []any{keyID, sealed, r.key, r.version, r.keyID, r.sealed}
+			})
+		if err != nil {
+			return store.ResealBatch{}, err
+		}
+		b.Next = cursorStates
+		if int64(len(rows)) == n {
+			b.Next = cursorConns + rows[len(rows)-1].key
+		}
+		return b, nil
+	case strings.HasPrefix(cursor, cursorStates):
+		rows, err := s.resealStatesRead(ctx, strings.TrimPrefix(cursor, cursorStates), current, n)
+		if err != nil {
+			return store.ResealBatch{}, err
+		}
+		b, err := s.resealWrite(ctx, rows, `UPDATE connect_states SET verifier_key = ?, verifier = ?
+			WHERE hash = ? AND verifier_key = ? AND verifier = ?`,
+			func(r resealRow, keyID string, sealed []byte) []any {
+				return []any{keyID, base64.StdEncoding.EncodeToString(sealed), r.key, r.keyID, r.raw}
+			})
+		if err != nil {
+			return store.ResealBatch{}, err
+		}
+		if int64(len(rows)) == n {
+			b.Next = cursorStates + rows[len(rows)-1].key
+		}
+		return b, nil
+	}
+	return store.ResealBatch{}, fmt.Errorf("sqlstore: reseal: cursor %q is not one this store gave", cursor)
+}
+
+func (s *Store) resealConnsRead(ctx context.Context, after, current string, n int64) ([]resealRow, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT id, user_id, secret_key_id, secret, version FROM connections
+		WHERE id > ? AND secret_key_id <> ? ORDER BY id LIMIT ?`, after, current, n)
+	if err != nil {
+		return nil, wrap("reseal: read connections", err)
+	}
+	defer rows.Close()
+	var out []resealRow
+	for rows.Next() {
+		var r resealRow
+		var userID string
+		if err := rows.Scan(&r.key, &userID, &r.keyID, &r.sealed, &r.version); err != nil {
+			return nil, wrap("reseal: read connections", err)
+		}
+		r.aad = secretAAD(r.key, userID)
+		out = append(out, r)
+	}
+	return out, wrap("reseal: read connections", rows.Err())
+}
+
+func (s *Store) resealStatesRead(ctx context.Context, after, current string, n int64) ([]resealRow, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT hash, verifier_key, verifier FROM connect_states
+		WHERE hash > ? AND verifier_key <> ? ORDER BY hash LIMIT ?`, after, current, n)
+	if err != nil {
+		return nil, wrap("reseal: read connect states", err)
+	}
+	defer rows.Close()
+	var out []resealRow
+	for rows.Next() {
+		var r resealRow
+		if err := rows.Scan(&r.key, &r.keyID, &r.raw); err != nil {
+			return nil, wrap("reseal: read connect states", err)
+		}
+		// A verifier that is not base64 cannot open: sealed stays nil.
+		r.sealed, _ = base64.StdEncoding.DecodeString(r.raw)
+		r.aad = verifierAAD(r.key)
+		out = append(out, r)
+	}
+	return out, wrap("reseal: read connect states", rows.Err())
+}
+
+// resealHook, set only by a test (never a parallel one), runs between
+// reading a batch and writing it: where a concurrent writer's change lands.
+var resealHook func()
+
+// resealWrite opens and seals every row again, then rewrites in one
+// transaction those still as they were read.
+func (s *Store) resealWrite(ctx context.Context, rows []resealRow, update string, args func(r resealRow, keyID string, sealed []byte) []any) (store.ResealBatch, error) {
+	var b store.ResealBatch
+	type sealedRow struct {
+		r      resealRow
+		keyID  string
+		sealed []byte
+	}
+	var todo []sealedRow
+	for _, r := range rows {
+		plain, err := s.keys.Open(r.keyID, r.sealed, r.aad)
+		if errors.Is(err, store.ErrSealed) {
+			b.Unopenable++
+			continue
+		}
+		if err != nil {
+			return store.ResealBatch{}, fmt.Errorf("sqlstore: reseal: %w", err)
+		}
+		keyID, sealed, err := s.keys.Seal(plain, r.aad)
+		clear(plain)
+		if err != nil {
+			return store.ResealBatch{}, fmt.Errorf("sqlstore: reseal: %w", err)
+		}
+		todo = append(todo, sealedRow{r, keyID, sealed})
+	}
+	if len(todo) == 0 {
+		return b, nil
+	}
+	if resealHook != nil {
+		resealHook()
+	}
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		b.Resealed, b.Skipped = 0, 0 // a retried transaction counts afresh
+		for _, t := range todo {
+			res, err := tx.ExecContext(ctx, update, args(t.r, t.keyID, t.sealed)...)
+			if err != nil {
+				return wrap("reseal", err)
+			}
+			if n, err := res.RowsAffected(); err != nil {
+				return wrap("reseal", err)
+			} else if n == 1 {
+				b.Resealed++
+			} else {
+				b.Skipped++
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return store.ResealBatch{}, err
+	}
+	return b, nil
+}
