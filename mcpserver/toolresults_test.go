@@ -110,6 +110,10 @@ func TestEveryToolTextCarriesItsData(t *testing.T) {
 		"list_drafts":        nil,
 		"list_sites":         nil,
 		"get_footfall":       {"site_id": sites.Sites[0].ID},
+		"revenue_summary":    {"vendor": "hostex"},
+		"find_gap_nights":    {"vendor": "hostex"},
+		"list_turnovers":     {"vendor": "hostex"},
+		"find_reservation":   {"query": r.GuestName},
 		"write_probe":        nil,
 		// Last: it removes an account.
 		"disconnect_vendor": {"connection_id": byVendor["hoxtonai"]},

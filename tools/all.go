@@ -22,5 +22,9 @@ func All(d *Deps) []Tool {
 		listSites(d),
 		getFootfall(d),
 		listDrafts(d),
+		revenueSummary(d),
+		findGapNights(d),
+		listTurnovers(d),
+		findReservation(d),
 	}
 }

@@ -38,7 +38,7 @@ func Find(reservations []connector.Reservation, query string) []Hit {
 	}
 	fq := fold(q)
 	digits := onlyDigits(q)
-	words := strings.Fields(fq)
+	words := nameWordsOf(fq)
 	type scored struct {
 		Hit
 		rank, exact int

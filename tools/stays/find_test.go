@@ -13,6 +13,7 @@ func TestFind(t *testing.T) {
 		{ID: "hostex:1", Code: "HMABC12345", GuestName: "José García", GuestEmail: "jose.garcia@example.com", GuestPhone: "+34 612 345 678", CheckIn: "2026-06-01"},
 		{ID: "hospitable:2", Code: "5551234", GuestName: "Joseph Gardner", GuestEmail: "jg@example.org", GuestPhone: "(415) 555-0199", CheckIn: "2026-07-01"},
 		{ID: "hostaway:3", Code: "BK-778899", GuestName: "Mia Wong", CheckIn: "2026-05-01"},
+		{ID: "hostex:4", GuestName: "Dana O'Connor", CheckIn: "2026-04-01"},
 	}
 	tests := []struct {
 		q       string
@@ -33,6 +34,8 @@ func TestFind(t *testing.T) {
 		{"415-555-0199", []string{"hospitable:2"}, "phone"},
 		{"778899", []string{"hostaway:3"}, "code"},
 		{"wong", []string{"hostaway:3"}, "guest_name"},
+		{"Mia-Wong", []string{"hostaway:3"}, "guest_name"},
+		{"dana o'connor", []string{"hostex:4"}, "guest_name"},
 		{"jo", nil, ""},
 		{"nobody", nil, ""},
 		{"555", nil, ""}, // too few digits for a phone, too short for part of a code

@@ -52,8 +52,9 @@ type Arrival struct {
 // reservations (which should reach past the range, so the last
 // check-outs find theirs). An empty r.From starts each property's range
 // at its own local today, taken from now in its time zone (UTC when it
-// has none), so a property east of UTC can already be on tomorrow.
-func Turnovers(props []connector.Property, reservations []connector.Reservation, r Range, now time.Time) []Turnover {
+// has none), so a property east of UTC can already be on tomorrow; the
+// range then runs days days (at least one) unless r.To is set.
+func Turnovers(props []connector.Property, reservations []connector.Reservation, r Range, days int, now time.Time) []Turnover {
 	info := make(map[string]connector.Property, len(props))
 	for _, p := range props {
 		info[p.ID] = p
@@ -70,7 +71,11 @@ func Turnovers(props []connector.Property, reservations []connector.Reservation,
 		loc := location(p.Timezone)
 		rr := r
 		if rr.From == "" {
-			rr.From = now.In(loc).Format(time.DateOnly)
+			today := now.In(loc)
+			rr.From = today.Format(time.DateOnly)
+			if rr.To == "" {
+				rr.To = today.AddDate(0, 0, max(days, 1)-1).Format(time.DateOnly)
+			}
 		}
 		if rr.To == "" {
 			rr.To = rr.From

@@ -27,7 +27,7 @@ func TestTurnovers(t *testing.T) {
 		res("hostex:4", "hostex:akl", "2026-06-05", "2026-06-06", connector.StatusCancelled, "airbnb", nil),
 		guests(res("hostaway:1", "hostaway:la", "2026-06-02", "2026-06-04", c, "vrbo", nil), "Dee", 3), // nothing after
 	}
-	got := Turnovers(props, rs, Range{From: "2026-06-01", To: "2026-06-08"}, time.Time{})
+	got := Turnovers(props, rs, Range{From: "2026-06-01", To: "2026-06-08"}, 0, time.Time{})
 	if len(got) != 3 {
 		t.Fatalf("turnovers = %+v", got)
 	}
@@ -64,11 +64,26 @@ func TestTurnoversTodayPerZone(t *testing.T) {
 		res("hostaway:2", "hostaway:la", "2026-05-31", "2026-06-03", c, "", nil),
 	}
 	now := time.Date(2026, 6, 2, 12, 30, 0, 0, time.UTC)
-	got := Turnovers(props, rs, Range{}, now)
+	got := Turnovers(props, rs, Range{}, 1, now)
 	if len(got) != 2 || got[0].CheckOut.ReservationID != "hostaway:1" || got[1].CheckOut.ReservationID != "hostex:2" {
 		t.Fatalf("today's turnovers = %+v", got)
 	}
 	if got[0].CheckOut.At != "" {
 		t.Errorf("no check-out time known, yet At = %q", got[0].CheckOut.At)
+	}
+}
+
+// TestTurnoversDays: with no dates, days widens each property's own range.
+func TestTurnoversDays(t *testing.T) {
+	props := []connector.Property{{ID: "hostex:akl", Timezone: "Pacific/Auckland"}}
+	c := connector.StatusConfirmed
+	rs := []connector.Reservation{
+		res("hostex:1", "hostex:akl", "2026-05-30", "2026-06-03", c, "", nil),
+		res("hostex:2", "hostex:akl", "2026-06-03", "2026-06-05", c, "", nil),
+		res("hostex:3", "hostex:akl", "2026-06-05", "2026-06-09", c, "", nil),
+	}
+	now := time.Date(2026, 6, 2, 12, 30, 0, 0, time.UTC) // 3 June in Auckland
+	if got := Turnovers(props, rs, Range{}, 3, now); len(got) != 2 || got[0].Date != "2026-06-03" || got[1].Date != "2026-06-05" {
+		t.Fatalf("three days of turnovers = %+v", got)
 	}
 }
