@@ -13,9 +13,15 @@ import (
 
 // Connector is one Hostaway account. Besides Check it lists and reads
 // listings, their calendars, reservations, conversations, messages and
-// reviews, sends messages and changes calendars. It does not reply to
-// reviews: Hostaway's published API has no endpoint for it (only GET
-// /v1/reviews and /v1/reviews/{id} [C]).
+// reviews, sends messages and changes calendars; it lists inquiries (the
+// reservations in inquiry and request statuses), the guest charges
+// Hostaway collected, and tasks, changes a stay's note, door code and
+// hours, and creates and changes tasks. It does not reply to reviews:
+// Hostaway's published API has no endpoint for it (only GET /v1/reviews
+// and /v1/reviews/{id} [C]). Nor does it list payouts (channels pay hosts
+// directly; Hostaway's API has no payout object) or make quotes (its price
+// calculation, POST /v1/listings/{id}/calendar/priceDetails, prices a stay
+// but sends the guest nothing and gives no link to book it by).
 type Connector struct {
 	c connector.Client
 }
@@ -32,6 +38,11 @@ var (
 	_ connector.MessageReader      = (*Connector)(nil)
 	_ connector.MessageSender      = (*Connector)(nil)
 	_ connector.ReviewLister       = (*Connector)(nil)
+	_ connector.InquiryLister      = (*Connector)(nil)
+	_ connector.TransactionLister  = (*Connector)(nil)
+	_ connector.StayUpdater        = (*Connector)(nil)
+	_ connector.TaskLister         = (*Connector)(nil)
+	_ connector.TaskWriter         = (*Connector)(nil)
 )
 
 func newConnector(s *connector.Spec, ts connector.TokenSource) connector.Connector {

@@ -104,10 +104,33 @@ func TestEveryOperationKeepsThePublishedContract(t *testing.T) {
 	_, err = c.ListReviews(ctx, connector.ReviewQuery{PropertyID: listing})
 	must("reviews", err)
 
-	if n := w.ProbeEnums(t); n < 5 {
+	// Issue 11: inquiries (reservations in inquiry statuses, and their
+	// threads), guest charges, a stay's details and tasks.
+	inqs, err := c.ListInquiries(ctx, connector.InquiryQuery{})
+	must("list inquiries", err)
+	if len(inqs) == 0 {
+		t.Fatal("no inquiries")
+	}
+	_, err = c.ListTransactions(ctx, connector.MoneyQuery{})
+	must("list transactions", err)
+	note, doorCode, arrival := "Early check-in arranged.", "2580", "14:00"
+	must("update stay", c.UpdateStay(ctx, connector.StayUpdate{ReservationID: res[len(res)-1].ID, HostNote: &note, DoorCode: &doorCode, ArrivalTime: &arrival}))
+	tasks, err := c.ListTasks(ctx, connector.TaskQuery{Range: connector.DateRange{From: day(-7), To: day(21)}})
+	must("list tasks", err)
+	if len(tasks) == 0 {
+		t.Fatal("no tasks")
+	}
+	_, err = c.SaveTask(ctx, connector.Task{Title: "Restock the coffee", PropertyID: listing, Status: "pending", Due: day(2)})
+	must("create task", err)
+	_, err = c.SaveTask(ctx, connector.Task{ID: tasks[0].ID, Status: "confirmed"})
+	must("change task", err)
+
+	if n := w.ProbeEnums(t); n < 10 {
 		// type, sortBy and sortOrder of the reviews, isAvailable of the
-		// calendar update and communicationType of a message.
-		t.Errorf("%d enum probes, want at least 5", n)
+		// calendar update, communicationType of a message, isManuallyChecked
+		// and isPaid of a stay update, status of a new task, status and
+		// categoriesMap of a changed one.
+		t.Errorf("%d enum probes, want at least 10", n)
 	}
 	must("revoke", e.Spec.Revoke(ctx, e.Spec, cred)) // DELETE /v1/accessTokens, last: it ends the token
 	if unused := w.Unused(); len(unused) > 0 {

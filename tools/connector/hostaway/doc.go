@@ -20,7 +20,8 @@
 //     the affected days), /reservations[/{id}] (afterId cursor),
 //     /conversations?reservationId=, /conversations/{id}/messages (GET,
 //     POST {body, communicationType}), /reviews (read only: the published
-//     API has no way to reply to a review).
+//     API has no way to reply to a review), /guestPayments/charges, PUT
+//     /reservations/{id}, /tasks[/{id}] (GET, POST, PUT).
 //   - [C] A review exists from the moment it is due: its status is
 //     awaiting, pending, scheduled, submitted, published or expired, and it
 //     has no time of writing. Only submitted and published guest reviews
@@ -51,4 +52,22 @@
 //     guest where they booked (the reference lists email, channel, sms and
 //     whatsapp, email the default, and says no more); a direct booking's
 //     thread may need "email" instead.
+//   - [C] A listing's checkInTimeStart and checkOutTime are whole hours in
+//     its own time zone (timeZoneName), the one exception to UTC times.
+//   - [C] Inquiries are reservations in inquiry and request statuses
+//     (inquiry, inquiryPreapproved, pending, unconfirmed, awaitingPayment,
+//     awaitingGuestVerification); GET /reservations has no status filter,
+//     so they are picked out here, and each one's thread is its
+//     conversation (GET /conversations?reservationId=).
+//   - [C] Money: the guest charges of Hostaway's payment processing, GET
+//     /guestPayments/charges (no date filter, no published order); a paid
+//     one is a transaction. Channels' payouts are not in the API, so there
+//     is no payout list; nor is there a quote or special offer (the price
+//     calculation sends the guest nothing).
+//   - [C] A stay's hostNote, doorCode and checkInTime/checkOutTime (whole
+//     hours; [I] local, like the listing's) change with PUT
+//     /reservations/{id}, and tasks with POST /tasks and PUT /tasks/{id},
+//     each taking "an object" without saying what becomes of a member left
+//     out: an update reads the object first and sends back what the
+//     reference's update example sends, with the change.
 package hostaway

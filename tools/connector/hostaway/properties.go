@@ -3,6 +3,7 @@ package hostaway
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 
@@ -26,6 +27,11 @@ type listing struct {
 	BedroomsNumber  numval `json:"bedroomsNumber"`
 	BathroomsNumber numval `json:"bathroomsNumber"`
 	TimeZoneName    string `json:"timeZoneName"`
+	// CheckInTimeStart and CheckOutTime are whole hours, 0-23, in the
+	// listing's own time zone, the one exception to Hostaway's UTC times
+	// [C: Introduction; Listing object].
+	CheckInTimeStart numval `json:"checkInTimeStart"`
+	CheckOutTime     numval `json:"checkOutTime"`
 }
 
 func (l listing) property() connector.Property {
@@ -47,7 +53,20 @@ func (l listing) property() connector.Property {
 		Bathrooms: l.BathroomsNumber.ptr(),
 		MaxGuests: l.PersonCapacity.intPtr(),
 		Currency:  l.CurrencyCode,
+		// The earliest check-in hour is the one a host means by "check-in
+		// time" (checkInTimeEnd is the latest arrival).
+		CheckInTime:  hourText(l.CheckInTimeStart),
+		CheckOutTime: hourText(l.CheckOutTime),
 	}
+}
+
+// hourText writes a Hostaway hour (0-23) as HH:MM; "" when it is absent
+// or out of range, rather than a time the listing does not have.
+func hourText(h numval) string {
+	if !h.Set || h.V < 0 || h.V > 23 || h.V != float64(int(h.V)) {
+		return ""
+	}
+	return fmt.Sprintf("%02d:00", int(h.V))
 }
 
 // ListProperties returns every listing: GET /v1/listings, limit/offset [C].

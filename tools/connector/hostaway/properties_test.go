@@ -3,6 +3,7 @@ package hostaway
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/hostgate/hostgate/tools/connector"
@@ -59,6 +60,15 @@ func TestListProperties(t *testing.T) {
 			*p.MaxGuests != int(num(r["personCapacity"])) || *p.Bedrooms != int(num(r["bedroomsNumber"])) {
 			t.Errorf("property %d = %+v, vendor sent %v", i, p, r)
 		}
+		// The listing's hours are local to its own zone, as Hostaway keeps them.
+		in, out := fmt.Sprintf("%02d:00", int(num(r["checkInTimeStart"]))), fmt.Sprintf("%02d:00", int(num(r["checkOutTime"])))
+		if p.CheckInTime != in || p.CheckOutTime != out || p.Timezone != r["timeZoneName"] {
+			t.Errorf("property %d times %s–%s %s, vendor sent %v–%v %v", i, p.CheckInTime, p.CheckOutTime, p.Timezone,
+				r["checkInTimeStart"], r["checkOutTime"], r["timeZoneName"])
+		}
+	}
+	if sea := props[2]; sea.ID != "hostaway:43055" || sea.CheckInTime != "15:00" || sea.CheckOutTime != "10:00" || sea.Timezone != "America/Los_Angeles" {
+		t.Errorf("Seattle = %+v, want 15:00 to 10:00 in America/Los_Angeles", sea)
 	}
 	got, err := c.GetProperty(context.Background(), "41287")
 	if err != nil || got.ID != "hostaway:41287" || got.Name != "Music Row Retreat" || got.City != "Nashville" || *got.Bedrooms != 3 {
@@ -152,5 +162,22 @@ func TestDayStatus(t *testing.T) {
 		if got := dayStatus(tc.in, tc.avail); got != tc.want {
 			t.Errorf("dayStatus(%q, %v) = %q, want %q", tc.in, tc.avail, got, tc.want)
 		}
+	}
+}
+
+// An hour the listing does not have (absent, null, out of 0-23, a
+// fraction) is left out rather than written as a time.
+func TestHourText(t *testing.T) {
+	for in, want := range map[string]string{`16`: "16:00", `0`: "00:00", `"9"`: "09:00", `null`: "", `24`: "", `-1`: "", `15.5`: ""} {
+		var h numval
+		if err := h.UnmarshalJSON([]byte(in)); err != nil {
+			t.Fatal(err)
+		}
+		if got := hourText(h); got != want {
+			t.Errorf("hourText(%s) = %q, want %q", in, got, want)
+		}
+	}
+	if got := hourText(numval{}); got != "" {
+		t.Errorf("absent hour = %q", got)
 	}
 }

@@ -105,18 +105,40 @@ func (h *Connector) ListReservations(ctx context.Context, q connector.Reservatio
 		}
 		params.Set("listingId", id)
 	}
+	var out []connector.Reservation
+	err := h.walkReservations(ctx, op, params, func(r reservation) bool {
+		n := r.normalized()
+		if q.Status == "" || n.Status == q.Status {
+			out = append(out, n)
+		}
+		return q.Limit <= 0 || len(out) < q.Limit
+	})
+	if err != nil {
+		return nil, err
+	}
+	if q.Limit > 0 && len(out) > q.Limit {
+		out = out[:q.Limit]
+	}
+	slices.SortStableFunc(out, func(a, b connector.Reservation) int { return strings.Compare(a.CheckIn, b.CheckIn) })
+	return out, nil
+}
+
+// walkReservations pages GET /v1/reservations with params and the afterId
+// cursor [C], calling add with each reservation (once, however the cursor
+// behaves) until add says stop, a short page, a page that brings nothing
+// new, or the page cap. A page without what hostgate reads fails the walk.
+func (h *Connector) walkReservations(ctx context.Context, op string, params url.Values, add func(reservation) (more bool)) error {
 	size := h.pageSize()
 	params.Set("limit", fmt.Sprint(size))
-	var out []connector.Reservation
 	seen := map[intval]bool{}
 	for page := 0; page < maxPages; page++ {
 		env, err := h.do(ctx, connector.Request{Op: op, Method: http.MethodGet, Path: "/reservations", Query: params})
 		if err != nil {
-			return nil, err
+			return err
 		}
 		rows, err := decodeList(op, env.Result, reservation.readable)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		fresh := 0
 		for _, r := range rows {
@@ -125,22 +147,16 @@ func (h *Connector) ListReservations(ctx context.Context, q connector.Reservatio
 			}
 			seen[r.ID] = true
 			fresh++
-			n := r.normalized()
-			if q.Status == "" || n.Status == q.Status {
-				out = append(out, n)
+			if !add(r) {
+				return nil
 			}
 		}
-		if q.Limit > 0 && len(out) >= q.Limit {
-			out = out[:q.Limit]
-			break
-		}
 		if len(rows) < size || fresh == 0 {
-			break
+			return nil
 		}
 		params.Set("afterId", rows[len(rows)-1].ID.String())
 	}
-	slices.SortStableFunc(out, func(a, b connector.Reservation) int { return strings.Compare(a.CheckIn, b.CheckIn) })
-	return out, nil
+	return nil
 }
 
 // GetReservation reads one reservation, GET /v1/reservations/{id} [C], and

@@ -38,8 +38,10 @@ func TestReservationMapping(t *testing.T) {
 		want := connector.Reservation{
 			ID: "hostaway:" + str(w["id"]), Vendor: "hostaway", PropertyID: "hostaway:" + str(w["listingMapId"]),
 			Code: w["confirmationCode"].(string), Channel: map[string]string{"airbnbOfficial": "airbnb", "bookingcom": "booking", "homeaway": "vrbo", "direct": "direct"}[w["channelName"].(string)],
-			Status: map[string]string{"new": "confirmed", "cancelled": "cancelled", "pending": "pending"}[w["status"].(string)], VendorStatus: w["status"].(string),
-			CheckIn: w["arrivalDate"].(string), CheckOut: w["departureDate"].(string), Nights: int(num(w["nights"])),
+			Status: map[string]string{"new": "confirmed", "cancelled": "cancelled", "pending": "pending", "unconfirmed": "pending",
+				"inquiry": "inquiry", "inquiryPreapproved": "inquiry", "inquiryTimedout": "declined"}[w["status"].(string)],
+			VendorStatus: w["status"].(string),
+			CheckIn:      w["arrivalDate"].(string), CheckOut: w["departureDate"].(string), Nights: int(num(w["nights"])),
 			Guests: int(num(w["numberOfGuests"])), GuestName: w["guestName"].(string), GuestEmail: w["guestEmail"].(string),
 			GuestPhone: w["phone"].(string), BookedAt: booked,
 		}

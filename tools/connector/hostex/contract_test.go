@@ -103,6 +103,20 @@ func TestEveryOperationOfTheContract(t *testing.T) {
 		t.Fatal("the fake seeds no review awaiting a reply")
 	}
 
+	// Inquiries: the booking requests among the reservations and the
+	// conversations no reservation names, each read in full.
+	inqs, err := c.ListInquiries(ctx, connector.InquiryQuery{Range: connector.DateRange{From: e.Day(100), To: e.Day(130)}})
+	if err != nil || len(inqs) < 3 {
+		t.Fatalf("inquiries: %v, %v", inqs, err)
+	}
+	// A stay's host note and check-in details: the stay is looked up,
+	// then each part written.
+	note, door, in, out := "Late arrival agreed.", "4821", "21:30", "10:00"
+	if err := c.UpdateStay(ctx, connector.StayUpdate{ReservationID: sandbox.HostexAwaitingAcceptanceCode,
+		HostNote: &note, DoorCode: &door, ArrivalTime: &in, DepartureTime: &out}); err != nil {
+		t.Fatal(err)
+	}
+
 	// OAuth: the authorize link and consent, the code, a call with the
 	// access token, a refresh, a revoke.
 	cred := e.oauth(t)

@@ -20,8 +20,15 @@
 //     POST /listings/prices and /listings/restrictions (channel listings
 //     named by channel_type from the spec's ChannelTypeParam, which has no
 //     hostex_direct; integer prices), POST /reviews/{reservation_code}
-//     {host_reply_content}; all answered with the bare envelope and applied
-//     asynchronously.
+//     {host_reply_content}, PATCH /reservations/{reservation_code} {remarks}
+//     and PATCH /reservations/{stay_code}/check_in_details (see UpdateStay);
+//     all answered with the bare envelope and applied asynchronously;
+//   - inquiries are reservations awaiting acceptance or payment
+//     (wait_accept, wait_pay) and conversations whose only activity is an
+//     inquiry (see ListInquiries); a reservation's total is its stay's
+//     rates.rate, the order's total_rate only for a lone stay;
+//   - no payouts, transactions, quotes, tasks, property time zones or
+//     check-in times are published, so none is offered.
 //
 // Third-party [T]: lists without a total end on a short page; lat/lng and
 // some ids arrive as strings or numbers (both are read); no "who am I"

@@ -97,7 +97,7 @@ func TestReservationsMatchTheVendorsData(t *testing.T) {
 		if !ok {
 			t.Fatalf("reservation %v missing", w["reservation_code"])
 		}
-		rates := w["rates"].(map[string]any)["total_rate"].(map[string]any)
+		rates := w["rates"].(map[string]any)["rate"].(map[string]any) // the stay's rate
 		in, _ := time.Parse(dateLayout, w["check_in_date"].(string))
 		out, _ := time.Parse(dateLayout, w["check_out_date"].(string))
 		booked, _ := time.Parse(time.RFC3339, w["booked_at"].(string))
@@ -150,7 +150,9 @@ func TestReservationFilters(t *testing.T) {
 		{"cancelled", connector.ReservationQuery{Range: connector.DateRange{From: e.Day(-90)}, Status: connector.StatusCancelled},
 			func(r connector.Reservation) bool { return r.Status == "cancelled" }},
 		{"pending, filtered here", connector.ReservationQuery{Range: connector.DateRange{From: e.Day(-90)}, Status: connector.StatusPending},
-			func(r connector.Reservation) bool { return r.Status == "pending" && r.VendorStatus == "wait_accept" }},
+			func(r connector.Reservation) bool {
+				return r.Status == "pending" && (r.VendorStatus == "wait_accept" || r.VendorStatus == "wait_pay")
+			}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -139,10 +139,32 @@ func (r wireReservation) normalize() connector.Reservation {
 	if err1 == nil && err2 == nil && outDate.After(in) {
 		out.Nights = int(outDate.Sub(in).Hours()+12) / 24
 	}
-	if r.Rates != nil && r.Rates.TotalRate != nil {
-		out.Total = &connector.Money{Amount: r.Rates.TotalRate.Amount, Currency: r.Rates.TotalRate.Currency}
-	}
+	out.Total = r.total()
 	return out
+}
+
+// total is what this stay costs, in the currency Hostex gives with it
+// (none when it gives none). rates.rate is the stay's rate and
+// rates.total_rate the whole order's, every stay of the reservation code
+// [C: GET /reservations, rates]; the order's rate stands for the stay only
+// when the order is this one stay, its stay_code being the reservation
+// code [C: stay codes of a multi-stay reservation carry a suffix]. Both
+// include the channel's commission [C].
+func (r wireReservation) total() *connector.Money {
+	if r.Rates == nil {
+		return nil
+	}
+	m := r.Rates.Rate
+	if m == nil || m.Amount == nil {
+		m = nil
+		if r.StayCode == r.ReservationCode {
+			m = r.Rates.TotalRate
+		}
+	}
+	if m == nil || m.Amount == nil {
+		return nil
+	}
+	return &connector.Money{Amount: *m.Amount, Currency: m.Currency}
 }
 
 func first(a, b string) string {

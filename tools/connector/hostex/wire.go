@@ -47,9 +47,11 @@ type wireProperty struct {
 	Channels  []wireChannel  `json:"channels"`
 }
 
+// wireMoney is an amount of a reservation's rates; neither member is
+// required by the schema [C], so an absent amount is no amount.
 type wireMoney struct {
-	Currency string  `json:"currency"`
-	Amount   float64 `json:"amount"`
+	Currency string   `json:"currency"`
+	Amount   *float64 `json:"amount"`
 }
 
 type wireGuest struct {
@@ -76,7 +78,10 @@ type wireReservation struct {
 	BookedAt        string         `json:"booked_at"`
 	ConversationID  connector.Text `json:"conversation_id"`
 	Rates           *struct {
+		// TotalRate is the whole order's (every stay of the reservation
+		// code), Rate this stay's [C].
 		TotalRate *wireMoney `json:"total_rate"`
+		Rate      *wireMoney `json:"rate"`
 	} `json:"rates"`
 }
 
@@ -100,6 +105,21 @@ type wireConversation struct {
 	LastMessageAt string         `json:"last_message_at"`
 	Guest         wireGuest      `json:"guest"`
 	PropertyTitle string         `json:"property_title"`
+	// The stay the conversation is about, on list items only [C].
+	CheckInDate  string `json:"check_in_date"`
+	CheckOutDate string `json:"check_out_date"`
+}
+
+// wireActivity is what a conversation is about: an inquiry or a
+// reservation [C: activity_type]; an inquiry has no reservation_code.
+type wireActivity struct {
+	ActivityType    string `json:"activity_type"`
+	ReservationCode string `json:"reservation_code"`
+	CheckInDate     string `json:"check_in_date"`
+	CheckOutDate    string `json:"check_out_date"`
+	Property        struct {
+		ID connector.Text `json:"id"`
+	} `json:"property"`
 }
 
 type wireMessage struct {
@@ -112,14 +132,8 @@ type wireMessage struct {
 
 type wireConversationDetail struct {
 	wireConversation
-	Activities []struct {
-		ActivityType    string `json:"activity_type"`
-		ReservationCode string `json:"reservation_code"`
-		Property        struct {
-			ID connector.Text `json:"id"`
-		} `json:"property"`
-	} `json:"activities"`
-	Messages []wireMessage `json:"messages"`
+	Activities []wireActivity `json:"activities"`
+	Messages   []wireMessage  `json:"messages"`
 }
 
 type wireReviewPart struct {

@@ -41,8 +41,11 @@
 // POST /listings/prices, POST /listings/restrictions (channel_type from the spec's
 // ChannelTypeParam, which has no hostex_direct), GET /conversations, GET and POST
 // /conversations/{id}, GET /reviews (default window: the last 180 days; review_status defaults
-// to reviewed), POST /reviews/{reservation_code} (host review or reply). Every POST that writes
-// needs a writable token. Calendar writes take dates from today to three years on and apply at
+// to reviewed), POST /reviews/{reservation_code} (host review or reply), PATCH
+// /reservations/{reservation_code} (remarks kept) and PATCH /reservations/{stay_code}/
+// check_in_details. Every POST or PATCH that writes needs a writable token. Besides the planned
+// stays, fixed ones serve turnovers, gap nights and inquiries (HostexSameDayTurn and the
+// constants beside it). Calendar writes take dates from today to three years on and apply at
 // once (Hostex applies them asynchronously). Limits: per token and per token+path, and per
 // thread on sends (5/5 s, 10/60 s, ...). A limit hit is error_code 429 with Retry-After and
 // X-RateLimit-*.
@@ -75,7 +78,12 @@
 // startDate and endDate; answers the affected days), GET /reservations (limit default 100,
 // offset, afterId cursor in updatedOn DESC, id DESC order, filters, includeResources=1),
 // GET /reservations/{id}, GET /conversations[/{id}], GET and POST
-// /conversations/{id}/messages ({body, communicationType}, default "email"), GET /reviews.
+// /conversations/{id}/messages ({body, communicationType}, default "email"), GET /reviews,
+// PUT /reservations/{id} (a reservation object, read as a replacement [I]), GET
+// /guestPayments/charges, GET and POST /tasks, GET and PUT /tasks/{id}. The seed adds
+// inquiries (reservations in inquiry statuses, with threads, not blocking the calendar),
+// charges on direct bookings, turnover and repair tasks, and door codes on each listing's next
+// stay; a lone free night between two stays is never blocked.
 // Not modelled: the token only becomes valid one second after it is issued [C].
 //
 // HoxtonAI (APIBase <URL>, Issuer <URL>/ with the trailing slash). This is an Auth0-like

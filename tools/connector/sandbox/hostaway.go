@@ -18,7 +18,9 @@ type hostaway struct {
 	res       []*hwRes
 	convs     []*hwConv
 	reviews   []*hwReview
-	nextMsgID int // guarded by v.mu
+	charges   []*hwCharge
+	tasks     []*hwTask // guarded by v.mu (tasks are created and changed)
+	nextMsgID int       // guarded by v.mu
 }
 
 // NewHostaway returns an unstarted Hostaway fake: API under /v1, tokens minted at
@@ -47,6 +49,12 @@ func NewHostaway(opts Options) *Vendor {
 	}
 	m.HandleFunc("GET /v1/reservations", h.api(h.listReservations))
 	m.HandleFunc("GET /v1/reservations/{id}", h.api(h.getReservation))
+	m.HandleFunc("PUT /v1/reservations/{id}", h.api(h.updateReservation))
+	m.HandleFunc("GET /v1/guestPayments/charges", h.api(h.listCharges))
+	m.HandleFunc("GET /v1/tasks", h.api(h.listTasks))
+	m.HandleFunc("POST /v1/tasks", h.api(h.createTask))
+	m.HandleFunc("GET /v1/tasks/{id}", h.api(h.getTask))
+	m.HandleFunc("PUT /v1/tasks/{id}", h.api(h.updateTask))
 	m.HandleFunc("GET /v1/conversations", h.api(h.listConversations))
 	m.HandleFunc("GET /v1/conversations/{id}", h.api(h.getConversation))
 	m.HandleFunc("GET /v1/conversations/{id}/messages", h.api(h.listMessages))
@@ -288,13 +296,20 @@ func (h *hostaway) listReservations(w http.ResponseWriter, r *http.Request) {
 	}
 	all := make([]map[string]any, 0, len(rows))
 	withRes := q.Get("includeResources") == "1"
+	h.v.mu.Lock()
 	for _, x := range rows {
 		all = append(all, x.res.render(withRes, x.latest))
 	}
+	h.v.mu.Unlock()
 	h.list(w, p, all, limit, offset)
 }
 
+// getReservation: GET /v1/reservations/{id}; includeResources is 0 or 1 [C: the reservation
+// object's supplementary resources].
 func (h *hostaway) getReservation(w http.ResponseWriter, r *http.Request) {
+	if !h.hwOneOf(w, r.URL.Query(), "includeResources", "0", "1") {
+		return
+	}
 	for _, res := range h.res {
 		if strconv.Itoa(res.id) == r.PathValue("id") {
 			h.v.mu.Lock()

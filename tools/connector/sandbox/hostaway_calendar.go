@@ -49,7 +49,7 @@ func (h *hostaway) calendar(w http.ResponseWriter, r *http.Request) {
 func (h *hostaway) day(l *hwListing, d time.Time) map[string]any {
 	set := h.v.cal.at(strconv.Itoa(l.id), d)
 	booked := occupied(l.stays, d)
-	open, _ := nightOpen(booked != nil, ownerBlocked(l.stays, d, l.id), set)
+	open, _ := nightOpen(booked != nil, ownerBlocked(l.stays, d, l.id) && !loneNight(l.stays, d), set)
 	status, resv := "available", []any{}
 	switch {
 	case booked != nil:
@@ -84,6 +84,12 @@ func (h *hostaway) day(l *hwListing, d time.Time) map[string]any {
 		"countBlockedUnits": b01(status == "blocked"), "countReservedUnits": b01(status == "reserved"),
 		"desiredUnitsToSell": nil, "reservations": resv,
 	}
+}
+
+// loneNight reports a free night between two stays, which the seed never blocks: a one-night
+// gap a host wants filled is the classic job for an agent, and the tests need one that shows.
+func loneNight(stays []stay, d time.Time) bool {
+	return occupied(stays, d) == nil && occupied(stays, d.AddDate(0, 0, -1)) != nil && occupied(stays, d.AddDate(0, 0, 1)) != nil
 }
 
 // hwHorizon is how far ahead the fake takes calendar writes [I]: Hostaway documents no limit.

@@ -15,7 +15,9 @@ type hwListing struct {
 	address, city, zip, cc, tz string
 	lat, lng, price            float64
 	capacity, bedrooms, baths  int
-	stays                      []stay
+	// checkIn and checkOut are the listing's usual hours, 0-23, local to tz [C: Listing object].
+	checkIn, checkOut int
+	stays             []stay
 }
 
 type hwRes struct {
@@ -27,6 +29,12 @@ type hwRes struct {
 	code        string // channelReservationId / confirmationCode
 	updatedOn   time.Time
 	conv        *hwConv
+	// status, when set, is the reservation's Hostaway status in place of the one its stay
+	// implies (an inquiry's).
+	status string
+	// edits are the members a reservation update (PUT) or the seed set, overriding the
+	// rendered ones; guarded by Vendor.mu.
+	edits map[string]any
 }
 
 type hwConv struct {
@@ -76,10 +84,10 @@ func (h *hostaway) seed(opts Options) {
 	r := newRand(opts.Seed, 3)
 	now := h.v.now()
 	h.listings = []*hwListing{
-		{id: HostawayListingID, name: "Brickell Bay Sky Suite", internal: "MIA-01", address: "1200 Brickell Bay Dr, Miami, FL 33131, United States", city: "Miami", zip: "33131", cc: "US", tz: "America/New_York", lat: 25.7617, lng: -80.1896, price: 211.62, capacity: 4, bedrooms: 1, baths: 1},
-		{id: 41287, name: "Music Row Retreat", internal: "BNA-02", address: "1509 16th Ave S, Nashville, TN 37212, United States", city: "Nashville", zip: "37212", cc: "US", tz: "America/Chicago", lat: 36.1445, lng: -86.7924, price: 178, capacity: 6, bedrooms: 3, baths: 2},
-		{id: 43055, name: "Capitol Hill Craftsman", internal: "SEA-03", address: "418 15th Ave E, Seattle, WA 98112, United States", city: "Seattle", zip: "98112", cc: "US", tz: "America/Los_Angeles", lat: 47.6225, lng: -122.3127, price: 194.5, capacity: 5, bedrooms: 2, baths: 1},
-		{id: 44912, name: "Alberta Arts Cottage", internal: "PDX-04", address: "2815 NE Alberta St, Portland, OR 97211, United States", city: "Portland", zip: "97211", cc: "US", tz: "America/Los_Angeles", lat: 45.5590, lng: -122.6370, price: 142, capacity: 3, bedrooms: 1, baths: 1},
+		{id: HostawayListingID, name: "Brickell Bay Sky Suite", internal: "MIA-01", address: "1200 Brickell Bay Dr, Miami, FL 33131, United States", city: "Miami", zip: "33131", cc: "US", tz: "America/New_York", lat: 25.7617, lng: -80.1896, price: 211.62, capacity: 4, bedrooms: 1, baths: 1, checkIn: 16, checkOut: 11},
+		{id: 41287, name: "Music Row Retreat", internal: "BNA-02", address: "1509 16th Ave S, Nashville, TN 37212, United States", city: "Nashville", zip: "37212", cc: "US", tz: "America/Chicago", lat: 36.1445, lng: -86.7924, price: 178, capacity: 6, bedrooms: 3, baths: 2, checkIn: 16, checkOut: 11},
+		{id: 43055, name: "Capitol Hill Craftsman", internal: "SEA-03", address: "418 15th Ave E, Seattle, WA 98112, United States", city: "Seattle", zip: "98112", cc: "US", tz: "America/Los_Angeles", lat: 47.6225, lng: -122.3127, price: 194.5, capacity: 5, bedrooms: 2, baths: 1, checkIn: 15, checkOut: 10},
+		{id: 44912, name: "Alberta Arts Cottage", internal: "PDX-04", address: "2815 NE Alberta St, Portland, OR 97211, United States", city: "Portland", zip: "97211", cc: "US", tz: "America/Los_Angeles", lat: 45.5590, lng: -122.6370, price: 142, capacity: 3, bedrooms: 1, baths: 1, checkIn: 16, checkOut: 11},
 	}
 	resID, convID, msgID, reviewID := 31_000_000+r.IntN(10_000), 5_200_000+r.IntN(10_000), 90_000_000, 640_000+r.IntN(1000)
 	for _, l := range h.listings {
@@ -147,6 +155,7 @@ func (h *hostaway) seed(opts Options) {
 		}
 	}
 	h.nextMsgID = msgID + 1000
+	h.seedJobs(now) // before the bulk, which has no charges or tasks
 	h.seedBulk(opts, now, resID)
 	slices.SortFunc(h.reviews, func(a, b *hwReview) int { return a.id - b.id })
 }
@@ -185,13 +194,23 @@ func (l *hwListing) render() map[string]any {
 		"internalListingName": l.internal, "description": "A comfortable, fully equipped home in " + l.city + ".",
 		"address": l.address, "city": l.city, "zipcode": l.zip, "countryCode": l.cc, "lat": l.lat, "lng": l.lng,
 		"price": l.price, "currencyCode": "USD", "personCapacity": l.capacity, "bedroomsNumber": l.bedrooms,
-		"bathroomsNumber": l.baths, "roomType": "entire_home", "checkInTimeStart": 16, "checkInTimeEnd": 22,
-		"checkOutTime": 11, "timeZoneName": l.tz, "instantBookable": 1, "specialStatus": nil,
+		"bathroomsNumber": l.baths, "roomType": "entire_home", "checkInTimeStart": l.checkIn, "checkInTimeEnd": 22,
+		"checkOutTime": l.checkOut, "timeZoneName": l.tz, "instantBookable": 1, "specialStatus": nil,
 		"listingImages": []any{}, "listingAmenities": []any{},
 	}
 }
 
+// statusText is the reservation's Hostaway status.
+func (res *hwRes) statusText() string {
+	if res.status != "" {
+		return res.status
+	}
+	return hwStatus(res.s)
+}
+
 // render builds a reservation; fees and custom fields stay empty unless includeResources=1 [C].
+// It carries every member a reservation update takes [C: Update a reservation's example], so
+// that a client can send them back; the caller holds Vendor.mu (edits).
 func (res *hwRes) render(withResources bool, latest time.Time) map[string]any {
 	s := res.s
 	var cancelled any
@@ -206,21 +225,51 @@ func (res *hwRes) render(withResources bool, latest time.Time) map[string]any {
 		}
 		custom = []any{map[string]any{"customFieldId": 1201, "value": "Sandbox", "customField": map[string]any{"name": "Source"}}}
 	}
-	return map[string]any{
+	total := round2(s.total())
+	out := map[string]any{
 		"id": res.id, "listingMapId": res.l.id, "listingName": res.l.name, "channelId": res.channelID,
 		"channelName": res.channelName, "hostawayReservationId": res.id,
 		"reservationId":        fmt.Sprintf("%s-%d-%d-%s", HostawayAccountID, res.l.id, res.channelID, res.code),
-		"channelReservationId": res.code, "confirmationCode": res.code,
+		"channelReservationId": res.code, "confirmationCode": res.code, "isManuallyChecked": 0,
 		"reservationDate": hwTime(s.bookedAt), "guestName": s.name(), "guestFirstName": s.first,
-		"guestLastName": s.last, "guestEmail": s.email(), "phone": s.phone, "numberOfGuests": s.guests(),
+		"guestLastName": s.last, "guestZipCode": nil, "guestAddress": nil, "guestCity": nil, "guestCountry": nil,
+		"guestEmail": s.email(), "guestPicture": nil, "guestRecommendations": nil, "guestTrips": nil, "guestWork": nil,
+		"phone": s.phone, "numberOfGuests": s.guests(),
 		"adults": s.adults, "children": s.children, "infants": 0, "pets": s.pets,
 		"arrivalDate": s.checkIn.Format(dateLayout), "departureDate": s.checkOut().Format(dateLayout),
-		"checkInTime": 16, "checkOutTime": 11, "nights": s.nights, "totalPrice": round2(s.total()),
-		"currency": "USD", "status": hwStatus(s), "cancellationDate": cancelled, "isPaid": b01(s.status == "accepted"),
+		"checkInTime": res.l.checkIn, "checkOutTime": res.l.checkOut, "nights": s.nights, "totalPrice": total,
+		"taxAmount": nil, "channelCommissionAmount": nil, "cleaningFee": 85, "securityDepositFee": nil,
+		"currency": "USD", "status": res.statusText(), "cancellationDate": cancelled, "isPaid": b01(s.status == "accepted"),
 		"insertedOn": hwTime(s.bookedAt), "updatedOn": hwTime(res.updatedOn), "latestActivityOn": hwTime(latest),
-		"customFieldValues": custom, "financeField": finance, "hostNote": nil, "guestNote": nil,
+		"customFieldValues": custom, "financeField": finance, "hostNote": nil, "guestNote": nil, "guestLocale": nil,
+		"doorCode": nil, "doorCodeVendor": nil, "doorCodeInstruction": nil, "comment": nil, "customerUserId": nil,
+		"airbnbCancellationPolicy": nil,
 	}
+	for _, name := range hwAirbnbAmounts {
+		out[name] = nil
+	}
+	if res.channelName == "airbnbOfficial" {
+		// Airbnb's own figures [C: Reservation object]; the fake's are the stay's price less a 3% host fee [I].
+		out["airbnbExpectedPayoutAmount"] = round2(total * 0.97)
+		out["airbnbListingBasePrice"] = round2(s.nightly)
+		out["airbnbListingCleaningFee"] = 85
+		out["airbnbListingHostFee"] = round2(total * 0.03)
+		out["airbnbTotalPaidAmount"] = total
+		out["airbnbCancellationPolicy"] = "moderate"
+	}
+	for k, v := range res.edits {
+		if k == "customFieldValues" && !withResources {
+			continue
+		}
+		out[k] = v
+	}
+	return out
 }
+
+// hwAirbnbAmounts are the reservation's Airbnb money members [C: Reservation object].
+var hwAirbnbAmounts = []string{"airbnbExpectedPayoutAmount", "airbnbListingBasePrice", "airbnbListingCancellationHostFee",
+	"airbnbListingCancellationPayout", "airbnbListingCleaningFee", "airbnbListingHostFee", "airbnbListingSecurityPrice",
+	"airbnbOccupancyTaxAmountPaidToHost", "airbnbTotalPaidAmount", "airbnbTransientOccupancyTaxPaidAmount"}
 
 // latest is the newest of the reservation's update and its last message; caller holds Vendor.mu.
 func (res *hwRes) latest() time.Time {

@@ -16,6 +16,8 @@ type hostex struct {
 	res       []*hostexRes // booked_at, newest first
 	convs     []*hostexConv
 	nextMsgID int // guarded by v.mu
+	// openNight is the night between the fixed stays that no seeded block closes (hostex_jobs.go).
+	openNight time.Time
 }
 
 // NewHostex returns an unstarted Hostex fake: API under /v3, OAuth authorize page at
@@ -40,6 +42,8 @@ func NewHostex(opts Options) *Vendor {
 	m.HandleFunc("POST /v3/oauth/revoke", h.revoke)
 	m.HandleFunc("GET /v3/properties", h.api(h.listProperties))
 	m.HandleFunc("GET /v3/reservations", h.api(h.listReservations))
+	m.HandleFunc("PATCH /v3/reservations/{code}", h.api(h.updateReservation))
+	m.HandleFunc("PATCH /v3/reservations/{code}/check_in_details", h.api(h.updateCheckInDetails))
 	m.HandleFunc("GET /v3/availabilities", h.api(h.availabilities))
 	m.HandleFunc("POST /v3/availabilities", h.api(h.updateAvailabilities))
 	m.HandleFunc("POST /v3/listings/calendar", h.api(h.listingCalendar))
@@ -327,7 +331,7 @@ func (h *hostex) listReservations(w http.ResponseWriter, r *http.Request, _ host
 			q.Get("property_id") != "" && q.Get("property_id") != strconv.Itoa(res.prop.ID),
 			q.Get("channel_type") != "" && q.Get("channel_type") != res.channelType,
 			q.Get("channel_id") != "" && q.Get("channel_id") != res.channelID,
-			status != "" && status != hostexStatus(s),
+			status != "" && status != res.status(),
 			!in(s.checkIn, bounds[0], bounds[1]),
 			!in(s.checkOut(), bounds[2], bounds[3]):
 			continue
@@ -337,9 +341,11 @@ func (h *hostex) listReservations(w http.ResponseWriter, r *http.Request, _ host
 	sortHostexRes(all, orderBy)
 	now := h.v.now()
 	out := []map[string]any{}
+	h.v.mu.Lock() // the host's remarks and check-in details change
 	for _, res := range slicePage(all, offset, limit) {
 		out = append(out, res.render(now))
 	}
+	h.v.mu.Unlock()
 	// No total on reservations [C]: clients stop on a short page.
 	h.ok(w, map[string]any{"reservations": out})
 }

@@ -45,6 +45,35 @@ type hostexRes struct {
 	channelID   string
 	channelType string
 	convID      string // "" = no conversation
+	// waitPay marks a request awaiting the guest's payment (wait_pay) rather than the host's
+	// acceptance (wait_accept).
+	waitPay bool
+	// What the host keeps on the stay, changed by PATCH /reservations/{code} and
+	// PATCH /reservations/{stay_code}/check_in_details; guarded by Vendor.mu.
+	remarks string
+	checkIn hostexCheckIn
+}
+
+// hostexCheckIn is a stay's check_in_details [C: GET /reservations]; nil is null.
+type hostexCheckIn struct {
+	arrival, departure *hostexClock
+	lockCode           *string
+	lockVisibleAfter   *string
+	deposit            *int
+}
+
+// newHostexRes is a reservation of stay s at p, its guests expected at four in the afternoon.
+func newHostexRes(p *hostexProperty, s *stay) *hostexRes {
+	return &hostexRes{prop: p, s: s, channelType: hostexChannelTypes[s.channel],
+		checkIn: hostexCheckIn{arrival: &hostexClock{16, 0}}}
+}
+
+// status is the reservation's status in GET /reservations' enum [C].
+func (res *hostexRes) status() string {
+	if st := hostexStatus(res.s); st == "wait_accept" && res.waitPay {
+		return "wait_pay"
+	}
+	return hostexStatus(res.s)
 }
 
 type hostexMessage struct {
@@ -57,15 +86,21 @@ type hostexMessage struct {
 	at          time.Time
 }
 
+// hostexConv is a conversation about a reservation (res) or, with res nil, about a guest's
+// inquiry that no reservation followed (inq).
 type hostexConv struct {
 	id       string
 	res      *hostexRes
+	inq      *hostexInquiry
 	messages []hostexMessage // guarded by Vendor.mu (send appends)
 }
 
 func (c *hostexConv) lastAt() time.Time {
 	if n := len(c.messages); n > 0 {
 		return c.messages[n-1].at
+	}
+	if c.res == nil {
+		return c.inq.at
 	}
 	return c.res.s.bookedAt
 }
@@ -103,11 +138,19 @@ func (h *hostex) seed(opts Options) {
 				{"hostex_direct", strconv.Itoa(p.id)},
 			},
 		}
-		hp.stays = planStays(r, now, p.base, p.title)
+		// The fixed stays of hostex_jobs.go follow the planned ones in the same slice (so the
+		// calendar sees them) and draw nothing from r, so the planned seed is unchanged.
+		planned := planStays(r, now, p.base, p.title)
+		jobs := hostexJobStays(p.id, now)
+		hp.stays = make([]stay, 0, len(planned)+len(jobs))
+		hp.stays = append(hp.stays, planned...)
+		for _, j := range jobs {
+			hp.stays = append(hp.stays, j.s)
+		}
 		h.props = append(h.props, hp)
-		for i := range hp.stays {
+		for i := range planned {
 			s := &hp.stays[i]
-			res := &hostexRes{prop: hp, s: s, channelType: hostexChannelTypes[s.channel]}
+			res := newHostexRes(hp, s)
 			switch s.channel {
 			case "airbnb":
 				res.channelID = s.code
@@ -126,8 +169,13 @@ func (h *hostex) seed(opts Options) {
 			}
 			h.res = append(h.res, res)
 		}
+		for i, j := range jobs {
+			h.addJob(hp, &hp.stays[len(planned)+i], j)
+		}
 	}
 	h.nextMsgID = 880_000_000 + r.IntN(1_000_000)
+	h.addInquiry(now)
+	h.openNight = day(now).AddDate(0, 0, HostexOpenGapNight)
 	h.seedBulk(opts, now)
 	// Default order of GET /reservations: booked_at, newest first [C].
 	sort.SliceStable(h.res, func(i, j int) bool { return h.res[i].s.bookedAt.After(h.res[j].s.bookedAt) })
@@ -140,7 +188,7 @@ func (h *hostex) seedBulk(opts Options, now time.Time) {
 		bases[i] = p.base
 	}
 	for _, b := range planBulk(opts.Bulk, now, bases) {
-		res := &hostexRes{prop: h.props[b.prop], s: b.s, channelType: hostexChannelTypes[b.s.channel]}
+		res := newHostexRes(h.props[b.prop], b.s)
 		switch b.s.channel {
 		case "airbnb":
 			res.channelID = b.s.code
@@ -237,27 +285,51 @@ func (res *hostexRes) render(now time.Time) map[string]any {
 		creator = "host@hostgate-sandbox.example"
 	}
 	total := round2(s.total())
+	commission := round2(total * hostexCommission[res.channelType])
 	return map[string]any{
 		"reservation_code": res.code, "stay_code": res.code, "channel_id": res.channelID,
 		"property_id": res.prop.ID, "channel_type": res.channelType, "listing_id": res.prop.listing(res.channelType),
 		"check_in_date": s.checkIn.Format(dateLayout), "check_out_date": s.checkOut().Format(dateLayout),
 		"number_of_guests": s.guests(), "number_of_adults": s.adults, "number_of_children": s.children,
-		"number_of_infants": 0, "number_of_pets": s.pets, "status": hostexStatus(s), "stay_status": stayStatus,
+		"number_of_infants": 0, "number_of_pets": s.pets, "status": res.status(), "stay_status": stayStatus,
 		"guest_name": s.name(), "guest_phone": s.phone, "guest_email": s.email(),
 		"guests":       []hostexGuest{{Name: s.name(), Phone: s.phone, Email: s.email(), IsBooker: true}},
 		"cancelled_at": cancelled, "booked_at": hostexTime(s.bookedAt), "created_at": hostexTime(s.bookedAt),
-		"creator": creator, "conversation_id": conv, "tags": []string{}, "remarks": "", "channel_remarks": "",
+		"creator": creator, "conversation_id": conv, "tags": []string{}, "remarks": res.remarks, "channel_remarks": "",
 		"in_reservation_box": false,
+		// One stay per booking, so the stay's rate is the order's [C: rates.rate is the stay's,
+		// rates.total_rate the whole order's].
 		"rates": map[string]any{
 			"total_rate":       hostexMoney{"USD", total},
-			"total_commission": hostexMoney{"USD", round2(total * hostexCommission[res.channelType])},
+			"total_commission": hostexMoney{"USD", commission},
+			"rate":             hostexMoney{"USD", total},
+			"commission":       hostexMoney{"USD", commission},
 			"details": []hostexRateDetail{
 				{"ACCOMMODATION", "Room revenue", "USD", round2(s.nightly * float64(s.nights))},
 				{"CLEANING_FEE", "Cleaning fee", "USD", 85},
 			},
 		},
-		"check_in_details": map[string]any{
-			"arrival_at": hostexClock{16, 0}, "departure_at": nil, "lock_code": nil,
-		},
+		"check_in_details": res.checkIn.render(),
 	}
+}
+
+// render is the check_in_details object; unset members are null [C].
+func (c hostexCheckIn) render() map[string]any {
+	out := map[string]any{"arrival_at": nil, "departure_at": nil, "lock_code": nil}
+	if c.arrival != nil {
+		out["arrival_at"] = *c.arrival
+	}
+	if c.departure != nil {
+		out["departure_at"] = *c.departure
+	}
+	if c.lockCode != nil {
+		out["lock_code"] = *c.lockCode
+	}
+	if c.lockVisibleAfter != nil {
+		out["lock_code_visible_after"] = *c.lockVisibleAfter
+	}
+	if c.deposit != nil {
+		out["deposit"] = *c.deposit
+	}
+	return out
 }

@@ -74,7 +74,7 @@ func (h *hostex) availabilities(w http.ResponseWriter, r *http.Request, _ hostex
 		pa := propAvail{ID: p.ID, Availabilities: []dayAvail{}}
 		for d := start; !d.After(end); d = d.AddDate(0, 0, 1) {
 			da := dayAvail{Date: d.Format(dateLayout)}
-			seedBlocked := ownerBlocked(p.stays, d, p.ID)
+			seedBlocked := h.ownerBlocked(p, d)
 			set := h.v.cal.at(strconv.Itoa(p.ID), d)
 			da.Available, _ = nightOpen(occupied(p.stays, d) != nil, seedBlocked, set)
 			// The seed's owner stays carry a remark; POST /availabilities takes none [C], so a
@@ -126,7 +126,7 @@ func (h *hostex) listingCalendar(w http.ResponseWriter, r *http.Request, _ hoste
 		cal := []map[string]any{}
 		for d := start; !d.After(end); d = d.AddDate(0, 0, 1) {
 			inv := 0
-			if open, _ := nightOpen(occupied(p.stays, d) != nil, ownerBlocked(p.stays, d, p.ID), h.v.cal.at(strconv.Itoa(p.ID), d)); open {
+			if open, _ := nightOpen(occupied(p.stays, d) != nil, h.ownerBlocked(p, d), h.v.cal.at(strconv.Itoa(p.ID), d)); open {
 				inv = 1
 			}
 			set := h.v.cal.at(key, d)
@@ -155,8 +155,35 @@ func (h *hostex) listingCalendar(w http.ResponseWriter, r *http.Request, _ hoste
 }
 
 func (h *hostex) guest(c *hostexConv) hostexGuest {
+	if c.res == nil {
+		return c.inq.guest
+	}
 	s := c.res.s
 	return hostexGuest{Name: s.name(), Phone: s.phone, Email: s.email()}
+}
+
+// about is what a conversation is about: its channel, property and dates.
+func (c *hostexConv) about() (channelType string, p *hostexProperty, checkIn, checkOut time.Time) {
+	if c.res == nil {
+		return c.inq.channelType, c.inq.prop, c.inq.checkIn, c.inq.checkIn.AddDate(0, 0, c.inq.nights)
+	}
+	return c.res.channelType, c.res.prop, c.res.s.checkIn, c.res.s.checkOut()
+}
+
+// activity is the conversation's item of activities [C: GET /conversations/{id}]: a reservation,
+// or an inquiry, which has no reservation_code.
+func (c *hostexConv) activity() map[string]any {
+	ch, p, in, out := c.about()
+	a := map[string]any{
+		"activity_type": "inquiry", "reservation_code": nil,
+		"check_in_date": in.Format(dateLayout), "check_out_date": out.Format(dateLayout),
+		"listing_id": p.listing(ch),
+		"property":   map[string]any{"id": p.ID, "title": p.Title},
+	}
+	if c.res != nil {
+		a["activity_type"], a["reservation_code"] = "reservation", c.res.code
+	}
+	return a
 }
 
 // listConversations: GET /conversations?offset=&limit= [C], most recent activity first [I].
@@ -170,10 +197,11 @@ func (h *hostex) listConversations(w http.ResponseWriter, r *http.Request, _ hos
 	slices.SortStableFunc(all, func(a, b *hostexConv) int { return b.lastAt().Compare(a.lastAt()) })
 	out := []map[string]any{}
 	for _, c := range slicePage(all, offset, limit) {
+		ch, p, in, co := c.about()
 		out = append(out, map[string]any{
-			"id": c.id, "channel_type": c.res.channelType, "last_message_at": hostexTime(c.lastAt()),
-			"guest": h.guest(c), "property_title": c.res.prop.Title,
-			"check_in_date": c.res.s.checkIn.Format(dateLayout), "check_out_date": c.res.s.checkOut().Format(dateLayout),
+			"id": c.id, "channel_type": ch, "last_message_at": hostexTime(c.lastAt()),
+			"guest": h.guest(c), "property_title": p.Title,
+			"check_in_date": in.Format(dateLayout), "check_out_date": co.Format(dateLayout),
 		})
 	}
 	h.v.mu.Unlock()
@@ -197,19 +225,14 @@ func (h *hostex) getConversation(w http.ResponseWriter, r *http.Request, _ hoste
 		h.envelope(w, 404, "Conversation not found.", nil)
 		return
 	}
-	res := c.res
 	h.v.mu.Lock()
 	msgs := slices.Clone(c.messages)
 	h.v.mu.Unlock()
+	ch, _, _, _ := c.about()
 	h.ok(w, map[string]any{
-		"id": c.id, "channel_type": res.channelType, "guest": h.guest(c), "note": "",
-		"activities": []map[string]any{{
-			"activity_type": "reservation", "reservation_code": res.code,
-			"check_in_date": res.s.checkIn.Format(dateLayout), "check_out_date": res.s.checkOut().Format(dateLayout),
-			"listing_id": res.prop.listing(res.channelType),
-			"property":   map[string]any{"id": res.prop.ID, "title": res.prop.Title},
-		}},
-		"messages": msgs,
+		"id": c.id, "channel_type": ch, "guest": h.guest(c), "note": "",
+		"activities": []map[string]any{c.activity()},
+		"messages":   msgs,
 	})
 }
 
