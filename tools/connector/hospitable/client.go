@@ -89,6 +89,13 @@ func (p *page[T]) more() bool {
 // endpoint's default, for lists whose page size is undocumented) and
 // stopping at limit items (0: no cap but maxPages).
 func list[T any](ctx context.Context, c *conn, r connector.Request, perPage, limit int) ([]T, error) {
+	return scan[T](ctx, c, r, perPage, nil, limit)
+}
+
+// scan reads a list as list does, keeping only the items keep accepts (nil
+// keeps all) and stopping once it has limit of them: a list the vendor
+// cannot filter (money, inquiries) is filtered here, page by page.
+func scan[T any](ctx context.Context, c *conn, r connector.Request, perPage int, keep func(T) bool, limit int) ([]T, error) {
 	if perPage > 0 {
 		perPage = c.Spec.PageLimit(perPage)
 	}
@@ -113,7 +120,11 @@ func list[T any](ctx context.Context, c *conn, r connector.Request, perPage, lim
 			// empty list but a shape hostgate does not know.
 			return nil, connector.Malformed(vendor, r.Op, http.StatusOK, "list without data")
 		}
-		out = append(out, p.Data...)
+		for _, it := range p.Data {
+			if keep == nil || keep(it) {
+				out = append(out, it)
+			}
+		}
 		if limit > 0 && len(out) >= limit {
 			return out[:limit], nil
 		}

@@ -104,15 +104,55 @@ func TestEveryOperationKeepsTheContract(t *testing.T) {
 	if err := c.ReplyToReview(ctx, respondable(t, e, reviews), "Thank you for staying!"); err != nil {
 		t.Fatal(err)
 	}
+	// Issue 11's jobs: money, inquiries and their threads, a quote, a door code.
+	if _, err := c.ListPayouts(ctx, connector.MoneyQuery{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.ListTransactions(ctx, connector.MoneyQuery{}); err != nil {
+		t.Fatal(err)
+	}
+	inquiries, err := c.ListInquiries(ctx, connector.InquiryQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	direct := directInquiry(t, inquiries)
+	_, thread, _ := connector.SplitID(direct.ConversationID)
+	if _, err := c.Messages(ctx, thread); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.SendMessage(ctx, thread, "The night is yours; here is a quote."); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.MakeQuote(ctx, connector.QuoteRequest{PropertyID: sandbox.HospitableAucklandPropertyID,
+		CheckIn: direct.CheckIn, CheckOut: direct.CheckOut, Adults: 2, GuestName: direct.GuestName}); err != nil {
+		t.Fatal(err)
+	}
+	code := "4821#"
+	if err := c.UpdateStay(ctx, connector.StayUpdate{ReservationID: resID, DoorCode: &code}); err != nil {
+		t.Fatal(err)
+	}
 	if unused := w.Unused(); len(unused) != 0 {
 		t.Errorf("operations of the contract no exchange used: %v", unused)
 	}
 	// One probe per enumerated value sent: response_type, grant_type, the
-	// include of the two property reads, of reviews and of both
-	// reservation reads, and date_query.
-	if n := w.ProbeEnums(t); n < 8 {
-		t.Errorf("%d enum probes, want at least 8", n)
+	// include of the two property reads, of reviews, of both reservation
+	// reads, of transactions and of both inquiry reads, and date_query.
+	if n := w.ProbeEnums(t); n < 11 {
+		t.Errorf("%d enum probes, want at least 11", n)
 	}
+}
+
+// directInquiry is the seeded inquiry for a stay on Hospitable Direct
+// (the Auckland property), which a quote can answer.
+func directInquiry(t *testing.T, listed []connector.Inquiry) connector.Inquiry {
+	t.Helper()
+	for _, in := range listed {
+		if in.Channel == "direct" && in.Status == connector.StatusInquiry {
+			return in
+		}
+	}
+	t.Fatalf("no inquiry on Hospitable Direct among %+v", listed)
+	return connector.Inquiry{}
 }
 
 // respondable is a review, of those listed, that Hospitable still lets
@@ -153,6 +193,9 @@ func TestAWrongRequestIsCaught(t *testing.T) {
 		{"a page larger than the reference allows", "GET", "/v2/properties", "per_page=101", "out of bounds", 400},
 		{"a status filter the reference does not have", "GET", "/v2/reservations", prop + "&status[]=accepted", `"status[]" is not in the contract`, 0},
 		{"reviews of a property named by a code", "GET", "/v2/properties/HMABC123/reviews", "", "want a UUID", 0},
+		{"include=messages on the inquiry list", "GET", "/v2/inquiries", prop + "&include=messages", `"messages" is not one of`, 400},
+		{"an include payouts do not list", "GET", "/v2/payouts", "include=reservation", `"reservation" is not one of`, 400},
+		{"a shortcode outside the published keys", "PUT", "/v2/reservations/" + sandbox.HospitablePropertyID + "/enrichment/door_code", "", `"door_code" is not one of`, 0},
 		// Issue 9 item 6: the redirect URL is the Partner Portal's.
 		{"an authorize URL with redirect_uri", "GET", "/oauth/authorize", "client_id=x&response_type=code&redirect_uri=https%3A%2F%2Fh.example%2Fcb", `"redirect_uri" is not in the contract`, 0},
 	}

@@ -35,7 +35,21 @@
 //   - writes: PUT /properties/{uuid}/calendar {dates: [{date, available,
 //     price: {amount}, min_stay}]} answered 202 {"status":"accepted"}, and
 //     POST /reviews/{uuid}/respond {response};
-//   - money in cents, converted here to major units (and back for writes).
+//   - money in cents, converted here to major units (and back for writes);
+//   - a property's usual check-in and check-out, "HH:MM" local ("check-in"
+//     and "check-out"; live answers say "checkin" and "checkout" [T]);
+//   - GET /payouts and GET /transactions (include=payout,reservation), with
+//     transaction:read and no date filter: filtered here, page by page
+//     (money.go);
+//   - GET /inquiries (properties[] required), GET /inquiries/{uuid}
+//     (include=messages) and POST /inquiries/{uuid}/messages; an inquiry's
+//     id is its conversation_id, and 410 means it is now a reservation,
+//     found by GET /reservations?conversation_id= (inquiries.go,
+//     inquirythread.go);
+//   - POST /properties/{uuid}/quote for a property on Hospitable Direct,
+//     with quote:write (quote.go);
+//   - PUT /reservations/{uuid}/enrichment/smartlock_code {value}, for
+//     vendors only, with enrichment:write: a stay's door code (stay.go).
 //
 // An answer without the fields hostgate needs (a list without data, an
 // object without its id, a reservation without its dates, a calendar day
@@ -48,8 +62,16 @@
 // the reference keeps internal (401, 404, 429, 5xx); at most 60 dates per
 // calendar update (the schema's "maxProperties": 60 on the date item);
 // which reservations count as conversations (check-ins from 30 days back
-// to 90 ahead that have a message).
+// to 90 ahead that have a message); a transaction's reservation include
+// is the reservation object with its id (published without a schema); an
+// inquiry's thread is a list (the schema shows one Message); a guest's
+// name is split at its first space into a quote's first and last name.
 //
 // Hospitable threads messages by reservation, so a conversation id here is
-// the reservation's UUID.
+// the reservation's UUID — or, for an inquiry not yet booked, "inquiry:"
+// and the inquiry's UUID, which routes to the inquiry's own thread.
+//
+// The published API has no tasks, and sets no host note or arrival time
+// on a reservation: this client implements neither TaskLister, TaskWriter
+// nor those StayUpdate fields.
 package hospitable

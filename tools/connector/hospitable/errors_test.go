@@ -47,5 +47,17 @@ func TestCancellation(t *testing.T) {
 			_, err := c.SendMessage(ctx, sandbox.HospitablePropertyID, "hi")
 			return err
 		},
+		"payouts": func(ctx context.Context) error {
+			_, err := c.ListPayouts(ctx, connector.MoneyQuery{})
+			return err
+		},
+		"inquiries": func(ctx context.Context) error {
+			_, err := c.ListInquiries(ctx, connector.InquiryQuery{})
+			return err
+		},
+		"inquiry thread": func(ctx context.Context) error {
+			_, err := c.Messages(ctx, inquiryPrefix+sandbox.HospitablePropertyID)
+			return err
+		},
 	}, allSecrets...)
 }

@@ -82,7 +82,7 @@ func (e *env) oauth(t *testing.T) connector.Credential {
 }
 
 var allSecrets = []string{sandbox.HospitablePAT, sandbox.HospitableReadOnlyPAT, sandbox.HospitableNoFinancialsPAT,
-	sandbox.HospitableNoListingsPAT, sandbox.HospitableClientSecret}
+	sandbox.HospitableNoListingsPAT, sandbox.HospitableNoTransactionsPAT, sandbox.HospitableClientSecret}
 
 // wantErr checks an error's sentinel and that its text holds no secret,
 // the fake's included; noSecret checks the text only.

@@ -69,9 +69,14 @@ func (r wireReservation) conversation() connector.Conversation {
 	}
 }
 
-// Messages reads GET /reservations/{uuid}/messages [C], oldest first.
+// Messages reads GET /reservations/{uuid}/messages [C], oldest first; an
+// inquiry's thread (an id "inquiry:<uuid>") is read from the inquiry
+// (inquiryMessages).
 func (c *conn) Messages(ctx context.Context, conversationID string) ([]connector.Message, error) {
 	const op = "get messages"
+	if id, ok := inquiryThread(conversationID); ok {
+		return c.inquiryMessages(ctx, op, id)
+	}
 	if !validID(conversationID) {
 		return nil, badID(op, "conversation")
 	}
@@ -82,6 +87,11 @@ func (c *conn) Messages(ctx context.Context, conversationID string) ([]connector
 	if err != nil {
 		return nil, err
 	}
+	return messagesOf(ms), nil
+}
+
+// messagesOf maps a thread's messages, oldest first.
+func messagesOf(ms []wireMessage) []connector.Message {
 	out := make([]connector.Message, 0, len(ms))
 	for _, m := range ms {
 		sender := "system"
@@ -96,25 +106,39 @@ func (c *conn) Messages(ctx context.Context, conversationID string) ([]connector
 		out = append(out, connector.Message{ID: string(m.PlatformID), Sender: sender, Body: body, SentAt: parseTime(m.CreatedAt)})
 	}
 	slices.SortStableFunc(out, func(a, b connector.Message) int { return a.SentAt.Compare(b.SentAt) })
-	return out, nil
+	return out
 }
 
-// SendMessage posts POST /reservations/{uuid}/messages {body} [C], which
-// needs the message:write scope and answers 201 with an empty object [C:
-// public.json, the example "Result" is {}]: Hospitable names no id for the
-// sent message, so the message returned has none (the thread's next read
-// shows it with its platform_id).
+// SendMessage posts POST /reservations/{uuid}/messages {body} [C], or for
+// an inquiry's thread ("inquiry:<uuid>") POST /inquiries/{uuid}/messages
+// {body} [C]; both need the message:write scope and answer 201 with an
+// empty object [C: public.json, the example "Result" is {}]: Hospitable
+// names no id for the sent message, so the message returned has none (the
+// thread's next read shows it with its platform_id). An inquiry that has
+// become a reservation (410 [C]) is answered in the reservation's thread.
 func (c *conn) SendMessage(ctx context.Context, conversationID, body string) (connector.Message, error) {
 	const op = "send message"
+	inquiry, isInquiry := inquiryThread(conversationID)
+	path := "/reservations/" + url.PathEscape(conversationID) + "/messages"
+	if isInquiry {
+		path = "/inquiries/" + url.PathEscape(inquiry) + "/messages"
+		conversationID = inquiry
+	}
 	if !validID(conversationID) {
 		return connector.Message{}, badID(op, "conversation")
 	}
 	if strings.TrimSpace(body) == "" {
 		return connector.Message{}, connector.Invalid(vendor, op, "empty message")
 	}
-	r := connector.Request{Op: op, Method: http.MethodPost, Path: "/reservations/" + url.PathEscape(conversationID) + "/messages",
-		Body: map[string]string{"body": body}}
+	r := connector.Request{Op: op, Method: http.MethodPost, Path: path, Body: map[string]string{"body": body}}
 	if err := c.Do(ctx, r, nil); err != nil {
+		if isInquiry && gone(err) {
+			res, ferr := c.becameReservation(ctx, op, inquiry)
+			if ferr != nil {
+				return connector.Message{}, ferr
+			}
+			return c.SendMessage(ctx, res, body)
+		}
 		var ae *connector.APIError
 		if errors.As(err, &ae) && ae.Status == http.StatusForbidden {
 			ae.Code = "the connection may not send messages (Hospitable grants message:write on request)"

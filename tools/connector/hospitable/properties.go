@@ -1,10 +1,12 @@
 package hospitable
 
 import (
+	"cmp"
 	"context"
 	"net/http"
 	"net/url"
 	"slices"
+	"time"
 
 	"github.com/hostgate/hostgate/tools/connector"
 )
@@ -108,17 +110,20 @@ func propertyQuery(withListings bool) url.Values {
 }
 
 // normalize maps a property. Its timezone is an offset such as "+0200",
-// not an IANA name [C], and is passed on as such.
+// not an IANA name [C], and is passed on as such; its usual check-in and
+// check-out times are local "HH:MM" [C].
 func (p wireProperty) normalize() connector.Property {
 	out := connector.Property{
-		ID:       connector.QualifiedID(vendor, p.ID),
-		Vendor:   vendor,
-		Name:     p.Name,
-		Address:  p.Address.Display,
-		City:     p.Address.City,
-		Country:  p.Address.Country,
-		Timezone: p.Timezone,
-		Currency: p.Currency,
+		ID:           connector.QualifiedID(vendor, p.ID),
+		Vendor:       vendor,
+		Name:         p.Name,
+		Address:      p.Address.Display,
+		City:         p.Address.City,
+		Country:      p.Address.Country,
+		Timezone:     p.Timezone,
+		Currency:     p.Currency,
+		CheckInTime:  clockTime(cmp.Or(p.CheckIn, p.LiveCheckin)),
+		CheckOutTime: clockTime(cmp.Or(p.CheckOut, p.LiveCheckout)),
 	}
 	if out.Name == "" {
 		out.Name = p.PublicName
@@ -135,4 +140,16 @@ func (p wireProperty) normalize() connector.Property {
 		}
 	}
 	return out
+}
+
+// clockTime reads a time of day, "HH:MM" or "HH:MM:SS", as "HH:MM"; ""
+// when it is none.
+func clockTime(s string) string {
+	t, err := time.Parse("15:04", s)
+	if err != nil {
+		if t, err = time.Parse("15:04:05", s); err != nil {
+			return ""
+		}
+	}
+	return t.Format("15:04")
 }

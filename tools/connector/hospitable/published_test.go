@@ -95,7 +95,7 @@ func TestPropertiesWithoutTheListingsScope(t *testing.T) {
 	c, _ := e.pat(sandbox.HospitableNoListingsPAT)
 	before := e.V.Requests("/properties")
 	ps, err := c.ListProperties(ctx)
-	if err != nil || len(ps) != 4 {
+	if err != nil || len(ps) != 5 {
 		t.Fatalf("list without listing:read: %d, %v", len(ps), err)
 	}
 	if n := e.V.Requests("/properties") - before; n != 2 {

@@ -28,21 +28,27 @@ func TestPropertiesAreNormalizedAndPaged(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := e.V.Requests("/properties") - before; n != 4 {
-		t.Errorf("%d requests, want 4 pages of 1", n)
+	if n := e.V.Requests("/properties") - before; n != 5 {
+		t.Errorf("%d requests, want 5 pages of 1", n)
 	}
-	if len(ps) != 4 {
+	if len(ps) != 5 {
 		t.Fatalf("%d properties", len(ps))
 	}
 	p := ps[0]
 	if p.ID != "hospitable:"+sandbox.HospitablePropertyID || p.Vendor != "hospitable" || p.Name != "Kastanienallee Altbau Apartment" ||
 		p.Address != "14 Kastanienallee, 10435 Berlin, DE" || p.City != "Berlin" || p.Country != "DE" ||
 		*p.Latitude != 52.5386 || *p.Longitude != 13.4098 || p.Timezone != "+0100" || p.Currency != "EUR" ||
+		p.CheckInTime != "15:00" || p.CheckOutTime != "11:00" ||
 		*p.Bedrooms != 2 || *p.Bathrooms != 1 || *p.MaxGuests != 4 || !slices.Equal(p.Channels, []string{"airbnb", "booking"}) {
 		t.Errorf("property = %+v", p)
 	}
 	if *ps[3].Bathrooms != 1.5 || ps[3].Name != "Red Rock Casita" || ps[3].Currency != "USD" {
-		t.Errorf("last property = %+v", ps[3])
+		t.Errorf("fourth property = %+v", ps[3])
+	}
+	// East of UTC, with its own times, and on Hospitable Direct.
+	if a := ps[4]; a.ID != "hospitable:"+sandbox.HospitableAucklandPropertyID || a.Timezone != "+1300" ||
+		a.CheckInTime != "14:00" || a.CheckOutTime != "10:00" || !slices.Equal(a.Channels, []string{"airbnb", "direct"}) {
+		t.Errorf("Auckland property = %+v", a)
 	}
 	got, err := c.GetProperty(ctx, sandbox.HospitablePropertyID)
 	if err != nil || got.Name != p.Name || !slices.Equal(got.Channels, p.Channels) {

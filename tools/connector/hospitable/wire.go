@@ -28,7 +28,14 @@ type wireProperty struct {
 	} `json:"address"`
 	Timezone string `json:"timezone"`
 	Currency string `json:"currency"`
-	Capacity *struct {
+	// The usual check-in and check-out times, "HH:MM" where the property
+	// is: "check-in" and "check-out" in the reference [C], "checkin" and
+	// "checkout" in live answers [T].
+	CheckIn      string `json:"check-in"`
+	CheckOut     string `json:"check-out"`
+	LiveCheckin  string `json:"checkin"`
+	LiveCheckout string `json:"checkout"`
+	Capacity     *struct {
 		Max       *int     `json:"max"`
 		Bedrooms  *int     `json:"bedrooms"`
 		Bathrooms *float64 `json:"bathrooms"`

@@ -64,7 +64,10 @@
 // ({response}; 403 {status_code, reason_phrase} once responded or 30 days after the review),
 // GET /reservations (properties[] required; with no dates, the check-ins of the next 14 days),
 // GET /reservations/{uuid or code}, GET and POST /reservations/{uuid}/messages (POST returns
-// 201; 2 per minute per reservation). Another method on a write path is 405.
+// 201; 2 per minute per reservation). Another method on a write path is 405. Issue 11's
+// endpoints (payouts, transactions, inquiries, quotes, enrichable shortcodes) and the seed
+// behind them (the Auckland property, HospitableAucklandStays) are described in
+// hospitable_jobs_seed.go and the files beside it.
 //
 // Hostaway (APIBase <URL>/v1). Envelope {status, result, limit, offset, count, page,
 // totalPages}; booleans are 0/1 and times "YYYY-MM-DD HH:MM:SS" UTC. Tokens come from

@@ -15,10 +15,13 @@ import (
 // take (an unknown path, an include or enum value the reference does not list, a parameter of the
 // wrong type) is refused as Hospitable refuses it.
 type hospitable struct {
-	v         *Vendor
-	props     []*hspProperty
-	res       []*hspRes // check-in order
-	nextMsgID int       // guarded by v.mu
+	v            *Vendor
+	props        []*hspProperty
+	res          []*hspRes // check-in order
+	nextMsgID    int       // guarded by v.mu
+	inquiries    []*hspInquiry
+	payouts      []*hspPayout      // newest first
+	transactions []*hspTransaction // newest first
 }
 
 // NewHospitable returns an unstarted Hospitable fake: API under /v2, OAuth authorize page at
@@ -58,6 +61,7 @@ func NewHospitable(opts Options) *Vendor {
 	m.HandleFunc("GET /v2/reservations/{uuid}", h.api(h.getReservation))
 	m.HandleFunc("GET /v2/reservations/{uuid}/messages", h.api(h.listMessages))
 	m.HandleFunc("POST /v2/reservations/{uuid}/messages", h.api(h.sendMessage))
+	h.routeJobs(m)
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, http.StatusNotFound, "The route "+strings.TrimPrefix(r.URL.Path, "/")+" could not be found.")
 	})

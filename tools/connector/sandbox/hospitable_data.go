@@ -74,6 +74,9 @@ type hspRes struct {
 	platformID string
 	guestID    string
 	messages   []hspMessage // guarded by Vendor.mu (send appends)
+	// shortcodes are the enrichable shortcodes a vendor set on the reservation (PUT
+	// /reservations/{uuid}/enrichment/{key}); nil values were cleared. Guarded by Vendor.mu.
+	shortcodes map[string]*string
 }
 
 type hspSender struct {
@@ -86,7 +89,7 @@ type hspMessage struct {
 	Platform       string              `json:"platform"`
 	PlatformID     int                 `json:"platform_id"`
 	ConversationID string              `json:"conversation_id"`
-	ReservationID  string              `json:"reservation_id"`
+	ReservationID  *string             `json:"reservation_id"` // null in an inquiry's thread [C]
 	ContentType    string              `json:"content_type"`
 	Body           string              `json:"body"`
 	Attachments    []map[string]string `json:"attachments"`
@@ -170,6 +173,7 @@ func (h *hospitable) seed(opts Options) {
 	}
 	h.nextMsgID = msgID + 1000
 	h.seedBulk(opts, now)
+	h.seedJobs(opts, now)
 	slices.SortStableFunc(h.res, func(a, b *hspRes) int { return a.s.checkIn.Compare(b.s.checkIn) })
 }
 
@@ -202,7 +206,7 @@ func (h *hospitable) seedBulk(opts Options, now time.Time) {
 // message renders one message of this reservation's thread.
 func (res *hspRes) message(id int, fromGuest bool, body string, at time.Time) hspMessage {
 	m := hspMessage{
-		Platform: res.platform, PlatformID: id, ConversationID: res.convID, ReservationID: res.id,
+		Platform: res.platform, PlatformID: id, ConversationID: res.convID, ReservationID: &res.id,
 		ContentType: "text/plain", Body: body, Attachments: []map[string]string{},
 		SenderType: "guest", Sender: hspSender{res.s.first, res.s.name(), "en"},
 		CreatedAt: at.UTC().Format(time.RFC3339), at: at,
@@ -283,8 +287,7 @@ func (res *hspRes) render(includes map[string]bool, lastMsg, now time.Time) map[
 		out["listings"] = p.listings
 	}
 	if includes["financials"] {
-		accom := int(s.nightly*float64(s.nights)*100 + 0.5)
-		fee := -accom * 3 / 100
+		accom, fee := res.hostCents()
 		out["financials"] = map[string]any{
 			"currency": p.Currency,
 			"host": map[string]any{

@@ -66,12 +66,20 @@ const HospitableNoFinancialsPAT = "hsp_pat_sandbox_nofin_8c1e5a9d3f7b2e6c0a4d"
 // read that asks include=listings is refused with 403 [T].
 const HospitableNoListingsPAT = "hsp_pat_sandbox_nolst_3b7e1d9a5c2f8e4a6d0b"
 
+// HospitableNoTransactionsPAT is a personal access token that holds every scope but
+// transaction:read, which GET /payouts and GET /transactions need [C]: both are refused with 403.
+const HospitableNoTransactionsPAT = "hsp_pat_sandbox_notrx_6d2a8f4c0e9b1d7a3f5c"
+
 // hspCaller is an authenticated caller.
 type hspCaller struct {
-	token         string
-	canWrite      bool // holds the write scopes: message:write, calendar:write, reviews:write
-	canFinancials bool // holds financials:read, which include=financials needs [C]
-	canListings   bool // holds listing:read, which include=listings needs [C]
+	token           string
+	canWrite        bool // holds the write scopes: message:write, calendar:write, reviews:write, quote:write
+	canFinancials   bool // holds financials:read, which include=financials needs [C]
+	canListings     bool // holds listing:read, which include=listings needs [C]
+	canTransactions bool // holds transaction:read, which payouts and transactions need [C]
+	// vendorApp: the token is an approved vendor's OAuth token, not a host's personal access
+	// token; the enrichment endpoints are "restricted to Vendors only" [C].
+	vendorApp bool
 }
 
 // scopeRefused answers a read that asks for an include the token's scopes do not cover:
@@ -91,7 +99,7 @@ func (h *hospitable) scopeRefused(w http.ResponseWriter, inc map[string]bool, c 
 func (h *hospitable) api(next func(http.ResponseWriter, *http.Request, hspCaller)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		tok := bearer(r)
-		c := hspCaller{token: tok, canFinancials: true, canListings: true}
+		c := hspCaller{token: tok, canFinancials: true, canListings: true, canTransactions: true}
 		switch tok {
 		case HospitablePAT:
 			c.canWrite = true
@@ -100,6 +108,8 @@ func (h *hospitable) api(next func(http.ResponseWriter, *http.Request, hspCaller
 			c.canWrite, c.canFinancials = true, false
 		case HospitableNoListingsPAT:
 			c.canWrite, c.canListings = true, false
+		case HospitableNoTransactionsPAT:
+			c.canWrite, c.canTransactions = true, false
 		default:
 			h.v.mu.Lock()
 			_, ok := h.v.tokens.validAccess(tok, h.v.now())
@@ -108,7 +118,8 @@ func (h *hospitable) api(next func(http.ResponseWriter, *http.Request, hspCaller
 				h.fail(w, http.StatusUnauthorized, "")
 				return
 			}
-			c.canWrite = true // the sandbox partner app was granted the write scopes
+			// The sandbox partner app was granted the write scopes, and is a vendor.
+			c.canWrite, c.vendorApp = true, true
 		}
 		h.trace(w)
 		next(w, r, c)

@@ -55,12 +55,12 @@ func TestHospitablePaging(t *testing.T) {
 		count, last    int
 		next, prevNull bool
 	}{
-		{"", 200, 4, 1, false, true},
+		{"", 200, 5, 1, false, true},
 		{"?per_page=3", 200, 3, 2, true, true},
-		{"?per_page=3&page=2", 200, 1, 2, false, false},
+		{"?per_page=3&page=2", 200, 2, 2, false, false},
 		{"?per_page=101", 400, 0, 0, false, false},
 		{"?page=0", 400, 0, 0, false, false},
-		{"?include=listings,details", 200, 4, 1, false, true},
+		{"?include=listings,details", 200, 5, 1, false, true},
 		{"?include=reviews", 400, 0, 0, false, false},
 	}
 	for _, tt := range tests {
@@ -79,7 +79,7 @@ func TestHospitablePaging(t *testing.T) {
 			if got := len(list(res.body, "data")); got != tt.count {
 				t.Errorf("%d items, want %d", got, tt.count)
 			}
-			if num(res.body, "meta.last_page") != tt.last || num(res.body, "meta.total") != 4 {
+			if num(res.body, "meta.last_page") != tt.last || num(res.body, "meta.total") != 5 {
 				t.Errorf("meta = %v", dig(res.body, "meta"))
 			}
 			if next := str(res.body, "links.next"); (next != "") != tt.next || tt.next && !strings.HasPrefix(next, v.APIBase+"/properties?") {
