@@ -167,8 +167,13 @@ func newEnv(t testing.TB, o envOptions) *env {
 		e.sandbox = sb
 		specs = demo.Specs(sb, e.ts.URL+mcpserver.PathOAuthCallback)
 		for _, s := range specs {
-			if o.noBudgets {
+			switch {
+			case o.noBudgets:
 				s.Budget = nil
+			case o.sandboxClock && s.Budget != nil:
+				// The fakes count their limits on the test's clock, so
+				// hostgate's budgets do too.
+				s.Budget.Now = e.clock.Now
 			}
 		}
 	}

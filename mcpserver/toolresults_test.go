@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hostgate/hostgate/tools"
 	"github.com/mark3labs/mcp-go/client"
@@ -56,7 +57,7 @@ func textJSON(t *testing.T, res *mcp.CallToolResult) (summary string, data any) 
 // structuredContent, decoded on both sides. A tool missing from the table
 // fails the test, so no new tool can skip it.
 func TestEveryToolTextCarriesItsData(t *testing.T) {
-	e := newEnv(t, envOptions{sandbox: true})
+	e := newEnv(t, envOptions{sandbox: true, sandboxClock: true})
 	f := e.authorize(t, "2025-11-25")
 	defer f.client.Close()
 
@@ -114,6 +115,10 @@ func TestEveryToolTextCarriesItsData(t *testing.T) {
 		"find_gap_nights":    {"vendor": "hostex"},
 		"list_turnovers":     {"vendor": "hostex"},
 		"find_reservation":   {"query": r.GuestName},
+		"list_inquiries":     {"vendor": "hostex"},
+		"list_transactions":  {"vendor": "hostaway"},
+		"list_payouts":       {"vendor": "hospitable", "from": e.clock.Now().AddDate(0, -6, 0).Format("2006-01-02"), "to": e.clock.Now().Format("2006-01-02")},
+		"list_tasks":         {"vendor": "hostaway"},
 		"write_probe":        nil,
 		// Last: it removes an account.
 		"disconnect_vendor": {"connection_id": byVendor["hoxtonai"]},
@@ -135,6 +140,10 @@ func TestEveryToolTextCarriesItsData(t *testing.T) {
 	}
 	for _, name := range names {
 		t.Run(name, func(t *testing.T) {
+			// A vendor's rate limit refills between calls, as it would
+			// between a model's turns: this test is about what a result
+			// holds, not about budgets.
+			e.clock.Advance(11 * time.Second)
 			res := rawCall(t, f.client, name, calls[name])
 			if res.IsError {
 				t.Fatalf("tool error: %s", resultText(res))

@@ -26,5 +26,9 @@ func All(d *Deps) []Tool {
 		findGapNights(d),
 		listTurnovers(d),
 		findReservation(d),
+		listInquiries(d),
+		listPayouts(d),
+		listTransactions(d),
+		listTasks(d),
 	}
 }

@@ -19,6 +19,9 @@ const (
 	KindReviews
 	KindSites
 	KindFootfall
+	KindInquiries
+	KindMoney
+	KindTasks
 )
 
 // Fresh is how long a read of kind k is served from the cache. Each is as
@@ -36,15 +39,21 @@ const (
 //   - reviews: they arrive days after a stay; five minutes (a reply through
 //     hostgate drops the entry).
 //   - sites and their monitors: set up once by the venue; five minutes.
+//   - inquiries: a guest waits for the answer, like a message; ten seconds.
+//   - payouts and transactions: settled money, changed by the channels a
+//     few times a day; five minutes.
+//   - tasks: a cleaner ticks one off during a turnover; a minute.
 //   - footfall: daily counts; today's grows through the day, and a few
 //     minutes' lag on a daily total misleads no one; five minutes.
 func (k Kind) Fresh() time.Duration {
 	switch k {
 	case KindReservations, KindCalendar:
 		return time.Minute
-	case KindConversations, KindMessages:
+	case KindConversations, KindMessages, KindInquiries:
 		return 10 * time.Second
-	case KindProperties, KindReviews, KindSites, KindFootfall:
+	case KindTasks:
+		return time.Minute
+	case KindProperties, KindReviews, KindSites, KindFootfall, KindMoney:
 		return 5 * time.Minute
 	}
 	return 0
@@ -68,6 +77,12 @@ func (k Kind) String() string {
 		return "sites"
 	case KindFootfall:
 		return "footfall"
+	case KindInquiries:
+		return "inquiries"
+	case KindMoney:
+		return "money"
+	case KindTasks:
+		return "tasks"
 	}
 	return fmt.Sprintf("kind(%d)", uint8(k))
 }

@@ -120,17 +120,23 @@ func location(tz string) *time.Location {
 	if tz == "" {
 		return time.UTC
 	}
-	loc, err := time.LoadLocation(tz)
-	if err != nil {
-		return time.UTC
+	if loc, err := time.LoadLocation(tz); err == nil {
+		return loc
 	}
-	return loc
+	// Some vendors give only a UTC offset (Hospitable: "+1300"): a fixed
+	// zone is all that can be known then.
+	for _, layout := range []string{"-0700", "-07:00"} {
+		if t, err := time.Parse(layout, tz); err == nil {
+			return t.Location()
+		}
+	}
+	return time.UTC
 }
 
 // at is date and HH:MM in the property's zone, RFC 3339 with its offset;
 // "" unless the time and the zone are both known.
 func at(date, hhmm, tz string, loc *time.Location) string {
-	if hhmm == "" || tz == "" || loc == time.UTC && tz != "UTC" {
+	if hhmm == "" || tz == "" || loc == time.UTC && tz != "UTC" && tz != "+0000" {
 		return ""
 	}
 	t, err := time.ParseInLocation(time.DateOnly+" 15:04", date+" "+hhmm, loc)

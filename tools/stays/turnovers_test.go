@@ -87,3 +87,18 @@ func TestTurnoversDays(t *testing.T) {
 		t.Fatalf("three days of turnovers = %+v", got)
 	}
 }
+
+// TestTurnoverOffsetZone: a vendor that gives only an offset still gets
+// its local times.
+func TestTurnoverOffsetZone(t *testing.T) {
+	props := []connector.Property{{ID: "hospitable:akl", Timezone: "+1300", CheckOutTime: "10:00", CheckInTime: "14:00"}}
+	c := connector.StatusConfirmed
+	rs := []connector.Reservation{
+		res("hospitable:1", "hospitable:akl", "2026-12-01", "2026-12-03", c, "", nil),
+		res("hospitable:2", "hospitable:akl", "2026-12-03", "2026-12-05", c, "", nil),
+	}
+	got := Turnovers(props, rs, Range{From: "2026-12-03", To: "2026-12-03"}, 0, time.Time{})
+	if len(got) != 1 || got[0].CheckOut.At != "2026-12-03T10:00:00+13:00" || got[0].Next.At != "2026-12-03T14:00:00+13:00" {
+		t.Fatalf("turnovers = %+v", got)
+	}
+}

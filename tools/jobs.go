@@ -1,0 +1,282 @@
+package tools
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/hostgate/hostgate/tools/connector"
+)
+
+// The reads of issue 11's jobs: inquiries, money and tasks, each across
+// every account that has the capability; an account whose vendor has none
+// says so in errors instead of answering nothing.
+
+// RangeIn is a date range with a vendor filter, paged and cached.
+type RangeIn struct {
+	From   string `json:"from,omitempty" jsonschema_description:"first date, YYYY-MM-DD"`
+	To     string `json:"to,omitempty" jsonschema_description:"last date, YYYY-MM-DD"`
+	Vendor string `json:"vendor,omitempty" jsonschema_description:"only this vendor's accounts"`
+	FreshIn
+	PageIn
+}
+
+// InquiriesOut lists inquiries, newest stay first.
+type InquiriesOut struct {
+	From      string              `json:"from"`
+	To        string              `json:"to"`
+	Inquiries []connector.Inquiry `json:"inquiries"`
+	Errors    []VendorError       `json:"errors,omitempty"`
+	Freshness
+	Accounts []AccountAge `json:"accounts,omitempty"`
+	Page
+}
+
+func (o *InquiriesOut) page() *Page { return &o.Page }
+func (o *InquiriesOut) items() int  { return len(o.Inquiries) }
+func (o *InquiriesOut) keep(n int)  { o.Inquiries = o.Inquiries[:n] }
+
+func listInquiries(d *Deps) Tool {
+	return New(Meta{
+		Name: "list_inquiries", Title: "List inquiries",
+		Description: "Lists guests' questions and booking requests that are not confirmed stays yet, across every connected account, by the stay's check-in (default from today, 60 days). Each has a conversation_id to read with get_messages and answer with send_message (the host confirms before anything reaches the guest).",
+		Scope:       ScopeRead, ReadOnly: true, Idempotent: true, OpenWorld: true,
+		Vendors: d.vendorsWith(func(cn connector.Connector) bool { _, ok := cn.(connector.InquiryLister); return ok }),
+	}, d, func(ctx context.Context, d *Deps, c *Caller, in RangeIn) (InquiriesOut, string, error) {
+		r, err := dateRange(d.now(), in.From, in.To, 60)
+		if err != nil {
+			return InquiriesOut{}, "", err
+		}
+		pg, fresh := in.PageIn, in.Fresh
+		in.PageIn, in.FreshIn, in.From, in.To = PageIn{}, FreshIn{}, r.From, r.To
+		p, err := newPager(d, c, "list_inquiries", in, pg)
+		if err != nil {
+			return InquiriesOut{}, "", err
+		}
+		conns, err := connections(ctx, d, c, in.Vendor)
+		if err != nil {
+			return InquiriesOut{}, "", err
+		}
+		q := connector.InquiryQuery{Range: r}
+		read := vendorRead[[]connector.Inquiry]{kind: connector.KindInquiries, args: r.From + "|" + r.To,
+			fetch: sorted(func(ctx context.Context, cn connector.Connector) ([]connector.Inquiry, error) {
+				il, ok := cn.(connector.InquiryLister)
+				if !ok {
+					return nil, unsupported("inquiries")
+				}
+				return il.ListInquiries(ctx, q)
+			}, byInquiry)}
+		items, page, ages, errs, err := fanPage(ctx, d, p, conns, fresh, read, byInquiry)
+		if err != nil {
+			return InquiriesOut{}, "", err
+		}
+		out := InquiriesOut{From: r.From, To: r.To, Inquiries: items, Errors: errs, Page: page}
+		out.Accounts, out.Freshness = d.accountAges(conns, ages)
+		return out, fmt.Sprintf("%d inquiries for stays from %s to %s%s.%s", len(items), r.From, r.To, errorSuffix(errs), d.ageSuffix(conns, ages)), nil
+	})
+}
+
+func byInquiry(a, b connector.Inquiry) int {
+	return cmp.Or(strings.Compare(a.CheckIn, b.CheckIn), b.ReceivedAt.Compare(a.ReceivedAt), strings.Compare(a.ID, b.ID))
+}
+
+// TransactionsOut lists money movements, newest first.
+type TransactionsOut struct {
+	From         string                  `json:"from"`
+	To           string                  `json:"to"`
+	Transactions []connector.Transaction `json:"transactions"`
+	Errors       []VendorError           `json:"errors,omitempty"`
+	Freshness
+	Accounts []AccountAge `json:"accounts,omitempty"`
+	Page
+}
+
+func (o *TransactionsOut) page() *Page { return &o.Page }
+func (o *TransactionsOut) items() int  { return len(o.Transactions) }
+func (o *TransactionsOut) keep(n int)  { o.Transactions = o.Transactions[:n] }
+
+func listTransactions(d *Deps) Tool {
+	return New(Meta{
+		Name: "list_transactions", Title: "List transactions",
+		Description: "Lists money movements (a stay's earnings, fees, adjustments, refunds, guest charges) dated in a range (default the last 30 days), across every account whose vendor publishes them, newest first, each in its own currency.",
+		Scope:       ScopeRead, ReadOnly: true, Idempotent: true, OpenWorld: true,
+		Vendors: d.vendorsWith(func(cn connector.Connector) bool { _, ok := cn.(connector.TransactionLister); return ok }),
+	}, d, func(ctx context.Context, d *Deps, c *Caller, in RangeIn) (TransactionsOut, string, error) {
+		r, err := pastRange(d, in.From, in.To)
+		if err != nil {
+			return TransactionsOut{}, "", err
+		}
+		pg, fresh := in.PageIn, in.Fresh
+		in.PageIn, in.FreshIn, in.From, in.To = PageIn{}, FreshIn{}, r.From, r.To
+		p, err := newPager(d, c, "list_transactions", in, pg)
+		if err != nil {
+			return TransactionsOut{}, "", err
+		}
+		conns, err := connections(ctx, d, c, in.Vendor)
+		if err != nil {
+			return TransactionsOut{}, "", err
+		}
+		q := connector.MoneyQuery{Range: r}
+		read := vendorRead[[]connector.Transaction]{kind: connector.KindMoney, subject: "transactions", args: r.From + "|" + r.To,
+			fetch: sorted(func(ctx context.Context, cn connector.Connector) ([]connector.Transaction, error) {
+				tl, ok := cn.(connector.TransactionLister)
+				if !ok {
+					return nil, unsupported("transactions")
+				}
+				return tl.ListTransactions(ctx, q)
+			}, byTransaction)}
+		items, page, ages, errs, err := fanPage(ctx, d, p, conns, fresh, read, byTransaction)
+		if err != nil {
+			return TransactionsOut{}, "", err
+		}
+		out := TransactionsOut{From: r.From, To: r.To, Transactions: items, Errors: errs, Page: page}
+		out.Accounts, out.Freshness = d.accountAges(conns, ages)
+		return out, fmt.Sprintf("%d transactions from %s to %s%s.%s", len(items), r.From, r.To, errorSuffix(errs), d.ageSuffix(conns, ages)), nil
+	})
+}
+
+func byTransaction(a, b connector.Transaction) int {
+	return cmp.Or(strings.Compare(b.Date, a.Date), strings.Compare(a.ID, b.ID))
+}
+
+// pastRange is a range that defaults to the last 30 days.
+func pastRange(d *Deps, from, to string) (connector.DateRange, error) {
+	if from == "" && to == "" {
+		now := d.now()
+		return connector.DateRange{From: now.AddDate(0, 0, -30).Format("2006-01-02"), To: now.Format("2006-01-02")}, nil
+	}
+	return dateRange(d.now(), from, to, 30)
+}
+
+// TasksIn asks for tasks due in a range.
+type TasksIn struct {
+	RangeIn
+	PropertyID string `json:"property_id,omitempty" jsonschema_description:"only this vendor-qualified property"`
+}
+
+// TasksOut lists tasks by due date.
+type TasksOut struct {
+	From   string           `json:"from"`
+	To     string           `json:"to"`
+	Tasks  []connector.Task `json:"tasks"`
+	Errors []VendorError    `json:"errors,omitempty"`
+	Freshness
+	Accounts []AccountAge `json:"accounts,omitempty"`
+	Page
+}
+
+func (o *TasksOut) page() *Page { return &o.Page }
+func (o *TasksOut) items() int  { return len(o.Tasks) }
+func (o *TasksOut) keep(n int)  { o.Tasks = o.Tasks[:n] }
+
+func listTasks(d *Deps) Tool {
+	return New(Meta{
+		Name: "list_tasks", Title: "List tasks",
+		Description: "Lists the vendors' tasks (cleanings, repairs, checks) due in a range (default from today, 14 days), across every account whose vendor has tasks, by due date, optionally for one property.",
+		Scope:       ScopeRead, ReadOnly: true, Idempotent: true, OpenWorld: true,
+		Vendors: d.vendorsWith(func(cn connector.Connector) bool { _, ok := cn.(connector.TaskLister); return ok }),
+	}, d, func(ctx context.Context, d *Deps, c *Caller, in TasksIn) (TasksOut, string, error) {
+		r, err := dateRange(d.now(), in.From, in.To, 14)
+		if err != nil {
+			return TasksOut{}, "", err
+		}
+		pg, fresh := in.PageIn, in.Fresh
+		in.PageIn, in.FreshIn, in.From, in.To = PageIn{}, FreshIn{}, r.From, r.To
+		p, err := newPager(d, c, "list_tasks", in, pg)
+		if err != nil {
+			return TasksOut{}, "", err
+		}
+		vendor, propID := in.Vendor, ""
+		if in.PropertyID != "" {
+			v, id, err := connector.SplitID(in.PropertyID)
+			if err != nil {
+				return TasksOut{}, "", Errorf("property_id must be vendor-qualified, as list_properties returns it.")
+			}
+			vendor, propID = v, id
+		}
+		conns, err := connections(ctx, d, c, vendor)
+		if err != nil {
+			return TasksOut{}, "", err
+		}
+		q := connector.TaskQuery{Range: r, PropertyID: propID}
+		read := vendorRead[[]connector.Task]{kind: connector.KindTasks, subject: propID, args: r.From + "|" + r.To,
+			fetch: sorted(func(ctx context.Context, cn connector.Connector) ([]connector.Task, error) {
+				tl, ok := cn.(connector.TaskLister)
+				if !ok {
+					return nil, unsupported("tasks")
+				}
+				return tl.ListTasks(ctx, q)
+			}, byDue)}
+		items, page, ages, errs, err := fanPage(ctx, d, p, conns, fresh, read, byDue)
+		if err != nil {
+			return TasksOut{}, "", err
+		}
+		out := TasksOut{From: r.From, To: r.To, Tasks: items, Errors: errs, Page: page}
+		out.Accounts, out.Freshness = d.accountAges(conns, ages)
+		return out, fmt.Sprintf("%d tasks due from %s to %s%s.%s", len(items), r.From, r.To, errorSuffix(errs), d.ageSuffix(conns, ages)), nil
+	})
+}
+
+func byDue(a, b connector.Task) int {
+	return cmp.Or(strings.Compare(a.Due, b.Due), strings.Compare(a.ID, b.ID))
+}
+
+// PayoutsOut lists payouts, newest first.
+type PayoutsOut struct {
+	From    string             `json:"from"`
+	To      string             `json:"to"`
+	Payouts []connector.Payout `json:"payouts"`
+	Errors  []VendorError      `json:"errors,omitempty"`
+	Freshness
+	Accounts []AccountAge `json:"accounts,omitempty"`
+	Page
+}
+
+func (o *PayoutsOut) page() *Page { return &o.Page }
+func (o *PayoutsOut) items() int  { return len(o.Payouts) }
+func (o *PayoutsOut) keep(n int)  { o.Payouts = o.Payouts[:n] }
+
+func listPayouts(d *Deps) Tool {
+	return New(Meta{
+		Name: "list_payouts", Title: "List payouts",
+		Description: "Lists what the vendors paid out to the host, dated in a range (default the last 30 days), across every account whose vendor publishes payouts, newest first, each in its own currency. list_transactions has the movements behind them.",
+		Scope:       ScopeRead, ReadOnly: true, Idempotent: true, OpenWorld: true,
+		Vendors: d.vendorsWith(func(cn connector.Connector) bool { _, ok := cn.(connector.PayoutLister); return ok }),
+	}, d, func(ctx context.Context, d *Deps, c *Caller, in RangeIn) (PayoutsOut, string, error) {
+		r, err := pastRange(d, in.From, in.To)
+		if err != nil {
+			return PayoutsOut{}, "", err
+		}
+		pg, fresh := in.PageIn, in.Fresh
+		in.PageIn, in.FreshIn, in.From, in.To = PageIn{}, FreshIn{}, r.From, r.To
+		p, err := newPager(d, c, "list_payouts", in, pg)
+		if err != nil {
+			return PayoutsOut{}, "", err
+		}
+		conns, err := connections(ctx, d, c, in.Vendor)
+		if err != nil {
+			return PayoutsOut{}, "", err
+		}
+		q := connector.MoneyQuery{Range: r}
+		read := vendorRead[[]connector.Payout]{kind: connector.KindMoney, subject: "payouts", args: r.From + "|" + r.To,
+			fetch: sorted(func(ctx context.Context, cn connector.Connector) ([]connector.Payout, error) {
+				pl, ok := cn.(connector.PayoutLister)
+				if !ok {
+					return nil, unsupported("payouts")
+				}
+				return pl.ListPayouts(ctx, q)
+			}, byPayoutDate)}
+		items, page, ages, errs, err := fanPage(ctx, d, p, conns, fresh, read, byPayoutDate)
+		if err != nil {
+			return PayoutsOut{}, "", err
+		}
+		out := PayoutsOut{From: r.From, To: r.To, Payouts: items, Errors: errs, Page: page}
+		out.Accounts, out.Freshness = d.accountAges(conns, ages)
+		return out, fmt.Sprintf("%d payouts from %s to %s%s.%s", len(items), r.From, r.To, errorSuffix(errs), d.ageSuffix(conns, ages)), nil
+	})
+}
+
+func byPayoutDate(a, b connector.Payout) int {
+	return cmp.Or(strings.Compare(b.Date, a.Date), strings.Compare(a.ID, b.ID))
+}
