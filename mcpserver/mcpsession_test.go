@@ -84,7 +84,9 @@ func TestSessionIDsNotLogged(t *testing.T) {
 		t.Fatalf("with elicitation: %+v %q", out, msg)
 	}
 	c.Close()
-	logs := e.logs.String()
+	// mcp-go logs the delivered answer after handing it over, so the line
+	// may come just after the tool's result: wait on the log's own writes.
+	logs := e.logs.waitFor(func(log string) bool { return strings.Contains(log, "component=mcp-go") }, 10*time.Second)
 	if !strings.Contains(logs, "component=mcp-go") {
 		t.Fatalf("mcp-go logged nothing; the test proves nothing:\n%s", logs)
 	}
