@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"github.com/hostgate/hostgate/tools/connector/sandbox"
 	"io"
 	"net/http"
 	"os"
@@ -433,6 +434,9 @@ func TestToolResultsSnapshot(t *testing.T) {
 		{"list_transactions", map[string]any{"vendor": "hostaway"}},
 		{"list_payouts", map[string]any{"vendor": "hospitable", "from": e.clock.Now().AddDate(0, -6, 0).Format("2006-01-02"), "to": e.clock.Now().Format("2006-01-02")}},
 		{"list_tasks", map[string]any{"vendor": "hostaway"}},
+		{"update_stay", map[string]any{"reservation_id": r.ID, "host_note": "Early check-in agreed for 13:00."}},
+		{"send_quote", map[string]any{"property_id": "hospitable:" + sandbox.HospitableAucklandPropertyID, "check_in": e.clock.Now().AddDate(0, 5, 0).Format("2006-01-02"), "check_out": e.clock.Now().AddDate(0, 5, 3).Format("2006-01-02"), "adults": 2}},
+		{"save_task", map[string]any{"property_id": fmt.Sprintf("hostaway:%d", sandbox.HostawayListingID), "title": "Replace the hallway bulb", "due": e.clock.Now().AddDate(0, 0, 2).Format("2006-01-02")}},
 		{"send_message", map[string]any{"conversation_id": r.ConversationID, "body": "Hello from the snapshot test."}},
 		{"update_calendar", map[string]any{"property_id": r.PropertyID, "from": tomorrow, "to": tomorrow, "available": false}},
 		{"reply_to_review", map[string]any{"review_id": reviewID, "reply": "Thank you for staying with us."}},

@@ -3,6 +3,8 @@ package mcpserver_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"github.com/hostgate/hostgate/tools/connector/sandbox"
 	"reflect"
 	"strings"
 	"testing"
@@ -119,6 +121,9 @@ func TestEveryToolTextCarriesItsData(t *testing.T) {
 		"list_transactions":  {"vendor": "hostaway"},
 		"list_payouts":       {"vendor": "hospitable", "from": e.clock.Now().AddDate(0, -6, 0).Format("2006-01-02"), "to": e.clock.Now().Format("2006-01-02")},
 		"list_tasks":         {"vendor": "hostaway"},
+		"update_stay":        {"reservation_id": r.ID, "host_note": "Early check-in agreed for 13:00."},
+		"send_quote":         {"property_id": "hospitable:" + sandbox.HospitableAucklandPropertyID, "check_in": e.clock.Now().AddDate(0, 5, 0).Format("2006-01-02"), "check_out": e.clock.Now().AddDate(0, 5, 3).Format("2006-01-02"), "adults": 2},
+		"save_task":          {"property_id": fmt.Sprintf("hostaway:%d", sandbox.HostawayListingID), "title": "Replace the hallway bulb", "due": e.clock.Now().AddDate(0, 0, 2).Format("2006-01-02")},
 		"write_probe":        nil,
 		// Last: it removes an account.
 		"disconnect_vendor": {"connection_id": byVendor["hoxtonai"]},

@@ -30,5 +30,8 @@ func All(d *Deps) []Tool {
 		listPayouts(d),
 		listTransactions(d),
 		listTasks(d),
+		updateStay(d),
+		sendQuote(d),
+		saveTask(d),
 	}
 }

@@ -357,7 +357,13 @@ func act[In, R any](ctx context.Context, d *Deps, c *Caller, spec *WriteSpec[In,
 		return WriteOut[R]{}, "", err
 	}
 	d.log().InfoContext(ctx, "write done", "tool", spec.Name, "host_id", c.UserID, "client_id", c.ClientID, "via", via, "draft", id)
-	return WriteOut[R]{Status: "done", Result: &out, Next: "Done. Tell the host."}, summary, nil
+	// The act's own words say what to do next where there is more to do
+	// (a quote's link to send); the host hears of it either way.
+	next := "Done. Tell the host."
+	if summary != "" {
+		next = summary + " Tell the host."
+	}
+	return WriteOut[R]{Status: "done", Result: &out, Next: next}, summary, nil
 }
 
 // finish records how a write under way ended. Its context is detached:

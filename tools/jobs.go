@@ -5,6 +5,10 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
+
+	"github.com/hostgate/hostgate/store"
+	"github.com/hostgate/hostgate/tools/stays"
 
 	"github.com/hostgate/hostgate/tools/connector"
 )
@@ -199,8 +203,13 @@ func listTasks(d *Deps) Tool {
 		if err != nil {
 			return TasksOut{}, "", err
 		}
-		q := connector.TaskQuery{Range: r, PropertyID: propID}
-		read := vendorRead[[]connector.Task]{kind: connector.KindTasks, subject: propID, args: r.From + "|" + r.To,
+		// A task is due at an instant; the host's range is of the
+		// property's local dates. Ask the vendor a day wider on each side
+		// and keep the tasks whose due date, where the property is, falls
+		// in the range.
+		wide := connector.DateRange{From: shiftDate(r.From, -1), To: shiftDate(r.To, 1)}
+		q := connector.TaskQuery{Range: wide, PropertyID: propID}
+		read := vendorRead[[]connector.Task]{kind: connector.KindTasks, subject: propID, args: wide.From + "|" + wide.To,
 			fetch: sorted(func(ctx context.Context, cn connector.Connector) ([]connector.Task, error) {
 				tl, ok := cn.(connector.TaskLister)
 				if !ok {
@@ -212,9 +221,16 @@ func listTasks(d *Deps) Tool {
 		if err != nil {
 			return TasksOut{}, "", err
 		}
-		out := TasksOut{From: r.From, To: r.To, Tasks: items, Errors: errs, Page: page}
+		zones := d.propertyZones(ctx, conns)
+		kept := items[:0:0]
+		for _, t := range items {
+			if day := localDay(t.Due, zones[t.PropertyID]); day == "" || day >= r.From && day <= r.To {
+				kept = append(kept, t)
+			}
+		}
+		out := TasksOut{From: r.From, To: r.To, Tasks: nonNil(kept), Errors: errs, Page: page}
 		out.Accounts, out.Freshness = d.accountAges(conns, ages)
-		return out, fmt.Sprintf("%d tasks due from %s to %s%s.%s", len(items), r.From, r.To, errorSuffix(errs), d.ageSuffix(conns, ages)), nil
+		return out, fmt.Sprintf("%d tasks due from %s to %s%s.%s", len(kept), r.From, r.To, errorSuffix(errs), d.ageSuffix(conns, ages)), nil
 	})
 }
 
@@ -279,4 +295,36 @@ func listPayouts(d *Deps) Tool {
 
 func byPayoutDate(a, b connector.Payout) int {
 	return cmp.Or(strings.Compare(b.Date, a.Date), strings.Compare(a.ID, b.ID))
+}
+
+// propertyZones maps the properties of conns to their time zones, from
+// the cached property lists; a property whose list fails is left out.
+func (d *Deps) propertyZones(ctx context.Context, conns []store.Connection) map[string]string {
+	lists, _, _, err := fanOut(ctx, d, conns, false, propertiesRead())
+	zones := map[string]string{}
+	if err != nil {
+		return zones
+	}
+	for _, l := range lists {
+		for _, p := range l {
+			if p.Timezone != "" {
+				zones[p.ID] = p.Timezone
+			}
+		}
+	}
+	return zones
+}
+
+// localDay is the date of an RFC 3339 instant in zone tz (an IANA name or
+// a UTC offset; UTC when unknown), or the date itself when due is one; ""
+// when due is neither.
+func localDay(due, tz string) string {
+	if connector.ValidDate(due) && due != "" {
+		return due
+	}
+	t, err := time.Parse(time.RFC3339, due)
+	if err != nil {
+		return ""
+	}
+	return t.In(stays.Location(tz)).Format(time.DateOnly)
 }

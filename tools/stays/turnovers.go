@@ -68,7 +68,7 @@ func Turnovers(props []connector.Property, reservations []connector.Reservation,
 	var out []Turnover
 	for id, rs := range byProp {
 		p := info[id]
-		loc := location(p.Timezone)
+		loc := Location(p.Timezone)
 		rr := r
 		if rr.From == "" {
 			today := now.In(loc)
@@ -115,8 +115,9 @@ func Turnovers(props []connector.Property, reservations []connector.Reservation,
 	return out
 }
 
-// location is the property's time zone, UTC when unknown.
-func location(tz string) *time.Location {
+// Location is a property's time zone: an IANA name or a UTC offset
+// ("+1300"), UTC when unknown.
+func Location(tz string) *time.Location {
 	if tz == "" {
 		return time.UTC
 	}
