@@ -18,6 +18,7 @@ type GapsIn struct {
 	PropertyID string `json:"property_id,omitempty" jsonschema_description:"only this vendor-qualified property"`
 	Vendor     string `json:"vendor,omitempty" jsonschema_description:"only this vendor's accounts"`
 	FreshIn
+	PageIn
 }
 
 // GapsOut lists the gaps, by date.
@@ -28,7 +29,12 @@ type GapsOut struct {
 	Skipped []string      `json:"skipped_properties,omitempty" jsonschema_description:"properties whose calendars were not read (too many in one call): narrow with property_id or vendor"`
 	Errors  []VendorError `json:"errors,omitempty"`
 	Freshness
+	Page
 }
+
+func (o *GapsOut) page() *Page { return &o.Page }
+func (o *GapsOut) items() int  { return len(o.Gaps) }
+func (o *GapsOut) keep(n int)  { o.Gaps = o.Gaps[:n] }
 
 func findGapNights(d *Deps) Tool {
 	return New(Meta{
@@ -41,6 +47,12 @@ func findGapNights(d *Deps) Tool {
 		if err != nil {
 			return GapsOut{}, "", err
 		}
+		pg, fresh := in.PageIn, in.Fresh
+		in.PageIn, in.FreshIn, in.From, in.To = PageIn{}, FreshIn{}, r.From, r.To
+		p, err := newPager(d, c, "find_gap_nights", in, pg)
+		if err != nil {
+			return GapsOut{}, "", err
+		}
 		maxNights := in.MaxNights
 		switch {
 		case maxNights == 0:
@@ -49,7 +61,7 @@ func findGapNights(d *Deps) Tool {
 			return GapsOut{}, "", Errorf("max_nights must be between 1 and 7.")
 		}
 		// Properties only: a gap is read off the calendar itself.
-		b, err := readBookings(ctx, d, c, in.Vendor, in.PropertyID, nil, in.Fresh)
+		b, err := readBookings(ctx, d, c, in.Vendor, in.PropertyID, nil, fresh)
 		if err != nil {
 			return GapsOut{}, "", err
 		}
@@ -62,7 +74,7 @@ func findGapNights(d *Deps) Tool {
 		// One night more on each side, to know whether a gap at an end is
 		// bounded.
 		wide := connector.DateRange{From: shiftDate(r.From, -1), To: shiftDate(r.To, 1)}
-		cals, skipped, cerrs := calendars(ctx, d, b, props, wide, in.Fresh, maxCalendars)
+		cals, skipped, cerrs := calendars(ctx, d, b, props, wide, fresh, maxCalendars)
 		out := GapsOut{From: r.From, To: r.To, Gaps: []stays.Gap{}, Skipped: skipped, Errors: mergeErrors(b.errs, cerrs)}
 		for _, p := range props {
 			for _, g := range stays.Gaps(p.ID, p.Name, cals[p.ID], maxNights) {
@@ -77,8 +89,10 @@ func findGapNights(d *Deps) Tool {
 			}
 			return strings.Compare(a.PropertyID, b.PropertyID)
 		})
+		all := len(out.Gaps)
+		out.Gaps, out.Page = one(p, out.Gaps)
 		_, out.Freshness = d.accountAges(b.conns, b.ages)
-		text := fmt.Sprintf("%d gaps of at most %d nights from %s to %s", len(out.Gaps), maxNights, r.From, r.To)
+		text := fmt.Sprintf("%d of %d gaps of at most %d nights from %s to %s", len(out.Gaps), all, maxNights, r.From, r.To)
 		if len(skipped) > 0 {
 			text += fmt.Sprintf(" (%d properties not read: narrow with property_id or vendor)", len(skipped))
 		}

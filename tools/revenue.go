@@ -22,19 +22,25 @@ type RevenueIn struct {
 	PropertyID string `json:"property_id,omitempty" jsonschema_description:"only this vendor-qualified property"`
 	Vendor     string `json:"vendor,omitempty" jsonschema_description:"only this vendor's accounts"`
 	FreshIn
+	PageIn
 }
 
 // RevenueOut is the summary: per property, and per currency.
 type RevenueOut struct {
 	From       string                  `json:"from"`
 	To         string                  `json:"to"`
-	Properties []stays.PropertyRevenue `json:"properties"`
+	Properties []stays.PropertyRevenue `json:"properties" jsonschema_description:"by currency, then revenue; paged (totals cover every property, on every page)"`
 	Totals     []stays.CurrencyTotal   `json:"totals" jsonschema_description:"one per currency; amounts in different currencies are never added together"`
 	Closed     string                  `json:"closed_nights" jsonschema:"enum=counted,enum=partly_counted,enum=not_counted" jsonschema_description:"whether nights the host closed were left out of the available nights: counted; partly_counted (some calendars failed, see errors); not_counted (too many properties: every night taken as open)"`
 	Notes      []string                `json:"notes,omitempty"`
 	Errors     []VendorError           `json:"errors,omitempty"`
 	Freshness
+	Page
 }
+
+func (o *RevenueOut) page() *Page { return &o.Page }
+func (o *RevenueOut) items() int  { return len(o.Properties) }
+func (o *RevenueOut) keep(n int)  { o.Properties = o.Properties[:n] }
 
 func revenueSummary(d *Deps) Tool {
 	return New(Meta{
@@ -56,18 +62,24 @@ func revenueSummary(d *Deps) Tool {
 		if err != nil {
 			return RevenueOut{}, "", err
 		}
+		pg, fresh := in.PageIn, in.Fresh
+		in.PageIn, in.FreshIn, in.From, in.To = PageIn{}, FreshIn{}, r.From, r.To
+		p, err := newPager(d, c, "revenue_summary", in, pg)
+		if err != nil {
+			return RevenueOut{}, "", err
+		}
 		// Every stay with a night in the range checks out after its first
 		// night; stays longer than stayReach nights that check in inside
 		// the range and out after it are not seen (a note says so).
 		q := connector.ReservationQuery{ByCheckOut: true, Range: connector.DateRange{From: shiftDate(r.From, 1), To: shiftDate(r.To, stayReach)}}
-		b, err := readBookings(ctx, d, c, in.Vendor, in.PropertyID, &q, in.Fresh)
+		b, err := readBookings(ctx, d, c, in.Vendor, in.PropertyID, &q, fresh)
 		if err != nil {
 			return RevenueOut{}, "", err
 		}
 		out := RevenueOut{From: r.From, To: r.To, Closed: "not_counted", Errors: b.errs}
 		in2 := stays.RevenueInput{Range: stays.Range{From: r.From, To: r.To}, Properties: b.props, Reservations: b.reservations}
 		if len(b.props) <= maxCalendars {
-			cals, _, cerrs := calendars(ctx, d, b, b.props, r, in.Fresh, maxCalendars)
+			cals, _, cerrs := calendars(ctx, d, b, b.props, r, fresh, maxCalendars)
 			out.Errors = append(out.Errors, cerrs...)
 			out.Closed = "counted"
 			if len(cerrs) > 0 {
@@ -85,7 +97,8 @@ func revenueSummary(d *Deps) Tool {
 			out.Notes = append(out.Notes, fmt.Sprintf("With more than %d properties the calendars are not read: every night counts as available. Pass property_id or vendor to count closed nights.", maxCalendars))
 		}
 		out.Properties, out.Totals = stays.Revenue(in2)
-		out.Properties, out.Totals = nonNil(out.Properties), nonNil(out.Totals)
+		out.Totals = nonNil(out.Totals)
+		out.Properties, out.Page = one(p, nonNil(out.Properties))
 		out.Notes = append(out.Notes, fmt.Sprintf("Stays longer than %d nights that check out after %s are not included.", stayReach, r.To))
 		_, out.Freshness = d.accountAges(b.conns, b.ages)
 		return out, revenueText(out) + errorSuffix(out.Errors) + "." + d.ageSuffix(b.conns, b.ages), nil

@@ -15,6 +15,7 @@ type TurnoversIn struct {
 	PropertyID string `json:"property_id,omitempty" jsonschema_description:"only this vendor-qualified property"`
 	Vendor     string `json:"vendor,omitempty" jsonschema_description:"only this vendor's accounts"`
 	FreshIn
+	PageIn
 }
 
 // TurnoversOut lists turnovers by date.
@@ -25,7 +26,12 @@ type TurnoversOut struct {
 	SameDay   int              `json:"same_day" jsonschema_description:"how many are same-day turns"`
 	Errors    []VendorError    `json:"errors,omitempty"`
 	Freshness
+	Page
 }
+
+func (o *TurnoversOut) page() *Page { return &o.Page }
+func (o *TurnoversOut) items() int  { return len(o.Turnovers) }
+func (o *TurnoversOut) keep(n int)  { o.Turnovers = o.Turnovers[:n] }
 
 // turnoverDays is the default span of list_turnovers: a week.
 const turnoverDays = 7
@@ -38,6 +44,8 @@ func listTurnovers(d *Deps) Tool {
 		Vendors: d.vendorsWith(func(cn connector.Connector) bool { _, ok := cn.(connector.ReservationLister); return ok }),
 	}, d, func(ctx context.Context, d *Deps, c *Caller, in TurnoversIn) (TurnoversOut, string, error) {
 		now := d.now()
+		pg, fresh := in.PageIn, in.Fresh
+		in.PageIn, in.FreshIn = PageIn{}, FreshIn{}
 		var r connector.DateRange
 		if in.From != "" || in.To != "" {
 			var err error
@@ -53,17 +61,27 @@ func listTurnovers(d *Deps) Tool {
 			from, to = now.AddDate(0, 0, -1).Format("2006-01-02"), now.AddDate(0, 0, turnoverDays+1).Format("2006-01-02")
 		}
 		q := connector.ReservationQuery{Range: connector.DateRange{From: shiftDate(from, -stayReach), To: shiftDate(to, 31)}}
-		b, err := readBookings(ctx, d, c, in.Vendor, in.PropertyID, &q, in.Fresh)
+		// The cursor binds to the range the call resolved to.
+		in.From, in.To = r.From, r.To
+		if r.From == "" {
+			in.From = from
+		}
+		p, err := newPager(d, c, "list_turnovers", in, pg)
+		if err != nil {
+			return TurnoversOut{}, "", err
+		}
+		b, err := readBookings(ctx, d, c, in.Vendor, in.PropertyID, &q, fresh)
 		if err != nil {
 			return TurnoversOut{}, "", err
 		}
 		ts := stays.Turnovers(b.props, b.reservations, stays.Range{From: r.From, To: r.To}, turnoverDays, now)
-		out := TurnoversOut{From: r.From, To: r.To, Turnovers: nonNil(ts), Errors: b.errs}
+		out := TurnoversOut{From: r.From, To: r.To, Errors: b.errs}
 		for _, t := range ts {
 			if t.SameDay {
 				out.SameDay++
 			}
 		}
+		out.Turnovers, out.Page = one(p, nonNil(ts))
 		_, out.Freshness = d.accountAges(b.conns, b.ages)
 		when := "in the next " + fmt.Sprint(turnoverDays) + " days"
 		if r.From != "" {
