@@ -114,6 +114,13 @@ func (api) Read(resp connector.Response, out any) connector.Reply {
 		// not an empty result.
 		return connector.Reply{Err: connector.ErrUnavailable, Status: resp.Status, Message: "malformed response: no data"}
 	}
+	// The envelope's decoding has checked data and copied it out of the
+	// body: a caller that takes the raw data (read, list) gets it as is,
+	// without a second pass over the bytes.
+	if raw, ok := out.(*json.RawMessage); ok {
+		*raw = env.Data
+		return connector.Reply{}
+	}
 	r := connector.JSONReply(resp.Status, env.Data, out)
 	if r.Err != nil {
 		r.Message = "malformed data"
@@ -153,6 +160,12 @@ func decode(op string, raw json.RawMessage, out any, keys ...string) error {
 		if v, ok := m[k]; !ok || isNull(v) {
 			return malformed(op, "no "+k)
 		}
+	}
+	// A caller that reads data by its keys (list) takes the map this
+	// check built rather than a second decoding of the same bytes.
+	if mp, ok := out.(*map[string]json.RawMessage); ok {
+		*mp = m
+		return nil
 	}
 	if err := json.Unmarshal(raw, out); err != nil {
 		return malformed(op, "data of an unexpected type")
