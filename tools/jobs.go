@@ -8,9 +8,8 @@ import (
 	"time"
 
 	"github.com/hostgate/hostgate/store"
-	"github.com/hostgate/hostgate/tools/stays"
-
 	"github.com/hostgate/hostgate/tools/connector"
+	"github.com/hostgate/hostgate/tools/stays"
 )
 
 // The reads of issue 11's jobs: inquiries, money and tasks, each across
@@ -26,7 +25,40 @@ type RangeIn struct {
 	PageIn
 }
 
-// InquiriesOut lists inquiries, newest stay first.
+// listed is a page of a ranged list and what its output reports besides.
+type listed[T any] struct {
+	items    []T
+	page     Page
+	accounts []AccountAge
+	fresh    Freshness
+	errs     []VendorError
+	suffix   string // errors and age, for the summary
+}
+
+// rangedList reads one capability over r from every connection of vendor
+// (subject narrowing the cache key, e.g. a property), in order, and pages
+// it. filter is what binds the cursor: the call's arguments as resolved.
+func rangedList[T any](ctx context.Context, d *Deps, c *Caller, tool string, filter any, pg PageIn, fresh bool, vendor string,
+	kind connector.Kind, subject, args string, fetch func(ctx context.Context, cn connector.Connector) ([]T, error), order func(a, b T) int) (listed[T], error) {
+	p, err := newPager(d, c, tool, filter, pg)
+	if err != nil {
+		return listed[T]{}, err
+	}
+	conns, err := connections(ctx, d, c, vendor)
+	if err != nil {
+		return listed[T]{}, err
+	}
+	read := vendorRead[[]T]{kind: kind, subject: subject, args: args, fetch: sorted(fetch, order)}
+	items, page, ages, errs, err := fanPage(ctx, d, p, conns, fresh, read, order)
+	if err != nil {
+		return listed[T]{}, err
+	}
+	l := listed[T]{items: items, page: page, errs: errs, suffix: errorSuffix(errs) + "." + d.ageSuffix(conns, ages)}
+	l.accounts, l.fresh = d.accountAges(conns, ages)
+	return l, nil
+}
+
+// InquiriesOut lists inquiries by the stay's check-in.
 type InquiriesOut struct {
 	From      string              `json:"from"`
 	To        string              `json:"to"`
@@ -54,35 +86,74 @@ func listInquiries(d *Deps) Tool {
 		}
 		pg, fresh := in.PageIn, in.Fresh
 		in.PageIn, in.FreshIn, in.From, in.To = PageIn{}, FreshIn{}, r.From, r.To
-		p, err := newPager(d, c, "list_inquiries", in, pg)
-		if err != nil {
-			return InquiriesOut{}, "", err
-		}
-		conns, err := connections(ctx, d, c, in.Vendor)
-		if err != nil {
-			return InquiriesOut{}, "", err
-		}
 		q := connector.InquiryQuery{Range: r}
-		read := vendorRead[[]connector.Inquiry]{kind: connector.KindInquiries, args: r.From + "|" + r.To,
-			fetch: sorted(func(ctx context.Context, cn connector.Connector) ([]connector.Inquiry, error) {
+		l, err := rangedList(ctx, d, c, "list_inquiries", in, pg, fresh, in.Vendor, connector.KindInquiries, "", r.From+"|"+r.To,
+			func(ctx context.Context, cn connector.Connector) ([]connector.Inquiry, error) {
 				il, ok := cn.(connector.InquiryLister)
 				if !ok {
 					return nil, unsupported("inquiries")
 				}
 				return il.ListInquiries(ctx, q)
-			}, byInquiry)}
-		items, page, ages, errs, err := fanPage(ctx, d, p, conns, fresh, read, byInquiry)
+			}, byInquiry)
 		if err != nil {
 			return InquiriesOut{}, "", err
 		}
-		out := InquiriesOut{From: r.From, To: r.To, Inquiries: items, Errors: errs, Page: page}
-		out.Accounts, out.Freshness = d.accountAges(conns, ages)
-		return out, fmt.Sprintf("%d inquiries for stays from %s to %s%s.%s", len(items), r.From, r.To, errorSuffix(errs), d.ageSuffix(conns, ages)), nil
+		out := InquiriesOut{From: r.From, To: r.To, Inquiries: l.items, Errors: l.errs, Freshness: l.fresh, Accounts: l.accounts, Page: l.page}
+		return out, fmt.Sprintf("%d inquiries for stays from %s to %s%s", len(l.items), r.From, r.To, l.suffix), nil
 	})
 }
 
 func byInquiry(a, b connector.Inquiry) int {
 	return cmp.Or(strings.Compare(a.CheckIn, b.CheckIn), b.ReceivedAt.Compare(a.ReceivedAt), strings.Compare(a.ID, b.ID))
+}
+
+// PayoutsOut lists payouts, newest first.
+type PayoutsOut struct {
+	From    string             `json:"from"`
+	To      string             `json:"to"`
+	Payouts []connector.Payout `json:"payouts"`
+	Errors  []VendorError      `json:"errors,omitempty"`
+	Freshness
+	Accounts []AccountAge `json:"accounts,omitempty"`
+	Page
+}
+
+func (o *PayoutsOut) page() *Page { return &o.Page }
+func (o *PayoutsOut) items() int  { return len(o.Payouts) }
+func (o *PayoutsOut) keep(n int)  { o.Payouts = o.Payouts[:n] }
+
+func listPayouts(d *Deps) Tool {
+	return New(Meta{
+		Name: "list_payouts", Title: "List payouts",
+		Description: "Lists what the vendors paid out to the host, dated in a range (default the last 30 days), across every account whose vendor publishes payouts, newest first, each in its own currency. list_transactions has the movements behind them.",
+		Scope:       ScopeRead, ReadOnly: true, Idempotent: true, OpenWorld: true,
+		Vendors: d.vendorsWith(func(cn connector.Connector) bool { _, ok := cn.(connector.PayoutLister); return ok }),
+	}, d, func(ctx context.Context, d *Deps, c *Caller, in RangeIn) (PayoutsOut, string, error) {
+		r, err := pastRange(d, in.From, in.To)
+		if err != nil {
+			return PayoutsOut{}, "", err
+		}
+		pg, fresh := in.PageIn, in.Fresh
+		in.PageIn, in.FreshIn, in.From, in.To = PageIn{}, FreshIn{}, r.From, r.To
+		q := connector.MoneyQuery{Range: r}
+		l, err := rangedList(ctx, d, c, "list_payouts", in, pg, fresh, in.Vendor, connector.KindMoney, "payouts", r.From+"|"+r.To,
+			func(ctx context.Context, cn connector.Connector) ([]connector.Payout, error) {
+				pl, ok := cn.(connector.PayoutLister)
+				if !ok {
+					return nil, unsupported("payouts")
+				}
+				return pl.ListPayouts(ctx, q)
+			}, byPayoutDate)
+		if err != nil {
+			return PayoutsOut{}, "", err
+		}
+		out := PayoutsOut{From: r.From, To: r.To, Payouts: l.items, Errors: l.errs, Freshness: l.fresh, Accounts: l.accounts, Page: l.page}
+		return out, fmt.Sprintf("%d payouts from %s to %s%s", len(l.items), r.From, r.To, l.suffix), nil
+	})
+}
+
+func byPayoutDate(a, b connector.Payout) int {
+	return cmp.Or(strings.Compare(b.Date, a.Date), strings.Compare(a.ID, b.ID))
 }
 
 // TransactionsOut lists money movements, newest first.
@@ -113,30 +184,20 @@ func listTransactions(d *Deps) Tool {
 		}
 		pg, fresh := in.PageIn, in.Fresh
 		in.PageIn, in.FreshIn, in.From, in.To = PageIn{}, FreshIn{}, r.From, r.To
-		p, err := newPager(d, c, "list_transactions", in, pg)
-		if err != nil {
-			return TransactionsOut{}, "", err
-		}
-		conns, err := connections(ctx, d, c, in.Vendor)
-		if err != nil {
-			return TransactionsOut{}, "", err
-		}
 		q := connector.MoneyQuery{Range: r}
-		read := vendorRead[[]connector.Transaction]{kind: connector.KindMoney, subject: "transactions", args: r.From + "|" + r.To,
-			fetch: sorted(func(ctx context.Context, cn connector.Connector) ([]connector.Transaction, error) {
+		l, err := rangedList(ctx, d, c, "list_transactions", in, pg, fresh, in.Vendor, connector.KindMoney, "transactions", r.From+"|"+r.To,
+			func(ctx context.Context, cn connector.Connector) ([]connector.Transaction, error) {
 				tl, ok := cn.(connector.TransactionLister)
 				if !ok {
 					return nil, unsupported("transactions")
 				}
 				return tl.ListTransactions(ctx, q)
-			}, byTransaction)}
-		items, page, ages, errs, err := fanPage(ctx, d, p, conns, fresh, read, byTransaction)
+			}, byTransaction)
 		if err != nil {
 			return TransactionsOut{}, "", err
 		}
-		out := TransactionsOut{From: r.From, To: r.To, Transactions: items, Errors: errs, Page: page}
-		out.Accounts, out.Freshness = d.accountAges(conns, ages)
-		return out, fmt.Sprintf("%d transactions from %s to %s%s.%s", len(items), r.From, r.To, errorSuffix(errs), d.ageSuffix(conns, ages)), nil
+		out := TransactionsOut{From: r.From, To: r.To, Transactions: l.items, Errors: l.errs, Freshness: l.fresh, Accounts: l.accounts, Page: l.page}
+		return out, fmt.Sprintf("%d transactions from %s to %s%s", len(l.items), r.From, r.To, l.suffix), nil
 	})
 }
 
@@ -148,7 +209,7 @@ func byTransaction(a, b connector.Transaction) int {
 func pastRange(d *Deps, from, to string) (connector.DateRange, error) {
 	if from == "" && to == "" {
 		now := d.now()
-		return connector.DateRange{From: now.AddDate(0, 0, -30).Format("2006-01-02"), To: now.Format("2006-01-02")}, nil
+		return connector.DateRange{From: now.AddDate(0, 0, -30).Format(time.DateOnly), To: now.Format(time.DateOnly)}, nil
 	}
 	return dateRange(d.now(), from, to, 30)
 }
@@ -187,10 +248,6 @@ func listTasks(d *Deps) Tool {
 		}
 		pg, fresh := in.PageIn, in.Fresh
 		in.PageIn, in.FreshIn, in.From, in.To = PageIn{}, FreshIn{}, r.From, r.To
-		p, err := newPager(d, c, "list_tasks", in, pg)
-		if err != nil {
-			return TasksOut{}, "", err
-		}
 		vendor, propID := in.Vendor, ""
 		if in.PropertyID != "" {
 			v, id, err := connector.SplitID(in.PropertyID)
@@ -199,102 +256,41 @@ func listTasks(d *Deps) Tool {
 			}
 			vendor, propID = v, id
 		}
-		conns, err := connections(ctx, d, c, vendor)
-		if err != nil {
-			return TasksOut{}, "", err
-		}
 		// A task is due at an instant; the host's range is of the
 		// property's local dates. Ask the vendor a day wider on each side
 		// and keep the tasks whose due date, where the property is, falls
 		// in the range.
 		wide := connector.DateRange{From: shiftDate(r.From, -1), To: shiftDate(r.To, 1)}
 		q := connector.TaskQuery{Range: wide, PropertyID: propID}
-		read := vendorRead[[]connector.Task]{kind: connector.KindTasks, subject: propID, args: wide.From + "|" + wide.To,
-			fetch: sorted(func(ctx context.Context, cn connector.Connector) ([]connector.Task, error) {
+		l, err := rangedList(ctx, d, c, "list_tasks", in, pg, fresh, vendor, connector.KindTasks, propID, wide.From+"|"+wide.To,
+			func(ctx context.Context, cn connector.Connector) ([]connector.Task, error) {
 				tl, ok := cn.(connector.TaskLister)
 				if !ok {
 					return nil, unsupported("tasks")
 				}
 				return tl.ListTasks(ctx, q)
-			}, byDue)}
-		items, page, ages, errs, err := fanPage(ctx, d, p, conns, fresh, read, byDue)
+			}, byDue)
+		if err != nil {
+			return TasksOut{}, "", err
+		}
+		conns, err := connections(ctx, d, c, vendor)
 		if err != nil {
 			return TasksOut{}, "", err
 		}
 		zones := d.propertyZones(ctx, conns)
-		kept := items[:0:0]
-		for _, t := range items {
+		kept := l.items[:0:0]
+		for _, t := range l.items {
 			if day := localDay(t.Due, zones[t.PropertyID]); day == "" || day >= r.From && day <= r.To {
 				kept = append(kept, t)
 			}
 		}
-		out := TasksOut{From: r.From, To: r.To, Tasks: nonNil(kept), Errors: errs, Page: page}
-		out.Accounts, out.Freshness = d.accountAges(conns, ages)
-		return out, fmt.Sprintf("%d tasks due from %s to %s%s.%s", len(kept), r.From, r.To, errorSuffix(errs), d.ageSuffix(conns, ages)), nil
+		out := TasksOut{From: r.From, To: r.To, Tasks: nonNil(kept), Errors: l.errs, Freshness: l.fresh, Accounts: l.accounts, Page: l.page}
+		return out, fmt.Sprintf("%d tasks due from %s to %s%s", len(kept), r.From, r.To, l.suffix), nil
 	})
 }
 
 func byDue(a, b connector.Task) int {
 	return cmp.Or(strings.Compare(a.Due, b.Due), strings.Compare(a.ID, b.ID))
-}
-
-// PayoutsOut lists payouts, newest first.
-type PayoutsOut struct {
-	From    string             `json:"from"`
-	To      string             `json:"to"`
-	Payouts []connector.Payout `json:"payouts"`
-	Errors  []VendorError      `json:"errors,omitempty"`
-	Freshness
-	Accounts []AccountAge `json:"accounts,omitempty"`
-	Page
-}
-
-func (o *PayoutsOut) page() *Page { return &o.Page }
-func (o *PayoutsOut) items() int  { return len(o.Payouts) }
-func (o *PayoutsOut) keep(n int)  { o.Payouts = o.Payouts[:n] }
-
-func listPayouts(d *Deps) Tool {
-	return New(Meta{
-		Name: "list_payouts", Title: "List payouts",
-		Description: "Lists what the vendors paid out to the host, dated in a range (default the last 30 days), across every account whose vendor publishes payouts, newest first, each in its own currency. list_transactions has the movements behind them.",
-		Scope:       ScopeRead, ReadOnly: true, Idempotent: true, OpenWorld: true,
-		Vendors: d.vendorsWith(func(cn connector.Connector) bool { _, ok := cn.(connector.PayoutLister); return ok }),
-	}, d, func(ctx context.Context, d *Deps, c *Caller, in RangeIn) (PayoutsOut, string, error) {
-		r, err := pastRange(d, in.From, in.To)
-		if err != nil {
-			return PayoutsOut{}, "", err
-		}
-		pg, fresh := in.PageIn, in.Fresh
-		in.PageIn, in.FreshIn, in.From, in.To = PageIn{}, FreshIn{}, r.From, r.To
-		p, err := newPager(d, c, "list_payouts", in, pg)
-		if err != nil {
-			return PayoutsOut{}, "", err
-		}
-		conns, err := connections(ctx, d, c, in.Vendor)
-		if err != nil {
-			return PayoutsOut{}, "", err
-		}
-		q := connector.MoneyQuery{Range: r}
-		read := vendorRead[[]connector.Payout]{kind: connector.KindMoney, subject: "payouts", args: r.From + "|" + r.To,
-			fetch: sorted(func(ctx context.Context, cn connector.Connector) ([]connector.Payout, error) {
-				pl, ok := cn.(connector.PayoutLister)
-				if !ok {
-					return nil, unsupported("payouts")
-				}
-				return pl.ListPayouts(ctx, q)
-			}, byPayoutDate)}
-		items, page, ages, errs, err := fanPage(ctx, d, p, conns, fresh, read, byPayoutDate)
-		if err != nil {
-			return PayoutsOut{}, "", err
-		}
-		out := PayoutsOut{From: r.From, To: r.To, Payouts: items, Errors: errs, Page: page}
-		out.Accounts, out.Freshness = d.accountAges(conns, ages)
-		return out, fmt.Sprintf("%d payouts from %s to %s%s.%s", len(items), r.From, r.To, errorSuffix(errs), d.ageSuffix(conns, ages)), nil
-	})
-}
-
-func byPayoutDate(a, b connector.Payout) int {
-	return cmp.Or(strings.Compare(b.Date, a.Date), strings.Compare(a.ID, b.ID))
 }
 
 // propertyZones maps the properties of conns to their time zones, from
@@ -319,7 +315,7 @@ func (d *Deps) propertyZones(ctx context.Context, conns []store.Connection) map[
 // a UTC offset; UTC when unknown), or the date itself when due is one; ""
 // when due is neither.
 func localDay(due, tz string) string {
-	if connector.ValidDate(due) && due != "" {
+	if due != "" && connector.ValidDate(due) {
 		return due
 	}
 	t, err := time.Parse(time.RFC3339, due)

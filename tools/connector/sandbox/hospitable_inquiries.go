@@ -1,11 +1,9 @@
 package sandbox
 
 import (
-	"encoding/json"
 	"net/http"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 )
 
@@ -178,24 +176,11 @@ func (h *hospitable) sendInquiryMessage(w http.ResponseWriter, r *http.Request, 
 		}
 		return
 	}
-	var body struct {
-		Body   string   `json:"body"`
-		Images []string `json:"images"`
-	}
-	if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
-		h.invalid(w, "Malformed JSON body.")
+	body, ok := h.messageBody(w, r)
+	if !ok {
 		return
 	}
 	switch {
-	case strings.TrimSpace(body.Body) == "":
-		h.invalid(w, "The body field is required.")
-		return
-	case htmlTag.MatchString(body.Body):
-		h.invalid(w, "The body field must not contain HTML.")
-		return
-	case len(body.Images) > 3:
-		h.invalid(w, "The images field must not have more than 3 items.")
-		return
 	case in.noMessaging:
 		// The published 400 of a Booking.com thread [C].
 		h.invalid(w, "Messaging is not enabled for this Booking.com thread.")

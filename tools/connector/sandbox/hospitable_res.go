@@ -171,23 +171,8 @@ func (h *hospitable) sendMessage(w http.ResponseWriter, r *http.Request, c hspCa
 		h.fail(w, http.StatusNotFound, "Reservation not found.")
 		return
 	}
-	var body struct {
-		Body   string   `json:"body"`
-		Images []string `json:"images"`
-	}
-	if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
-		h.invalid(w, "Malformed JSON body.")
-		return
-	}
-	switch {
-	case strings.TrimSpace(body.Body) == "":
-		h.invalid(w, "The body field is required.")
-		return
-	case htmlTag.MatchString(body.Body):
-		h.invalid(w, "The body field must not contain HTML.")
-		return
-	case len(body.Images) > 3:
-		h.invalid(w, "The images field must not have more than 3 items.")
+	body, ok := h.messageBody(w, r)
+	if !ok {
 		return
 	}
 	now := h.v.now()
@@ -209,4 +194,32 @@ func (h *hospitable) sendMessage(w http.ResponseWriter, r *http.Request, c hspCa
 	// The published 201 is an empty object [C: public.json, POST /reservations/{uuid}/messages,
 	// example "Result": {}]: no id of the sent message.
 	writeJSON(w, http.StatusCreated, map[string]any{})
+}
+
+// messageBody reads a message a client sends (to a reservation or an
+// inquiry) and refuses it as Hospitable does: not JSON, no body, HTML, or
+// more than three images [C]; false when it answered the refusal.
+func (h *hospitable) messageBody(w http.ResponseWriter, r *http.Request) (hspMessageIn, bool) {
+	var body hspMessageIn
+	if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
+		h.invalid(w, "Malformed JSON body.")
+		return body, false
+	}
+	switch {
+	case strings.TrimSpace(body.Body) == "":
+		h.invalid(w, "The body field is required.")
+	case htmlTag.MatchString(body.Body):
+		h.invalid(w, "The body field must not contain HTML.")
+	case len(body.Images) > 3:
+		h.invalid(w, "The images field must not have more than 3 items.")
+	default:
+		return body, true
+	}
+	return body, false
+}
+
+// hspMessageIn is the body of a sent message [C].
+type hspMessageIn struct {
+	Body   string   `json:"body"`
+	Images []string `json:"images"`
 }
