@@ -415,7 +415,7 @@ func TestDisconnectOnPage(t *testing.T) {
 func hostexErrorCode(t *testing.T, hx *sandbox.Vendor, token string) int {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodGet, hx.APIBase+"/properties?offset=0&limit=1", nil)
-	req.Header.Set("Hostex-Access-Token", token)
+	req.Header.Set("Authorization", "Bearer "+token) // an OAuth token, as Hostex takes one
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

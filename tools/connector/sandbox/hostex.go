@@ -118,12 +118,14 @@ type hostexCaller struct {
 	writable bool
 }
 
-// api authenticates (Hostex-Access-Token, falling back to Authorization: Bearer [C]) and applies
+// api authenticates (a personal token in Hostex-Access-Token, falling back to Authorization:
+// Bearer [C]; an OAuth token only as a bearer token) and applies
 // the per-token and per-token+path rate limits before calling next.
 func (h *hostex) api(next func(http.ResponseWriter, *http.Request, hostexCaller)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		tok := r.Header.Get("Hostex-Access-Token")
-		if tok == "" {
+		inBearer := tok == ""
+		if inBearer {
 			tok = bearer(r)
 		}
 		c := hostexCaller{token: tok}
@@ -142,7 +144,11 @@ func (h *hostex) api(next func(http.ResponseWriter, *http.Request, hostexCaller)
 			h.v.mu.Lock()
 			_, ok := h.v.tokens.validAccess(tok, now)
 			h.v.mu.Unlock()
-			if !ok {
+			// An OAuth access token travels in Authorization: Bearer, a
+			// personal token in Hostex-Access-Token [C: Hostex's
+			// authentication document]; an OAuth token in the personal
+			// header is refused as unknown there [I].
+			if !ok || !inBearer {
 				h.envelope(w, 401, "", nil)
 				return
 			}

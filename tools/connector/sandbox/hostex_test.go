@@ -9,6 +9,13 @@ import (
 	"time"
 )
 
+// hostexBearerGet calls the fake with an OAuth access token, where Hostex
+// takes one.
+func hostexBearerGet(t *testing.T, v *Vendor, path, token string) result {
+	t.Helper()
+	return call(t, "GET", v.APIBase+path, map[string]string{"Authorization": "Bearer " + token}, nil)
+}
+
 func hostexGet(t *testing.T, v *Vendor, path, token string) result {
 	t.Helper()
 	return call(t, "GET", v.APIBase+path, map[string]string{"Hostex-Access-Token": token}, nil)
@@ -245,8 +252,12 @@ func TestHostexOAuth(t *testing.T) {
 	if again := tokenCall(map[string]string{"grant_type": "authorization_code", "code": loc.Query().Get("code")}); num(again.body, "error_code") != 401 {
 		t.Errorf("code reuse: %s", again.raw)
 	}
-	if r := hostexGet(t, v, "/properties", access); num(r.body, "error_code") != 0 {
+	if r := call(t, "GET", v.APIBase+"/properties", map[string]string{"Authorization": "Bearer " + access}, nil); num(r.body, "error_code") != 0 {
 		t.Fatalf("OAuth token on API: %s", r.raw)
+	}
+	// In the personal tokens' header an OAuth token is not taken [I].
+	if r := hostexGet(t, v, "/properties", access); num(r.body, "error_code") != 401 {
+		t.Fatalf("OAuth token in Hostex-Access-Token: %s", r.raw)
 	}
 	// Refresh rotates; the old refresh token dies.
 	rot := tokenCall(map[string]string{"grant_type": "refresh_token", "refresh_token": refresh})
@@ -259,13 +270,13 @@ func TestHostexOAuth(t *testing.T) {
 	}
 	// Expiry on the injected clock: 7 days.
 	clk.Advance(7*24*time.Hour + time.Second)
-	if r := hostexGet(t, v, "/properties", access2); num(r.body, "error_code") != 401 {
+	if r := hostexBearerGet(t, v, "/properties", access2); num(r.body, "error_code") != 401 {
 		t.Errorf("expired access token: %s", r.raw)
 	}
 	rot = tokenCall(map[string]string{"grant_type": "refresh_token", "refresh_token": refresh2})
 	access3, refresh3 := str(rot.body, "data.access_token"), str(rot.body, "data.refresh_token")
 	v.ExpireAccessTokens()
-	if r := hostexGet(t, v, "/properties", access3); num(r.body, "error_code") != 401 {
+	if r := hostexBearerGet(t, v, "/properties", access3); num(r.body, "error_code") != 401 {
 		t.Errorf("ExpireAccessTokens: %s", r.raw)
 	}
 	if r := hostexGet(t, v, "/properties", HostexWritableToken); num(r.body, "error_code") != 0 {
@@ -292,7 +303,7 @@ func TestHostexRevokeAndAuthorizeErrors(t *testing.T) {
 	if num(rv.body, "error_code") != 0 {
 		t.Fatalf("revoke: %s", rv.raw)
 	}
-	if r := hostexGet(t, v, "/properties", access); num(r.body, "error_code") != 401 {
+	if r := hostexBearerGet(t, v, "/properties", access); num(r.body, "error_code") != 401 {
 		t.Errorf("revoking the refresh token must disconnect the access token too: %s", r.raw)
 	}
 	denied := approve(t, v.AuthorizeURL+"?"+url.Values{"client_id": {HostexClientID}, "redirect_uri": {"http://localhost:8080/cb"}, "state": {"z"}}.Encode(), true)
