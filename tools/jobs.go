@@ -281,6 +281,7 @@ func listTasks(d *Deps) Tool {
 		kept := l.items[:0:0]
 		for _, t := range l.items {
 			if day := localDay(t.Due, zones[t.PropertyID]); day == "" || day >= r.From && day <= r.To {
+				t.Due = localTime(t.Due, zones[t.PropertyID])
 				kept = append(kept, t)
 			}
 		}
@@ -323,4 +324,14 @@ func localDay(due, tz string) string {
 		return ""
 	}
 	return t.In(stays.Location(tz)).Format(time.DateOnly)
+}
+
+// localTime writes an RFC 3339 instant at the property's UTC offset, as
+// the host reads a time there; anything else is returned as it is.
+func localTime(due, tz string) string {
+	t, err := time.Parse(time.RFC3339, due)
+	if err != nil || tz == "" {
+		return due
+	}
+	return t.In(stays.Location(tz)).Format(time.RFC3339)
 }
