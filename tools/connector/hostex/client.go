@@ -98,6 +98,9 @@ type envelope struct {
 // errors as error_code inside HTTP 200, 401 for a refused token [C]; any
 // other HTTP status comes from a proxy or an outage.
 func (api) Read(resp connector.Response, out any) connector.Reply {
+	if br, ok := out.(bodyReader); ok {
+		return readPage(resp, br)
+	}
 	var env envelope
 	decErr := json.Unmarshal(resp.Body, &env)
 	switch {
@@ -235,26 +238,22 @@ func list[T needs](ctx context.Context, c *conn, r connector.Request, key string
 	size := c.Spec.PageLimit(maxPageSize)
 	var out []T
 	base := r.Query
-	for page, offset := 0, 0; page < maxPages; page++ {
+	for n, offset := 0, 0; n < maxPages; n++ {
 		q := url.Values{}
 		maps.Copy(q, base)
 		q.Set("offset", fmt.Sprint(offset))
 		q.Set("limit", fmt.Sprint(size))
 		r.Query = q
-		var data map[string]json.RawMessage
-		if err := c.read(ctx, r, &data, key); err != nil {
+		p := &page[T]{key: key}
+		if err := c.Do(ctx, r, p); err != nil {
 			return nil, err
 		}
-		var items []T
-		if err := json.Unmarshal(data[key], &items); err != nil {
-			return nil, malformed(r.Op, key+" is not a list")
+		if p.what != "" {
+			return nil, malformed(r.Op, p.what)
 		}
+		items, total := p.items, p.total
 		if err := whole(r.Op, "an item of "+key, items); err != nil {
 			return nil, err
-		}
-		var total *int
-		if raw, ok := data["total"]; ok {
-			_ = json.Unmarshal(raw, &total) // a missing or odd total just means "read until a short page"
 		}
 		out = append(out, items...)
 		offset += len(items)
