@@ -27,13 +27,13 @@ type bookings struct {
 // reservations of q from every connection (of vendor, when set),
 // optionally keeping one property.
 func readBookings(ctx context.Context, d *Deps, c *Caller, vendor, propertyID string, q *connector.ReservationQuery, fresh bool) (*bookings, error) {
+	withReservations := q != nil
 	if q == nil {
 		q = &connector.ReservationQuery{}
 	} else {
-		qq := *q
+		qq := *q // the property filter below is this call's own
 		q = &qq
 	}
-	withReservations := q.Range != (connector.DateRange{})
 	if propertyID != "" {
 		v, id, err := connector.SplitID(propertyID)
 		if err != nil {

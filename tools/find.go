@@ -49,12 +49,10 @@ func findReservation(d *Deps) Tool {
 		if in.To == "" {
 			in.To = now.AddDate(1, 0, 0).Format(time.DateOnly)
 		}
-		r, err := dateRange(now, in.From, in.To, 365)
+		// A search spans up to two years (list tools take one).
+		r, err := searchRange(in.From, in.To)
 		if err != nil {
-			// dateRange allows a year; a search may span more.
-			if r, err = searchRange(in.From, in.To); err != nil {
-				return FindOut{}, "", err
-			}
+			return FindOut{}, "", err
 		}
 		q := connector.ReservationQuery{Range: r}
 		b, err := readBookings(ctx, d, c, in.Vendor, "", &q, in.Fresh)

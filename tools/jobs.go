@@ -27,6 +27,7 @@ type RangeIn struct {
 
 // listed is a page of a ranged list and what its output reports besides.
 type listed[T any] struct {
+	conns    []store.Connection // the connections read
 	items    []T
 	page     Page
 	accounts []AccountAge
@@ -53,7 +54,7 @@ func rangedList[T any](ctx context.Context, d *Deps, c *Caller, tool string, fil
 	if err != nil {
 		return listed[T]{}, err
 	}
-	l := listed[T]{items: items, page: page, errs: errs, suffix: errorSuffix(errs) + "." + d.ageSuffix(conns, ages)}
+	l := listed[T]{conns: conns, items: items, page: page, errs: errs, suffix: errorSuffix(errs) + "." + d.ageSuffix(conns, ages)}
 	l.accounts, l.fresh = d.accountAges(conns, ages)
 	return l, nil
 }
@@ -273,11 +274,7 @@ func listTasks(d *Deps) Tool {
 		if err != nil {
 			return TasksOut{}, "", err
 		}
-		conns, err := connections(ctx, d, c, vendor)
-		if err != nil {
-			return TasksOut{}, "", err
-		}
-		zones := d.propertyZones(ctx, conns)
+		zones := d.propertyZones(ctx, l.conns)
 		kept := l.items[:0:0]
 		for _, t := range l.items {
 			if day := localDay(t.Due, zones[t.PropertyID]); day == "" || day >= r.From && day <= r.To {

@@ -180,8 +180,7 @@ func (h *hospitable) sendInquiryMessage(w http.ResponseWriter, r *http.Request, 
 	if !ok {
 		return
 	}
-	switch {
-	case in.noMessaging:
+	if in.noMessaging {
 		// The published 400 of a Booking.com thread [C].
 		h.invalid(w, "Messaging is not enabled for this Booking.com thread.")
 		return
@@ -189,15 +188,8 @@ func (h *hospitable) sendInquiryMessage(w http.ResponseWriter, r *http.Request, 
 	now := h.v.now()
 	h.v.mu.Lock()
 	defer h.v.mu.Unlock()
-	if h.v.rateLimiting {
-		if hit, wait := h.v.limits.allow(now,
-			limitRule{key: "hospitable:send:" + in.id, limit: 2, window: time.Minute},
-			limitRule{key: "hospitable:send:" + c.token, limit: 50, window: 5 * time.Minute},
-		); hit != nil {
-			w.Header().Set("Retry-After", strconv.Itoa(retrySeconds(wait)))
-			h.fail(w, http.StatusTooManyRequests, "")
-			return
-		}
+	if !h.sendAllowed(w, in.id, c.token, now) {
+		return
 	}
 	h.nextMsgID++
 	in.messages = append(in.messages, in.message(h.nextMsgID, false, body.Body, now))

@@ -178,15 +178,8 @@ func (h *hospitable) sendMessage(w http.ResponseWriter, r *http.Request, c hspCa
 	now := h.v.now()
 	h.v.mu.Lock()
 	defer h.v.mu.Unlock()
-	if h.v.rateLimiting {
-		if hit, wait := h.v.limits.allow(now,
-			limitRule{key: "hospitable:send:" + res.id, limit: 2, window: time.Minute},
-			limitRule{key: "hospitable:send:" + c.token, limit: 50, window: 5 * time.Minute},
-		); hit != nil {
-			w.Header().Set("Retry-After", strconv.Itoa(retrySeconds(wait)))
-			h.fail(w, http.StatusTooManyRequests, "")
-			return
-		}
+	if !h.sendAllowed(w, res.id, c.token, now) {
+		return
 	}
 	h.nextMsgID++
 	res.messages = append(res.messages, res.message(h.nextMsgID, false, body.Body, now))
@@ -222,4 +215,23 @@ func (h *hospitable) messageBody(w http.ResponseWriter, r *http.Request) (hspMes
 type hspMessageIn struct {
 	Body   string   `json:"body"`
 	Images []string `json:"images"`
+}
+
+// sendAllowed applies the published send limits [C]: 2 messages a minute
+// per thread, 50 per 5 minutes per token; false when it answered the 429.
+// The caller holds h.v.mu.
+func (h *hospitable) sendAllowed(w http.ResponseWriter, thread, token string, now time.Time) bool {
+	if !h.v.rateLimiting {
+		return true
+	}
+	hit, wait := h.v.limits.allow(now,
+		limitRule{key: "hospitable:send:" + thread, limit: 2, window: time.Minute},
+		limitRule{key: "hospitable:send:" + token, limit: 50, window: 5 * time.Minute},
+	)
+	if hit != nil {
+		w.Header().Set("Retry-After", strconv.Itoa(retrySeconds(wait)))
+		h.fail(w, http.StatusTooManyRequests, "")
+		return false
+	}
+	return true
 }
