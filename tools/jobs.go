@@ -27,7 +27,6 @@ type RangeIn struct {
 
 // listed is a page of a ranged list and what its output reports besides.
 type listed[T any] struct {
-	conns    []store.Connection // the connections read
 	items    []T
 	page     Page
 	accounts []AccountAge
@@ -54,7 +53,7 @@ func rangedList[T any](ctx context.Context, d *Deps, c *Caller, tool string, fil
 	if err != nil {
 		return listed[T]{}, err
 	}
-	l := listed[T]{conns: conns, items: items, page: page, errs: errs, suffix: errorSuffix(errs) + "." + d.ageSuffix(conns, ages)}
+	l := listed[T]{items: items, page: page, errs: errs, suffix: errorSuffix(errs) + "." + d.ageSuffix(conns, ages)}
 	l.accounts, l.fresh = d.accountAges(conns, ages)
 	return l, nil
 }
@@ -259,35 +258,50 @@ func listTasks(d *Deps) Tool {
 		}
 		// A task is due at an instant; the host's range is of the
 		// property's local dates. Ask the vendor a day wider on each side
-		// and keep the tasks whose due date, where the property is, falls
-		// in the range.
+		// and keep, before paging, the tasks whose due date where the
+		// property is falls in the range, their times at its offset.
+		conns, err := connections(ctx, d, c, vendor)
+		if err != nil {
+			return TasksOut{}, "", err
+		}
+		zones := d.propertyZones(ctx, conns)
 		wide := connector.DateRange{From: shiftDate(r.From, -1), To: shiftDate(r.To, 1)}
 		q := connector.TaskQuery{Range: wide, PropertyID: propID}
-		l, err := rangedList(ctx, d, c, "list_tasks", in, pg, fresh, vendor, connector.KindTasks, propID, wide.From+"|"+wide.To,
+		l, err := rangedList(ctx, d, c, "list_tasks", in, pg, fresh, vendor, connector.KindTasks, propID, r.From+"|"+r.To,
 			func(ctx context.Context, cn connector.Connector) ([]connector.Task, error) {
 				tl, ok := cn.(connector.TaskLister)
 				if !ok {
 					return nil, unsupported("tasks")
 				}
-				return tl.ListTasks(ctx, q)
+				all, err := tl.ListTasks(ctx, q)
+				var kept []connector.Task
+				for _, t := range all {
+					if day := localDay(t.Due, zones[t.PropertyID]); day == "" || day >= r.From && day <= r.To {
+						t.Due = localTime(t.Due, zones[t.PropertyID])
+						kept = append(kept, t)
+					}
+				}
+				return kept, err
 			}, byDue)
 		if err != nil {
 			return TasksOut{}, "", err
 		}
-		zones := d.propertyZones(ctx, l.conns)
-		kept := l.items[:0:0]
-		for _, t := range l.items {
-			if day := localDay(t.Due, zones[t.PropertyID]); day == "" || day >= r.From && day <= r.To {
-				t.Due = localTime(t.Due, zones[t.PropertyID])
-				kept = append(kept, t)
-			}
-		}
-		out := TasksOut{From: r.From, To: r.To, Tasks: nonNil(kept), Errors: l.errs, Freshness: l.fresh, Accounts: l.accounts, Page: l.page}
-		return out, fmt.Sprintf("%d tasks due from %s to %s%s", len(kept), r.From, r.To, l.suffix), nil
+		out := TasksOut{From: r.From, To: r.To, Tasks: l.items, Errors: l.errs, Freshness: l.fresh, Accounts: l.accounts, Page: l.page}
+		return out, fmt.Sprintf("%d tasks due from %s to %s%s", len(l.items), r.From, r.To, l.suffix), nil
 	})
 }
 
+// byDue orders tasks by when they are due, as instants where both are
+// (their texts carry each property's own offset), undated last.
 func byDue(a, b connector.Task) int {
+	ta, ea := time.Parse(time.RFC3339, a.Due)
+	tb, eb := time.Parse(time.RFC3339, b.Due)
+	switch {
+	case ea == nil && eb == nil:
+		return cmp.Or(ta.Compare(tb), strings.Compare(a.ID, b.ID))
+	case a.Due == "" || b.Due == "":
+		return cmp.Or(-strings.Compare(a.Due, b.Due), strings.Compare(a.ID, b.ID))
+	}
 	return cmp.Or(strings.Compare(a.Due, b.Due), strings.Compare(a.ID, b.ID))
 }
 
