@@ -14,6 +14,18 @@ type Users interface {
 	GetUserByUsername(ctx context.Context, username string) (User, error)
 	GetUserBySubject(ctx context.Context, issuer, subject string) (User, error)
 	SetPasswordHash(ctx context.Context, userID, hash string) error
+	// SetUserEmail sets the address hostgate reaches the host at.
+	SetUserEmail(ctx context.Context, userID, email string) error
+	// ListUsers returns every host, oldest first.
+	ListUsers(ctx context.Context) ([]User, error)
+	// DisableUser disables the host at the given time and, in the same
+	// transaction, revokes every grant the host gave (their tokens stop
+	// working), deletes the host's unredeemed codes and ends every browser
+	// session. Disabling a disabled host keeps its first time.
+	DisableUser(ctx context.Context, userID string, at time.Time) error
+	// EnableUser lets a disabled host sign in again. What disabling
+	// revoked stays revoked: apps ask the host again.
+	EnableUser(ctx context.Context, userID string) error
 }
 
 // Clients holds registered MCP clients.

@@ -22,8 +22,18 @@ type User struct {
 	PasswordHash string
 	// Issuer and Subject identify an OIDC user; both empty for local accounts.
 	Issuer, Subject string
-	CreatedAt       time.Time
+	// Email is where hostgate reaches the host (alerts about its vendor
+	// connections); empty when unknown. For an OIDC user it comes from a
+	// verified e-mail claim.
+	Email     string
+	CreatedAt time.Time
+	// DisabledAt is when an operator disabled the host; zero while the
+	// host may sign in.
+	DisabledAt time.Time
 }
+
+// Disabled reports whether the host has been disabled.
+func (u User) Disabled() bool { return !u.DisabledAt.IsZero() }
 
 // Client is a registered MCP client (RFC 7591), or one known from its
 // client-ID metadata document.

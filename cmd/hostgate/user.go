@@ -8,6 +8,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"time"
@@ -17,27 +18,64 @@ import (
 	"github.com/hostgate/hostgate/store"
 )
 
+const userUsage = `usage: hostgate user COMMAND [--data-dir DIR]
+  add NAME [--email ADDRESS]  create a local host, or set its password (from HOSTGATE_PASSWORD or stdin)
+  passwd NAME                 set the password of an existing host
+  list                        every host: name, e-mail, how it signs in, whether it is disabled
+  disable WHO                 stop a host at once: its apps' tokens are revoked and its browsers signed out
+  enable WHO                  let a disabled host sign in again (its apps must be approved again)
+WHO is a username, an e-mail address or a host id (from list).
+Setting a password signs the host out of every browser.`
+
 func runUser(args []string) error {
-	if len(args) < 2 || (args[0] != "add" && args[0] != "passwd") {
-		return errors.New("usage: hostgate user add|passwd NAME [--data-dir DIR]  (password from HOSTGATE_PASSWORD or stdin)\n" +
-			"  add creates the host, or sets its password; passwd only sets the password of an existing host.\n" +
-			"  Setting a password signs the host out of every browser.")
+	return userCommand(args, os.Stdin, os.Stdout)
+}
+
+// userCommand runs "hostgate user ..." reading a password from in when the
+// environment has none, and reporting to out.
+func userCommand(args []string, in io.Reader, out io.Writer) error {
+	if len(args) < 1 {
+		return errors.New(userUsage)
 	}
-	cmd, name := args[0], args[1]
+	cmd, rest := args[0], args[1:]
+	var name string
+	switch cmd {
+	case "list":
+	case "add", "passwd", "disable", "enable":
+		if len(rest) < 1 || strings.HasPrefix(rest[0], "-") {
+			return errors.New(userUsage)
+		}
+		name, rest = rest[0], rest[1:]
+	default:
+		return errors.New(userUsage)
+	}
 	fs := flag.NewFlagSet("user "+cmd, flag.ContinueOnError)
 	var cfg Config
 	bindFlags(fs, &cfg, defaults("hostgate-data"))
-	if err := fs.Parse(args[2:]); err != nil {
+	var email string
+	if cmd == "add" {
+		fs.StringVar(&email, "email", "", "the address hostgate reaches the host at (alerts about its vendor accounts)")
+	}
+	if err := fs.Parse(rest); err != nil {
 		return err
 	}
-	password := os.Getenv("HOSTGATE_PASSWORD")
-	if password == "" {
-		fmt.Fprintf(os.Stderr, "Password for %s: ", name)
-		line, err := bufio.NewReader(os.Stdin).ReadString('\n')
-		if err != nil && line == "" {
-			return fmt.Errorf("read password: %w", err)
+	if fs.NArg() > 0 {
+		return errors.New(userUsage)
+	}
+	if email != "" && !validEmail(email) {
+		return fmt.Errorf("%q is not an e-mail address", email)
+	}
+	var password string
+	if cmd == "add" || cmd == "passwd" {
+		password = os.Getenv("HOSTGATE_PASSWORD")
+		if password == "" {
+			fmt.Fprintf(os.Stderr, "Password for %s: ", name)
+			line, err := bufio.NewReader(in).ReadString('\n')
+			if err != nil && line == "" {
+				return fmt.Errorf("read password: %w", err)
+			}
+			password = strings.TrimRight(line, "\r\n")
 		}
-		password = strings.TrimRight(line, "\r\n")
 	}
 	a, err := open(cfg, os.Stderr, nil)
 	if err != nil {
@@ -45,7 +83,12 @@ func runUser(args []string) error {
 	}
 	defer a.close()
 	ctx := context.Background()
-	if cmd == "passwd" {
+	switch cmd {
+	case "list":
+		return listUsers(ctx, a.store, out)
+	case "disable", "enable":
+		return setDisabled(ctx, a.store, out, name, cmd == "disable")
+	case "passwd":
 		if _, err := a.store.GetUserByUsername(ctx, name); errors.Is(err, store.ErrNotFound) {
 			return fmt.Errorf("there is no host %s; create it with: hostgate user add %s", name, name)
 		} else if err != nil {
@@ -56,10 +99,19 @@ func runUser(args []string) error {
 	if err != nil {
 		return err
 	}
+	if email != "" {
+		u, err := a.store.GetUserByUsername(ctx, name)
+		if err == nil {
+			err = a.store.SetUserEmail(ctx, u.ID, email)
+		}
+		if err != nil {
+			return fmt.Errorf("set the e-mail address of %s: %w", name, err)
+		}
+	}
 	if created {
-		fmt.Printf("Created host %s.\n", name)
+		fmt.Fprintf(out, "Created host %s.\n", name)
 	} else {
-		fmt.Printf("Set a new password for host %s and signed it out of every browser.\n", name)
+		fmt.Fprintf(out, "Set a new password for host %s and signed it out of every browser.\n", name)
 	}
 	return nil
 }

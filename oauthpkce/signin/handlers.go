@@ -113,6 +113,11 @@ func (m *Manager) handleSignIn(w http.ResponseWriter, r *http.Request) {
 		fail(http.StatusUnauthorized, "Wrong username or password.")
 		return
 	}
+	if errors.Is(err, ErrDisabled) {
+		m.log.InfoContext(r.Context(), "sign-in refused", "outcome", "disabled")
+		fail(http.StatusForbidden, "This account is disabled. Ask whoever runs this hostgate to enable it.")
+		return
+	}
 	if err != nil {
 		m.log.ErrorContext(r.Context(), "sign-in", "err", err)
 		fail(http.StatusInternalServerError, "Something went wrong. Please try again.")

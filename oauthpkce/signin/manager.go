@@ -130,15 +130,32 @@ func (m *Manager) Authenticate(ctx context.Context, username, password string) (
 	if !VerifyPassword(u.PasswordHash, password) {
 		return store.User{}, ErrBadCredentials
 	}
+	// Only someone who knows the password learns that the account is
+	// disabled.
+	if u.Disabled() {
+		return store.User{}, ErrDisabled
+	}
 	return u, nil
 }
+
+// ErrDisabled is returned when a disabled host tries to sign in.
+var ErrDisabled = errors.New("signin: this account is disabled")
 
 // StartSession signs the user in on this browser with a fresh session id
 // (never one the browser brought: no session fixation).
 func (m *Manager) StartSession(ctx context.Context, w http.ResponseWriter, userID string) error {
+	// Whatever way the host proved who they are, a disabled host gets no
+	// session.
+	u, err := m.store.GetUser(ctx, userID)
+	if err != nil {
+		return fmt.Errorf("signin: start session: %w", err)
+	}
+	if u.Disabled() {
+		return ErrDisabled
+	}
 	id := randomString()
 	now := m.now()
-	err := m.store.CreateSession(ctx, store.BrowserSession{
+	err = m.store.CreateSession(ctx, store.BrowserSession{
 		Hash: store.Hash(id), UserID: userID, CreatedAt: now, ExpiresAt: now.Add(m.ttl),
 	})
 	if err != nil {
@@ -176,7 +193,7 @@ func (m *Manager) User(r *http.Request) (store.User, bool) {
 		return store.User{}, false
 	}
 	u, err := m.store.GetUser(ctx, s.UserID)
-	if err != nil {
+	if err != nil || u.Disabled() {
 		return store.User{}, false
 	}
 	return u, true

@@ -49,6 +49,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	}{
 		{"Users", testUsers},
 		{"UserConflicts", testUserConflicts},
+		{"DisableUser", testDisableUser},
+		{"ListUsers", testListUsers},
 		{"Clients", testClients},
 		{"PutClient", testPutClient},
 		{"TouchClient", testTouchClient},
