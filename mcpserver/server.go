@@ -195,6 +195,7 @@ func New(cfg Config) (*Server, error) {
 	mux.HandleFunc("GET /{$}", s.handleHome)
 	s.mountConnections(mux)
 	s.mountApprovals(mux)
+	s.mountTeams(mux)
 	s.handler = s.logRequests(mux)
 	return s, nil
 }
