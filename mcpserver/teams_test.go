@@ -182,6 +182,9 @@ func TestTeamsIsolation(t *testing.T) {
 	if msg := callTool(t, catApp, "list_connections", nil, &conns); msg != "" || len(conns.Connections) != 1 || conns.Connections[0].ID != hostawayB.ID {
 		t.Fatalf("Cat's app lists %+v (%s); want team B's Hostaway account alone", conns.Connections, msg)
 	}
+	if msg := callTool(t, benApp, "list_connections", nil, &conns); msg != "" || len(conns.Connections) != 1 || conns.Connections[0].Team != "Alpha Stays" {
+		t.Fatalf("Ben's app lists %+v (%s); want team A's Hostex account, named as the team's", conns.Connections, msg)
+	}
 	var props tools.PropertiesOut
 	if msg := callTool(t, benApp, "list_properties", nil, &props); msg != "" || len(props.Properties) == 0 {
 		t.Fatalf("Ben's app lists no property of team A: %s %+v", msg, props)
