@@ -158,6 +158,14 @@ func newSigner(key *rsa.PrivateKey, kid string) (jose.Signer, error) {
 // Issuer returns the provider's issuer URL (its base URL).
 func (s *Server) Issuer() string { return s.issuer }
 
+// ClientSecret returns the client's secret, for the relying party's
+// configuration.
+func (s *Server) ClientSecret() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.secret
+}
+
 // Title returns the name the provider shows on its page.
 func (s *Server) Title() string { return s.title }
 
