@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/hostgate/hostgate/store"
+	"golang.org/x/time/rate"
 )
 
 // Store is what sign-in keeps.
@@ -118,6 +119,9 @@ func New(cfg Config) (*Manager, error) {
 		providers: providers, oidcStore: oidcStore, noPassword: cfg.NoPassword,
 		oidcLimiter: newLimiter(cfg.TrustedProxies, cfg.Now),
 	}
+	// A start guesses nothing, it only stores a state: a looser bucket,
+	// so that a whole office behind one address can sign in at nine.
+	m.oidcLimiter.every, m.oidcLimiter.burst = rate.Every(oidcStartEvery), oidcStartBurst
 	if cfg.Secure {
 		m.sessionCookie, m.browserCookie = "__Host-hostgate-session", "__Host-hostgate-browser"
 	}

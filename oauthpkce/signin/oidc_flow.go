@@ -18,6 +18,13 @@ import (
 // at the provider.
 const signInStateTTL = 10 * time.Minute
 
+// OpenID Connect sign-in starts per client address: a burst of
+// oidcStartBurst, then one every oidcStartEvery.
+const (
+	oidcStartBurst = 30
+	oidcStartEvery = 2 * time.Second
+)
+
 func (m *Manager) provider(name string) (*oidcProvider, bool) {
 	for _, p := range m.providers {
 		if p.Name == name {

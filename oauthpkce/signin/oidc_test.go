@@ -223,3 +223,24 @@ func TestOIDCSecretsNotLogged(t *testing.T) {
 		}
 	}
 }
+
+// TestOIDCStartLimit: one address may start oidcStartBurst sign-ins at
+// once, then one every oidcStartEvery; the refusal says to wait.
+func TestOIDCStartLimit(t *testing.T) {
+	e := newOIDCEnv(t, nil)
+	b := e.browser(t)
+	for i := range oidcStartBurst {
+		if p := b.Get(PathOIDC + "idp"); p.Resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("start %d: %d", i+1, p.Resp.StatusCode)
+		}
+	}
+	p := b.Get(PathOIDC + "idp")
+	refused(t, p, http.StatusTooManyRequests, "Too many sign-in attempts.")
+	if p.Resp.Header.Get("Retry-After") == "" {
+		t.Fatal("no Retry-After")
+	}
+	e.clock.Advance(oidcStartEvery)
+	if p := b.Get(PathOIDC + "idp"); p.Resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("after %s: %d", oidcStartEvery, p.Resp.StatusCode)
+	}
+}
