@@ -59,6 +59,12 @@ type Config struct {
 	Logger  *slog.Logger
 	Now     func() time.Time
 
+	// OIDCProviders are the OpenID Connect identity providers hosts may
+	// sign in with; NoPasswordSignIn turns local password sign-in off
+	// (signin.Config).
+	OIDCProviders    []signin.Provider
+	NoPasswordSignIn bool
+
 	// CacheBytes bounds the vendor read cache (connector.Cache), by an
 	// estimate of its values' memory; 0 keeps nothing (concurrent identical
 	// reads still share one vendor call). cmd defaults it to
@@ -117,6 +123,7 @@ func New(cfg Config) (*Server, error) {
 	sm, err := signin.New(signin.Config{
 		Store: cfg.Store, Key: cfg.CSRFKey, Secure: u.Scheme == "https", Params: cfg.PasswordParams,
 		TrustedProxies: cfg.TrustedProxies, Now: cfg.Now, Logger: cfg.Logger,
+		BaseURL: cfg.BaseURL, Providers: cfg.OIDCProviders, NoPassword: cfg.NoPasswordSignIn,
 	})
 	if err != nil {
 		return nil, err

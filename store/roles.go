@@ -259,6 +259,7 @@ type Store interface {
 	Audit
 	Teams
 	Rekeying
+	OIDCSignIn
 	// DeleteExpired removes codes, tokens, sessions, connect states,
 	// consent transactions, one-click codes and team invitations that
 	// expired before now (redeemed codes and used invitations included)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/hostgate/hostgate/oauthpkce"
 	"github.com/hostgate/hostgate/oauthpkce/clientaddr"
+	"github.com/hostgate/hostgate/oauthpkce/signin"
 	"github.com/hostgate/hostgate/tools/connector"
 )
 
@@ -46,6 +47,12 @@ type Config struct {
 	// SecretKey is HOSTGATE_SECRET_KEY: base64 of 32 random bytes. Empty
 	// means: use (or create) the key file in DataDir.
 	SecretKey string
+	// OIDC are the OpenID Connect providers, one spec each (oidcconfig.go);
+	// PasswordSignIn lets hosts sign in with a password.
+	OIDC           []string
+	PasswordSignIn bool
+	// demoProviders are providers the demo adds (its Sandbox ID).
+	demoProviders []signin.Provider
 }
 
 // bindFlags defines the flags of cfg on fs, with defaults from the
@@ -89,6 +96,7 @@ func bindFlags(fs *flag.FlagSet, cfg *Config, def Config) {
 	}
 	fs.Int64Var(&cfg.CacheBytes, "cache-bytes", cacheBytes, "memory, in bytes, for vendor reads kept briefly (how briefly depends on the data: seconds for messages, minutes for properties); 0 turns the cache off (HOSTGATE_CACHE_BYTES)")
 	cfg.SecretKey = os.Getenv("HOSTGATE_SECRET_KEY")
+	bindOIDCFlags(fs, cfg, def)
 }
 
 func defaults(dataDir string) Config {
@@ -97,7 +105,7 @@ func defaults(dataDir string) Config {
 		AccessTTL: time.Hour, RefreshTTL: 30 * 24 * time.Hour,
 		CodeTTL: oauthpkce.DefaultCodeTTL, GrantTTL: oauthpkce.DefaultGrantTTL,
 		LogLevel: "info", LogFormat: "text",
-		CacheBytes: connector.DefaultCacheBytes,
+		CacheBytes: connector.DefaultCacheBytes, PasswordSignIn: true,
 	}
 }
 
@@ -148,6 +156,9 @@ func (c *Config) validate() error {
 		return fmt.Errorf("--log-format %q must be text or json", c.LogFormat)
 	}
 	if _, err := c.trustedProxies(); err != nil {
+		return err
+	}
+	if _, err := c.oidcProviders(); err != nil {
 		return err
 	}
 	return nil

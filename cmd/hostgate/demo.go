@@ -9,7 +9,9 @@ import (
 	"os"
 
 	"github.com/hostgate/hostgate/internal/demo"
+	"github.com/hostgate/hostgate/internal/oidcfake"
 	"github.com/hostgate/hostgate/mcpserver"
+	"github.com/hostgate/hostgate/oauthpkce/signin"
 	"github.com/hostgate/hostgate/tools/connector/sandbox"
 )
 
@@ -36,9 +38,18 @@ func runDemo(args []string) error {
 		return fmt.Errorf("start sandbox vendors: %w", err)
 	}
 	defer sb.Close()
+	// Sandbox ID: a fake OpenID provider on loopback, so that signing in
+	// with an identity provider can be tried too.
+	idp, err := oidcfake.Start(oidcfake.Options{ClientID: "hostgate-demo", ClientSecret: randomPassword(), User: demoIdentity})
+	if err != nil {
+		return fmt.Errorf("start Sandbox ID: %w", err)
+	}
+	defer idp.Close()
+	cfg.demoProviders = []signin.Provider{demoProvider(idp)}
 	if err := cfg.validate(); err != nil {
 		return err
 	}
+	idp.SetRedirectURI(cfg.BaseURL + signin.PathOIDCCallback)
 	specs := demo.Specs(sb, cfg.BaseURL+mcpserver.PathOAuthCallback)
 	a, err := open(cfg, os.Stderr, specs)
 	if err != nil {
@@ -61,7 +72,23 @@ func runDemo(args []string) error {
 	if err := demo.Connect(ctx, a.srv, specs, u.ID); err != nil {
 		return err
 	}
+	// Sandbox ID's one identity is the demo host's. Its issuer (a loopback
+	// port) changes from run to run, so the link is made again each time.
+	if err := a.store.SetUserIdentity(ctx, u.ID, idp.Issuer(), demoIdentity.Subject); err != nil {
+		return fmt.Errorf("demo account: link Sandbox ID: %w", err)
+	}
 	return a.serve(func() { printBanner(os.Stdout, a.cfg.BaseURL, password, printed) })
+}
+
+// demoIdentity is who Sandbox ID signs in: the demo host.
+var demoIdentity = oidcfake.User{Subject: "sandbox-demo-host", Email: "demo@sandbox.example", EmailVerified: true, Name: "Demo Host"}
+
+// demoProvider is Sandbox ID as a sign-in provider. It admits only the
+// identity tied to the demo host (no domains, no allow-any), as a real
+// provider configured that way would.
+func demoProvider(idp *oidcfake.Server) signin.Provider {
+	return signin.Provider{Name: "sandbox", Label: idp.Title(), Issuer: idp.Issuer(),
+		ClientID: "hostgate-demo", ClientSecret: idp.ClientSecret()}
 }
 
 // printBanner tells a newcomer how to connect. The demo password is
@@ -77,6 +104,7 @@ hostgate demo is running.
 
   MCP server URL:  %[1]s
   Sign in as:      demo / %[2]s
+                   or with "Sign in with Sandbox ID" (a fake identity provider)
 
 Connect an app (it opens this browser page to sign in and approve):
 

@@ -28,6 +28,8 @@ Usage:
                                      (password from HOSTGATE_PASSWORD or asked on stdin)
   hostgate user passwd NAME [flags]  set an existing host's password; setting a
                                      password signs that host out of every browser
+  hostgate user link NAME --issuer URL --subject SUB
+                                     let an OpenID Connect identity sign in as host NAME
   hostgate keys rotate [flags]       rotate the master key while hostgate runs: add a
                                      new key, re-seal every vendor credential under it,
                                      retire the old one; safe to run again after a stop

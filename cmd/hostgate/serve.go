@@ -88,11 +88,17 @@ func open(cfg Config, logOut io.Writer, vendors []*connector.Spec) (*app, error)
 		return nil, fmt.Errorf("restrict database permissions: %w", err)
 	}
 	trusted, _ := cfg.trustedProxies() // checked by validate
+	providers, err := cfg.oidcProviders()
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
 	srv, err := mcpserver.New(mcpserver.Config{
 		BaseURL: cfg.BaseURL, Store: st, CSRFKey: k.csrf, StateKey: k.state,
 		AccessTTL: cfg.AccessTTL, RefreshTTL: cfg.RefreshTTL, Version: version,
 		AllowedOrigins: cfg.origins(), Logger: log, Vendors: vendors,
 		TrustedProxies: trusted, CacheBytes: cfg.CacheBytes,
+		OIDCProviders: providers, NoPasswordSignIn: !cfg.PasswordSignIn,
 	})
 	if err != nil {
 		st.Close()
@@ -133,6 +139,7 @@ func (a *app) serve(ready func()) error {
 		ErrorLog:       slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
 	}
 	go a.sweep(ctx)
+	go a.checkProviders(ctx)
 	// Flow 7: renew vendor tokens that expire within 15 minutes, checking
 	// every minute, four at a time.
 	go a.srv.Lifecycle().RunRefresher(ctx, time.Minute, 15*time.Minute, 4)

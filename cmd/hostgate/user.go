@@ -24,6 +24,9 @@ const userUsage = `usage: hostgate user COMMAND [--data-dir DIR]
   list                        every host: name, e-mail, how it signs in, whether it is disabled
   disable WHO                 stop a host at once: its apps' tokens are revoked and its browsers signed out
   enable WHO                  let a disabled host sign in again (its apps must be approved again)
+  link NAME --issuer URL --subject SUB
+                              let the identity SUB of the OpenID provider URL sign in as host NAME
+                              (created without a password if missing); the refusal page shows both
 WHO is a username, an e-mail address or a host id (from list).
 Setting a password signs the host out of every browser.`
 
@@ -41,7 +44,7 @@ func userCommand(args []string, in io.Reader, out io.Writer) error {
 	var name string
 	switch cmd {
 	case "list":
-	case "add", "passwd", "disable", "enable":
+	case "add", "passwd", "disable", "enable", "link":
 		if len(rest) < 1 || strings.HasPrefix(rest[0], "-") {
 			return errors.New(userUsage)
 		}
@@ -55,6 +58,11 @@ func userCommand(args []string, in io.Reader, out io.Writer) error {
 	var email string
 	if cmd == "add" {
 		fs.StringVar(&email, "email", "", "the address hostgate reaches the host at (alerts about its vendor accounts)")
+	}
+	var issuer, subject string
+	if cmd == "link" {
+		fs.StringVar(&issuer, "issuer", "", "the OpenID provider's issuer URL, exactly as it signs its tokens")
+		fs.StringVar(&subject, "subject", "", "the person's subject (\"sub\") at that provider")
 	}
 	if err := fs.Parse(rest); err != nil {
 		return err
@@ -88,6 +96,8 @@ func userCommand(args []string, in io.Reader, out io.Writer) error {
 		return listUsers(ctx, a.store, out)
 	case "disable", "enable":
 		return setDisabled(ctx, a.store, out, name, cmd == "disable")
+	case "link":
+		return linkUser(ctx, a.store, out, name, issuer, subject)
 	case "passwd":
 		if _, err := a.store.GetUserByUsername(ctx, name); errors.Is(err, store.ErrNotFound) {
 			return fmt.Errorf("there is no host %s; create it with: hostgate user add %s", name, name)

@@ -11,7 +11,8 @@
 // page, edits (the message) and approves by keyboard; it is carried out
 // exactly once, however often the host approves or the client asks again.
 // The host then revokes the app on the connections page and the token stops
-// working. Along the way it asserts, as the browser sees them, the framing,
+// working, and signs in again through Sandbox ID, the demo's fake OpenID
+// provider (cancelling once; a replayed callback is refused). Along the way it asserts, as the browser sees them, the framing,
 // caching and cookie headers, that a cross-origin page cannot frame hostgate,
 // and that every control on the sign-in, consent, connections and approval
 // pages is reachable and operable by keyboard with a visible focus style and
@@ -859,6 +860,65 @@ async function main() {
       const owners = await page.locator('#f-team option').allInnerTexts();
       check('the connect form asks whose account it is: the host\'s or the team\'s', owners.length === 2 && /Harbour Lets/.test(owners[1]), owners);
       await screenshot(page, 'connect-for-team');
+    // The demo also runs Sandbox ID, a fake OpenID provider whose one
+    // identity is the demo host: the host signs in with it by keyboard,
+    // cancels once, and a replayed callback is refused.
+    await phase('sign in with an identity provider (Sandbox ID)', async () => {
+      await page.goto(`${base}/connections`);
+      await tabTo(page, cdp, 'form[action="/signout"] button', 'Sign out', 'Sign out');
+      await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+      await page.goto(`${base}/connections`);
+      must('signed out, /connections sends the browser to sign in', new URL(page.url()).pathname === '/signin', page.url());
+      const link = page.locator('a[href^="/signin/oidc/sandbox"]');
+      must('the sign-in page offers "Sign in with Sandbox ID" below the password form',
+        (await link.count()) === 1 && (await link.innerText()).trim() === 'Sign in with Sandbox ID' &&
+        (await page.evaluate(() => !!(document.querySelector('#password').compareDocumentPosition(document.querySelector('a[href^="/signin/oidc/"]')) & Node.DOCUMENT_POSITION_FOLLOWING))));
+      let callbackURL = null;
+      page.on('request', (req) => {
+        if (req.url().startsWith(`${base}/signin/oidc/callback?`)) callbackURL = req.url();
+      });
+      const toProvider = async () => {
+        await tabTo(page, cdp, 'a[href^="/signin/oidc/sandbox"]', 'Sign in with Sandbox ID', 'Sign in with Sandbox ID');
+        await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+        return new URL(page.url());
+      };
+
+      let idp = await toProvider();
+      must('Enter on "Sign in with Sandbox ID": the provider\'s own page', idp.origin !== base && idp.pathname === '/authorize', page.url());
+      const q = idp.searchParams;
+      check('the authorization request: code flow, PKCE S256, a nonce, a state, hostgate\'s callback',
+        q.get('response_type') === 'code' && q.get('code_challenge_method') === 'S256' && (q.get('code_challenge') || '').length >= 43 &&
+        (q.get('nonce') || '').length >= 43 && (q.get('state') || '').length >= 43 && q.get('redirect_uri') === `${base}/signin/oidc/callback` &&
+        (q.get('scope') || '').split(' ').includes('openid'), page.url());
+      await screenshot(page, 'sandbox-id');
+
+      // Cancel at the provider: hostgate's sign-in page says so, signed out.
+      await tabTo(page, cdp, 'button[value=deny]', 'Cancel', 'Cancel');
+      await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+      const cancelled = await page.locator('[role=alert]').innerText().catch(() => '');
+      check('Cancel at Sandbox ID: the sign-in page says the provider did not sign the host in',
+        new URL(page.url()).pathname === '/signin/oidc/callback' && /^Sandbox ID did not sign you in \(access_denied/.test(cancelled.trim()), { url: page.url(), cancelled });
+      check('…and no session', !(await context.cookies(base)).some((c) => c.name === 'hostgate-session'));
+      await screenshot(page, 'signin-oidc-cancelled');
+
+      idp = await toProvider();
+      must('again: the provider\'s page', idp.pathname === '/authorize', page.url());
+      check('the provider\'s page focuses "Continue as Demo Host"', await page.evaluate(() => document.activeElement?.value === 'allow'));
+      await Promise.all([page.waitForURL((u) => u.origin === base && u.pathname === '/connections'), page.keyboard.press('Enter')]);
+      must('Enter on "Continue": back on /connections, where the host was going', new URL(page.url()).pathname === '/connections', page.url());
+      check('signed in as the demo host', /Signed in as demo\b/.test(await page.locator('main').innerText()));
+      check('the browser holds a session cookie', (await context.cookies(base)).some((c) => c.name === 'hostgate-session'));
+      await screenshot(page, 'connections-after-oidc');
+
+      // The callback replayed after signing out: refused, no session.
+      must('the browser went through hostgate\'s callback', !!callbackURL, callbackURL);
+      await tabTo(page, cdp, 'form[action="/signout"] button', 'Sign out', 'Sign out');
+      await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+      const resp = await page.goto(callbackURL);
+      const replayed = await page.locator('[role=alert]').innerText().catch(() => '');
+      check('the callback replayed: 400 and "expired or was already used"', resp.status() === 400 && /expired or was already used/.test(replayed), { status: resp.status(), replayed });
+      check('…and no session', !(await context.cookies(base)).some((c) => c.name === 'hostgate-session'));
+      await screenshot(page, 'signin-oidc-replayed');
     });
 
     // Cache-Control and the other headers were checked per page above; here

@@ -31,6 +31,10 @@ func (m *Manager) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("GET "+PathSignIn, m.handleSignInPage)
 	mux.HandleFunc("POST "+PathSignIn, m.handleSignIn)
 	mux.HandleFunc("POST "+PathSignOut, m.handleSignOut)
+	if len(m.providers) > 0 {
+		mux.HandleFunc("GET "+PathOIDCCallback, m.handleOIDCCallback)
+		mux.HandleFunc("GET "+PathOIDC+"{provider}", m.handleOIDCStart)
+	}
 }
 
 // SignInURL returns the sign-in page that comes back to returnTo (a path on
@@ -57,6 +61,32 @@ type signinData struct {
 	Return   string
 	Username string
 	Error    string
+	// Hint is a line to show as code under the error (what to give the
+	// operator).
+	Hint string
+	// Password shows the password form.
+	Password bool
+	// Providers are the identity providers' buttons.
+	Providers []providerButton
+}
+
+// providerButton is one "Sign in with …" button.
+type providerButton struct{ Label, URL string }
+
+// page returns the sign-in page's data for a browser going back to ret.
+func (m *Manager) page(w http.ResponseWriter, r *http.Request, ret string) signinData {
+	d := signinData{Return: ret, Password: !m.noPassword}
+	if d.Password {
+		d.CSRF = m.CSRF(w, r, csrfSignIn)
+	}
+	for _, p := range m.providers {
+		u := PathOIDC + url.PathEscape(p.Name)
+		if ret != "/" {
+			u += "?" + url.Values{"return": {ret}}.Encode()
+		}
+		d.Providers = append(d.Providers, providerButton{Label: p.Label, URL: u})
+	}
+	return d
 }
 
 func (m *Manager) handleSignInPage(w http.ResponseWriter, r *http.Request) {
@@ -65,7 +95,15 @@ func (m *Manager) handleSignInPage(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, ret, http.StatusSeeOther)
 		return
 	}
-	signinPage.Render(w, http.StatusOK, web.CSP(), signinData{CSRF: m.CSRF(w, r, csrfSignIn), Return: ret})
+	signinPage.Render(w, http.StatusOK, web.CSP(), m.page(w, r, ret))
+}
+
+// refuse answers a sign-in that did not happen: the sign-in page, ready
+// for another try, with the reason. It starts no session.
+func (m *Manager) refuse(w http.ResponseWriter, r *http.Request, status int, ret, msg, hint string) {
+	d := m.page(w, r, ret)
+	d.Error, d.Hint = msg, hint
+	signinPage.Render(w, status, web.CSP(), d)
 }
 
 func (m *Manager) handleSignIn(w http.ResponseWriter, r *http.Request) {
@@ -75,10 +113,16 @@ func (m *Manager) handleSignIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ret := safeReturn(r.PostForm.Get("return"))
-	data := signinData{Return: ret, Username: r.PostForm.Get("username")}
+	username := r.PostForm.Get("username")
 	fail := func(status int, msg string) {
-		data.CSRF, data.Error = m.CSRF(w, r, csrfSignIn), msg
+		data := m.page(w, r, ret)
+		data.Username, data.Error = username, msg
 		signinPage.Render(w, status, web.CSP(), data)
+	}
+	if m.noPassword {
+		m.log.InfoContext(r.Context(), "sign-in refused", "outcome", "password_off")
+		fail(http.StatusForbidden, "Password sign-in is turned off here. Sign in with one of the buttons below.")
+		return
 	}
 	if !m.CheckCSRF(r, csrfSignIn, r.PostForm.Get("csrf")) {
 		fail(http.StatusForbidden, "This form expired or came from another site. Please sign in again.")
@@ -90,7 +134,7 @@ func (m *Manager) handleSignIn(w http.ResponseWriter, r *http.Request) {
 		fail(http.StatusTooManyRequests, "Too many attempts. Wait a minute, then try again.")
 		return
 	}
-	if wait := m.limiter.accountBegin(data.Username, addr); wait > 0 {
+	if wait := m.limiter.accountBegin(username, addr); wait > 0 {
 		secs := int64((wait + time.Second - 1) / time.Second)
 		w.Header().Set("Retry-After", strconv.FormatInt(secs, 10))
 		m.log.InfoContext(r.Context(), "sign-in refused", "outcome", "account_throttled")
@@ -103,10 +147,10 @@ func (m *Manager) handleSignIn(w http.ResponseWriter, r *http.Request) {
 		fail(http.StatusTooManyRequests, "Too many sign-ins at once. Try again in a moment.")
 		return
 	}
-	u, err := m.Authenticate(r.Context(), data.Username, r.PostForm.Get("password"))
+	u, err := m.Authenticate(r.Context(), username, r.PostForm.Get("password"))
 	m.limiter.releaseHash()
 	if err == nil {
-		m.limiter.accountSucceeded(data.Username, addr)
+		m.limiter.accountSucceeded(username, addr)
 	}
 	if errors.Is(err, ErrBadCredentials) {
 		m.log.InfoContext(r.Context(), "sign-in refused", "outcome", "bad_credentials")

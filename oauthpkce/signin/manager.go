@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/hostgate/hostgate/store"
+	"golang.org/x/time/rate"
 )
 
 // Store is what sign-in keeps.
@@ -41,6 +42,20 @@ type Config struct {
 	TrustedProxies []netip.Prefix
 	Now            func() time.Time
 	Logger         *slog.Logger
+
+	// BaseURL is hostgate's public URL (no trailing slash); the OpenID
+	// Connect redirect URI is BaseURL + PathOIDCCallback. Required with
+	// Providers.
+	BaseURL string
+	// Providers are the OpenID Connect identity providers hosts may sign
+	// in with, in the order the sign-in page offers them.
+	Providers []Provider
+	// NoPassword turns local password sign-in off: the sign-in page shows
+	// no password form and a password sign-in is refused. It needs at
+	// least one provider.
+	NoPassword bool
+	// HTTPClient talks to the providers; default a client with timeouts.
+	HTTPClient *http.Client
 }
 
 // Manager signs hosts in and out and tells who is signed in.
@@ -56,6 +71,13 @@ type Manager struct {
 	browserCookie string
 	limiter       *limiter
 	dummyHash     string
+
+	providers  []*oidcProvider
+	oidcStore  store.OIDCSignIn // the Store, when it keeps OIDC sign-ins
+	noPassword bool
+	// oidcLimiter bounds how fast one address may start OpenID Connect
+	// sign-ins, each of which stores a state.
+	oidcLimiter *limiter
 }
 
 // New returns a Manager.
@@ -78,12 +100,28 @@ func New(cfg Config) (*Manager, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	providers, err := newProviders(cfg)
+	if err != nil {
+		return nil, err
+	}
+	oidcStore, _ := cfg.Store.(store.OIDCSignIn)
+	if len(providers) > 0 && oidcStore == nil {
+		return nil, errors.New("signin: the Store keeps no OpenID Connect sign-ins (store.OIDCSignIn)")
+	}
+	if cfg.NoPassword && len(providers) == 0 {
+		return nil, errors.New("signin: with password sign-in off, at least one OpenID Connect provider is needed, or no one can sign in")
+	}
 	m := &Manager{
 		store: cfg.Store, key: cfg.Key, secure: cfg.Secure, ttl: cfg.SessionTTL,
 		params: cfg.Params, now: cfg.Now, log: cfg.Logger.With("component", "signin"),
 		sessionCookie: "hostgate-session", browserCookie: "hostgate-browser",
-		limiter: newLimiter(cfg.TrustedProxies, cfg.Now),
+		limiter:   newLimiter(cfg.TrustedProxies, cfg.Now),
+		providers: providers, oidcStore: oidcStore, noPassword: cfg.NoPassword,
+		oidcLimiter: newLimiter(cfg.TrustedProxies, cfg.Now),
 	}
+	// A start guesses nothing, it only stores a state: a looser bucket,
+	// so that a whole office behind one address can sign in at nine.
+	m.oidcLimiter.every, m.oidcLimiter.burst = rate.Every(oidcStartEvery), oidcStartBurst
 	if cfg.Secure {
 		m.sessionCookie, m.browserCookie = "__Host-hostgate-session", "__Host-hostgate-browser"
 	}
@@ -119,6 +157,9 @@ var ErrBadCredentials = errors.New("signin: wrong username or password")
 // Authenticate checks a local account's password. It takes the same time
 // whether or not the username exists.
 func (m *Manager) Authenticate(ctx context.Context, username, password string) (store.User, error) {
+	if m.noPassword {
+		return store.User{}, ErrPasswordOff
+	}
 	u, err := m.store.GetUserByUsername(ctx, username)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && u.PasswordHash == "") {
 		VerifyPassword(m.dummyHash, password)
@@ -137,6 +178,10 @@ func (m *Manager) Authenticate(ctx context.Context, username, password string) (
 	}
 	return u, nil
 }
+
+// ErrPasswordOff is returned by Authenticate when password sign-in is
+// turned off (Config.NoPassword).
+var ErrPasswordOff = errors.New("signin: password sign-in is turned off")
 
 // ErrDisabled is returned when a disabled host tries to sign in.
 var ErrDisabled = errors.New("signin: this account is disabled")

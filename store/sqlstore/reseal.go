@@ -12,11 +12,13 @@ import (
 )
 
 // A reseal cursor names the table a pass is in and the last key it read:
-// "c:<connection id>" or "s:<connect-state hash>". A pass walks
-// connections by id, then connect states by hash.
+// "c:<connection id>", "s:<connect-state hash>" or "o:<sign-in state
+// hash>". A pass walks connections by id, then connect states by hash,
+// then OpenID Connect sign-in states by hash.
 const (
-	cursorConns  = "c:"
-	cursorStates = "s:"
+	cursorConns   = "c:"
+	cursorStates  = "s:"
+	cursorSignIns = "o:"
 )
 
 // resealRow is one sealed secret read for re-sealing: enough to open it,
@@ -82,8 +84,26 @@ func (s *Store) ResealSecrets(ctx context.Context, cursor string, limit int) (st
 		if err != nil {
 			return store.ResealBatch{}, err
 		}
+		b.Next = cursorSignIns
 		if int64(len(rows)) == n {
 			b.Next = cursorStates + rows[len(rows)-1].key
+		}
+		return b, nil
+	case strings.HasPrefix(cursor, cursorSignIns):
+		rows, err := s.resealSignInsRead(ctx, strings.TrimPrefix(cursor, cursorSignIns), current, n)
+		if err != nil {
+			return store.ResealBatch{}, err
+		}
+		b, err := s.resealWrite(ctx, rows, `UPDATE signin_states SET verifier_key = ?, verifier = ?
+			WHERE hash = ? AND verifier_key = ? AND verifier = ?`,
+			func(r resealRow, keyID string, sealed []byte) []any {
+				return []any{keyID, base64.StdEncoding.EncodeToString(sealed), r.key, r.keyID, r.raw}
+			})
+		if err != nil {
+			return store.ResealBatch{}, err
+		}
+		if int64(len(rows)) == n {
+			b.Next = cursorSignIns + rows[len(rows)-1].key
 		}
 		return b, nil
 	}
@@ -129,6 +149,26 @@ func (s *Store) resealStatesRead(ctx context.Context, after, current string, n i
 		out = append(out, r)
 	}
 	return out, wrap("reseal: read connect states", rows.Err())
+}
+
+func (s *Store) resealSignInsRead(ctx context.Context, after, current string, n int64) ([]resealRow, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT hash, verifier_key, verifier FROM signin_states
+		WHERE hash > ? AND verifier_key <> ? ORDER BY hash LIMIT ?`, after, current, n)
+	if err != nil {
+		return nil, wrap("reseal: read sign-in states", err)
+	}
+	defer rows.Close()
+	var out []resealRow
+	for rows.Next() {
+		var r resealRow
+		if err := rows.Scan(&r.key, &r.keyID, &r.raw); err != nil {
+			return nil, wrap("reseal: read sign-in states", err)
+		}
+		r.sealed, _ = base64.StdEncoding.DecodeString(r.raw)
+		r.aad = signInVerifierAAD(r.key)
+		out = append(out, r)
+	}
+	return out, wrap("reseal: read sign-in states", rows.Err())
 }
 
 // resealHook, set only by a test (never a parallel one), runs between

@@ -81,6 +81,7 @@ var deleteExpiredSQL = []string{
 	`DELETE FROM tokens WHERE expires_at < ?`,
 	`DELETE FROM browser_sessions WHERE expires_at < ?`,
 	`DELETE FROM connect_states WHERE expires_at < ?`,
+	`DELETE FROM signin_states WHERE expires_at < ?`,
 	`DELETE FROM consent_transactions WHERE expires_at < ?`,
 	`DELETE FROM oneclick_codes WHERE expires_at < ?`,
 	`DELETE FROM team_invites WHERE expires_at < ?`,

@@ -34,6 +34,7 @@ func RunRekeying(t *testing.T, newDB func(t *testing.T) Reopen) {
 		{"ResealLeavesUnopenable", testResealLeavesUnopenable},
 		{"ResealConcurrentUpdates", testResealConcurrentUpdates},
 		{"UnopenableConnection", testUnopenableConnection},
+		{"ResealSignInStates", testResealSignInStates},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
