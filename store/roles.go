@@ -255,6 +255,7 @@ type Store interface {
 	Drafts
 	Audit
 	Rekeying
+	ConnectionAlerts
 	// DeleteExpired removes codes, tokens, sessions, connect states,
 	// consent transactions and one-click codes that expired before
 	// now (redeemed codes included) and returns how many rows went. Drafts
