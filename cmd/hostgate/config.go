@@ -46,6 +46,8 @@ type Config struct {
 	// SecretKey is HOSTGATE_SECRET_KEY: base64 of 32 random bytes. Empty
 	// means: use (or create) the key file in DataDir.
 	SecretKey string
+	// Alerts tell hosts outside the chat that a connection needs them.
+	Alerts AlertConfig
 }
 
 // bindFlags defines the flags of cfg on fs, with defaults from the
@@ -89,6 +91,7 @@ func bindFlags(fs *flag.FlagSet, cfg *Config, def Config) {
 	}
 	fs.Int64Var(&cfg.CacheBytes, "cache-bytes", cacheBytes, "memory, in bytes, for vendor reads kept briefly (how briefly depends on the data: seconds for messages, minutes for properties); 0 turns the cache off (HOSTGATE_CACHE_BYTES)")
 	cfg.SecretKey = os.Getenv("HOSTGATE_SECRET_KEY")
+	bindAlertFlags(fs, &cfg.Alerts, def.Alerts)
 }
 
 func defaults(dataDir string) Config {
@@ -148,6 +151,9 @@ func (c *Config) validate() error {
 		return fmt.Errorf("--log-format %q must be text or json", c.LogFormat)
 	}
 	if _, err := c.trustedProxies(); err != nil {
+		return err
+	}
+	if err := c.Alerts.validate(); err != nil {
 		return err
 	}
 	return nil

@@ -133,6 +133,7 @@ func (a *app) serve(ready func()) error {
 		ErrorLog:       slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
 	}
 	go a.sweep(ctx)
+	waitAlerts := a.startAlerts(ctx)
 	// Flow 7: renew vendor tokens that expire within 15 minutes, checking
 	// every minute, four at a time.
 	go a.srv.Lifecycle().RunRefresher(ctx, time.Minute, 15*time.Minute, 4)
@@ -153,6 +154,7 @@ func (a *app) serve(ready func()) error {
 	if err := hs.Shutdown(sctx); err != nil {
 		a.log.Warn("shutdown", "err", err)
 	}
+	waitAlerts()
 	return nil
 }
 

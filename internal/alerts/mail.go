@@ -276,3 +276,9 @@ func isLoopback(host string) bool {
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
 }
+
+// Check reports what New would refuse in cfg, without a Notifier.
+func (cfg MailConfig) Check() error {
+	_, err := newMailer(cfg, "", time.Now)
+	return err
+}

@@ -137,3 +137,9 @@ func signature(secret []byte, ts string, body []byte) string {
 	mac.Write(body)
 	return hex.EncodeToString(mac.Sum(nil))
 }
+
+// Check reports what New would refuse in cfg, without a Notifier.
+func (cfg WebhookConfig) Check() error {
+	_, err := newWebhook(cfg, time.Now)
+	return err
+}
