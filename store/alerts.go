@@ -53,7 +53,7 @@ const (
 // reason other than UnopenableSecret (a missing key is the operator's to
 // fix, and during a key rotation one process may mark what another opens),
 // its host is not disabled, and its current episode holds no claim, or only
-// an unfinished claim whose lease ended (its process stopped). Whenever the
+// an unfinished claim whose lease ended before now (its process stopped). Whenever the
 // connection is written with any other status, in the same write, its claim
 // is cleared and the next episode starts unalerted; deleting the
 // connection deletes its claim.
@@ -68,8 +68,8 @@ type ConnectionAlerts interface {
 	// the claim; the others, and every claimer of a connection that is
 	// not alertable, get ErrConflict. An unknown connection is ErrNotFound.
 	ClaimConnectionAlert(ctx context.Context, connectionID, owner, episode string, now, leaseUntil time.Time) (AlertClaim, error)
-	// FinishConnectionAlert records the outcome of owner's claim of the
-	// episode. A finished claim is kept, whatever the outcome, until the
+	// FinishConnectionAlert records the outcome of owner's unfinished claim
+	// of the episode. A finished claim is kept, whatever the outcome, until the
 	// episode ends: no process alerts that episode again. ErrConflict if
 	// the connection holds no such claim of owner's (the connection
 	// recovered, or another process took the claim over).
