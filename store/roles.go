@@ -260,6 +260,7 @@ type Store interface {
 	Teams
 	Rekeying
 	OIDCSignIn
+	ConnectionAlerts
 	// DeleteExpired removes codes, tokens, sessions, connect states,
 	// consent transactions, one-click codes and team invitations that
 	// expired before now (redeemed codes and used invitations included)

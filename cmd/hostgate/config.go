@@ -53,6 +53,8 @@ type Config struct {
 	PasswordSignIn bool
 	// demoProviders are providers the demo adds (its Sandbox ID).
 	demoProviders []signin.Provider
+	// Alerts tell hosts outside the chat that a connection needs them.
+	Alerts AlertConfig
 }
 
 // bindFlags defines the flags of cfg on fs, with defaults from the
@@ -97,6 +99,7 @@ func bindFlags(fs *flag.FlagSet, cfg *Config, def Config) {
 	fs.Int64Var(&cfg.CacheBytes, "cache-bytes", cacheBytes, "memory, in bytes, for vendor reads kept briefly (how briefly depends on the data: seconds for messages, minutes for properties); 0 turns the cache off (HOSTGATE_CACHE_BYTES)")
 	cfg.SecretKey = os.Getenv("HOSTGATE_SECRET_KEY")
 	bindOIDCFlags(fs, cfg, def)
+	bindAlertFlags(fs, &cfg.Alerts, def.Alerts)
 }
 
 func defaults(dataDir string) Config {
@@ -159,6 +162,9 @@ func (c *Config) validate() error {
 		return err
 	}
 	if _, err := c.oidcProviders(); err != nil {
+		return err
+	}
+	if err := c.Alerts.validate(); err != nil {
 		return err
 	}
 	return nil

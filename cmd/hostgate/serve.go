@@ -140,6 +140,7 @@ func (a *app) serve(ready func()) error {
 	}
 	go a.sweep(ctx)
 	go a.checkProviders(ctx)
+	waitAlerts := a.startAlerts(ctx)
 	// Flow 7: renew vendor tokens that expire within 15 minutes, checking
 	// every minute, four at a time.
 	go a.srv.Lifecycle().RunRefresher(ctx, time.Minute, 15*time.Minute, 4)
@@ -160,6 +161,7 @@ func (a *app) serve(ready func()) error {
 	if err := hs.Shutdown(sctx); err != nil {
 		a.log.Warn("shutdown", "err", err)
 	}
+	waitAlerts()
 	return nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -36,6 +37,8 @@ type Lifecycle struct {
 	// reads is the vendor read cache, dropped for a connection whenever its
 	// credential is forgotten (see UseCache); nil when none.
 	reads *Cache
+	// needsHost is told of each connection marked needs_reauth (OnNeedsHost).
+	needsHost atomic.Pointer[func(connectionID string)]
 }
 
 // NewLifecycle returns the lifecycle of the connections kept in st, for the
@@ -366,6 +369,8 @@ func (l *Lifecycle) markNeedsReauth(ctx context.Context, conn store.Connection, 
 	}
 	if err != nil {
 		l.log.ErrorContext(ctx, "mark needs_reauth", "connection", conn.ID, "err", err)
+	} else {
+		l.toldNeedsHost(conn.ID)
 	}
 	l.log.WarnContext(ctx, "connection needs the host to reconnect", "vendor", conn.Vendor, "connection", conn.ID, "reason", why)
 	return fmt.Errorf("%s: %w", conn.Vendor, ErrNeedsReauth)
