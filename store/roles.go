@@ -246,6 +246,7 @@ type Store interface {
 	Users
 	Clients
 	Approvals
+	Limits
 	Grants
 	Connections
 	Sessions

@@ -217,10 +217,18 @@ func TestMigrationsNumbered(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i, m := range ms {
-		if m.version != i+1 {
-			t.Errorf("migration %s has version %d, want %d (no gaps)", m.name, m.version, i+1)
+	// Versions handed out to work merging in parallel: a branch may skip
+	// them until the others land. Delete a number once its file is here.
+	reserved := map[int]bool{10: true, 11: true, 12: true}
+	next := 1
+	for _, m := range ms {
+		for reserved[next] && m.version != next {
+			next++
 		}
+		if m.version != next {
+			t.Errorf("migration %s has version %d, want %d (no gaps)", m.name, m.version, next)
+		}
+		next = m.version + 1
 	}
 }
 
