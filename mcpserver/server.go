@@ -154,6 +154,7 @@ func New(cfg Config) (*Server, error) {
 		server.WithPromptCapabilities(false),
 		server.WithRecovery(),
 		server.WithInstructions(instructions(cfg.Vendors)),
+		server.WithHooks(s.limitHooks()),
 	)
 	for _, p := range tools.Prompts(s.deps) {
 		mcpSrv.AddPrompt(p.Def, p.Handler)
@@ -195,6 +196,7 @@ func New(cfg Config) (*Server, error) {
 	mux.HandleFunc("GET /{$}", s.handleHome)
 	s.mountConnections(mux)
 	s.mountApprovals(mux)
+	s.mountLimits(mux)
 	s.handler = s.logRequests(mux)
 	return s, nil
 }
