@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/hostgate/hostgate/store"
+	"github.com/hostgate/hostgate/tools"
+	"github.com/hostgate/hostgate/tools/connector"
 	"github.com/mark3labs/mcp-go/client"
 )
 
@@ -272,5 +274,41 @@ func TestLimitedLists(t *testing.T) {
 			}
 			t.Logf("%d items unlimited, %d of other properties, %d shown", len(all), outside, len(got))
 		})
+	}
+}
+
+// TestLimitsDoNotShapeAnotherApp: with the vendor read cache on, a limited
+// app's lists come from the same cached reads as another app's, and the
+// other app, unlimited, still sees everything, before and after.
+func TestLimitsDoNotShapeAnotherApp(t *testing.T) {
+	e := newEnv(t, envOptions{sandbox: true, cacheBytes: connector.DefaultCacheBytes})
+	a := e.authorize(t, "2025-11-25")
+	defer a.client.Close()
+	b := e.authorize(t, "2025-11-25")
+	defer b.client.Close()
+	args := map[string]any{"vendor": "hostex", "limit": 100}
+	var before tools.ReservationsOut
+	callTool(t, b.client, "list_reservations", args, &before)
+	if len(before.Reservations) < 2 {
+		t.Fatalf("%d reservations; the test needs several", len(before.Reservations))
+	}
+	prop := before.Reservations[0].PropertyID
+	if err := e.store.SetAppLimits(context.Background(), store.AppLimits{UserID: e.host.ID, ClientID: a.clientID, Properties: []string{prop}}); err != nil {
+		t.Fatal(err)
+	}
+	var limited, after tools.ReservationsOut
+	callTool(t, a.client, "list_reservations", args, &limited)
+	callTool(t, b.client, "list_reservations", args, &after)
+	if len(limited.Reservations) == 0 || len(limited.Reservations) >= len(before.Reservations) {
+		t.Fatalf("the limited app got %d of %d reservations", len(limited.Reservations), len(before.Reservations))
+	}
+	if len(after.Reservations) != len(before.Reservations) {
+		t.Fatalf("the other app got %d reservations after the limited one read them, %d before", len(after.Reservations), len(before.Reservations))
+	}
+	callTool(t, a.client, "list_reservations", args, &limited)
+	for _, r := range limited.Reservations {
+		if r.PropertyID != prop {
+			t.Fatalf("the limited app, reading after the other, got %s at %s", r.ID, r.PropertyID)
+		}
 	}
 }
