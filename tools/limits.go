@@ -93,7 +93,7 @@ func limitRefusal(ctx context.Context, log *slog.Logger, tool string, c *Caller,
 		return mcp.NewToolResultError(te.Text)
 	}
 	log.ErrorContext(ctx, "tool call", "tool", tool, "host_id", c.UserID, "client_id", c.ClientID, "outcome", "error", "err", err)
-	return mcp.NewToolResultError(fmt.Sprintf("hostgate could not read the limits the host set on this app, so %s did not run. Try again; if it keeps failing, tell the host to check the hostgate logs.", tool))
+	return mcp.NewToolResultError(fmt.Sprintf("hostgate could not check this call against the limits the host set on this app, so %s did not run. Try again; if it keeps failing, tell the host to check the hostgate logs.", tool))
 }
 
 // propertyList names the properties an app may use, for the model.
