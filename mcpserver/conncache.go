@@ -82,3 +82,22 @@ func (c *connCache) DeleteConnection(ctx context.Context, id string) error {
 	defer c.invalidate()
 	return c.Store.DeleteConnection(ctx, id)
 }
+
+// RemoveMember implements store.Teams and drops cached lists: the removed
+// host's list must lose the team's connections on its next call.
+func (c *connCache) RemoveMember(ctx context.Context, teamID, userID string) error {
+	defer c.invalidate()
+	return c.Store.RemoveMember(ctx, teamID, userID)
+}
+
+// AcceptInvite implements store.Teams and drops cached lists.
+func (c *connCache) AcceptInvite(ctx context.Context, hash, userID string, now time.Time) (store.Membership, error) {
+	defer c.invalidate()
+	return c.Store.AcceptInvite(ctx, hash, userID, now)
+}
+
+// DisableUser implements store.Users and drops cached lists.
+func (c *connCache) DisableUser(ctx context.Context, userID string, at time.Time) error {
+	defer c.invalidate()
+	return c.Store.DisableUser(ctx, userID, at)
+}

@@ -102,12 +102,22 @@ type connectionsData struct {
 	Vendors     []vendorRow
 	Clients     []clientRow
 	MCPURL      string
+	// OwnedTeams are the teams the host may connect accounts for.
+	OwnedTeams []teamChoice
 }
 
 type connRow struct {
 	ID, Vendor, Title, Label, Status, LastError string
 	Reconnect                                   bool
+	// Team names the team that owns the connection; empty for the host's
+	// own. Manage: the host may reconnect and disconnect it (its own, or
+	// a team's the host owns).
+	Team   string
+	Manage bool
 }
+
+// teamChoice is a team the host may connect an account for.
+type teamChoice struct{ ID, Name string }
 
 type vendorRow struct {
 	Name, Title string
@@ -181,10 +191,27 @@ func (s *Server) handleConnections(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, "list connections", err)
 		return
 	}
+	teams, err := s.cfg.Store.ListTeams(ctx, u.ID)
+	if err != nil {
+		s.serverError(w, r, "list teams", err)
+		return
+	}
+	role := map[string]store.Membership{}
+	for _, m := range teams {
+		role[m.Team.ID] = m
+		if m.Role == store.RoleOwner {
+			d.OwnedTeams = append(d.OwnedTeams, teamChoice{ID: m.Team.ID, Name: m.Team.Name})
+		}
+	}
 	reconnect := q.Get("reconnect")
 	for _, c := range conns {
-		d.Connections = append(d.Connections, connRow{ID: c.ID, Vendor: c.Vendor, Title: s.title(c.Vendor), Label: c.Label,
-			Status: string(c.Status), LastError: c.LastError, Reconnect: c.ID == reconnect || c.Status == store.StatusNeedsReauth})
+		row := connRow{ID: c.ID, Vendor: c.Vendor, Title: s.title(c.Vendor), Label: c.Label,
+			Status: string(c.Status), LastError: c.LastError, Manage: c.TeamID == ""}
+		if c.TeamID != "" {
+			row.Team, row.Manage = role[c.TeamID].Team.Name, role[c.TeamID].Role == store.RoleOwner
+		}
+		row.Reconnect = row.Manage && (c.ID == reconnect || c.Status == store.StatusNeedsReauth)
+		d.Connections = append(d.Connections, row)
 	}
 	for _, v := range s.cfg.Vendors {
 		row := vendorRow{Name: v.Name, Title: v.Title, OAuth: v.OAuth.Configured()}
@@ -258,10 +285,31 @@ func (s *Server) spec(vendor string) (*connector.Spec, bool) { return s.vendors.
 type connectFormData struct {
 	CSRF, Vendor, Title, Kind, Return, Error, Label string
 	Fields                                          []connector.Field
+	// OwnedTeams and Team: whose account this is (a team the host owns,
+	// or the host's own when Team is empty).
+	OwnedTeams []teamChoice
+	Team       string
+}
+
+// ownedTeams lists the teams the host owns, for "whose account is this".
+func (s *Server) ownedTeams(r *http.Request, userID string) []teamChoice {
+	ms, err := s.cfg.Store.ListTeams(r.Context(), userID)
+	if err != nil {
+		s.log.ErrorContext(r.Context(), "list teams", "err", err)
+		return nil
+	}
+	var out []teamChoice
+	for _, m := range ms {
+		if m.Role == store.RoleOwner {
+			out = append(out, teamChoice{ID: m.Team.ID, Name: m.Team.Name})
+		}
+	}
+	return out
 }
 
 func (s *Server) handleConnectForm(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.host(w, r); !ok {
+	u, ok := s.host(w, r)
+	if !ok {
 		return
 	}
 	q := r.URL.Query()
@@ -273,7 +321,7 @@ func (s *Server) handleConnectForm(w http.ResponseWriter, r *http.Request) {
 	}
 	connectFormTemplate.Render(w, http.StatusOK, web.CSP(), connectFormData{
 		CSRF: s.signin.CSRF(w, r, csrfConnections), Vendor: spec.Name, Title: spec.Title, Kind: string(kind),
-		Return: safeReturn(q.Get("return")), Fields: spec.Fields[kind],
+		Return: safeReturn(q.Get("return")), Fields: spec.Fields[kind], OwnedTeams: s.ownedTeams(r, u.ID), Team: q.Get("team"),
 	})
 }
 
@@ -295,9 +343,14 @@ func (s *Server) handleConnectSubmit(w http.ResponseWriter, r *http.Request) {
 	for _, fd := range spec.Fields[kind] {
 		values[fd.Name] = f.Get(fd.Name)
 	}
+	team, err := s.connectTeam(r.Context(), u.ID, f.Get("team"), "")
+	if err != nil {
+		s.connectRefused(w, r, err)
+		return
+	}
 	ctx, cancel := context.WithTimeout(r.Context(), 30*time.Second)
 	defer cancel()
-	_, err := s.lifecycle.Connect(ctx, connector.Connect{UserID: u.ID, Vendor: spec.Name, Kind: kind, Values: values, Label: f.Get("label")})
+	_, err = s.lifecycle.Connect(ctx, connector.Connect{UserID: u.ID, TeamID: team, Vendor: spec.Name, Kind: kind, Values: values, Label: f.Get("label")})
 	var refused *connector.ConnectError
 	switch {
 	case errors.As(err, &refused):
@@ -305,6 +358,7 @@ func (s *Server) handleConnectSubmit(w http.ResponseWriter, r *http.Request) {
 		connectFormTemplate.Render(w, http.StatusBadRequest, web.CSP(), connectFormData{
 			CSRF: s.signin.CSRF(w, r, csrfConnections), Vendor: spec.Name, Title: spec.Title, Kind: string(kind),
 			Return: safeReturn(f.Get("return")), Fields: spec.Fields[kind], Error: connectFailure(spec.Title, refused.Err), Label: f.Get("label"),
+			OwnedTeams: s.ownedTeams(r, u.ID), Team: team,
 		})
 	case err != nil:
 		s.serverError(w, r, "save connection", err)
@@ -351,9 +405,13 @@ func (s *Server) handleDisconnect(w http.ResponseWriter, r *http.Request) {
 	if !ok || !s.postForm(w, r, csrfConnections) {
 		return
 	}
-	c, err := s.cfg.Store.GetConnection(r.Context(), r.PathValue("id"))
-	if err != nil || c.UserID != u.ID {
+	c, a, err := s.connectionAccess(r.Context(), u.ID, r.PathValue("id"))
+	if err != nil {
 		s.pageError(w, http.StatusNotFound, "No such connection", "It may have been disconnected already.")
+		return
+	}
+	if a != canManage {
+		s.connectRefused(w, r, errNotTeamOwner)
 		return
 	}
 	if _, err := s.lifecycle.Disconnect(r.Context(), c); err != nil {
@@ -368,8 +426,8 @@ func (s *Server) handleRefresh(w http.ResponseWriter, r *http.Request) {
 	if !ok || !s.postForm(w, r, csrfConnections) {
 		return
 	}
-	c, err := s.cfg.Store.GetConnection(r.Context(), r.PathValue("id"))
-	if err != nil || c.UserID != u.ID {
+	c, _, err := s.connectionAccess(r.Context(), u.ID, r.PathValue("id"))
+	if err != nil {
 		s.pageError(w, http.StatusNotFound, "No such connection", "It may have been disconnected.")
 		return
 	}
@@ -413,13 +471,25 @@ func consentChoices(r *http.Request, st store.Store, vendors []*connector.Spec, 
 	for _, v := range vendors {
 		title[v.Name] = v.Title
 	}
+	teams := map[string]string{}
+	if ms, err := st.ListTeams(r.Context(), userID); err != nil {
+		return nil, err
+	} else {
+		for _, m := range ms {
+			teams[m.Team.ID] = m.Team.Name
+		}
+	}
 	out := make([]oauthpkce.ConnectionChoice, 0, len(conns))
 	for _, c := range conns {
 		t := title[c.Vendor]
 		if t == "" {
 			t = c.Vendor
 		}
-		out = append(out, oauthpkce.ConnectionChoice{ID: c.ID, Vendor: t, Label: c.Label, Status: string(c.Status), CreatedAt: c.CreatedAt})
+		label := c.Label
+		if c.TeamID != "" {
+			label += " (team " + teams[c.TeamID] + ")"
+		}
+		out = append(out, oauthpkce.ConnectionChoice{ID: c.ID, Vendor: t, Label: label, Status: string(c.Status), CreatedAt: c.CreatedAt})
 	}
 	return out, nil
 }

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 )
@@ -115,7 +116,16 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		if status == 0 {
 			status = http.StatusOK
 		}
-		s.log.DebugContext(r.Context(), "http", "method", r.Method, "path", r.URL.Path,
+		s.log.DebugContext(r.Context(), "http", "method", r.Method, "path", logPath(r.URL.Path),
 			"status", status, "duration", time.Since(start))
 	})
+}
+
+// logPath is a request path as the log may keep it: an invitation link's
+// token is a secret, so /join/<token> is logged without it.
+func logPath(p string) string {
+	if strings.HasPrefix(p, PathJoin) {
+		return PathJoin + "…"
+	}
+	return p
 }

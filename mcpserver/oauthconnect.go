@@ -30,6 +30,11 @@ func (s *Server) handleOAuthStart(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, http.StatusBadRequest, "This vendor cannot be connected by sign-in", "hostgate has no OAuth registration for it. Use another way to connect, or ask your hostgate operator to configure one.")
 		return
 	}
+	team, err := s.connectTeam(r.Context(), u.ID, f.Get("team"), f.Get("reconnect"))
+	if err != nil {
+		s.connectRefused(w, r, err)
+		return
+	}
 	sess := s.signin.SessionHash(r)
 	state := randomToken()
 	redirect := s.cfg.BaseURL + PathOAuthCallback
@@ -37,10 +42,10 @@ func (s *Server) handleOAuthStart(w http.ResponseWriter, r *http.Request) {
 	// vendor takes PKCE (the verifier is sealed with the state).
 	target, verifier := spec.OAuth.AuthCodeURL(state, redirect)
 	now := s.cfg.Now()
-	err := s.cfg.Store.CreateConnectState(r.Context(), store.ConnectState{
+	err = s.cfg.Store.CreateConnectState(r.Context(), store.ConnectState{
 		Hash: store.Hash(state), UserID: u.ID, SessionHash: sess, Vendor: spec.Name, Verifier: verifier,
 		RedirectURI: redirect, ReturnTo: safeReturn(f.Get("return")), ConnectionID: f.Get("reconnect"),
-		CreatedAt: now, ExpiresAt: now.Add(connectStateTTL),
+		TeamID: team, CreatedAt: now, ExpiresAt: now.Add(connectStateTTL),
 	})
 	if err != nil {
 		s.serverError(w, r, "create connect state", err)
@@ -92,11 +97,18 @@ func (s *Server) handleOAuthCallback(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, http.StatusBadRequest, spec.Title+" sent no authorization code", "Start again from the connections page.")
 		return
 	}
+	// The host may have lost the team since the flow began.
+	if st.TeamID != "" {
+		if err := s.mustOwn(r.Context(), u.ID, st.TeamID); err != nil {
+			s.connectRefused(w, r, err)
+			return
+		}
+	}
 	// Detached: once the code is redeemed the vendor has issued tokens,
 	// and they must be stored even if the browser goes away.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 30*time.Second)
 	defer cancel()
-	_, err = s.lifecycle.Connect(ctx, connector.Connect{UserID: u.ID, Vendor: spec.Name, Kind: store.AuthOAuth,
+	_, err = s.lifecycle.Connect(ctx, connector.Connect{UserID: u.ID, TeamID: st.TeamID, Vendor: spec.Name, Kind: store.AuthOAuth,
 		Code: code, Verifier: st.Verifier, RedirectURI: st.RedirectURI, Reconnect: st.ConnectionID})
 	s.connectOutcome(ctx, w, r, spec, err, st.ReturnTo)
 }
@@ -125,4 +137,13 @@ func randomToken() string {
 		panic(err)
 	}
 	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// connectRefused answers a connect the host may not make.
+func (s *Server) connectRefused(w http.ResponseWriter, r *http.Request, err error) {
+	if errors.Is(err, errNotTeamOwner) {
+		s.pageError(w, http.StatusForbidden, "Only a team owner can do this", "Only an owner of the team can connect, reconnect or disconnect its accounts. Ask one of them.")
+		return
+	}
+	s.serverError(w, r, "team membership", err)
 }

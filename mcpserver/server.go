@@ -196,6 +196,7 @@ func New(cfg Config) (*Server, error) {
 	mux.HandleFunc("GET /{$}", s.handleHome)
 	s.mountConnections(mux)
 	s.mountApprovals(mux)
+	s.mountTeams(mux)
 	s.mountLimits(mux)
 	s.handler = s.logRequests(mux)
 	return s, nil

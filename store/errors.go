@@ -23,4 +23,6 @@ var (
 	// ErrSealed: a sealed secret could not be opened (unknown key id or
 	// tampered ciphertext).
 	ErrSealed = errors.New("store: cannot open sealed secret")
+	// ErrLastOwner: the change would leave a team without an owner.
+	ErrLastOwner = errors.New("store: a team keeps at least one owner")
 )

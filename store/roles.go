@@ -138,7 +138,10 @@ type Connections interface {
 	// (its key is back), the mark reads, and is stored, as StatusOK.
 	// ListConnections and ListExpiringConnections read rows the same way.
 	GetConnection(ctx context.Context, id string) (Connection, error)
-	// ListConnections returns the host's connections ordered by vendor, then label.
+	// ListConnections returns the connections the host may use: its own
+	// and those of the teams it is a member of now, ordered by vendor, then
+	// label. It is the one place access to a connection is decided: a
+	// host removed from a team no longer gets the team's connections.
 	ListConnections(ctx context.Context, userID string) ([]Connection, error)
 	// UpdateConnection changes one connection through fn and returns the
 	// row as stored. fn gets the row as it is and returns it as it should
@@ -255,11 +258,13 @@ type Store interface {
 	OneClickCodes
 	Drafts
 	Audit
+	Teams
 	Rekeying
 	// DeleteExpired removes codes, tokens, sessions, connect states,
-	// consent transactions and one-click codes that expired before
-	// now (redeemed codes included) and returns how many rows went. Drafts
-	// are the host's record and stay.
+	// consent transactions, one-click codes and team invitations that
+	// expired before now (redeemed codes and used invitations included)
+	// and returns how many rows went. Drafts are the host's record and
+	// stay.
 	DeleteExpired(ctx context.Context, now time.Time) (int64, error)
 	// Ping reads from the database and reports whether it answered: the
 	// health check. It honours ctx, so a stuck database fails the check

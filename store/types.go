@@ -234,8 +234,14 @@ const (
 
 // Connection is one vendor account of one host.
 type Connection struct {
-	ID        string
-	UserID    string
+	ID string
+	// UserID is the host who connected the account; for a host's own
+	// connection (TeamID empty) also its only user.
+	UserID string
+	// TeamID is the team that owns the connection, or empty: the
+	// connection is UserID's own. Set when the connection is created and
+	// never changed.
+	TeamID    string
 	Vendor    string // "hostex", "hospitable", "hostaway", "hoxtonai"
 	AccountID string // the vendor's id for the account; unique per (user, vendor)
 	Label     string
@@ -296,6 +302,8 @@ type ConnectState struct {
 	ReturnTo    string // local path to go back to (the consent page, say)
 	// ConnectionID is set when the flow reconnects an existing connection.
 	ConnectionID string
-	CreatedAt    time.Time
-	ExpiresAt    time.Time
+	// TeamID is the team a new connection is for; empty for the host's own.
+	TeamID    string
+	CreatedAt time.Time
+	ExpiresAt time.Time
 }

@@ -68,6 +68,8 @@ type ConnectionInfo struct {
 	Label     string `json:"label"`
 	Status    string `json:"status" jsonschema:"enum=ok,enum=needs_reauth,enum=error"`
 	LastError string `json:"last_error,omitempty"`
+	// Team names the team that owns the account; absent for the host's own.
+	Team string `json:"team,omitempty" jsonschema_description:"the team that owns this account; its owners reconnect it"`
 }
 
 func listConnections(d *Deps) Tool {
@@ -89,7 +91,13 @@ func listConnections(d *Deps) Tool {
 			if !slices.Contains(c.Connections, cn.ID) {
 				continue
 			}
-			all = append(all, ConnectionInfo{ID: cn.ID, Vendor: cn.Vendor, Label: cn.Label, Status: string(cn.Status), LastError: cn.LastError})
+			info := ConnectionInfo{ID: cn.ID, Vendor: cn.Vendor, Label: cn.Label, Status: string(cn.Status), LastError: cn.LastError}
+			if cn.TeamID != "" {
+				if m, err := d.Store.GetMembership(ctx, cn.TeamID, c.UserID); err == nil {
+					info.Team = m.Team.Name
+				}
+			}
+			all = append(all, info)
 		}
 		out := ListConnectionsOut{ManageURL: d.BaseURL + "/connections"}
 		out.Connections, out.Page = one(p, all)

@@ -37,8 +37,13 @@ func connections(ctx context.Context, d *Deps, c *Caller, vendor string) ([]stor
 		return nil, fmt.Errorf("list connections: %w", err)
 	}
 	var out []store.Connection
+	usable := 0
 	for _, cn := range all {
-		if slices.Contains(c.Connections, cn.ID) && (vendor == "" || cn.Vendor == vendor) {
+		if !slices.Contains(c.Connections, cn.ID) {
+			continue
+		}
+		usable++
+		if vendor == "" || cn.Vendor == vendor {
 			out = append(out, cn)
 		}
 	}
@@ -46,6 +51,9 @@ func connections(ctx context.Context, d *Deps, c *Caller, vendor string) ([]stor
 		what := "No vendor account"
 		if vendor != "" {
 			what = "No " + d.title(vendor) + " account"
+		}
+		if gone := len(c.Connections) - usable; gone > 0 {
+			return nil, Errorf("%s is available to this app: %s. Ask the host to open %s to connect an account or share another with this app, then call this again.", what, missingText(gone), d.connectURL(vendor))
 		}
 		return nil, Errorf("%s is shared with this app. Ask the host to open %s to connect one (or to share it with this app), then call this again.", what, d.connectURL(vendor))
 	}
@@ -182,6 +190,9 @@ func (d *Deps) vendorError(conn store.Connection, err error) *VendorError {
 	}
 	ve := &VendorError{Vendor: conn.Vendor, ConnectionID: conn.ID, Label: conn.Label}
 	switch {
+	case (errors.Is(err, connector.ErrNeedsReauth) || errors.Is(err, connector.ErrUnauthorized)) && conn.TeamID != "":
+		ve.ReconnectURL = d.reconnectURL(conn.ID)
+		ve.Error = fmt.Sprintf("%s is a team account and needs an owner of the team to reconnect it. Tell the host; a team owner reconnects it at %s — then call this again.", name, ve.ReconnectURL)
 	case errors.Is(err, connector.ErrNeedsReauth), errors.Is(err, connector.ErrUnauthorized):
 		ve.ReconnectURL = d.reconnectURL(conn.ID)
 		ve.Error = fmt.Sprintf("%s needs the host to reconnect it. Give the host this link: %s — then call this again.", name, ve.ReconnectURL)

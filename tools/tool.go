@@ -30,6 +30,7 @@ type Store interface {
 	store.Limits
 	store.Drafts
 	GetGrant(ctx context.Context, id string) (store.Grant, error)
+	GetMembership(ctx context.Context, teamID, userID string) (store.Membership, error)
 }
 
 // Deps are what tool handlers use.

@@ -559,11 +559,11 @@ func disconnectVendor(d *Deps) Tool {
 			Scope:       ScopeWrite, Destructive: true, OpenWorld: true,
 		},
 		Check: func(ctx context.Context, d *Deps, c *Caller, in ConnectionIn) (ConnectionIn, error) {
-			_, err := ownedConnection(ctx, d, c, in.ConnectionID)
+			_, err := manageableConnection(ctx, d, c, in.ConnectionID)
 			return in, err
 		},
 		Preview: func(ctx context.Context, d *Deps, c *Caller, in ConnectionIn) (Preview, error) {
-			conn, err := ownedConnection(ctx, d, c, in.ConnectionID)
+			conn, err := manageableConnection(ctx, d, c, in.ConnectionID)
 			if err != nil {
 				return Preview{}, err
 			}
@@ -573,7 +573,7 @@ func disconnectVendor(d *Deps) Tool {
 			}}, nil
 		},
 		Act: func(ctx context.Context, d *Deps, c *Caller, in ConnectionIn) (DisconnectOut, string, error) {
-			conn, err := ownedConnection(ctx, d, c, in.ConnectionID)
+			conn, err := manageableConnection(ctx, d, c, in.ConnectionID)
 			if err != nil {
 				return DisconnectOut{}, "", err
 			}

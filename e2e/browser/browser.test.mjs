@@ -826,6 +826,41 @@ async function main() {
       check('the revoked app\'s refresh token is refused (invalid_grant)', rr.status === 400 && body.error === 'invalid_grant', { status: rr.status, body });
     });
 
+    await phase('teams: start a team, invite by link, connect for the team', async () => {
+      await page.goto(`${base}/connections`);
+      await tabTo(page, cdp, 'a[href="/teams"]', 'Teams', 'the Teams link');
+      await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+      must('Enter on "Teams" opens the teams page', new URL(page.url()).pathname === '/teams', page.url());
+      await headerChecks('teams page', 'GET /teams');
+      await screenshot(page, 'teams');
+      await auditKeyboard(page, cdp, 'teams page');
+      await tabTo(page, cdp, '#team-name', null, 'the team name field');
+      await page.keyboard.type('Harbour Lets');
+      await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+      const teamPath = new URL(page.url()).pathname;
+      must('Enter in the name field creates the team and opens its page', /^\/teams\/[^/]+$/.test(teamPath), page.url());
+      const main = await page.locator('main').innerText();
+      check('the new team\'s page names it and says the host is an owner', /Harbour Lets/.test(main) && /You are an owner/.test(main), main);
+      await screenshot(page, 'team');
+      await auditKeyboard(page, cdp, 'team page (owner)');
+      await tabTo(page, cdp, `form[action="${teamPath}/invites"] button`, 'Make an invitation link', 'Make an invitation link');
+      await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+      const link = await page.locator('#invite-url').inputValue();
+      check('an invitation link is shown once, on the answer', new RegExp(`^${base}/join/[A-Za-z0-9_-]{43}$`).test(link), link);
+      await screenshot(page, 'team-invite');
+      await page.goto(`${base}${teamPath}`);
+      check('…and not again when the team page is opened again', (await page.locator('#invite-url').count()) === 0);
+      check('the open invitation is listed with a Withdraw button', (await page.locator('form[action*="/withdraw"]').count()) === 1);
+      await page.goto(link);
+      await headerChecks('join page', `GET ${new URL(link).pathname}`);
+      check('the join page asks before joining', /Join the team/.test(await page.locator('main').innerText()));
+      await screenshot(page, 'join');
+      await page.goto(`${base}/connections/new?vendor=hostex&kind=token`);
+      const owners = await page.locator('#f-team option').allInnerTexts();
+      check('the connect form asks whose account it is: the host\'s or the team\'s', owners.length === 2 && /Harbour Lets/.test(owners[1]), owners);
+      await screenshot(page, 'connect-for-team');
+    });
+
     // Cache-Control and the other headers were checked per page above; here
     // every hostgate document the browser received is checked at once.
     await phase('every hostgate page the browser loaded forbids framing and caching', async () => {

@@ -16,7 +16,7 @@ func secretAAD(id, userID string) []byte {
 	return []byte(id + "\x00" + userID)
 }
 
-const connCols = `id, user_id, vendor, account_id, label, auth_kind, secret_key_id, secret,
+const connCols = `id, user_id, team_id, vendor, account_id, label, auth_kind, secret_key_id, secret,
 	access_expires_at, refresh_expires_at, status, last_error, version, created_at, updated_at`
 
 // CreateConnection implements [store.Connections]. The stored version is 1
@@ -30,8 +30,8 @@ func (s *Store) CreateConnection(ctx context.Context, c store.Connection) error 
 			return fmt.Errorf("sqlstore: create connection: %w", err)
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO connections (`+connCols+`)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
-			c.ID, c.UserID, c.Vendor, c.AccountID, c.Label, string(c.AuthKind), keyID, sealed,
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
+			c.ID, c.UserID, c.TeamID, c.Vendor, c.AccountID, c.Label, string(c.AuthKind), keyID, sealed,
 			tv(c.AccessExpiresAt), tv(c.RefreshExpiresAt), string(c.Status), c.LastError,
 			tv(c.CreatedAt), tv(c.UpdatedAt))
 		return wrap("create connection", err)
@@ -59,7 +59,7 @@ type readNote struct {
 func (s *Store) scanConn(row interface{ Scan(...any) error }) (c store.Connection, n readNote, err error) {
 	var keyID string
 	var sealed []byte
-	err = row.Scan(&c.ID, &c.UserID, &c.Vendor, &c.AccountID, &c.Label, (*string)(&c.AuthKind),
+	err = row.Scan(&c.ID, &c.UserID, &c.TeamID, &c.Vendor, &c.AccountID, &c.Label, (*string)(&c.AuthKind),
 		&keyID, &sealed, tc(&c.AccessExpiresAt), tc(&c.RefreshExpiresAt), (*string)(&c.Status),
 		&c.LastError, &c.Version, tc(&c.CreatedAt), tc(&c.UpdatedAt))
 	if err != nil {
@@ -138,15 +138,21 @@ func (s *Store) listConns(ctx context.Context, what, query string, args ...any) 
 }
 
 const (
+	// A host's own connections, and its teams'. The two halves use the
+	// (user_id, vendor, account_id) key and connections_team_account.
 	listConnsSQL = `SELECT ` + connCols + ` FROM connections
-		WHERE user_id = ? ORDER BY vendor, label, id`
+		WHERE user_id = ? AND team_id = ''
+		UNION ALL
+		SELECT ` + connCols + ` FROM connections
+		WHERE team_id <> '' AND team_id IN (SELECT team_id FROM team_members WHERE user_id = ?)
+		ORDER BY vendor, label, id`
 	expiringSQL = `SELECT ` + connCols + ` FROM connections
 		WHERE status = ? AND access_expires_at < ? ORDER BY access_expires_at, id LIMIT ?`
 )
 
 // ListConnections implements [store.Connections].
 func (s *Store) ListConnections(ctx context.Context, userID string) ([]store.Connection, error) {
-	return s.listConns(ctx, "list connections", listConnsSQL, userID)
+	return s.listConns(ctx, "list connections", listConnsSQL, userID, userID)
 }
 
 // ListExpiringConnections implements [store.Connections]. Connections with
@@ -176,7 +182,7 @@ func (s *Store) UpdateConnection(ctx context.Context, id string, fn func(store.C
 		if err != nil {
 			return err
 		}
-		next.ID, next.UserID, next.CreatedAt, next.Version = cur.ID, cur.UserID, cur.CreatedAt, cur.Version+1
+		next.ID, next.UserID, next.TeamID, next.CreatedAt, next.Version = cur.ID, cur.UserID, cur.TeamID, cur.CreatedAt, cur.Version+1
 		var keyID string
 		var sealed []byte
 		if n.unopened && len(next.Secret) == 0 {

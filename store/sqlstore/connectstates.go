@@ -17,9 +17,9 @@ func (s *Store) CreateConnectState(ctx context.Context, c store.ConnectState) er
 	}
 	_, err = s.exec(ctx, "create connect state",
 		`INSERT INTO connect_states (hash, user_id, session_hash, vendor, verifier, verifier_key, redirect_uri, return_to,
-			connection_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			connection_id, team_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		c.Hash, c.UserID, c.SessionHash, c.Vendor, base64.StdEncoding.EncodeToString(sealed), keyID, c.RedirectURI,
-		c.ReturnTo, c.ConnectionID, tv(c.CreatedAt), tv(c.ExpiresAt))
+		c.ReturnTo, c.ConnectionID, c.TeamID, tv(c.CreatedAt), tv(c.ExpiresAt))
 	return err
 }
 
@@ -33,9 +33,9 @@ func (s *Store) ConsumeConnectState(ctx context.Context, hash string) (store.Con
 	var sealed, keyID string
 	err := s.w.QueryRowContext(ctx,
 		`DELETE FROM connect_states WHERE hash = ? RETURNING hash, user_id, session_hash, vendor, verifier, verifier_key,
-			redirect_uri, return_to, connection_id, created_at, expires_at`, hash).
+			redirect_uri, return_to, connection_id, team_id, created_at, expires_at`, hash).
 		Scan(&c.Hash, &c.UserID, &c.SessionHash, &c.Vendor, &sealed, &keyID, &c.RedirectURI, &c.ReturnTo,
-			&c.ConnectionID, tc(&c.CreatedAt), tc(&c.ExpiresAt))
+			&c.ConnectionID, &c.TeamID, tc(&c.CreatedAt), tc(&c.ExpiresAt))
 	if err != nil {
 		return store.ConnectState{}, wrap("consume connect state", err)
 	}

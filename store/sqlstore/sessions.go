@@ -83,6 +83,7 @@ var deleteExpiredSQL = []string{
 	`DELETE FROM connect_states WHERE expires_at < ?`,
 	`DELETE FROM consent_transactions WHERE expires_at < ?`,
 	`DELETE FROM oneclick_codes WHERE expires_at < ?`,
+	`DELETE FROM team_invites WHERE expires_at < ?`,
 }
 
 // DeleteExpired implements [store.Store]: codes, tokens, sessions, connect

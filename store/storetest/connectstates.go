@@ -21,7 +21,7 @@ func testConnectStates(t *testing.T, s store.Store) {
 	seedUser(t, s, "u1")
 	created := time.Date(2026, 5, 1, 10, 0, 0, 0, zone)
 	want := newConnectState("st1", "u1", created)
-	want.ConnectionID = "conn-9"
+	want.ConnectionID, want.TeamID = "conn-9", "team-1"
 	if err := s.CreateConnectState(ctx, want); err != nil {
 		t.Fatal(err)
 	}
@@ -37,7 +37,7 @@ func testConnectStates(t *testing.T, s store.Store) {
 	}
 	if got.UserID != want.UserID || got.SessionHash != want.SessionHash || got.Vendor != want.Vendor ||
 		got.Verifier != want.Verifier || got.RedirectURI != want.RedirectURI || got.ReturnTo != want.ReturnTo ||
-		got.ConnectionID != want.ConnectionID || !got.CreatedAt.Equal(created) || !got.ExpiresAt.Equal(want.ExpiresAt) {
+		got.ConnectionID != want.ConnectionID || got.TeamID != want.TeamID || !got.CreatedAt.Equal(created) || !got.ExpiresAt.Equal(want.ExpiresAt) {
 		t.Fatalf("got %+v, want %+v", got, want)
 	}
 	if got.CreatedAt.Location() != time.UTC || got.ExpiresAt.Location() != time.UTC {

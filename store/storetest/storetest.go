@@ -99,6 +99,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"UpdateDraftConcurrent", testUpdateDraftConcurrent},
 		{"CreateDraftConcurrent", testCreateDraftConcurrent},
 		{"Audit", testAudit},
+		{"Teams", testTeams},
+		{"AcceptInviteConcurrent", testAcceptInviteConcurrent},
 		{"DeleteExpired", testDeleteExpired},
 		{"Ping", testPing},
 	}

@@ -61,6 +61,10 @@ func (l *Lifecycle) Connector(conn store.Connection) (Connector, error) {
 // an account id and API key) or, for an OAuth flow, the authorization Code.
 type Connect struct {
 	UserID string
+	// TeamID is the team a new connection is for, empty for the host's
+	// own. The caller has checked that the host is an owner of the team;
+	// a reconnect keeps the team of the connection it replaces.
+	TeamID string
 	Vendor string
 	Kind   store.AuthKind
 	// Values are the connect form's fields by Field.Name, when Kind is not
@@ -149,7 +153,15 @@ func (l *Lifecycle) save(ctx context.Context, spec *Spec, req Connect, cred Cred
 	if err != nil {
 		return store.Connection{}, nil, fmt.Errorf("connector: list connections: %w", err)
 	}
-	if target, ok := replaces(conns, spec.Name, acc.ID, req.Reconnect); ok {
+	// Only a connection of the same owner is replaced: a host's own
+	// account never takes the place of its team's, or the other way round.
+	mine := conns[:0:0]
+	for _, c := range conns {
+		if c.TeamID == req.TeamID && (c.TeamID != "" || c.UserID == req.UserID) {
+			mine = append(mine, c)
+		}
+	}
+	if target, ok := replaces(mine, spec.Name, acc.ID, req.Reconnect); ok {
 		var replaced []byte
 		saved, err := l.store.UpdateConnection(ctx, target.ID, func(c store.Connection) (store.Connection, error) {
 			replaced = c.Secret
@@ -179,14 +191,14 @@ func (l *Lifecycle) save(ctx context.Context, spec *Spec, req Connect, cred Cred
 		label = spec.Title + " " + acc.ID
 	}
 	now := l.now()
-	c := store.Connection{ID: newConnID(), UserID: req.UserID, Vendor: spec.Name, AccountID: acc.ID,
+	c := store.Connection{ID: newConnID(), UserID: req.UserID, TeamID: req.TeamID, Vendor: spec.Name, AccountID: acc.ID,
 		Label: truncate(label, maxLabel), AuthKind: req.Kind, Secret: cred.Encode(),
 		AccessExpiresAt: cred.Expiry, RefreshExpiresAt: cred.RefreshExpiry,
 		Status: store.StatusOK, CreatedAt: now, UpdatedAt: now}
 	if err := l.store.CreateConnection(ctx, c); err != nil {
 		return store.Connection{}, nil, fmt.Errorf("connector: create connection: %w", err)
 	}
-	l.log.InfoContext(ctx, "vendor connected", "host_id", req.UserID, "vendor", spec.Name, "connection", c.ID)
+	l.log.InfoContext(ctx, "vendor connected", "host_id", req.UserID, "team_id", req.TeamID, "vendor", spec.Name, "connection", c.ID)
 	return c, nil, nil
 }
 
