@@ -17,11 +17,11 @@ import (
 	"github.com/hostgate/hostgate/tools/connector"
 )
 
-//go:embed templates/connections.html templates/connect_form.html templates/error.html
+//go:embed templates/connections.html templates/limits.html templates/connect_form.html templates/error.html
 var connectionsFS embed.FS
 
 var (
-	connectionsTemplate = web.Parse(connectionsFS, "templates/connections.html")
+	connectionsTemplate = web.Parse(connectionsFS, "templates/connections.html", "templates/limits.html")
 	connectFormTemplate = web.Parse(connectionsFS, "templates/connect_form.html")
 	errorTemplate       = web.Parse(connectionsFS, "templates/error.html")
 )
@@ -133,6 +133,8 @@ type clientRow struct {
 	// Access is how long the app's access tokens last (oauthpkce's
 	// per-client lifetimes), as the host reads it.
 	Access string
+	// Limits is the app's limits form (limits_page.go).
+	Limits limitsView
 }
 
 // clientPath is the path of a form about one client: the id is one
@@ -181,6 +183,8 @@ func (s *Server) handleConnections(w http.ResponseWriter, r *http.Request) {
 		d.Notice = "Access revoked. The app must ask you again."
 	case "policy":
 		d.Notice = "Saved how the app's messages and changes are confirmed."
+	case "limits":
+		d.Notice = "Saved the app's limits. They hold from its next call."
 	}
 	conns, err := s.cfg.Store.ListConnections(ctx, u.ID)
 	if err != nil {
@@ -223,6 +227,7 @@ func (s *Server) handleConnections(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, "list approvals", err)
 		return
 	}
+	places, failed := s.appPlaces(ctx, conns, aps)
 	for _, a := range aps {
 		name := a.ClientID
 		c, err := s.cfg.Store.GetClient(ctx, a.ClientID)
@@ -233,8 +238,14 @@ func (s *Server) handleConnections(w http.ResponseWriter, r *http.Request) {
 		if !policy.Valid() {
 			policy = store.WriteAsk
 		}
+		lim, err := s.cfg.Store.GetAppLimits(ctx, u.ID, a.ClientID)
+		if err != nil {
+			s.serverError(w, r, "get app limits", err)
+			return
+		}
 		d.Clients = append(d.Clients, clientRow{ID: a.ClientID, Name: name, Scopes: strings.Join(a.Scopes, ", "),
-			Since: a.CreatedAt.Format("2 Jan 2006"), Policy: string(policy), Access: oauthpkce.DescribeLifetime(s.oauth.AccessTTL(c))})
+			Since: a.CreatedAt.Format("2 Jan 2006"), Policy: string(policy), Access: oauthpkce.DescribeLifetime(s.oauth.AccessTTL(c)),
+			Limits: s.limitsView(a, lim, d.CSRF, conns, places, failed)})
 	}
 	connectionsTemplate.Render(w, http.StatusOK, s.connectionsCSP(), d)
 }

@@ -161,6 +161,7 @@ func New(cfg Config) (*Server, error) {
 		server.WithPromptCapabilities(false),
 		server.WithRecovery(),
 		server.WithInstructions(instructions(cfg.Vendors)),
+		server.WithHooks(s.limitHooks()),
 	)
 	for _, p := range tools.Prompts(s.deps) {
 		mcpSrv.AddPrompt(p.Def, p.Handler)
@@ -203,6 +204,7 @@ func New(cfg Config) (*Server, error) {
 	s.mountConnections(mux)
 	s.mountApprovals(mux)
 	s.mountTeams(mux)
+	s.mountLimits(mux)
 	s.handler = s.logRequests(mux)
 	return s, nil
 }

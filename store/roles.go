@@ -249,6 +249,7 @@ type Store interface {
 	Users
 	Clients
 	Approvals
+	Limits
 	Grants
 	Connections
 	Sessions

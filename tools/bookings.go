@@ -70,6 +70,9 @@ func readBookings(ctx context.Context, d *Deps, c *Caller, vendor, propertyID st
 	if resErr != nil {
 		return nil, resErr
 	}
+	// The host's property limit narrows what this caller sees (limits_filter.go).
+	props = limitLists(ctx, d, c, conns, props)
+	resLists = limitLists(ctx, d, c, conns, resLists)
 	b.errs = mergeErrors(propErrs, resErrs)
 	b.ages = make([]connector.Age, len(conns))
 	for i, conn := range conns {

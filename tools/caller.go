@@ -3,6 +3,8 @@ package tools
 import (
 	"context"
 	"slices"
+
+	"github.com/hostgate/hostgate/store"
 )
 
 // Caller is who calls a tool: the host, the MCP client acting for them, and
@@ -17,6 +19,9 @@ type Caller struct {
 	// Connections are the ids of the vendor connections the host shared
 	// with this client.
 	Connections []string
+	// Limits are what the host narrowed the app to (tools, properties, an
+	// end), as read for this call; the zero value limits nothing.
+	Limits store.AppLimits
 }
 
 // HasScope reports whether the caller's grant includes scope.

@@ -152,7 +152,9 @@ func fanPage[T any](ctx context.Context, d *Deps, p *pager, conns []store.Connec
 			return nil, Page{}, nil, errs, err
 		}
 	}
-	items, pg := merge(p, keys, lists, cmp)
+	// The host's property limit narrows what this caller sees; the
+	// snapshot keeps the lists as read (limits_filter.go).
+	items, pg := merge(p, keys, limitLists(ctx, d, p.c, conns, lists), cmp)
 	if pg.NextCursor != "" {
 		d.snapshots.put(sk, snapshot{lists: lists, ages: ages, keys: keys, fetched: d.now()})
 	}

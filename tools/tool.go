@@ -27,6 +27,7 @@ type Store interface {
 	store.Clients
 	store.Connections
 	store.Approvals
+	store.Limits
 	store.Drafts
 	GetGrant(ctx context.Context, id string) (store.Grant, error)
 	GetMembership(ctx context.Context, teamID, userID string) (store.Membership, error)
@@ -229,8 +230,13 @@ func New[In, Out any](m Meta, d *Deps, h Handler[In, Out]) Tool {
 		if !c.HasScope(m.Scope) {
 			return mcp.NewToolResultError(fmt.Sprintf("This app was not granted the %q scope that %s needs. Ask the host to reconnect the app to hostgate and approve %q.", m.Scope, m.Name, m.Scope)), nil
 		}
+		// The host's limits on the app, read at every call (limits.go).
+		ctx, c, err := applyLimits(ctx, d, c, m.Name, req.GetArguments())
+		if err != nil {
+			return limitRefusal(ctx, log, m.Name, c, err), nil
+		}
 		var in In
-		if err := req.BindArguments(&in); err != nil {
+		if err = req.BindArguments(&in); err != nil {
 			return mcp.NewToolResultError(fmt.Sprintf("The arguments do not match %s's input schema: %v. Fix them and call again.", m.Name, err)), nil
 		}
 		if rt := req.Params.MultiRoundTripParams; rt.RequestState != "" || len(rt.InputResponses) > 0 {
@@ -253,7 +259,7 @@ func New[In, Out any](m Meta, d *Deps, h Handler[In, Out]) Tool {
 			return mcp.NewToolResultError(fmt.Sprintf("%s failed inside hostgate. Try again; if it keeps failing, tell the host to check the hostgate logs.", m.Name)), nil
 		}
 		log.DebugContext(ctx, "tool call", "tool", m.Name, "host_id", c.UserID, "client_id", c.ClientID, "outcome", "ok", "duration", time.Since(start))
-		res, err := render(out, summary)
+		res, err := render(out, summary+limitNote(ctx, c))
 		if err != nil {
 			log.ErrorContext(ctx, "tool call", "tool", m.Name, "host_id", c.UserID, "client_id", c.ClientID, "outcome", "error", "err", err)
 			return mcp.NewToolResultError(fmt.Sprintf("%s failed inside hostgate. Try again; if it keeps failing, tell the host to check the hostgate logs.", m.Name)), nil

@@ -60,10 +60,11 @@ func SetHeaders(h http.Header, csp string) {
 type Page struct{ t *template.Template }
 
 // Parse joins the named page template from fsys to the layout. The page
-// defines the blocks "title" and "body".
-func Parse(fsys fs.FS, name string) *Page {
+// defines the blocks "title" and "body"; more names are templates the page
+// uses.
+func Parse(fsys fs.FS, name string, more ...string) *Page {
 	t := template.Must(template.New("layout.html").ParseFS(files, "layout.html"))
-	return &Page{t: template.Must(t.ParseFS(fsys, name))}
+	return &Page{t: template.Must(t.ParseFS(fsys, append([]string{name}, more...)...))}
 }
 
 // Render writes the page with the given status, security headers and CSP.

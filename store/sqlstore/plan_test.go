@@ -25,6 +25,8 @@ func TestQueryPlans(t *testing.T) {
 		"findDraft":      findDraftSQL,
 		"listDrafts":     listDraftsSQL,
 		"updateDraft":    updateDraftSQL,
+		"getAppLimits":   getAppLimitsSQL,
+		"setAppLimits":   setAppLimitsSQL,
 		"deleteUser":     `DELETE FROM users WHERE id = ?`, // cascades everywhere
 		"deleteClient":   `DELETE FROM clients WHERE id = ?`,
 		"deleteGrant":    `DELETE FROM grants WHERE id = ?`,

@@ -28,7 +28,9 @@
 //   - FindDraft's since is inclusive; a draft is found whatever its status;
 //   - UpdateDraft writes the fields it names as given (a nil Args or Result
 //     clears it) and never the owner, grant, tool, key or creation time;
-//   - drafts survive DeleteExpired and the revocation of their grant.
+//   - drafts survive DeleteExpired and the revocation of their grant;
+//   - an app's limits are read as none (no error) where none were set,
+//     approved or not; SetAppLimits writes every field as given.
 package storetest
 
 import (
@@ -59,6 +61,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"DeleteIdleDocumentClients", testDeleteIdleDocumentClients},
 		{"Approvals", testApprovals},
 		{"WritePolicy", testWritePolicy},
+		{"AppLimits", testAppLimits},
+		{"AppLimitsRules", testAppLimitsRules},
 		{"AuthCodes", testAuthCodes},
 		{"RedeemAuthCode", testRedeemAuthCode},
 		{"RedeemAuthCodeConcurrent", testRedeemAuthCodeConcurrent},
