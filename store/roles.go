@@ -242,6 +242,7 @@ type Store interface {
 	OneClickCodes
 	Drafts
 	Audit
+	Activity
 	Rekeying
 	// DeleteExpired removes codes, tokens, sessions, connect states,
 	// consent transactions and one-click codes that expired before

@@ -93,6 +93,10 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"UpdateDraftConcurrent", testUpdateDraftConcurrent},
 		{"CreateDraftConcurrent", testCreateDraftConcurrent},
 		{"Audit", testAudit},
+		{"Activity", testActivity},
+		{"ActivityFilters", testActivityFilters},
+		{"ActivityPaging", testActivityPaging},
+		{"ActivityRetention", testActivityRetention},
 		{"DeleteExpired", testDeleteExpired},
 		{"Ping", testPing},
 	}
