@@ -187,6 +187,13 @@ func newEnv(t testing.TB, o envOptions) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Before the store closes (cleanups run last first): the activity
+	// log's writer finishes with it.
+	t.Cleanup(func() {
+		if err := e.srv.Close(context.Background()); err != nil {
+			t.Errorf("close server: %v", err)
+		}
+	})
 	h := e.srv.Handler()
 	handler.Store(&h)
 	hash, err := signin.HashPassword(hostPassword, fastParams)
