@@ -146,7 +146,7 @@ func (s *Server) parseActivityQuery(q url.Values) (activityQuery, error) {
 		}
 		a.filter.Until = to.AddDate(0, 0, 1)
 	}
-	if !a.filter.Until.IsZero() && a.filter.Until.Before(a.filter.Since) {
+	if !a.filter.Until.IsZero() && !a.filter.Until.After(a.filter.Since) {
 		return a, errors.New("to must be on or after from")
 	}
 	if b := q.Get("before"); b != "" {
@@ -205,6 +205,7 @@ type option struct{ Value, Label string }
 
 // eventRow is an event as the page shows it.
 type eventRow struct {
+	ID            int64
 	When, WhenISO string
 	App, AppID    string
 	What          string
@@ -327,6 +328,7 @@ func toolTitle(name, title string) string {
 // eventRow says an event in the host's words.
 func (s *Server) eventRow(e store.AuditEvent, names func(string) string) eventRow {
 	row := eventRow{
+		ID:   e.ID,
 		When: e.At.UTC().Format("2 Jan 2006 15:04:05 UTC"), WhenISO: e.At.UTC().Format(time.RFC3339),
 		App: e.AppName, AppID: e.ClientID, Tool: e.Tool, Detail: e.Detail, Facts: e.Facts, Text: e.Text,
 	}
