@@ -47,26 +47,35 @@ func event(i int) store.AuditEvent {
 // TestActivityLogBatches: events that arrive while a write is under way
 // share the next transaction; Flush returns once everything queued before
 // it is written; Close writes the rest, and an event added after Close is
-// written at once. Order is kept throughout.
+// written at once. Order is kept throughout. (The linger is an hour: only
+// Flush and Close write here.)
 func TestActivityLogBatches(t *testing.T) {
 	st := &batchStore{gate: make(chan struct{}), entered: make(chan struct{}, 100)}
-	a := newActivityLog(st, slog.New(slog.DiscardHandler))
+	a := startActivityLog(st, slog.New(slog.DiscardHandler), time.Hour)
+	flush := func() chan error {
+		done := make(chan error, 1)
+		go func() { done <- a.Flush(context.Background()) }()
+		return done
+	}
 	a.add(event(0))
+	first := flush()
 	<-st.entered // the writer holds event 0 and waits on the "disk"
 	for i := 1; i <= 10; i++ {
 		a.add(event(i))
 	}
-	flushed := make(chan error, 1)
-	go func() { flushed <- a.Flush(context.Background()) }()
+	second := flush()
 	st.gate <- struct{}{} // batch {0} is written
-	<-st.entered          // the next write begins: events 1..10 together
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	<-st.entered // the next write begins: events 1..10 together
 	select {
-	case <-flushed:
+	case <-second:
 		t.Fatal("Flush returned before the events queued before it were written")
 	default:
 	}
 	close(st.gate) // from now on writes go straight through
-	if err := <-flushed; err != nil {
+	if err := <-second; err != nil {
 		t.Fatal(err)
 	}
 	if n, batches := st.written(); n != 11 || batches != 2 || len(st.batches[1]) != 10 {
@@ -112,8 +121,9 @@ func TestActivityLogBatches(t *testing.T) {
 // the disk is stuck returns the context's error instead of hanging.
 func TestActivityLogFlushHonoursContext(t *testing.T) {
 	st := &batchStore{gate: make(chan struct{}), entered: make(chan struct{}, 100)}
-	a := newActivityLog(st, slog.New(slog.DiscardHandler))
+	a := startActivityLog(st, slog.New(slog.DiscardHandler), time.Hour)
 	a.add(event(0))
+	go a.Flush(context.Background()) // starts the write, which sticks
 	<-st.entered
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()

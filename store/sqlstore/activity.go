@@ -61,35 +61,59 @@ func (s *Store) AddAuditEvent(ctx context.Context, e store.AuditEvent) error {
 }
 
 // AddActivity implements [store.Activity]: one transaction for the batch,
-// one prepared statement for its rows.
+// many rows a statement (a statement's overhead in the pure-Go SQLite is
+// several times a row's).
 func (s *Store) AddActivity(ctx context.Context, events []store.AuditEvent) error {
 	if len(events) == 0 {
 		return nil
 	}
-	rows := make([][]any, len(events))
-	for i, e := range events {
+	args := make([]any, 0, len(events)*eventArgCount)
+	for _, e := range events {
 		if e.At.IsZero() {
 			return errors.New("sqlstore: add activity: an event has no time")
 		}
-		args, err := eventArgs(e)
+		a, err := eventArgs(e)
 		if err != nil {
 			return fmt.Errorf("sqlstore: add activity: %w", err)
 		}
-		rows[i] = args
+		args = append(args, a...)
 	}
 	return s.write(ctx, func(tx *sql.Tx) error {
-		st, err := tx.PrepareContext(ctx, insertEventSQL)
-		if err != nil {
-			return wrap("add activity", err)
-		}
-		defer st.Close()
-		for _, args := range rows {
-			if _, err := st.ExecContext(ctx, args...); err != nil {
+		var full *sql.Stmt // the prepared statement, on this transaction
+		for rest := args; len(rest) > 0; {
+			n := min(len(rest)/eventArgCount, eventsPerInsert)
+			var err error
+			if n == eventsPerInsert {
+				if full == nil {
+					full = tx.StmtContext(ctx, s.addEvents)
+				}
+				_, err = full.ExecContext(ctx, rest[:n*eventArgCount]...)
+			} else {
+				_, err = tx.ExecContext(ctx, buildInsertEvents(n), rest[:n*eventArgCount]...)
+			}
+			if err != nil {
 				return wrap("add activity", err)
 			}
+			rest = rest[n*eventArgCount:]
 		}
 		return nil
 	})
+}
+
+// eventArgCount is the number of values of one event's row.
+const eventArgCount = 13
+
+// eventsPerInsert is the most rows one INSERT carries: 650 values, well
+// under SQLite's limit of 32766.
+const eventsPerInsert = 50
+
+// fullInsertSQL is the INSERT of eventsPerInsert rows, prepared once
+// (Store.addEvents).
+var fullInsertSQL = buildInsertEvents(eventsPerInsert)
+
+func buildInsertEvents(n int) string {
+	row := "(" + strings.Repeat("?, ", eventArgCount-1) + "?)"
+	return strings.TrimSuffix(insertEventSQL, row) + strings.Repeat(row+", ", n-1) + row
 }
 
 // jsonCol scans a JSON array column into a slice; an empty array gives nil.
