@@ -164,9 +164,32 @@ func TestActivityShowsWhatAppsDid(t *testing.T) {
 		t.Fatalf("the failed send's event: %+v", failed)
 	}
 
+	// A draft the host approves but the vendor refuses, and one the host
+	// discards: failed and discarded, never sent.
+	setPolicy(t, b, f.clientID, "drafts")
+	refusedText, discardedText := "Approved, then refused.", "Never mind this one."
+	for _, tc := range []struct{ text, action, kind, outcome string }{
+		{refusedText, "approve", store.EventWriteApproved, store.OutcomeFailed},
+		{discardedText, "discard", store.EventWriteDiscarded, store.OutcomeDiscarded},
+	} {
+		out := writeOut(t, rawCall(t, f.client, "send_message", map[string]any{"conversation_id": r.ConversationID, "body": tc.text}))
+		if tc.action == "approve" {
+			e.sandbox.Hostex.Fail(sandbox.Fault{Method: http.MethodPost, Path: "/conversations", Status: http.StatusInternalServerError})
+		}
+		p := b.Get(out.Draft.ApprovalURL)
+		b.Submit(p.Form(t, "/approvals/"+out.Draft.ID), url.Values{"action": {tc.action}})
+		ev := e.hostActivity(t, e.host.ID)[0]
+		if ev.Kind != tc.kind || ev.Outcome != tc.outcome || ev.Text != tc.text || ev.AppName != "e2e client" || ev.Ref != out.Draft.ID {
+			t.Fatalf("%s: the decision's event: %+v", tc.action, ev)
+		}
+		if tc.action == "approve" && !hasFact(ev, "Error") {
+			t.Errorf("the refused approval does not say why: %+v", ev)
+		}
+	}
+
 	// Another host sees none of it, whatever they ask for.
 	mb := e.newHost(t, "host-2", "mallory")
-	secrets := []string{sentText, draftText, "This one fails.", r.Guest, "e2e client", html.EscapeString(sentText)}
+	secrets := []string{sentText, draftText, "This one fails.", refusedText, discardedText, r.Guest, "e2e client", html.EscapeString(sentText)}
 	for _, q := range []url.Values{
 		nil,
 		{"app": {f.clientID}},

@@ -137,18 +137,17 @@ func (s *Server) handleApprovalSubmit(w http.ResponseWriter, r *http.Request) {
 // app that asked for it and what the write was. A decision that did nothing
 // (no such draft, already decided, the app's access gone) is not logged.
 func (s *Server) recordDecision(ctx context.Context, kind string, dr store.Draft, rec *tools.Record, err error, took time.Duration) {
-	var te *tools.Error
-	if dr.ID == "" || (err != nil && !errors.As(err, &te)) {
+	if dr.ID == "" || errors.Is(err, tools.ErrDraftNotFound) || errors.Is(err, tools.ErrDraftDecided) || errors.Is(err, tools.ErrAppRevoked) {
 		return
 	}
 	e := store.AuditEvent{UserID: dr.UserID, ClientID: dr.ClientID, Kind: kind, Tool: dr.Tool, Ref: dr.ID, Duration: took}
-	if te != nil {
-		// Refused by the checks (the draft stays pending) or by the
-		// vendor (the draft failed, and the record says so).
+	if err != nil {
+		// Refused by the checks (the draft stays pending), or failed; a
+		// write the vendor refused says so itself (the record's outcome).
 		e.Outcome = store.OutcomeError
 	}
 	rec.Fill(&e)
-	if te != nil {
+	if te, ok := errors.AsType[*tools.Error](err); ok {
 		addFailure(&e, clip(te.Text, maxDetail))
 	}
 	s.recordHostAction(context.WithoutCancel(ctx), e)
