@@ -1,10 +1,12 @@
 package mcpserver
 
 import (
+	"context"
 	"embed"
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/hostgate/hostgate/internal/web"
 	"github.com/hostgate/hostgate/store"
@@ -83,7 +85,10 @@ func (s *Server) handleApprovalSubmit(w http.ResponseWriter, r *http.Request) {
 	if !ok || !s.postForm(w, r, csrfApprovals) {
 		return
 	}
-	ctx, id := r.Context(), r.PathValue("id")
+	id := r.PathValue("id")
+	// The host's decision goes in the activity log with what it did.
+	rec := &tools.Record{}
+	ctx := tools.WithRecord(r.Context(), rec)
 	var err error
 	switch r.PostForm.Get("action") {
 	case "approve":
@@ -92,14 +97,19 @@ func (s *Server) handleApprovalSubmit(w http.ResponseWriter, r *http.Request) {
 			t := r.PostForm.Get("text")
 			text = &t
 		}
+		start := time.Now()
 		var dr store.Draft
 		dr, err = tools.ApproveDraft(ctx, s.deps, u.ID, id, text)
+		s.recordDecision(ctx, store.EventWriteApproved, dr, rec, err, time.Since(start))
 		if err == nil {
 			s.renderApproval(w, r, u, id, "Approved: "+sentence(dr.Summary), false)
 			return
 		}
 	case "discard":
-		if _, err = tools.DiscardDraft(ctx, s.deps, u.ID, id); err == nil {
+		var dr store.Draft
+		dr, err = tools.DiscardDraft(ctx, s.deps, u.ID, id)
+		s.recordDecision(ctx, store.EventWriteDiscarded, dr, rec, err, 0)
+		if err == nil {
 			s.renderApproval(w, r, u, id, "Discarded: nothing was sent.", false)
 			return
 		}
@@ -121,6 +131,26 @@ func (s *Server) handleApprovalSubmit(w http.ResponseWriter, r *http.Request) {
 	default:
 		s.serverError(w, r, "approve draft", err)
 	}
+}
+
+// recordDecision logs the host's approval or discard of a draft, with the
+// app that asked for it and what the write was. A decision that did nothing
+// (no such draft, already decided, the app's access gone) is not logged.
+func (s *Server) recordDecision(ctx context.Context, kind string, dr store.Draft, rec *tools.Record, err error, took time.Duration) {
+	if dr.ID == "" || errors.Is(err, tools.ErrDraftNotFound) || errors.Is(err, tools.ErrDraftDecided) || errors.Is(err, tools.ErrAppRevoked) {
+		return
+	}
+	e := store.AuditEvent{UserID: dr.UserID, ClientID: dr.ClientID, Kind: kind, Tool: dr.Tool, Ref: dr.ID, Duration: took}
+	if err != nil {
+		// Refused by the checks (the draft stays pending), or failed; a
+		// write the vendor refused says so itself (the record's outcome).
+		e.Outcome = store.OutcomeError
+	}
+	rec.Fill(&e)
+	if te, ok := errors.AsType[*tools.Error](err); ok {
+		addFailure(&e, clip(te.Text, maxDetail))
+	}
+	s.recordHostAction(context.WithoutCancel(ctx), e)
 }
 
 // sentence ends s with a full stop unless it ends in punctuation already.
@@ -153,5 +183,17 @@ func (s *Server) handleWritePolicy(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.log.InfoContext(r.Context(), "write policy set", "host_id", u.ID, "client_id", clientID, "policy", string(p))
+	s.recordHostAction(r.Context(), store.AuditEvent{UserID: u.ID, ClientID: clientID, Kind: eventPolicyChanged, Detail: policyText(p)})
 	http.Redirect(w, r, PathConnections+"?done=policy", http.StatusSeeOther)
+}
+
+// policyText says a write policy as the connections page offers it.
+func policyText(p store.WritePolicy) string {
+	switch p {
+	case store.WriteDrafts:
+		return "Always save a draft for you to approve"
+	case store.WriteAct:
+		return "Act without asking you"
+	}
+	return "Ask you in the chat when the app can; otherwise save a draft"
 }

@@ -87,7 +87,8 @@ func (s *Server) checkBearer(w http.ResponseWriter, r *http.Request) (*tools.Cal
 			return nil, errBody
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
-		if need := s.scopeNeeded(body); need != "" && !slices.Contains(acc.Scopes, need) {
+		if tool, need := s.scopeNeeded(body); need != "" && !slices.Contains(acc.Scopes, need) {
+			s.recordRefusedCall(acc.UserID, acc.ClientID, acc.ClientName, tool, need)
 			// MCP step-up: name every scope the request needs in one challenge.
 			return nil, &refusal{status: http.StatusForbidden, outcome: "insufficient_scope",
 				code: "insufficient_scope", description: "this tool needs the " + need + " scope",
@@ -202,16 +203,17 @@ func bearerToken(h string) (string, bool) {
 	return tok, tok != ""
 }
 
-// scopeNeeded returns the scope a tools/call in body needs, or "". The
+// scopeNeeded returns the tool a tools/call in body names and the scope it
+// needs, or "" for each. The
 // method and tool name are decoded as mcp-go decodes them (encoding/json:
 // escapes, case-insensitive keys, the last of duplicate keys). A body
 // with neither the bytes tools/call nor any escape cannot name that
 // method, and is not parsed here; mcp-go parses every body again. mcp-go
 // v1.2.1 answers a batch (a JSON array) with a parse error, but one is
 // checked all the same, every element.
-func (s *Server) scopeNeeded(body []byte) string {
+func (s *Server) scopeNeeded(body []byte) (tool, scope string) {
 	if !bytes.Contains(body, []byte(`tools/call`)) && bytes.IndexByte(body, '\\') < 0 {
-		return ""
+		return "", ""
 	}
 	type call struct {
 		Method string `json:"method"`
@@ -234,10 +236,10 @@ func (s *Server) scopeNeeded(body []byte) string {
 			continue
 		}
 		if need, ok := s.toolScopes[c.Params.Name]; ok {
-			return need
+			return c.Params.Name, need
 		}
 	}
-	return ""
+	return "", ""
 }
 
 // hostHeaderAllowed guards against DNS rebinding: when hostgate serves on

@@ -458,6 +458,7 @@ func (s *Server) handleRevokeClient(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.log.InfoContext(r.Context(), "client revoked by host", "host_id", u.ID, "client_id", r.PathValue("id"))
+	s.recordHostAction(r.Context(), store.AuditEvent{UserID: u.ID, ClientID: r.PathValue("id"), Kind: eventGrantRevoked, Detail: "by you, on the connections page"})
 	http.Redirect(w, r, PathConnections+"?done=revoked", http.StatusSeeOther)
 }
 

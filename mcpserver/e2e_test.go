@@ -68,6 +68,9 @@ type flow struct {
 	client   *client.Client
 	tokens   *tokenStore
 	clientID string
+	// code and verifier are the authorization code and PKCE verifier the
+	// flow used, for the tests that search for secrets.
+	code, verifier string
 }
 
 // authorize runs the flow up to an initialized client, asserting each step.
@@ -171,7 +174,7 @@ func (e *env) authorize(t testing.TB, pin string) flow {
 	if res.ServerInfo.Name != "hostgate" {
 		t.Fatalf("server info = %+v", res.ServerInfo)
 	}
-	return flow{client: c, tokens: tokens, clientID: clientID}
+	return flow{client: c, tokens: tokens, clientID: clientID, code: code, verifier: verifier}
 }
 
 // browserApprove plays the host: it opens the authorization URL, signs in

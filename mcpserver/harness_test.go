@@ -125,6 +125,8 @@ type envOptions struct {
 	// noBudgets leaves the vendors' rate budgets off (benchmarks of cold
 	// vendor calls, which would spend them).
 	noBudgets bool
+	// activityRetention is mcpserver.Config.ActivityRetention.
+	activityRetention time.Duration
 }
 
 func newEnv(t testing.TB, o envOptions) *env {
@@ -181,12 +183,19 @@ func newEnv(t testing.TB, o envOptions) *env {
 		Vendors: specs,
 		BaseURL: e.ts.URL, Store: st, CSRFKey: bytes.Repeat([]byte{9}, 32), StateKey: bytes.Repeat([]byte{7}, 32),
 		AccessTTL: o.accessTTL, Version: "test", PasswordParams: fastParams,
-		AllowLoopbackMetadata: true, Logger: log, Now: e.clock.Now, CacheBytes: o.cacheBytes,
+		AllowLoopbackMetadata: true, Logger: log, Now: e.clock.Now, CacheBytes: o.cacheBytes, ActivityRetention: o.activityRetention,
 		Tools: func(d *tools.Deps) []tools.Tool { return append(tools.All(d), writeProbe(d)) },
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Before the store closes (cleanups run last first): the activity
+	// log's writer finishes with it.
+	t.Cleanup(func() {
+		if err := e.srv.Close(context.Background()); err != nil {
+			t.Errorf("close server: %v", err)
+		}
+	})
 	h := e.srv.Handler()
 	handler.Store(&h)
 	hash, err := signin.HashPassword(hostPassword, fastParams)

@@ -21,8 +21,12 @@ import (
 // the OAuth sign-ins of Hostex, Hospitable and HoxtonAI — drives tools over
 // all of them, with refreshes, re-mints, rotations and vendor failures, and
 // then searches the SQLite database files (main, WAL and shared memory),
-// everything hostgate logged at debug level and every tool result for each
-// vendor credential that passed through: none may appear in clear.
+// everything hostgate logged at debug level, every tool result, and the
+// activity log (its rows, the host's activity page and its CSV and
+// JSON-lines exports) for each vendor credential that passed through and
+// each of hostgate's own secrets (tokens, the authorization code and PKCE
+// verifier, the host's password, the browser's cookies): none may appear
+// in clear.
 func TestNoVendorSecretInClear(t *testing.T) {
 	e := newEnv(t, envOptions{sandbox: true})
 	ctx := context.Background()
@@ -94,6 +98,9 @@ func TestNoVendorSecretInClear(t *testing.T) {
 	tok, _ := f.tokens.GetToken(ctx)
 	add("hostgate access token", tok.AccessToken)
 	add("hostgate refresh token", tok.RefreshToken)
+	add("hostgate authorization code", f.code)
+	add("hostgate PKCE verifier", f.verifier)
+	add("host password", hostPassword)
 	var outputs strings.Builder
 	call := func(name string, args map[string]any) *mcp.CallToolResult {
 		t.Helper()
@@ -151,7 +158,38 @@ func TestNoVendorSecretInClear(t *testing.T) {
 	// Finally a disconnect, which revokes at the vendor.
 	call("disconnect_vendor", map[string]any{"connection_id": e.onlyConn(t, "hostex").ID})
 
-	// The database files.
+	// The activity log, as the host reads and downloads it, and as stored
+	// (every host's rows, and those of no host, such as registrations).
+	var activity strings.Builder
+	for _, path := range []string{"/activity", "/activity?what=accounts", "/activity/export?format=csv", "/activity/export?format=jsonl"} {
+		page := b.Get(path)
+		if page.Resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s: %d", path, page.Resp.StatusCode)
+		}
+		activity.WriteString(page.Body)
+	}
+	for _, user := range []string{e.host.ID, ""} {
+		rows, err := e.store.ListActivity(ctx, user, store.ActivityFilter{Limit: 100000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := json.Marshal(rows)
+		activity.Write(raw)
+	}
+	for _, c := range b.Client.Jar.Cookies(mustURL(t, e.ts.URL+"/")) {
+		add("browser cookie "+c.Name, c.Value)
+	}
+	// A control: the log holds what the tools did and what was written.
+	for _, want := range []string{"See you at 4pm.", "send_message", "disconnect_vendor", "needs_reauth", "token.issued", "signin"} {
+		if !strings.Contains(activity.String(), want) {
+			t.Fatalf("the activity log lacks %q: is it recorded?", want)
+		}
+	}
+
+	// The database files, with the activity log written out.
+	if err := e.srv.FlushActivity(ctx); err != nil {
+		t.Fatal(err)
+	}
 	var db []byte
 	for _, suffix := range []string{"", "-wal", "-shm"} {
 		b, err := os.ReadFile(e.store.Path() + suffix)
@@ -183,6 +221,9 @@ func TestNoVendorSecretInClear(t *testing.T) {
 		}
 		if strings.Contains(outputs.String(), s) {
 			t.Errorf("a tool result contains the %s", what)
+		}
+		if strings.Contains(activity.String(), s) {
+			t.Errorf("the activity log (rows, page or export) contains the %s", what)
 		}
 	}
 }

@@ -70,6 +70,10 @@ type Config struct {
 	// reads still share one vendor call). cmd defaults it to
 	// connector.DefaultCacheBytes.
 	CacheBytes int64
+
+	// ActivityRetention is how long the activity log keeps an event
+	// (SweepActivity); zero keeps every event.
+	ActivityRetention time.Duration
 }
 
 // Server is hostgate's HTTP surface.
@@ -91,6 +95,8 @@ type Server struct {
 	// neededScopes are the distinct scopes the tools require.
 	neededScopes []string
 	sessions     *sessions
+	// activity writes the hosts' activity log.
+	activity *activityLog
 }
 
 // New builds the handler tree.
@@ -146,6 +152,7 @@ func New(cfg Config) (*Server, error) {
 		prmURL: cfg.BaseURL + server.ProtectedResourceMetadataPath(cfg.BaseURL+MCPPath),
 		scopes: as.ScopesSupported(), toolScopes: map[string]string{},
 		sessions: newSessions(cfg.Now),
+		activity: newActivityLog(cfg.Store, cfg.Logger.With("component", "activity")),
 	}
 	if cfg.Tools == nil {
 		cfg.Tools = tools.All
@@ -153,12 +160,15 @@ func New(cfg Config) (*Server, error) {
 	s.vendors = connector.NewRegistry(cfg.Vendors...)
 	s.lifecycle = connector.NewLifecycle(cfg.Store, s.vendors, cfg.Now, cfg.Logger)
 	s.lifecycle.UseCache(connector.NewCache(cfg.CacheBytes, cfg.Now))
+	s.lifecycle.OnChange(s.connectionChanged)
 	s.deps = &tools.Deps{Store: cfg.Store, Logger: cfg.Logger, Now: cfg.Now, BaseURL: cfg.BaseURL,
 		Registry: s.vendors, Lifecycle: s.lifecycle, Vendors: s.vendors.Names(), StateKey: cfg.StateKey}
 	s.tools = cfg.Tools(s.deps)
 	mcpSrv := server.NewMCPServer("hostgate", cfg.Version,
 		server.WithToolCapabilities(false),
 		server.WithPromptCapabilities(false),
+		// Outermost: the activity log sees a recovered panic as an error.
+		server.WithToolHandlerMiddleware(s.recordToolCalls),
 		server.WithRecovery(),
 		server.WithInstructions(instructions(cfg.Vendors)),
 		server.WithHooks(s.limitHooks()),
@@ -205,6 +215,7 @@ func New(cfg Config) (*Server, error) {
 	s.mountApprovals(mux)
 	s.mountTeams(mux)
 	s.mountLimits(mux)
+	s.mountActivity(mux)
 	s.handler = s.logRequests(mux)
 	return s, nil
 }

@@ -183,7 +183,7 @@ func (s *Server) handleConsent(w http.ResponseWriter, r *http.Request) error {
 		return toClient(a, oerr)
 	}
 	if r.PostForm.Get("action") != "approve" {
-		s.audit(r, user.ID, client.ID, "consent.denied", "")
+		s.audit(r, user.ID, client, "consent.denied", "")
 		return toClient(a, badRequest(codeAccessDenied, "the host denied the request"))
 	}
 	// Optional scopes the host cleared are left out of the grant.
@@ -218,7 +218,7 @@ func (s *Server) handleConsent(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return fmt.Errorf("put approval: %w", err)
 	}
-	s.audit(r, user.ID, client.ID, "consent.approved", strings.Join(scopes, " "))
+	s.audit(r, user.ID, client, "consent.approved", strings.Join(scopes, " "))
 	return s.approve(w, r, user, client, a, scopes, conns)
 }
 
@@ -293,8 +293,10 @@ func formTarget(raw string) string {
 	return u.Scheme + ":"
 }
 
-func (s *Server) audit(r *http.Request, userID, clientID, kind, detail string) {
-	err := s.cfg.Store.AddAuditEvent(r.Context(), store.AuditEvent{At: s.now(), UserID: userID, ClientID: clientID, Kind: kind, Detail: detail})
+// audit adds an event about a client to the host's activity log, naming
+// the client as it is called now.
+func (s *Server) audit(r *http.Request, userID string, client store.Client, kind, detail string) {
+	err := s.cfg.Store.AddAuditEvent(r.Context(), store.AuditEvent{At: s.now(), UserID: userID, ClientID: client.ID, AppName: client.Name, Kind: kind, Detail: detail})
 	if err != nil {
 		s.log.ErrorContext(r.Context(), "audit", "err", err)
 	}

@@ -38,7 +38,7 @@ func (s *Server) handleRevoke(w http.ResponseWriter, r *http.Request) error {
 		if err := s.RevokeGrant(r.Context(), g.ID); err != nil {
 			return err
 		}
-		s.audit(r, g.UserID, client.ID, "grant.revoked", "by client")
+		s.audit(r, g.UserID, client, "grant.revoked", "by client")
 	default:
 		if err := s.cfg.Store.RevokeToken(r.Context(), t.Hash, s.now()); err != nil {
 			return fmt.Errorf("revoke token: %w", err)

@@ -143,6 +143,7 @@ func (s *Server) exchangeCode(r *http.Request, client store.Client) (tokenRespon
 		return tokenResponse{}, fmt.Errorf("redeem code: %w", err)
 	}
 	s.log.InfoContext(ctx, "tokens issued", "grant", "authorization_code", "client_id", client.ID, "host_id", ac.UserID)
+	s.audit(r, ac.UserID, client, "token.issued", "for the authorization you gave")
 	return resp, nil
 }
 
@@ -154,7 +155,7 @@ func (s *Server) codeReplayed(r *http.Request, ac store.AuthCode) error {
 			s.log.ErrorContext(r.Context(), "revoke replayed grant", "err", err)
 		}
 	}
-	s.audit(r, ac.UserID, ac.ClientID, "code.replayed", "grant revoked")
+	s.audit(r, ac.UserID, store.Client{ID: ac.ClientID}, "code.replayed", "grant revoked")
 	s.log.WarnContext(r.Context(), "authorization code replayed; grant revoked", "client_id", ac.ClientID, "host_id", ac.UserID)
 	return invalidGrant("the code was already used")
 }
@@ -207,7 +208,7 @@ func (s *Server) refresh(r *http.Request, client store.Client) (tokenResponse, e
 	switch {
 	case errors.Is(err, store.ErrReused):
 		s.tokens.invalidate()
-		s.audit(r, g.UserID, client.ID, "refresh.reused", "grant revoked")
+		s.audit(r, g.UserID, client, "refresh.reused", "grant revoked")
 		s.log.WarnContext(ctx, "refresh token reused after rotation; grant revoked", "client_id", client.ID)
 		return tokenResponse{}, invalidGrant("the refresh token was already used")
 	case errors.Is(err, store.ErrNotFound), errors.Is(err, store.ErrExpired), errors.Is(err, store.ErrRevoked):
@@ -216,6 +217,7 @@ func (s *Server) refresh(r *http.Request, client store.Client) (tokenResponse, e
 		return tokenResponse{}, fmt.Errorf("rotate refresh token: %w", err)
 	}
 	s.log.InfoContext(ctx, "tokens issued", "grant", "refresh_token", "client_id", client.ID, "host_id", rotated.UserID)
+	s.audit(r, rotated.UserID, client, "token.issued", "by refresh")
 	return resp, nil
 }
 

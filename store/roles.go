@@ -259,6 +259,7 @@ type Store interface {
 	Drafts
 	Audit
 	Teams
+	Activity
 	Rekeying
 	OIDCSignIn
 	ConnectionAlerts

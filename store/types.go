@@ -279,14 +279,31 @@ type ConsentTransaction struct {
 	ExpiresAt   time.Time
 }
 
-// AuditEvent records a security-relevant action. It never holds a secret.
+// AuditEvent is one entry of a host's activity log (see Activity): a
+// security-relevant action, or something an app did on the host's behalf.
+// It never holds a secret.
 type AuditEvent struct {
 	ID       int64
 	At       time.Time
 	UserID   string
 	ClientID string
-	Kind     string // e.g. "client.registered", "grant.revoked", "refresh.reused"
+	Kind     string // e.g. "client.registered", "grant.revoked", "refresh.reused", EventToolCall
 	Detail   string
+	// AppName is the client's name when the event happened.
+	AppName string
+	// Tool, Accounts, Outcome and Duration describe a tool call (or a
+	// write the host approved): the tool, the vendor accounts it read or
+	// acted through, how it ended (an Outcome* value) and how long it took.
+	Tool     string
+	Accounts []EventAccount
+	Outcome  string
+	Duration time.Duration
+	// Facts and Text say what a write wrote, in plain words: the facts
+	// shown to the host (account, guest, dates, prices) and the full text
+	// sent (a message, a reply). Ref is the write's draft id.
+	Facts []EventFact
+	Text  string
+	Ref   string
 }
 
 // ConnectState is a vendor OAuth flow in progress: the single-use state

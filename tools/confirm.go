@@ -256,8 +256,9 @@ func confirmWrite[In, R any](ctx context.Context, d *Deps, c *Caller, spec *Writ
 	if prev, err := d.Store.FindDraft(ctx, c.GrantID, key, now.Add(-repeatWindow)); err == nil {
 		switch prev.Status {
 		case store.DraftSending, store.DraftSent:
-			return repeated[R](d, prev)
+			return repeated[R](ctx, d, prev)
 		case store.DraftPending:
+			recordFrom(ctx).wrote(store.OutcomeDrafted, previewOf(prev), prev.ID)
 			info := d.draftInfo(prev)
 			return WriteOut[R]{Status: "draft", Draft: &info, Next: draftNext(info)}, "This request is already a draft waiting for the host; nothing was done yet.", nil
 		}
@@ -281,6 +282,7 @@ func confirmWrite[In, R any](ctx context.Context, d *Deps, c *Caller, spec *Writ
 		if err != nil {
 			return WriteOut[R]{}, "", err
 		}
+		recordFrom(ctx).wrote(store.OutcomeAsked, &pv, "")
 		return WriteOut[R]{}, "", &inputRequired{server.NewInputRequestBuilder(state).Elicit(confirmKey, mcp.ElicitationParams{
 			Mode:    mcp.ElicitationModeForm,
 			Message: pv.String(),
@@ -306,10 +308,12 @@ func answered[In, R any](ctx context.Context, d *Deps, c *Caller, spec *WriteSpe
 	}
 	var st confirmState
 	if s.open(confirmPurpose, c.GrantID, rt.RequestState, &st) != nil || st.Tool != spec.Name || st.Key != key || d.now().Unix() > st.Exp {
+		recordFrom(ctx).refuse()
 		return WriteOut[R]{}, "", refused
 	}
 	answer := server.ElicitationResponse(rt.InputResponses, confirmKey)
 	if answer == nil {
+		recordFrom(ctx).refuse()
 		return WriteOut[R]{}, "", refused
 	}
 	yes := false
@@ -326,11 +330,13 @@ func answered[In, R any](ctx context.Context, d *Deps, c *Caller, spec *WriteSpe
 		err := d.Store.CreateDraft(ctx, store.Draft{ID: st.ID, UserID: c.UserID, ClientID: c.ClientID, GrantID: c.GrantID,
 			Tool: spec.Name, Args: draftBody(raw, pv), Key: key, Summary: pv.summary(), Status: store.DraftDiscarded, Via: "chat", CreatedAt: now, UpdatedAt: now})
 		if errors.Is(err, store.ErrExists) {
+			recordFrom(ctx).refuse()
 			return WriteOut[R]{}, "", Errorf("This confirmation was already answered, so nothing more was done. Call %s again if the host wants it.", spec.Name)
 		}
 		if err != nil {
 			return WriteOut[R]{}, "", fmt.Errorf("record declined write: %w", err)
 		}
+		recordFrom(ctx).wrote(store.OutcomeDeclined, &pv, st.ID)
 		return WriteOut[R]{Status: "declined", Next: "Do not retry unless the host asks you to."}, "The host declined: nothing was done.", nil
 	}
 	return act(ctx, d, c, spec, in, raw, key, pv, st.ID, "chat")
@@ -345,8 +351,9 @@ func act[In, R any](ctx context.Context, d *Deps, c *Caller, spec *WriteSpec[In,
 		if errors.Is(err, store.ErrExists) {
 			// The state was used already: this is a replay.
 			if prev, gerr := d.Store.GetDraft(ctx, id); gerr == nil && prev.UserID == c.UserID {
-				return repeated[R](d, prev)
+				return repeated[R](ctx, d, prev)
 			}
+			recordFrom(ctx).refuse()
 			return WriteOut[R]{}, "", Errorf("This confirmation was already used, so nothing more was done.")
 		}
 		return WriteOut[R]{}, "", fmt.Errorf("record write: %w", err)
@@ -354,8 +361,11 @@ func act[In, R any](ctx context.Context, d *Deps, c *Caller, spec *WriteSpec[In,
 	out, summary, err := spec.Act(ctx, d, c, in)
 	finish(ctx, d, dr, out, err)
 	if err != nil {
+		recordFrom(ctx).wrote(store.OutcomeFailed, &pv, id)
 		return WriteOut[R]{}, "", err
 	}
+	// Sent only now: the vendor accepted it.
+	recordFrom(ctx).wrote(store.OutcomeSent, &pv, id)
 	d.log().InfoContext(ctx, "write done", "tool", spec.Name, "host_id", c.UserID, "client_id", c.ClientID, "via", via, "draft", id)
 	// The act's own words say what to do next where there is more to do
 	// (a quote's link to send); the host hears of it either way.
@@ -402,6 +412,7 @@ func draft[In, R any](ctx context.Context, d *Deps, c *Caller, spec *WriteSpec[I
 	if err := d.Store.CreateDraft(ctx, dr); err != nil {
 		return WriteOut[R]{}, "", fmt.Errorf("save draft: %w", err)
 	}
+	recordFrom(ctx).wrote(store.OutcomeDrafted, &pv, dr.ID)
 	info := d.draftInfo(dr)
 	return WriteOut[R]{Status: "draft", Draft: &info, Next: draftNext(info)},
 		"Saved as a draft for the host to approve; nothing was done yet.", nil
@@ -427,8 +438,18 @@ func draftBody(input []byte, pv Preview) []byte {
 	return b
 }
 
+// previewOf returns the preview a draft stored, or nil if it holds none.
+func previewOf(dr store.Draft) *Preview {
+	var body draftArgs
+	if json.Unmarshal(dr.Args, &body) != nil {
+		return nil
+	}
+	return &body.Preview
+}
+
 // repeated answers a call that repeats a write already under way or done.
-func repeated[R any](d *Deps, prev store.Draft) (WriteOut[R], string, error) {
+func repeated[R any](ctx context.Context, d *Deps, prev store.Draft) (WriteOut[R], string, error) {
+	recordFrom(ctx).wrote(store.OutcomeRepeated, previewOf(prev), prev.ID)
 	info := d.draftInfo(prev)
 	out := WriteOut[R]{Status: "already_done", Draft: &info,
 		Next: "This exact request was already carried out at " + prev.CreatedAt.Format(time.RFC3339) + "; it was not repeated. To do it again, the host must ask for it and the arguments must differ."}

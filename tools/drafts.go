@@ -120,6 +120,11 @@ func ApproveDraft(ctx context.Context, d *Deps, userID, id string, text *string)
 		d.log().ErrorContext(rctx, "record write outcome", "draft", id, "err", err)
 		stored = done
 	}
+	outcome := store.OutcomeSent
+	if actErr != nil {
+		outcome = store.OutcomeFailed
+	}
+	recordFrom(ctx).wrote(outcome, &body.Preview, id)
 	d.log().InfoContext(ctx, "draft approved", "tool", dr.Tool, "host_id", userID, "client_id", dr.ClientID, "draft", id, "outcome", stored.Status)
 	return stored, actErr
 }
@@ -138,6 +143,9 @@ func DiscardDraft(ctx context.Context, d *Deps, userID, id string) (store.Draft,
 	if errors.Is(err, store.ErrConflict) {
 		cur, _ := d.Store.GetDraft(ctx, id)
 		return cur, ErrDraftDecided
+	}
+	if err == nil {
+		recordFrom(ctx).wrote(store.OutcomeDiscarded, previewOf(stored), id)
 	}
 	return stored, err
 }

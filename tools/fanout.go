@@ -79,6 +79,7 @@ func fanOut[T any](ctx context.Context, d *Deps, conns []store.Connection, fresh
 		// What the cache holds fresh needs no goroutine of its own.
 		if !fresh {
 			if items, age, ok := read.peek(d, conn); ok {
+				recordFrom(ctx).touch(conn)
 				lists[i], ages[i] = nonNil(items), age
 				continue
 			}

@@ -61,6 +61,7 @@ func (r vendorRead[T]) peek(d *Deps, conn store.Connection) (T, connector.Age, b
 // run makes the read for conn: from the cache while fresh (unless fresh is
 // asked), else from the vendor, once for every concurrent caller.
 func (r vendorRead[T]) run(ctx context.Context, d *Deps, conn store.Connection, fresh bool) (T, connector.Age, error) {
+	recordFrom(ctx).touch(conn)
 	fetch := func(ctx context.Context) (T, error) {
 		cn, err := d.Lifecycle.Connector(conn)
 		if err != nil {

@@ -225,9 +225,11 @@ func New[In, Out any](m Meta, d *Deps, h Handler[In, Out]) Tool {
 	handler := func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
 		c, ok := CallerFrom(ctx)
 		if !ok {
+			recordFrom(ctx).refuse()
 			return mcp.NewToolResultError("This call carries no verified caller. Reconnect the MCP client to hostgate."), nil
 		}
 		if !c.HasScope(m.Scope) {
+			recordFrom(ctx).refuse()
 			return mcp.NewToolResultError(fmt.Sprintf("This app was not granted the %q scope that %s needs. Ask the host to reconnect the app to hostgate and approve %q.", m.Scope, m.Name, m.Scope)), nil
 		}
 		// The host's limits on the app, read at every call (limits.go).

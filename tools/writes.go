@@ -84,6 +84,8 @@ func ownedConnection(ctx context.Context, d *Deps, c *Caller, id string) (store.
 	}
 	for _, cn := range conns {
 		if cn.ID == id {
+			// The account a write, a refresh or a disconnect is about.
+			recordFrom(ctx).touch(cn)
 			return cn, nil
 		}
 	}

@@ -44,6 +44,9 @@ type Config struct {
 	// CacheBytes bounds the vendor read cache, in bytes of (estimated)
 	// memory; 0 turns caching off.
 	CacheBytes int64
+	// ActivityRetention is how long the activity log keeps an event; 0
+	// keeps every event.
+	ActivityRetention time.Duration
 	// SecretKey is HOSTGATE_SECRET_KEY: base64 of 32 random bytes. Empty
 	// means: use (or create) the key file in DataDir.
 	SecretKey string
@@ -82,6 +85,7 @@ func bindFlags(fs *flag.FlagSet, cfg *Config, def Config) {
 	dur(&cfg.AccessTTL, "access-ttl", "HOSTGATE_ACCESS_TTL", def.AccessTTL, "lifetime of access tokens issued to MCP clients")
 	dur(&cfg.RefreshTTL, "refresh-ttl", "HOSTGATE_REFRESH_TTL", def.RefreshTTL, "lifetime of refresh tokens issued to MCP clients")
 	dur(&cfg.CodeTTL, "code-ttl", "HOSTGATE_CODE_TTL", def.CodeTTL, "lifetime of authorization codes issued to MCP clients")
+	dur(&cfg.ActivityRetention, "activity-retention", "HOSTGATE_ACTIVITY_RETENTION", def.ActivityRetention, "how long the activity page keeps what apps did (tool calls, messages sent, sign-ins); 0 keeps everything. The default, 9600h (400 days), keeps a whole year and a month over, so a host can look back at the same season last year")
 	dur(&cfg.GrantTTL, "grant-ttl", "HOSTGATE_GRANT_TTL", def.GrantTTL, "absolute lifetime of an app's authorization: no token of it outlives this, however often it refreshes")
 	str(&cfg.ClientAccessTTL, "client-access-ttl", "HOSTGATE_CLIENT_ACCESS_TTL", def.ClientAccessTTL, "access-token lifetimes of particular apps, for apps that do not refresh: comma-separated <client>=<duration>, <client> being a metadata document URL or name:<pattern>, e.g. https://claude.ai/oauth/mcp-oauth-client-metadata=24h,name:Cursor*=12h (at most 168h)")
 	str(&cfg.LogLevel, "log-level", "HOSTGATE_LOG_LEVEL", def.LogLevel, "debug, info, warn or error")
@@ -102,6 +106,10 @@ func bindFlags(fs *flag.FlagSet, cfg *Config, def Config) {
 	bindAlertFlags(fs, &cfg.Alerts, def.Alerts)
 }
 
+// DefaultActivityRetention is how long the activity log keeps an event by
+// default: 400 days, a whole year of bookings and a month over.
+const DefaultActivityRetention = 400 * 24 * time.Hour
+
 func defaults(dataDir string) Config {
 	return Config{
 		Addr: "127.0.0.1:8080", DataDir: dataDir,
@@ -109,6 +117,7 @@ func defaults(dataDir string) Config {
 		CodeTTL: oauthpkce.DefaultCodeTTL, GrantTTL: oauthpkce.DefaultGrantTTL,
 		LogLevel: "info", LogFormat: "text",
 		CacheBytes: connector.DefaultCacheBytes, PasswordSignIn: true,
+		ActivityRetention: DefaultActivityRetention,
 	}
 }
 
@@ -148,6 +157,9 @@ func (c *Config) validate() error {
 	}
 	if _, err := c.clientAccessTTLs(); err != nil {
 		return err
+	}
+	if c.ActivityRetention != 0 && c.ActivityRetention < 24*time.Hour {
+		return fmt.Errorf("--activity-retention %s must be 0 (keep everything) or at least 24h, e.g. 9600h for 400 days", c.ActivityRetention)
 	}
 	if c.CacheBytes < 0 {
 		return fmt.Errorf("--cache-bytes %d must be 0 (no cache) or more, e.g. 67108864 for 64 MiB", c.CacheBytes)

@@ -97,7 +97,7 @@ func open(cfg Config, logOut io.Writer, vendors []*connector.Spec) (*app, error)
 		BaseURL: cfg.BaseURL, Store: st, CSRFKey: k.csrf, StateKey: k.state,
 		AccessTTL: cfg.AccessTTL, RefreshTTL: cfg.RefreshTTL, Version: version,
 		AllowedOrigins: cfg.origins(), Logger: log, Vendors: vendors,
-		TrustedProxies: trusted, CacheBytes: cfg.CacheBytes,
+		TrustedProxies: trusted, CacheBytes: cfg.CacheBytes, ActivityRetention: cfg.ActivityRetention,
 		OIDCProviders: providers, NoPasswordSignIn: !cfg.PasswordSignIn,
 	})
 	if err != nil {
@@ -114,6 +114,12 @@ func open(cfg Config, logOut io.Writer, vendors []*connector.Spec) (*app, error)
 }
 
 func (a *app) close() {
+	// The activity log's last events are written before the store closes.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := a.srv.Close(ctx); err != nil {
+		a.log.Error("activity log: events not written at shutdown", "err", err)
+	}
 	if err := a.store.Close(); err != nil {
 		a.log.Error("close database", "err", err)
 	}
@@ -180,9 +186,10 @@ func (a *app) sweep(ctx context.Context) {
 }
 
 // sweepOnce deletes expired codes, tokens and sessions, clients registered
-// over a week before now that were never used, and idle clients known by a
-// metadata document (oauthpkce.Server.SweepDocumentClients, on the
-// server's own clock). Expired rows go first, so that an expired code no
+// over a week before now that were never used, idle clients known by a
+// metadata document (oauthpkce.Server.SweepDocumentClients), and activity
+// events older than --activity-retention (the last two on the server's own
+// clock). Expired rows go first, so that an expired code no
 // longer keeps an unused registration.
 func (a *app) sweepOnce(ctx context.Context, now time.Time) {
 	if n, err := a.store.DeleteExpired(ctx, now); err != nil && ctx.Err() == nil {
@@ -199,5 +206,10 @@ func (a *app) sweepOnce(ctx context.Context, now time.Time) {
 		a.log.Error("sweep document clients", "err", err)
 	} else if n > 0 {
 		a.log.Info("deleted idle clients known by a metadata document", "clients", n)
+	}
+	if n, err := a.srv.SweepActivity(ctx); err != nil && ctx.Err() == nil {
+		a.log.Error("sweep activity", "err", err)
+	} else if n > 0 {
+		a.log.Info("deleted activity events past their retention", "events", n)
 	}
 }

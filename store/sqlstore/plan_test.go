@@ -3,12 +3,19 @@ package sqlstore
 import (
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/hostgate/hostgate/store"
 )
 
 // TestQueryPlans: no query of a path that grows with use reads a whole
 // table (SQLite would report "SCAN <table>" with no index).
 func TestQueryPlans(t *testing.T) {
 	s := openTemp(t)
+	listAuditSQL, _ := activityQuery("u", store.ActivityFilter{}, 10)
+	// Every filter and the cursor at once.
+	listActivitySQL, _ := activityQuery("u", store.ActivityFilter{Kinds: []string{"a", "b"}, ClientID: "c", Tool: "t", Outcome: "ok",
+		Since: time.Unix(1, 0), Until: time.Unix(2, 0), Before: &store.EventCursor{At: time.Unix(2, 0), ID: 9}}, 10)
 	queries := map[string]string{
 		"getToken":       getTokenSQL,
 		"userByName":     userByNameSQL,
@@ -22,6 +29,8 @@ func TestQueryPlans(t *testing.T) {
 		"listConns":      listConnsSQL,
 		"expiring":       expiringSQL,
 		"listAudit":      listAuditSQL,
+		"listActivity":   listActivitySQL,
+		"deleteActivity": deleteActivitySQL,
 		"findDraft":      findDraftSQL,
 		"listDrafts":     listDraftsSQL,
 		"updateDraft":    updateDraftSQL,
@@ -37,8 +46,10 @@ func TestQueryPlans(t *testing.T) {
 	// Queries that must both find and order their rows by one index: no
 	// temporary sort of a growing result.
 	ordered := map[string]string{
-		"findDraft":  "USING INDEX drafts_find ",
-		"listDrafts": "USING INDEX drafts_list ",
+		"findDraft":    "USING INDEX drafts_find ",
+		"listDrafts":   "USING INDEX drafts_list ",
+		"listAudit":    "USING INDEX audit_events_user ",
+		"listActivity": "USING INDEX audit_events_user ",
 	}
 	for name, q := range queries {
 		args := make([]any, strings.Count(q, "?"))

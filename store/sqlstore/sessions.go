@@ -38,44 +38,6 @@ func (s *Store) DeleteUserSessions(ctx context.Context, userID string) (int64, e
 	return s.exec(ctx, "delete user sessions", `DELETE FROM browser_sessions WHERE user_id = ?`, userID)
 }
 
-// AddAuditEvent implements [store.Audit]. e.ID is ignored: the store numbers
-// events.
-func (s *Store) AddAuditEvent(ctx context.Context, e store.AuditEvent) error {
-	_, err := s.exec(ctx, "add audit event",
-		`INSERT INTO audit_events (at, user_id, client_id, kind, detail) VALUES (?, ?, ?, ?, ?)`,
-		tv(e.At), e.UserID, e.ClientID, e.Kind, e.Detail)
-	return err
-}
-
-const listAuditSQL = `SELECT id, at, user_id, client_id, kind, detail
-	FROM audit_events WHERE user_id = ? ORDER BY at DESC, id DESC LIMIT ?`
-
-// ListAuditEvents implements [store.Audit]: newest first (by time, then by
-// insertion), at most limit; a limit below 1 gives none.
-func (s *Store) ListAuditEvents(ctx context.Context, userID string, limit int) ([]store.AuditEvent, error) {
-	n, ok := limitArg(limit)
-	if !ok {
-		return nil, nil
-	}
-	rows, err := s.r.QueryContext(ctx, listAuditSQL, userID, n)
-	if err != nil {
-		return nil, wrap("list audit events", err)
-	}
-	defer rows.Close()
-	var out []store.AuditEvent
-	for rows.Next() {
-		var e store.AuditEvent
-		if err := rows.Scan(&e.ID, tc(&e.At), &e.UserID, &e.ClientID, &e.Kind, &e.Detail); err != nil {
-			return nil, wrap("list audit events", err)
-		}
-		out = append(out, e)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, wrap("list audit events", err)
-	}
-	return out, nil
-}
-
 var deleteExpiredSQL = []string{
 	`DELETE FROM auth_codes WHERE expires_at < ?`,
 	`DELETE FROM tokens WHERE expires_at < ?`,

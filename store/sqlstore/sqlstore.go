@@ -24,7 +24,8 @@ type Store struct {
 	w    *sql.DB // exactly one connection; transactions BEGIN IMMEDIATE
 	r    *sql.DB // several query-only connections
 
-	getToken *sql.Stmt // prepared on r: the hot path
+	getToken  *sql.Stmt // prepared on r: the hot path
+	addEvents *sql.Stmt // prepared on w: the activity log's full batches
 }
 
 // options are the knobs tests and benchmarks turn; Open uses the defaults.
@@ -98,6 +99,9 @@ func open(ctx context.Context, path string, keys *store.Keyring, o options) (_ *
 	if s.getToken, err = s.r.PrepareContext(ctx, getTokenSQL); err != nil {
 		return nil, fmt.Errorf("sqlstore: open: prepare: %w", err)
 	}
+	if s.addEvents, err = s.w.PrepareContext(ctx, fullInsertSQL); err != nil {
+		return nil, fmt.Errorf("sqlstore: open: prepare: %w", err)
+	}
 	return s, nil
 }
 
@@ -140,6 +144,9 @@ func (s *Store) Close() error {
 	var errs []error
 	if s.getToken != nil {
 		errs = append(errs, s.getToken.Close())
+	}
+	if s.addEvents != nil {
+		errs = append(errs, s.addEvents.Close())
 	}
 	if s.r != nil {
 		errs = append(errs, s.r.Close())

@@ -107,6 +107,10 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Audit", testAudit},
 		{"Teams", testTeams},
 		{"AcceptInviteConcurrent", testAcceptInviteConcurrent},
+		{"Activity", testActivity},
+		{"ActivityFilters", testActivityFilters},
+		{"ActivityPaging", testActivityPaging},
+		{"ActivityRetention", testActivityRetention},
 		{"DeleteExpired", testDeleteExpired},
 		{"Ping", testPing},
 	}

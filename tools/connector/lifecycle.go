@@ -39,6 +39,9 @@ type Lifecycle struct {
 	reads *Cache
 	// needsHost is told of each connection marked needs_reauth (OnNeedsHost).
 	needsHost atomic.Pointer[func(connectionID string)]
+	// onChange hears of connects, reconnects, disconnects and connections
+	// that need the host (see OnChange); nil when no one listens.
+	onChange func(ctx context.Context, c Change)
 }
 
 // NewLifecycle returns the lifecycle of the connections kept in st, for the
@@ -184,6 +187,7 @@ func (l *Lifecycle) save(ctx context.Context, spec *Spec, req Connect, cred Cred
 			l.forget(saved.ID)
 			l.reads.Drop(saved.ID)
 			l.log.InfoContext(ctx, "vendor reconnected", "host_id", req.UserID, "vendor", spec.Name, "connection", saved.ID)
+			l.changed(ctx, Change{Kind: ChangeReconnected, Conn: saved})
 			return saved, replaced, nil
 		}
 	}
@@ -202,6 +206,7 @@ func (l *Lifecycle) save(ctx context.Context, spec *Spec, req Connect, cred Cred
 		return store.Connection{}, nil, fmt.Errorf("connector: create connection: %w", err)
 	}
 	l.log.InfoContext(ctx, "vendor connected", "host_id", req.UserID, "team_id", req.TeamID, "vendor", spec.Name, "connection", c.ID)
+	l.changed(ctx, Change{Kind: ChangeConnected, Conn: c})
 	return c, nil, nil
 }
 
@@ -329,6 +334,7 @@ func (l *Lifecycle) Disconnect(ctx context.Context, conn store.Connection) (revo
 	l.forget(conn.ID)
 	l.reads.Drop(conn.ID)
 	l.log.InfoContext(ctx, "vendor disconnected", "host_id", conn.UserID, "vendor", conn.Vendor, "connection", conn.ID, "revoked", revoked)
+	l.changed(ctx, Change{Kind: ChangeDisconnected, Conn: conn, Revoked: revoked})
 	return revoked, nil
 }
 
@@ -357,10 +363,12 @@ func (l *Lifecycle) saveRenewal(ctx context.Context, id string, from []byte, fre
 func (l *Lifecycle) markNeedsReauth(ctx context.Context, conn store.Connection, refused []byte, why string) error {
 	l.forget(conn.ID)
 	l.reads.Drop(conn.ID)
-	_, err := l.store.UpdateConnection(ctx, conn.ID, func(c store.Connection) (store.Connection, error) {
+	var was store.ConnStatus
+	marked, err := l.store.UpdateConnection(ctx, conn.ID, func(c store.Connection) (store.Connection, error) {
 		if !bytes.Equal(c.Secret, refused) {
 			return c, errSuperseded
 		}
+		was = c.Status
 		c.Status, c.LastError, c.UpdatedAt = store.StatusNeedsReauth, why, l.now()
 		return c, nil
 	})
@@ -371,6 +379,9 @@ func (l *Lifecycle) markNeedsReauth(ctx context.Context, conn store.Connection, 
 		l.log.ErrorContext(ctx, "mark needs_reauth", "connection", conn.ID, "err", err)
 	} else {
 		l.toldNeedsHost(conn.ID)
+		if was != store.StatusNeedsReauth {
+			l.changed(ctx, Change{Kind: ChangeNeedsReauth, Conn: marked, Reason: why})
+		}
 	}
 	l.log.WarnContext(ctx, "connection needs the host to reconnect", "vendor", conn.Vendor, "connection", conn.ID, "reason", why)
 	return fmt.Errorf("%s: %w", conn.Vendor, ErrNeedsReauth)
