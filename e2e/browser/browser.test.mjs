@@ -276,7 +276,9 @@ async function focusedInfo(page, cdp) {
       outlineStyle: cs.outlineStyle,
       outlineWidth: parseFloat(cs.outlineWidth) || 0,
       boxShadow: cs.boxShadow,
-      focusVisible: el.matches(':focus-visible'),
+      // A date input takes focus in its own fields (day, month, year): the
+      // input itself matches :focus there, not :focus-visible.
+      focusVisible: el.matches(':focus-visible') || (el.type === 'date' && el.matches(':focus')),
       rect: { top: r.top + window.scrollY, bottom: r.bottom + window.scrollY, left: r.left, right: r.right },
     };
   });
@@ -300,8 +302,10 @@ const describe = (i) => (i ? `${i.tag}${i.type ? `[${i.type}]` : ''} "${i.name |
 // control.
 async function auditKeyboard(page, cdp, name) {
   const expected = await page.evaluate(() => {
-    const all = [...document.querySelectorAll('a[href], button, input, select, textarea, [tabindex]')]
-      .filter((el) => el.type !== 'hidden' && el.getClientRects().length > 0);
+    const all = [...document.querySelectorAll('a[href], button, input, select, textarea, summary, [tabindex]')]
+      // Rendered and not inside a closed <details> (whose content keeps its
+      // boxes but is hidden, and out of the Tab order until opened).
+      .filter((el) => el.type !== 'hidden' && el.getClientRects().length > 0 && el.checkVisibility());
     const group = (el) => (el.type === 'radio' && el.name ? `${[...document.forms].indexOf(el.form)}/${el.name}` : null);
     const stops = new Map(); // radio group -> its Tab stop
     for (const el of all) {
@@ -342,11 +346,18 @@ async function auditKeyboard(page, cdp, name) {
     await page.keyboard.press('Tab');
     cur = await focusedInfo(page, cdp);
   }
+  // A date input is one control with a Tab stop per field: its stops count once.
+  const step = async (key, prev) => {
+    let info;
+    for (let n = 0; n < 4; n++) {
+      await page.keyboard.press(key);
+      info = await focusedInfo(page, cdp);
+      if (!(info && prev && info.idx === prev.idx && info.type === 'date')) break;
+    }
+    return info;
+  };
   const forward = [cur];
-  for (let i = 1; i < focusable.length; i++) {
-    await page.keyboard.press('Tab');
-    forward.push(await focusedInfo(page, cdp));
-  }
+  for (let i = 1; i < focusable.length; i++) forward.push(await step('Tab', forward[i - 1]));
   const got = forward.map((f) => f?.idx ?? null);
   const want = focusable.map((f) => f.idx);
   check(`${name}: Tab reaches all ${want.length} controls in document order`, JSON.stringify(got) === JSON.stringify(want),
@@ -373,9 +384,10 @@ async function auditKeyboard(page, cdp, name) {
 
   // Backward walk with Shift+Tab back to the first control.
   const backward = [forward[forward.length - 1]?.idx ?? null];
+  let back = forward[forward.length - 1];
   for (let i = 1; i < focusable.length; i++) {
-    await page.keyboard.press('Shift+Tab');
-    backward.push((await focusedInfo(page, cdp))?.idx ?? null);
+    back = await step('Shift+Tab', back);
+    backward.push(back?.idx ?? null);
   }
   check(`${name}: Shift+Tab walks the same controls in reverse`, JSON.stringify(backward) === JSON.stringify([...want].reverse()), backward);
 
@@ -807,6 +819,17 @@ async function main() {
       await headerChecks('connections page (signed in)', 'GET /connections');
       await screenshot(page, 'connections');
       await auditKeyboard(page, cdp, 'connections page (with an approved app)');
+      // The app's limits open from their summary, by keyboard, and every
+      // control in them is named and reachable.
+      await tabTo(page, cdp, 'details.limits summary', /^Limits/, 'the Limits summary');
+      await page.keyboard.press('Enter');
+      check('Enter on the Limits summary opens the limits form', await page.locator('details.limits').evaluate((d) => d.open));
+      await screenshot(page, 'connections-limits');
+      // The walk starts from a fresh page, the limits open and nothing focused.
+      await page.goto(`${base}/connections`);
+      await page.evaluate(() => { document.querySelector('details.limits').open = true; });
+      await auditKeyboard(page, cdp, 'connections page (an app\'s limits open)');
+      await page.goto(`${base}/connections`);
       const action = await appLi.locator('form[action$="/revoke"]').getAttribute('action');
       must('the app has a revoke form', action === `/clients/${client.client_id}/revoke`, action);
       await tabTo(page, cdp, `form[action="${action}"] button`, /^Revoke access for /, 'Revoke access');
@@ -825,6 +848,32 @@ async function main() {
       });
       const body = await rr.json().catch(() => ({}));
       check('the revoked app\'s refresh token is refused (invalid_grant)', rr.status === 400 && body.error === 'invalid_grant', { status: rr.status, body });
+    });
+
+    await phase('the activity page shows what the app did, and exports it', async () => {
+      await page.goto(`${base}/connections`);
+      await tabTo(page, cdp, 'a[href="/activity"]', 'See what your apps did', 'See what your apps did');
+      await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+      must('Enter on "See what your apps did" opens /activity', new URL(page.url()).pathname === '/activity', page.url());
+      await headerChecks('activity page', 'GET /activity');
+      const main = await page.locator('main').innerText();
+      check('the activity page shows the sent message with its text and the app that sent it',
+        main.includes(msgDraft.edited) && main.includes(CLIENT_NAME), main.slice(0, 2000));
+      check('…and the app\'s revocation', /revoked/i.test(main), main.slice(0, 2000));
+      await screenshot(page, 'activity');
+      await auditKeyboard(page, cdp, 'activity page');
+      await page.selectOption('#f-tool', 'send_message');
+      await tabTo(page, cdp, 'form.filters button[type=submit]', 'Show', 'the filters\' Show button');
+      await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+      const filtered = await page.locator('main').innerText();
+      check('filtered to send_message: the message is there, the calendar change is not',
+        filtered.includes(msgDraft.edited) && !/update_calendar/.test(filtered), filtered.slice(0, 1500));
+      await screenshot(page, 'activity-filtered');
+      const csv = await page.request.get(`${base}/activity/export?format=csv&tool=send_message`);
+      const body = await csv.text();
+      check('the CSV export (with the same filter) carries the message text, as an attachment',
+        csv.status() === 200 && /attachment/.test(csv.headers()['content-disposition'] || '') && body.includes('towels'), { status: csv.status(), head: body.slice(0, 300) });
+      check('…and no token', !body.includes(token) && !(refreshToken && body.includes(refreshToken)));
     });
 
     await phase('teams: start a team, invite by link, connect for the team', async () => {
@@ -860,6 +909,8 @@ async function main() {
       const owners = await page.locator('#f-team option').allInnerTexts();
       check('the connect form asks whose account it is: the host\'s or the team\'s', owners.length === 2 && /Harbour Lets/.test(owners[1]), owners);
       await screenshot(page, 'connect-for-team');
+    });
+
     // The demo also runs Sandbox ID, a fake OpenID provider whose one
     // identity is the demo host: the host signs in with it by keyboard,
     // cancels once, and a replayed callback is refused.
