@@ -107,7 +107,7 @@ func (s *Server) recordRefusedCall(userID, clientID, appName, tool, scope string
 // whose call made it, if one did.
 func (s *Server) connectionChanged(ctx context.Context, ch connector.Change) {
 	e := store.AuditEvent{At: s.cfg.Now(), UserID: ch.Conn.UserID, Kind: eventConnection + ch.Kind,
-		Accounts: []store.EventAccount{{ID: ch.Conn.ID, Vendor: ch.Conn.Vendor, Label: ch.Conn.Label}}}
+		Accounts: []store.EventAccount{{ID: ch.Conn.ID, Vendor: ch.Conn.Vendor, Label: ch.Conn.Label, Team: ch.Conn.TeamID}}}
 	switch {
 	case ch.Kind == connector.ChangeNeedsReauth:
 		e.Detail = ch.Reason

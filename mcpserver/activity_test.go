@@ -421,7 +421,7 @@ func TestActivityExport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) != len(all)+1 || strings.Join(rows[0], ",") != "time,kind,app,app_id,what,tool,accounts,outcome,duration_ms,detail,facts,text,draft_id" {
+	if len(rows) != len(all)+1 || strings.Join(rows[0], ",") != "time,kind,app,app_id,what,tool,accounts,outcome,duration_ms,detail,facts,text,draft_id,who" {
 		t.Fatalf("CSV: %d rows (want a header and %d), header %v", len(rows), len(all), rows[0])
 	}
 	sent := rows[1]

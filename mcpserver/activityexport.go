@@ -27,6 +27,7 @@ const exportBatch = 500
 type exportEvent struct {
 	ID         int64                `json:"id"`
 	At         string               `json:"at"`
+	Who        string               `json:"who,omitempty"`
 	Kind       string               `json:"kind"`
 	AppID      string               `json:"app_id,omitempty"`
 	App        string               `json:"app,omitempty"`
@@ -41,7 +42,7 @@ type exportEvent struct {
 	DraftID    string               `json:"draft_id,omitempty"`
 }
 
-var exportHeader = []string{"time", "kind", "app", "app_id", "what", "tool", "accounts", "outcome", "duration_ms", "detail", "facts", "text", "draft_id"}
+var exportHeader = []string{"time", "kind", "app", "app_id", "what", "tool", "accounts", "outcome", "duration_ms", "detail", "facts", "text", "draft_id", "who"}
 
 func (x exportEvent) record(s *Server) []string {
 	accounts := make([]string, len(x.Accounts))
@@ -53,7 +54,7 @@ func (x exportEvent) record(s *Server) []string {
 		facts[i] = f.Label + ": " + f.Value
 	}
 	rec := []string{x.At, x.Kind, x.App, x.AppID, x.What, x.Tool, strings.Join(accounts, "; "), x.Outcome,
-		strconv.FormatFloat(x.DurationMS, 'f', -1, 64), x.Detail, strings.Join(facts, "; "), x.Text, x.DraftID}
+		strconv.FormatFloat(x.DurationMS, 'f', -1, 64), x.Detail, strings.Join(facts, "; "), x.Text, x.DraftID, x.Who}
 	for i := range rec {
 		rec[i] = csvCell(rec[i])
 	}
@@ -86,6 +87,10 @@ func (s *Server) handleActivityExport(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, http.StatusBadRequest, "This filter cannot be used", err.Error()+".")
 		return
 	}
+	sc, ok := s.activityScopeOf(w, r, u, q.Team)
+	if !ok {
+		return
+	}
 	ctx := r.Context()
 	fctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	_ = s.activity.Flush(fctx)
@@ -115,7 +120,7 @@ func (s *Server) handleActivityExport(w http.ResponseWriter, r *http.Request) {
 		write = func(x exportEvent) error { return enc.Encode(x) }
 		flush = func() error { return nil }
 	}
-	if err := s.exportEvents(ctx, u.ID, q.filter, write); err != nil {
+	if err := s.exportEvents(ctx, sc, q.filter, write); err != nil {
 		// The answer is under way; it ends short, and the log says why.
 		s.log.ErrorContext(ctx, "activity export", "host_id", u.ID, "err", err)
 	}
@@ -126,11 +131,11 @@ func (s *Server) handleActivityExport(w http.ResponseWriter, r *http.Request) {
 
 // exportEvents walks the host's events that pass f, newest first, a batch
 // at a time, and hands each to write.
-func (s *Server) exportEvents(ctx context.Context, userID string, f store.ActivityFilter, write func(exportEvent) error) error {
+func (s *Server) exportEvents(ctx context.Context, sc activityScope, f store.ActivityFilter, write func(exportEvent) error) error {
 	names := s.appNames(ctx)
 	f.Limit = exportBatch
 	for {
-		events, err := s.cfg.Store.ListActivity(ctx, userID, f)
+		events, err := sc.list(ctx, s.cfg.Store, f)
 		if err != nil {
 			return err
 		}
@@ -141,6 +146,7 @@ func (s *Server) exportEvents(ctx context.Context, userID string, f store.Activi
 			if x.App == "" {
 				x.App = names(e.ClientID)
 			}
+			x.Who = sc.who(ctx, s.cfg.Store, e.UserID)
 			if err := write(x); err != nil {
 				return err
 			}

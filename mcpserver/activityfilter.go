@@ -64,12 +64,15 @@ type activityQuery struct {
 	filter store.ActivityFilter
 	// Group, App, Tool, Outcome, From and To are the form's values.
 	Group, App, Tool, Outcome, From, To string
+	// Team, when set, asks for a team's activity (for its owners) rather
+	// than the host's own.
+	Team string
 }
 
 // values are the query's filters as URL parameters, without the cursor.
 func (q activityQuery) values() url.Values {
 	v := url.Values{}
-	for k, x := range map[string]string{"what": q.Group, "app": q.App, "tool": q.Tool, "outcome": q.Outcome, "from": q.From, "to": q.To} {
+	for k, x := range map[string]string{"what": q.Group, "app": q.App, "tool": q.Tool, "outcome": q.Outcome, "from": q.From, "to": q.To, "team": q.Team} {
 		if x != "" {
 			v.Set(k, x)
 		}
@@ -81,7 +84,7 @@ func (q activityQuery) values() url.Values {
 // value is checked: a bad one is an error that says what to send instead.
 func (s *Server) parseActivityQuery(q url.Values) (activityQuery, error) {
 	var a activityQuery
-	for _, k := range []string{"what", "app", "tool", "outcome", "from", "to", "before"} {
+	for _, k := range []string{"what", "app", "tool", "outcome", "from", "to", "before", "team"} {
 		if len(q[k]) > 1 {
 			return a, fmt.Errorf("give %s once", k)
 		}
@@ -89,7 +92,7 @@ func (s *Server) parseActivityQuery(q url.Values) (activityQuery, error) {
 			return a, fmt.Errorf("%s is too long", k)
 		}
 	}
-	a.Group, a.App, a.Tool, a.Outcome = q.Get("what"), q.Get("app"), q.Get("tool"), q.Get("outcome")
+	a.Group, a.App, a.Tool, a.Outcome, a.Team = q.Get("what"), q.Get("app"), q.Get("tool"), q.Get("outcome"), q.Get("team")
 	if a.Group != "" {
 		i := slices.IndexFunc(activityGroups, func(g activityGroup) bool { return g.Value == a.Group })
 		if i < 0 {

@@ -52,6 +52,10 @@ type activityData struct {
 	Older, Newest string
 	ExportCSV     string
 	ExportJSONL   string
+	// TeamName is set on a team's activity; OwnedTeams are the teams whose
+	// activity the host may see.
+	TeamName   string
+	OwnedTeams []teamChoice
 }
 
 type option struct{ Value, Label string }
@@ -59,6 +63,7 @@ type option struct{ Value, Label string }
 // eventRow is an event as the page shows it.
 type eventRow struct {
 	ID            int64
+	Who           string // a team's view: the member whose app (or action) it was
 	When, WhenISO string
 	App, AppID    string
 	What          string
@@ -85,6 +90,12 @@ func (s *Server) handleActivity(w http.ResponseWriter, r *http.Request) {
 	}
 	q, err := s.parseActivityQuery(r.URL.Query())
 	d.Query = q
+	d.OwnedTeams = s.ownedTeams(r, u.ID)
+	sc, ok := s.activityScopeOf(w, r, u, q.Team)
+	if !ok {
+		return
+	}
+	d.TeamName = sc.team.Team.Name
 	apps, aerr := s.activityApps(ctx, u.ID)
 	if aerr != nil {
 		s.serverError(w, r, "list approvals", aerr)
@@ -102,7 +113,7 @@ func (s *Server) handleActivity(w http.ResponseWriter, r *http.Request) {
 	_ = s.activity.Flush(fctx)
 	cancel()
 	q.filter.Limit = activityPage + 1
-	events, err := s.cfg.Store.ListActivity(ctx, u.ID, q.filter)
+	events, err := sc.list(ctx, s.cfg.Store, q.filter)
 	if err != nil {
 		s.serverError(w, r, "list activity", err)
 		return
@@ -118,7 +129,9 @@ func (s *Server) handleActivity(w http.ResponseWriter, r *http.Request) {
 		d.Newest = PathActivity + "?" + q.values().Encode()
 	}
 	for _, e := range events {
-		d.Events = append(d.Events, s.eventRow(e, names))
+		row := s.eventRow(e, names)
+		row.Who = sc.who(ctx, s.cfg.Store, e.UserID)
+		d.Events = append(d.Events, row)
 	}
 	for _, f := range []string{"csv", "jsonl"} {
 		v := q.values()

@@ -243,6 +243,25 @@ func TestTeamsIsolation(t *testing.T) {
 		t.Fatalf("team A's account after Ben's attempts: %v", err)
 	}
 
+	// The team's activity: its owner sees what Ben's app did with the
+	// team's account; Ben (a member) and Cat (another team) get nothing.
+	page = ann.b.Get("/activity?team=" + teamA)
+	if page.Resp.StatusCode != http.StatusOK || !strings.Contains(page.Body, "What the apps of Alpha Stays did") ||
+		!strings.Contains(page.Body, "Ben&#39;s app") || !strings.Contains(page.Body, ">ben<") || strings.Contains(page.Body, "Cat&#39;s app") {
+		t.Fatalf("team A's activity for Ann: %d\n%s", page.Resp.StatusCode, page.Body)
+	}
+	csv := ann.b.Get("/activity/export?format=csv&team=" + teamA)
+	if !strings.Contains(csv.Body, "Ben's app") || strings.Contains(csv.Body, "Cat's app") {
+		t.Fatalf("team A's export for Ann:\n%s", csv.Body)
+	}
+	for _, who := range []*person{ben, cat} {
+		refused(who, who.b.Get("/activity?team="+teamA), http.StatusNotFound, "No such team")
+		refused(who, who.b.Get("/activity/export?format=jsonl&team="+teamA), http.StatusNotFound, "No such team")
+	}
+	if own := cat.b.Get("/activity"); strings.Contains(own.Body, "Ben&#39;s app") {
+		t.Fatal("Cat's own activity shows Ben's app")
+	}
+
 	// Ann removes Ben: his app's next call on the team's account fails,
 	// saying why; Ann's still works; Ben still signs in.
 	page = ann.post(t, ann.b.Get("/teams/"+teamA), "/teams/"+teamA+"/members/"+ben.user.ID+"/remove", nil)

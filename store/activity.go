@@ -47,6 +47,9 @@ type EventAccount struct {
 	ID     string `json:"id"`
 	Vendor string `json:"vendor"`
 	Label  string `json:"label,omitempty"`
+	// Team is the id of the team that owns the account; empty for a
+	// host's own. The event is then listed for that team too.
+	Team string `json:"team,omitempty"`
 }
 
 // EventFact is one labelled fact of an event, in plain words: for a write
@@ -88,6 +91,11 @@ type Activity interface {
 	// ListActivity returns the user's events that pass f, newest first (by
 	// At, then by ID), at most f.Limit.
 	ListActivity(ctx context.Context, userID string, f ActivityFilter) ([]AuditEvent, error)
+	// ListTeamActivity returns the events that touched the team's
+	// accounts (EventAccount.Team), whoever's they are, newest first, at
+	// most f.Limit. The caller decides who may see them (the team's
+	// owners).
+	ListTeamActivity(ctx context.Context, teamID string, f ActivityFilter) ([]AuditEvent, error)
 	// DeleteActivityBefore deletes every user's events older than before
 	// (strictly) and returns how many: the retention sweep. It deletes in
 	// batches, so it never holds the database for long.

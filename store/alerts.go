@@ -18,6 +18,13 @@ type DeadConnection struct {
 	Reason string
 	// Since is when the connection was last written: when it was marked.
 	Since time.Time
+	// TeamID is the team that owns the connection, empty for a host's
+	// own. A team's account is its owners' to repair: OwnerEmails are the
+	// addresses of the team's owners who are not disabled (set by
+	// ClaimConnectionAlert), and the alert goes to them. UserID, Username
+	// and Email are still the host who connected it.
+	TeamID      string
+	OwnerEmails []string
 }
 
 // AlertClaim is one process's right to tell a host about one episode of a

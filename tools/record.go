@@ -47,7 +47,7 @@ func (r *Record) touch(conn store.Connection) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if !slices.ContainsFunc(r.accounts, func(a store.EventAccount) bool { return a.ID == conn.ID }) {
-		r.accounts = append(r.accounts, store.EventAccount{ID: conn.ID, Vendor: conn.Vendor, Label: conn.Label})
+		r.accounts = append(r.accounts, store.EventAccount{ID: conn.ID, Vendor: conn.Vendor, Label: conn.Label, Team: conn.TeamID})
 	}
 }
 

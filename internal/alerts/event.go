@@ -39,9 +39,12 @@ type Event struct {
 	// ReconnectURL is where the host repairs the account.
 	ReconnectURL string `json:"reconnect_url"`
 
-	// email is the host's address and vendorTitle the vendor's name as
-	// hosts know it, for the e-mail only.
-	email, vendorTitle string
+	// emails are where the e-mail goes: the host's address, or for a
+	// team's account its owners'; vendorTitle is the vendor's name as hosts
+	// know it, for the e-mail only.
+	emails      []string
+	team        bool
+	vendorTitle string
 }
 
 // Bounds of the text an alert repeats.
@@ -53,14 +56,20 @@ const (
 
 // event builds the alert of a claim.
 func (n *Notifier) event(c store.AlertClaim) Event {
-	return Event{
+	ev := Event{
 		ID: c.Episode, Event: EventNeedsReauth, Time: c.ClaimedAt.UTC(),
 		HostID: c.UserID, HostUsername: clean(c.Username, maxName),
 		ConnectionID: c.ConnectionID, Vendor: c.Vendor, Label: clean(c.Label, maxLabel),
 		Status: string(store.StatusNeedsReauth), Reason: clean(c.Reason, maxReason),
 		Since: c.Since.UTC(), ReconnectURL: n.cfg.ReconnectURL(c.ConnectionID),
-		email: c.Email, vendorTitle: n.vendorTitle(c.Vendor),
+		emails: []string{c.Email}, vendorTitle: n.vendorTitle(c.Vendor),
 	}
+	if c.TeamID != "" {
+		ev.emails, ev.team = c.OwnerEmails, true
+	} else if c.Email == "" {
+		ev.emails = nil
+	}
+	return ev
 }
 
 // vendorTitle is the vendor's name as hosts know it.

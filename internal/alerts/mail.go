@@ -95,21 +95,23 @@ func (m *mailer) name() string { return "email" }
 
 // send e-mails ev to the host, or to the fallback address.
 func (m *mailer) send(ctx context.Context, ev Event) error {
-	to, fallback := ev.email, false
-	if to == "" {
-		to, fallback = m.cfg.Fallback, true
+	to, fallback := ev.emails, false
+	if len(to) == 0 && m.cfg.Fallback != "" {
+		to, fallback = []string{m.cfg.Fallback}, true
 	}
-	switch {
-	case to == "":
+	if len(to) == 0 {
 		return permanent(errf("email: the host has no e-mail address and no fallback address is set"))
-	case !bareAddress(to):
-		return permanent(errf("email: the host's e-mail address is not valid"))
+	}
+	for _, a := range to {
+		if !bareAddress(a) {
+			return permanent(errf("email: the host's e-mail address is not valid"))
+		}
 	}
 	return m.transmit(ctx, to, m.message(ev, to, fallback))
 }
 
 // transmit holds one SMTP conversation, bounded by the timeout and by ctx.
-func (m *mailer) transmit(ctx context.Context, to string, msg []byte) error {
+func (m *mailer) transmit(ctx context.Context, to []string, msg []byte) error {
 	ctx, cancel := context.WithTimeout(ctx, m.cfg.Timeout)
 	defer cancel()
 	dial := m.cfg.Dial
@@ -161,8 +163,11 @@ func (m *mailer) transmit(ctx context.Context, to string, msg []byte) error {
 	if err := c.Mail(m.from.Address); err != nil {
 		return m.fail("MAIL FROM", err)
 	}
-	if err := c.Rcpt(to); err != nil {
-		return m.fail("RCPT TO", err)
+	// One message to every recipient: a retry cannot reach some twice.
+	for _, a := range to {
+		if err := c.Rcpt(a); err != nil {
+			return m.fail("RCPT TO", err)
+		}
 	}
 	w, err := c.Data()
 	if err != nil {
@@ -221,11 +226,15 @@ func (m *mailer) scrub(s string) string {
 
 // message is the e-mail: plain text, quoted-printable, saying which account,
 // what happened and where to repair it.
-func (m *mailer) message(ev Event, to string, fallback bool) []byte {
+func (m *mailer) message(ev Event, to []string, fallback bool) []byte {
 	var b bytes.Buffer
 	header := func(k, v string) { b.WriteString(k + ": " + v + "\r\n") }
 	header("From", m.from.String())
-	header("To", (&mail.Address{Address: to}).String())
+	addrs := make([]string, len(to))
+	for i, a := range to {
+		addrs[i] = (&mail.Address{Address: a}).String()
+	}
+	header("To", strings.Join(addrs, ", "))
 	header("Subject", mime.QEncoding.Encode("utf-8", fmt.Sprintf("Reconnect your %s account \"%s\" in hostgate", ev.vendorTitle, ev.Label)))
 	header("Date", m.now().Format(time.RFC1123Z))
 	header("Message-ID", "<"+ev.ID+"@"+m.helo+">")
@@ -248,9 +257,15 @@ func (m *mailer) text(ev Event, fallback bool) string {
 		fmt.Fprintf(&b, "This alert is for the hostgate host %q, who has no e-mail address in hostgate.\n"+
 			"Please pass it on, and give hostgate their address so that the next one reaches them.\n\n", ev.HostUsername)
 	}
-	fmt.Fprintf(&b, "Hello %s,\n\n", ev.HostUsername)
-	fmt.Fprintf(&b, "hostgate can no longer reach your %s account \"%s\": %s.\n\n", ev.vendorTitle, ev.Label, ev.Reason)
-	b.WriteString("Until you reconnect it, the apps you use through hostgate cannot read or change\nanything in this account.\n\n")
+	if ev.team {
+		b.WriteString("Hello,\n\nYou get this as an owner of the team that shares this account in hostgate.\n\n")
+		fmt.Fprintf(&b, "hostgate can no longer reach the team's %s account \"%s\": %s.\n\n", ev.vendorTitle, ev.Label, ev.Reason)
+		b.WriteString("Until an owner reconnects it, the apps every member uses through hostgate cannot\nread or change anything in this account.\n\n")
+	} else {
+		fmt.Fprintf(&b, "Hello %s,\n\n", ev.HostUsername)
+		fmt.Fprintf(&b, "hostgate can no longer reach your %s account \"%s\": %s.\n\n", ev.vendorTitle, ev.Label, ev.Reason)
+		b.WriteString("Until you reconnect it, the apps you use through hostgate cannot read or change\nanything in this account.\n\n")
+	}
 	b.WriteString("To reconnect it, open this link (sign in to hostgate if it asks you to):\n\n")
 	b.WriteString(ev.ReconnectURL + "\n\n")
 	if m.base != "" {

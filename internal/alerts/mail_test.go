@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/hostgate/hostgate/internal/alerts"
 	"github.com/hostgate/hostgate/internal/alerts/alertstest"
@@ -216,5 +217,53 @@ func TestNewRefusesBadConfig(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s: err = %v, want one saying %q", tt.name, err, tt.want)
 		}
+	}
+}
+
+// TestMailTeamOwners: a team's dead account is e-mailed to every owner of
+// the team with an address, in one message (a retry cannot reach some of
+// them twice), saying it is the team's account; a member is not told.
+func TestMailTeamOwners(t *testing.T) {
+	f := newFixture(t, alertstest.SMTPOptions{})
+	ctx := t.Context()
+	if err := f.st.CreateUser(ctx, store.User{ID: "u3", Username: "carol", Email: "carol@example.com", CreatedAt: f.clock.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.st.CreateTeam(ctx, store.Team{ID: "t1", Name: "Harbour Lets", CreatedAt: f.clock.Now()}, "u1"); err != nil {
+		t.Fatal(err)
+	}
+	for _, j := range []struct {
+		user string
+		role store.Role
+	}{{"u3", store.RoleOwner}, {"u2", store.RoleMember}} {
+		h := store.Hash("inv-" + j.user)
+		if err := f.st.CreateInvite(ctx, store.TeamInvite{Hash: h, TeamID: "t1", Role: j.role, CreatedAt: f.clock.Now(), ExpiresAt: f.clock.Now().Add(time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.st.AcceptInvite(ctx, h, j.user, f.clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	now := f.clock.Now()
+	if err := f.st.CreateConnection(ctx, store.Connection{ID: "tc", UserID: "u2", TeamID: "t1", Vendor: "hostex",
+		AccountID: "acct-tc", Label: "Harbour Hostex", AuthKind: store.AuthOAuth,
+		Secret:          []byte(`{"access_token":"` + vendorAccess + `","refresh_token":"` + vendorRefresh + `"}`),
+		AccessExpiresAt: now.Add(time.Hour), Status: store.StatusOK, CreatedAt: now, UpdatedAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	f.setStatus(t, "tc", store.StatusNeedsReauth, refused)
+	f.notifier(t, f.config(f.st)).RunOnce(ctx)
+	mails := f.smtp.Mails()
+	if len(mails) != 1 || !slices.Equal(mails[0].To, []string{"alice@example.com", "carol@example.com"}) {
+		t.Fatalf("e-mails %+v, want one to the two owners", mails)
+	}
+	text := mails[0].Text()
+	for _, want := range []string{"as an owner of the team", "the team's ", `account "Harbour Hostex"`} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the e-mail lacks %q:\n%s", want, text)
+		}
+	}
+	if to := mails[0].Header().Get("To"); !strings.Contains(to, "alice@example.com") || !strings.Contains(to, "carol@example.com") {
+		t.Errorf("To: %q", to)
 	}
 }

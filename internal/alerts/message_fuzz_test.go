@@ -31,7 +31,7 @@ func FuzzMailMessage(f *testing.F) {
 		ev := n.event(store.AlertClaim{DeadConnection: store.DeadConnection{ConnectionID: "c1", UserID: "u1",
 			Username: username, Vendor: "hospitable", Label: label, Reason: reason}, Episode: "e1"})
 		for _, fallback := range []bool{false, true} {
-			msg, err := mail.ReadMessage(strings.NewReader(string(m.message(ev, "alice@example.com", fallback))))
+			msg, err := mail.ReadMessage(strings.NewReader(string(m.message(ev, []string{"alice@example.com"}, fallback))))
 			if err != nil {
 				t.Fatalf("the message does not parse: %v", err)
 			}

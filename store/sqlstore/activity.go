@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -56,8 +57,38 @@ func (s *Store) AddAuditEvent(ctx context.Context, e store.AuditEvent) error {
 	if err != nil {
 		return fmt.Errorf("sqlstore: add audit event: %w", err)
 	}
+	if len(eventTeams(e)) > 0 {
+		return s.write(ctx, func(tx *sql.Tx) error { return addTeamEvent(ctx, tx, e, args) })
+	}
 	_, err = s.exec(ctx, "add audit event", insertEventSQL, args...)
 	return err
+}
+
+// eventTeams are the teams whose accounts an event touched, each once.
+func eventTeams(e store.AuditEvent) []string {
+	var teams []string
+	for _, a := range e.Accounts {
+		if a.Team != "" && !slices.Contains(teams, a.Team) {
+			teams = append(teams, a.Team)
+		}
+	}
+	return teams
+}
+
+// addTeamEvent inserts one event that touched teams' accounts, and lists
+// it for each of those teams, in the caller's transaction.
+func addTeamEvent(ctx context.Context, tx *sql.Tx, e store.AuditEvent, args []any) error {
+	var id int64
+	if err := tx.QueryRowContext(ctx, insertEventSQL+` RETURNING id`, args...).Scan(&id); err != nil {
+		return wrap("add activity", err)
+	}
+	for _, team := range eventTeams(e) {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO activity_teams (team_id, at, event_id) VALUES (?, ?, ?)`,
+			team, args[0], id); err != nil {
+			return wrap("add activity: team", err)
+		}
+	}
+	return nil
 }
 
 // AddActivity implements [store.Activity]: one transaction for the batch,
@@ -67,8 +98,15 @@ func (s *Store) AddActivity(ctx context.Context, events []store.AuditEvent) erro
 	if len(events) == 0 {
 		return nil
 	}
-	args := make([]any, 0, len(events)*eventArgCount)
-	for _, e := range events {
+	// The batch in runs, in the order given: events of a host's own
+	// accounts (most of them) many to an INSERT; an event that touched a
+	// team's accounts alone, since its team rows need its id.
+	type run struct {
+		args []any
+		team *store.AuditEvent // set for a team event; args are its own
+	}
+	var runs []run
+	for i, e := range events {
 		if e.At.IsZero() {
 			return errors.New("sqlstore: add activity: an event has no time")
 		}
@@ -76,25 +114,40 @@ func (s *Store) AddActivity(ctx context.Context, events []store.AuditEvent) erro
 		if err != nil {
 			return fmt.Errorf("sqlstore: add activity: %w", err)
 		}
-		args = append(args, a...)
+		switch {
+		case len(eventTeams(e)) > 0:
+			runs = append(runs, run{args: a, team: &events[i]})
+		case len(runs) == 0 || runs[len(runs)-1].team != nil:
+			runs = append(runs, run{args: a})
+		default:
+			runs[len(runs)-1].args = append(runs[len(runs)-1].args, a...)
+		}
 	}
 	return s.write(ctx, func(tx *sql.Tx) error {
 		var full *sql.Stmt // the prepared statement, on this transaction
-		for rest := args; len(rest) > 0; {
-			n := min(len(rest)/eventArgCount, eventsPerInsert)
-			var err error
-			if n == eventsPerInsert {
-				if full == nil {
-					full = tx.StmtContext(ctx, s.addEvents)
+		for _, r := range runs {
+			if r.team != nil {
+				if err := addTeamEvent(ctx, tx, *r.team, r.args); err != nil {
+					return err
 				}
-				_, err = full.ExecContext(ctx, rest[:n*eventArgCount]...)
-			} else {
-				_, err = tx.ExecContext(ctx, buildInsertEvents(n), rest[:n*eventArgCount]...)
+				continue
 			}
-			if err != nil {
-				return wrap("add activity", err)
+			for rest := r.args; len(rest) > 0; {
+				n := min(len(rest)/eventArgCount, eventsPerInsert)
+				var err error
+				if n == eventsPerInsert {
+					if full == nil {
+						full = tx.StmtContext(ctx, s.addEvents)
+					}
+					_, err = full.ExecContext(ctx, rest[:n*eventArgCount]...)
+				} else {
+					_, err = tx.ExecContext(ctx, buildInsertEvents(n), rest[:n*eventArgCount]...)
+				}
+				if err != nil {
+					return wrap("add activity", err)
+				}
+				rest = rest[n*eventArgCount:]
 			}
-			rest = rest[n*eventArgCount:]
 		}
 		return nil
 	})
@@ -184,31 +237,75 @@ func (s *Store) ListActivity(ctx context.Context, userID string, f store.Activit
 	return out, nil
 }
 
+// ListTeamActivity implements [store.Activity]: down the team's list,
+// (team_id, at, event_id), joined to the events.
+func (s *Store) ListTeamActivity(ctx context.Context, teamID string, f store.ActivityFilter) ([]store.AuditEvent, error) {
+	n, ok := limitArg(f.Limit)
+	if !ok {
+		return nil, nil
+	}
+	var q strings.Builder
+	q.WriteString(`SELECT ` + prefixed("e.", eventCols) + ` FROM activity_teams t JOIN audit_events e ON e.id = t.event_id
+		WHERE t.team_id = ?`)
+	args := activityConds(&q, "e.", []any{teamID}, f)
+	q.WriteString(` ORDER BY t.at DESC, t.event_id DESC LIMIT ?`)
+	rows, err := s.r.QueryContext(ctx, q.String(), append(args, n)...)
+	if err != nil {
+		return nil, wrap("list team activity", err)
+	}
+	defer rows.Close()
+	var out []store.AuditEvent
+	for rows.Next() {
+		e, err := scanEvent(rows)
+		if err != nil {
+			return nil, wrap("list team activity", err)
+		}
+		out = append(out, e)
+	}
+	return out, wrap("list team activity", rows.Err())
+}
+
+// prefixed qualifies each column of a column list.
+func prefixed(p, cols string) string {
+	parts := strings.Split(cols, ",")
+	for i, c := range parts {
+		parts[i] = p + strings.TrimSpace(c)
+	}
+	return strings.Join(parts, ", ")
+}
+
 // activityQuery is ListActivity's query: it walks the index on (user_id,
 // at, id) backwards from the cursor, filtering as it goes, so a page costs
 // the rows it skips and returns, never a sort.
 func activityQuery(userID string, f store.ActivityFilter, limit int64) (string, []any) {
 	var q strings.Builder
 	q.WriteString(`SELECT ` + eventCols + ` FROM audit_events WHERE user_id = ?`)
-	args := []any{userID}
+	args := activityConds(&q, "", []any{userID}, f)
+	q.WriteString(` ORDER BY at DESC, id DESC LIMIT ?`)
+	return q.String(), append(args, limit)
+}
+
+// activityConds adds the filter's conditions on the events' columns (named
+// with prefix p) to q, and their values to args.
+func activityConds(q *strings.Builder, p string, args []any, f store.ActivityFilter) []any {
 	if len(f.Kinds) > 0 {
-		q.WriteString(` AND kind IN (?` + strings.Repeat(`, ?`, len(f.Kinds)-1) + `)`)
+		q.WriteString(` AND ` + p + `kind IN (?` + strings.Repeat(`, ?`, len(f.Kinds)-1) + `)`)
 		for _, k := range f.Kinds {
 			args = append(args, k)
 		}
 	}
 	for _, c := range []struct{ col, v string }{{"client_id", f.ClientID}, {"tool", f.Tool}, {"outcome", f.Outcome}} {
 		if c.v != "" {
-			q.WriteString(` AND ` + c.col + ` = ?`)
+			q.WriteString(` AND ` + p + c.col + ` = ?`)
 			args = append(args, c.v)
 		}
 	}
 	if !f.Since.IsZero() {
-		q.WriteString(` AND at >= ?`)
+		q.WriteString(` AND ` + p + `at >= ?`)
 		args = append(args, tn(f.Since))
 	}
 	if !f.Until.IsZero() {
-		q.WriteString(` AND at < ?`)
+		q.WriteString(` AND ` + p + `at < ?`)
 		args = append(args, tn(f.Until))
 	}
 	if f.Before != nil {
@@ -216,11 +313,10 @@ func activityQuery(userID string, f store.ActivityFilter, limit int64) (string, 
 		if !f.Before.At.IsZero() {
 			at = tn(f.Before.At)
 		}
-		q.WriteString(` AND (at, id) < (?, ?)`)
+		q.WriteString(` AND (` + p + `at, ` + p + `id) < (?, ?)`)
 		args = append(args, at, f.Before.ID)
 	}
-	q.WriteString(` ORDER BY at DESC, id DESC LIMIT ?`)
-	return q.String(), append(args, limit)
+	return args
 }
 
 const deleteActivitySQL = `DELETE FROM audit_events WHERE id IN

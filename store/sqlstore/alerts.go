@@ -15,14 +15,14 @@ import (
 // connection any status but needs_reauth: the episode's end needs nothing
 // from the code that writes connections.
 
-const deadCols = `c.id, c.user_id, u.username, u.email, c.vendor, c.label, c.last_error, c.updated_at`
+const deadCols = `c.id, c.user_id, u.username, u.email, c.vendor, c.label, c.last_error, c.updated_at, c.team_id`
 
 // The status is spelt out, not bound, so that SQLite can use the partial
 // index connections_needs_host.
 const (
 	alertableSQL = `SELECT ` + deadCols + `
 		FROM connections c JOIN users u ON u.id = c.user_id
-		WHERE c.status = 'needs_reauth' AND c.last_error <> ? AND u.disabled_at IS NULL
+		WHERE c.status = 'needs_reauth' AND c.last_error <> ? AND (u.disabled_at IS NULL OR c.team_id <> '')
 		AND NOT EXISTS (SELECT 1 FROM connection_alerts a WHERE a.connection_id = c.id
 			AND (a.outcome <> '' OR a.lease_until >= ?))
 		ORDER BY c.status, c.updated_at, c.id LIMIT ?`
@@ -37,7 +37,7 @@ const (
 func scanDead(row interface{ Scan(...any) error }, extra ...any) (store.DeadConnection, error) {
 	var d store.DeadConnection
 	err := row.Scan(append([]any{&d.ConnectionID, &d.UserID, &d.Username, &d.Email, &d.Vendor,
-		&d.Label, &d.Reason, tc(&d.Since)}, extra...)...)
+		&d.Label, &d.Reason, tc(&d.Since), &d.TeamID}, extra...)...)
 	return d, err
 }
 
@@ -78,8 +78,15 @@ func (s *Store) ClaimConnectionAlert(ctx context.Context, connectionID, owner, e
 		if err != nil {
 			return wrap("claim connection alert", err)
 		}
-		if status != string(store.StatusNeedsReauth) || d.Reason == store.UnopenableSecret || !disabled.IsZero() {
+		// A team's account stays the team's when whoever connected it is
+		// disabled; its owners are told.
+		if status != string(store.StatusNeedsReauth) || d.Reason == store.UnopenableSecret || (!disabled.IsZero() && d.TeamID == "") {
 			return fmt.Errorf("sqlstore: claim connection alert: the connection does not need its host: %w", store.ErrConflict)
+		}
+		if d.TeamID != "" {
+			if d.OwnerEmails, err = ownerEmails(ctx, tx, d.TeamID); err != nil {
+				return wrap("claim connection alert: owners", err)
+			}
 		}
 		claim = store.AlertClaim{DeadConnection: d, Episode: episode, Owner: owner,
 			ClaimedAt: utc(now), LeaseUntil: utc(leaseUntil), Claims: 1}
@@ -131,4 +138,24 @@ func (s *Store) ReleaseConnectionAlert(ctx context.Context, connectionID, episod
 		err = fmt.Errorf("sqlstore: release connection alert: not this owner's claim: %w", store.ErrConflict)
 	}
 	return err
+}
+
+// ownerEmails are the addresses of a team's owners who may be told: not
+// disabled, with an address.
+func ownerEmails(ctx context.Context, tx *sql.Tx, teamID string) ([]string, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT u.email FROM team_members m JOIN users u ON u.id = m.user_id
+		WHERE m.team_id = ? AND m.role = 'owner' AND u.email <> '' AND u.disabled_at IS NULL ORDER BY u.email`, teamID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var e string
+		if err := rows.Scan(&e); err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
 }

@@ -196,3 +196,72 @@ func testActivityRetention(t *testing.T, s store.Store) {
 		t.Fatalf("DeleteActivityBefore again = %d, %v; want 0", n, err)
 	}
 }
+
+// testTeamActivity: an event that touched a team's accounts is listed for
+// that team, whoever's app made it, in the log's order, with the filters;
+// nothing of another team, nor a host's own accounts' events; it goes with
+// its event at retention.
+func testTeamActivity(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	teamA := store.EventAccount{ID: "conn-a", Vendor: "hostex", Label: "Alpha", Team: "ta"}
+	teamB := store.EventAccount{ID: "conn-b", Vendor: "hostaway", Label: "Beta", Team: "tb"}
+	own := store.EventAccount{ID: "conn-own", Vendor: "hospitable", Label: "Mine"}
+	ev := func(min int, user, tool string, accounts ...store.EventAccount) store.AuditEvent {
+		return store.AuditEvent{At: at(time.Duration(min) * time.Minute), UserID: user, ClientID: "c-" + user,
+			Kind: store.EventToolCall, Tool: tool, Outcome: store.OutcomeOK, Accounts: accounts}
+	}
+	batch := []store.AuditEvent{
+		ev(1, "ann", "list_properties", teamA, own),
+		ev(1, "ben", "list_properties", own),
+		ev(2, "ben", "send_message", teamA),
+		ev(2, "cat", "list_properties", teamB),
+		ev(3, "ben", "list_reservations", teamA, teamB),
+	}
+	check(t, "AddActivity", s.AddActivity(ctx, batch))
+	check(t, "AddAuditEvent", s.AddAuditEvent(ctx, store.AuditEvent{At: at(4 * time.Minute), UserID: "ann",
+		Kind: "connection.disconnected", Accounts: []store.EventAccount{teamA}}))
+
+	// Within a batch the order given is kept, team events or not.
+	ben := listAll(t, s, "ben", store.ActivityFilter{})
+	if len(ben) != 3 || ben[0].Tool != "list_reservations" || ben[1].Tool != "send_message" || ben[2].Tool != "list_properties" {
+		t.Fatalf("ben's activity = %+v", ben)
+	}
+	list := func(team string, f store.ActivityFilter) []store.AuditEvent {
+		t.Helper()
+		if f.Limit == 0 {
+			f.Limit = 100
+		}
+		got, err := s.ListTeamActivity(ctx, team, f)
+		check(t, "ListTeamActivity", err)
+		return got
+	}
+	a := list("ta", store.ActivityFilter{})
+	var got []string
+	for _, e := range a {
+		got = append(got, e.UserID+" "+e.Tool+e.Kind)
+	}
+	same(t, "team A's activity", got, []string{"ann connection.disconnected", "ben list_reservationstool.call",
+		"ben send_messagetool.call", "ann list_propertiestool.call"})
+	same(t, "an event keeps its accounts whole", len(a[1].Accounts), 2)
+	if b := list("tb", store.ActivityFilter{}); len(b) != 2 {
+		t.Fatalf("team B's activity = %+v, want cat's call and ben's call over both teams", b)
+	}
+	if none := list("tc", store.ActivityFilter{}); len(none) != 0 {
+		t.Fatalf("a team with no events lists %+v", none)
+	}
+	sent := list("ta", store.ActivityFilter{Tool: "send_message"})
+	if len(sent) != 1 || sent[0].UserID != "ben" {
+		t.Fatalf("team A's send_message events = %+v", sent)
+	}
+	page := list("ta", store.ActivityFilter{Limit: 2})
+	rest := list("ta", store.ActivityFilter{Before: &store.EventCursor{At: page[1].At, ID: page[1].ID}})
+	if len(page) != 2 || len(rest) != 2 || rest[0].ID != a[2].ID {
+		t.Fatalf("paging team A: %+v then %+v", page, rest)
+	}
+
+	_, err := s.DeleteActivityBefore(ctx, at(10*time.Minute))
+	check(t, "DeleteActivityBefore", err)
+	if left := list("ta", store.ActivityFilter{}); len(left) != 0 {
+		t.Fatalf("after retention team A lists %+v", left)
+	}
+}

@@ -200,3 +200,38 @@ func testClaimConnectionAlertConcurrent(t *testing.T, s store.Store) {
 	})
 	oneWinner(t, "claim", errs, store.ErrConflict)
 }
+
+// testTeamConnectionAlert: a team's dead account is alerted to the team's
+// owners (not its members, not a disabled owner), even when the host who
+// connected it has since been disabled.
+func testTeamConnectionAlert(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	for _, u := range []struct{ id, email string }{{"ann", "ann@example.com"}, {"ben", "ben@example.com"}, {"dan", "dan@example.com"}, {"eve", ""}} {
+		nu := newUser(u.id)
+		nu.Email = u.email
+		check(t, "CreateUser", s.CreateUser(ctx, nu))
+	}
+	check(t, "CreateTeam", s.CreateTeam(ctx, store.Team{ID: "ta", Name: "Alpha", CreatedAt: t0}, "ann"))
+	for _, inv := range []struct {
+		user string
+		role store.Role
+	}{{"ben", store.RoleMember}, {"dan", store.RoleOwner}, {"eve", store.RoleOwner}} {
+		h := store.Hash("invite-" + inv.user)
+		check(t, "CreateInvite", s.CreateInvite(ctx, store.TeamInvite{Hash: h, TeamID: "ta", Role: inv.role, CreatedAt: t0, ExpiresAt: at(time.Hour)}))
+		_, err := s.AcceptInvite(ctx, h, inv.user, at(time.Minute))
+		check(t, "AcceptInvite", err)
+	}
+	c := newConn("team-dead", "dan", "hostex", "x1")
+	c.TeamID = "ta"
+	seedConn(t, s, c)
+	setStatus(t, s, "team-dead", store.StatusNeedsReauth, "the vendor refused to renew access", at(2*time.Minute))
+	check(t, "DisableUser", s.DisableUser(ctx, "dan", at(3*time.Minute)))
+
+	same(t, "alertable", alertable(t, s, at(4*time.Minute)), []string{"team-dead"})
+	claim, err := s.ClaimConnectionAlert(ctx, "team-dead", "p1", "e1", at(4*time.Minute), at(time.Hour))
+	check(t, "ClaimConnectionAlert", err)
+	if claim.TeamID != "ta" {
+		t.Fatalf("claim.TeamID = %q, want ta", claim.TeamID)
+	}
+	same(t, "the owners told", claim.OwnerEmails, []string{"ann@example.com"})
+}

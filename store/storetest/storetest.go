@@ -85,6 +85,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ListExpiringConnections", testListExpiringConnections},
 		{"ConnectionSecrets", testConnectionSecrets},
 		{"ConnectionAlerts", testConnectionAlerts},
+		{"TeamConnectionAlert", testTeamConnectionAlert},
 		{"ConnectionAlertLease", testConnectionAlertLease},
 		{"ClaimConnectionAlertConcurrent", testClaimConnectionAlertConcurrent},
 		{"Sessions", testSessions},
@@ -111,6 +112,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ActivityFilters", testActivityFilters},
 		{"ActivityPaging", testActivityPaging},
 		{"ActivityRetention", testActivityRetention},
+		{"TeamActivity", testTeamActivity},
 		{"DeleteExpired", testDeleteExpired},
 		{"Ping", testPing},
 	}
