@@ -146,7 +146,7 @@ func (c *Client) attempt(ctx context.Context, r Request, u string, body []byte, 
 		}
 	}
 	// The vendor's published limits, before anything is sent (budget.go).
-	if err := c.Spec.Budget.spend(ctx, c.Spec.Name, r, cred); err != nil {
+	if err := c.Spec.Budget.spend(ctx, c.Spec.Name, r, cred, c.Spec.Metrics); err != nil {
 		return Response{}, Reply{}, err
 	}
 	req, err := NewRequest(ctx, r.Method, u, body)
