@@ -123,7 +123,7 @@ func New(version string) *Metrics {
 	})
 	m.vendorRequests = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "hostgate_vendor_requests_total",
-		Help: "HTTP exchanges with vendor APIs and their token endpoints, by vendor and status code (no_answer: no usable answer; canceled: the caller gave up).",
+		Help: "HTTP exchanges with vendor APIs and their token endpoints, by vendor and status code: the HTTP status, or the vendor's own error code where it hides errors in an HTTP 200 (Hostex); no_answer: no usable answer; canceled: the caller gave up.",
 	}, []string{"vendor", "code"})
 	m.vendorSeconds = prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Name:    "hostgate_vendor_request_duration_seconds",
@@ -211,8 +211,9 @@ func (m *Metrics) ToolCall(tool, vendor, outcome string, d time.Duration) {
 	m.toolSeconds.WithLabelValues(tool, outcome).Observe(d.Seconds())
 }
 
-// VendorRequest counts one exchange with a vendor that got an answer with
-// the HTTP status code.
+// VendorRequest counts one exchange with a vendor that got an answer: code
+// is its HTTP status, or the vendor's own error code where the vendor
+// hides errors in an HTTP 200.
 func (m *Metrics) VendorRequest(vendor string, code int, d time.Duration) {
 	if m == nil {
 		return

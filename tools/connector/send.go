@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 )
 
 // Endpoint joins an API base URL (with or without a trailing slash), a path
@@ -55,25 +54,18 @@ type Response struct {
 // says "timeout", "connection failed" or, when the body could not be read,
 // "unreadable response". The transport's own error text is never kept: a
 // *url.Error repeats the whole URL, and a URL can hold a token.
-//
-// Every exchange is counted in s.Metrics by vendor and status (or as one
-// without an answer), with its duration.
 func Send(ctx context.Context, s *Spec, vendor, op string, req *http.Request) (Response, error) {
 	req.Header.Set("User-Agent", UserAgent)
 	req.Header.Set("Accept", "application/json")
-	start := time.Now()
 	resp, err := s.HTTP.Do(req)
 	if err != nil {
-		s.Metrics.VendorRequestFailed(vendor, ctx.Err() != nil, time.Since(start))
 		return Response{}, transportError(ctx, vendor, op, 0, "connection failed", err)
 	}
 	defer resp.Body.Close()
 	body, err := ReadBody(resp)
 	if err != nil {
-		s.Metrics.VendorRequestFailed(vendor, ctx.Err() != nil, time.Since(start))
 		return Response{}, transportError(ctx, vendor, op, resp.StatusCode, "unreadable response", err)
 	}
-	s.Metrics.VendorRequest(vendor, resp.StatusCode, time.Since(start))
 	return Response{Status: resp.StatusCode, Header: resp.Header, Body: body}, nil
 }
 
