@@ -55,7 +55,7 @@ Flags:
 	defer stop()
 	db := filepath.Join(dataDir, "hostgate.db")
 	if err := sqlstore.Backup(ctx, db, *to); err != nil {
-		return fmt.Errorf("backup: %w", err)
+		return err // sqlstore says "backup" and what to do
 	}
 	size := int64(0)
 	if fi, err := os.Stat(*to); err == nil {
