@@ -96,3 +96,20 @@ func TestNilCountsNothing(t *testing.T) {
 	m.ObserveSessions(func() int { return 0 })
 	m.ObserveCache(func() (int, int64) { return 0, 0 })
 }
+
+// BenchmarkToolCallCounted is what counting one tool call costs: its
+// request, the in-flight gauge, the call and its duration.
+//
+//	go test -run '^$' -bench ToolCallCounted ./internal/metrics/
+func BenchmarkToolCallCounted(b *testing.B) {
+	m := New("bench")
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			m.ToolCallStarted()
+			m.ToolCall("list_properties", "hostex", "ok", 40*time.Millisecond)
+			m.ToolCallEnded()
+			m.Request("/mcp", 200, 41*time.Millisecond)
+		}
+	})
+}
