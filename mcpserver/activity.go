@@ -37,6 +37,8 @@ const maxDetail = 500
 // recovered panic is logged as an error too.
 func (s *Server) recordToolCalls(next server.ToolHandlerFunc) server.ToolHandlerFunc {
 	return func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+		s.toolCallStarted()
+		defer s.toolCallEnded()
 		c, ok := tools.CallerFrom(ctx)
 		if !ok {
 			// No verified caller: no host whose log it belongs in. The
@@ -54,6 +56,7 @@ func (s *Server) recordToolCalls(next server.ToolHandlerFunc) server.ToolHandler
 		}
 		rec.Fill(&e)
 		addFailure(&e, failure)
+		s.countToolCall(e)
 		s.activity.add(e)
 		return res, err
 	}
@@ -98,9 +101,11 @@ func clip(s string, n int) string {
 // recordRefusedCall logs a tools/call the bearer check turned away for a
 // scope the grant lacks: the tool never ran.
 func (s *Server) recordRefusedCall(userID, clientID, appName, tool, scope string) {
-	s.activity.add(store.AuditEvent{At: s.cfg.Now(), UserID: userID, ClientID: clientID, AppName: appName,
+	e := store.AuditEvent{At: s.cfg.Now(), UserID: userID, ClientID: clientID, AppName: appName,
 		Kind: store.EventToolCall, Tool: tool, Outcome: store.OutcomeRefused,
-		Detail: "The app was not granted the " + scope + " scope this tool needs."})
+		Detail: "The app was not granted the " + scope + " scope this tool needs."}
+	s.countToolCall(e)
+	s.activity.add(e)
 }
 
 // connectionChanged logs a change to a vendor connection, naming the app

@@ -116,8 +116,11 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		if status == 0 {
 			status = http.StatusOK
 		}
+		d := time.Since(start)
+		// The mux set r.Pattern on this very request: the route, never the path.
+		s.requestDone(r.Pattern, status, d)
 		s.log.DebugContext(r.Context(), "http", "method", r.Method, "path", logPath(r.URL.Path),
-			"status", status, "duration", time.Since(start))
+			"status", status, "duration", d)
 	})
 }
 

@@ -9,8 +9,10 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
+	"github.com/hostgate/hostgate/internal/metrics"
 	"github.com/hostgate/hostgate/internal/web"
 	"github.com/hostgate/hostgate/oauthpkce"
 	"github.com/hostgate/hostgate/oauthpkce/signin"
@@ -97,6 +99,10 @@ type Server struct {
 	sessions     *sessions
 	// activity writes the hosts' activity log.
 	activity *activityLog
+	// metrics, drain and inFlight: metrics.go, ready.go.
+	metrics  *metrics.Metrics
+	drain    drainState
+	inFlight atomic.Int64
 }
 
 // New builds the handler tree.
@@ -117,8 +123,10 @@ func New(cfg Config) (*Server, error) {
 	// Every logger hostgate builds comes from this one, so every log line
 	// written with a request's context carries its request id.
 	cfg.Logger = requestLogger(cfg.Logger)
+	m := metrics.New(cfg.Version)
 	for _, v := range cfg.Vendors {
 		v.Log = cfg.Logger.With("component", "vendor")
+		v.Metrics = m
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -129,7 +137,7 @@ func New(cfg Config) (*Server, error) {
 	sm, err := signin.New(signin.Config{
 		Store: cfg.Store, Key: cfg.CSRFKey, Secure: u.Scheme == "https", Params: cfg.PasswordParams,
 		TrustedProxies: cfg.TrustedProxies, Now: cfg.Now, Logger: cfg.Logger,
-		BaseURL: cfg.BaseURL, Providers: cfg.OIDCProviders, NoPassword: cfg.NoPasswordSignIn,
+		BaseURL: cfg.BaseURL, Providers: cfg.OIDCProviders, NoPassword: cfg.NoPasswordSignIn, Metrics: m,
 	})
 	if err != nil {
 		return nil, err
@@ -153,6 +161,7 @@ func New(cfg Config) (*Server, error) {
 		scopes: as.ScopesSupported(), toolScopes: map[string]string{},
 		sessions: newSessions(cfg.Now),
 		activity: newActivityLog(cfg.Store, cfg.Logger.With("component", "activity")),
+		metrics:  m, drain: newDrainState(),
 	}
 	if cfg.Tools == nil {
 		cfg.Tools = tools.All
@@ -161,6 +170,7 @@ func New(cfg Config) (*Server, error) {
 	s.lifecycle = connector.NewLifecycle(cfg.Store, s.vendors, cfg.Now, cfg.Logger)
 	s.lifecycle.UseCache(connector.NewCache(cfg.CacheBytes, cfg.Now))
 	s.lifecycle.OnChange(s.connectionChanged)
+	s.observe()
 	s.deps = &tools.Deps{Store: cfg.Store, Logger: cfg.Logger, Now: cfg.Now, BaseURL: cfg.BaseURL,
 		Registry: s.vendors, Lifecycle: s.lifecycle, Vendors: s.vendors.Names(), StateKey: cfg.StateKey}
 	s.tools = cfg.Tools(s.deps)
@@ -208,8 +218,9 @@ func New(cfg Config) (*Server, error) {
 	// that look there.
 	mux.Handle(server.ProtectedResourceMetadataPath(cfg.BaseURL+MCPPath), prm)
 	mux.Handle("/.well-known/oauth-protected-resource", prm)
-	mux.Handle(MCPPath, s.protect(streamable))
+	mux.Handle(MCPPath, s.protect(s.endOnDrain(streamable)))
 	mux.HandleFunc("GET /healthz", s.handleHealth)
+	mux.HandleFunc("GET "+PathReady, s.handleReady)
 	mux.HandleFunc("GET /{$}", s.handleHome)
 	s.mountConnections(mux)
 	s.mountApprovals(mux)
@@ -232,6 +243,10 @@ func (s *Server) Signin() *signin.Manager { return s.signin }
 // Lifecycle returns the owner of the hosts' vendor connections (for the
 // background refresher).
 func (s *Server) Lifecycle() *connector.Lifecycle { return s.lifecycle }
+
+// Metrics returns the server's series, for the metrics listener
+// (Metrics().Handler()); never serve them on the public one.
+func (s *Server) Metrics() *metrics.Metrics { return s.metrics }
 
 // Tools returns the tools served.
 func (s *Server) Tools() []tools.Tool { return s.tools }

@@ -263,6 +263,7 @@ type Store interface {
 	Rekeying
 	OIDCSignIn
 	ConnectionAlerts
+	Readiness
 	// DeleteExpired removes codes, tokens, sessions, connect states,
 	// consent transactions, one-click codes and team invitations that
 	// expired before now (redeemed codes and used invitations included)

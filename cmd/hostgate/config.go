@@ -58,6 +58,8 @@ type Config struct {
 	demoProviders []signin.Provider
 	// Alerts tell hosts outside the chat that a connection needs them.
 	Alerts AlertConfig
+	// Ops are the metrics listener and the drain time (ops.go).
+	Ops OpsConfig
 }
 
 // bindFlags defines the flags of cfg on fs, with defaults from the
@@ -104,6 +106,7 @@ func bindFlags(fs *flag.FlagSet, cfg *Config, def Config) {
 	cfg.SecretKey = os.Getenv("HOSTGATE_SECRET_KEY")
 	bindOIDCFlags(fs, cfg, def)
 	bindAlertFlags(fs, &cfg.Alerts, def.Alerts)
+	bindOpsFlags(fs, &cfg.Ops, def.Ops)
 }
 
 // DefaultActivityRetention is how long the activity log keeps an event by
@@ -118,6 +121,7 @@ func defaults(dataDir string) Config {
 		LogLevel: "info", LogFormat: "text",
 		CacheBytes: connector.DefaultCacheBytes, PasswordSignIn: true,
 		ActivityRetention: DefaultActivityRetention,
+		Ops:               OpsConfig{DrainTime: DefaultDrainTime},
 	}
 }
 
@@ -177,6 +181,9 @@ func (c *Config) validate() error {
 		return err
 	}
 	if err := c.Alerts.validate(); err != nil {
+		return err
+	}
+	if err := c.Ops.validate(c.Addr); err != nil {
 		return err
 	}
 	return nil

@@ -5,6 +5,7 @@
 //	hostgate serve     run it for real
 //	hostgate user add  create or update a host account
 //	hostgate keys rotate  rotate the master key while hostgate runs
+//	hostgate backup    copy the database while hostgate runs
 //	hostgate version
 package main
 
@@ -33,6 +34,8 @@ Usage:
   hostgate keys rotate [flags]       rotate the master key while hostgate runs: add a
                                      new key, re-seal every vendor credential under it,
                                      retire the old one; safe to run again after a stop
+  hostgate backup --to FILE [flags]  write a consistent copy of the database to FILE
+                                     while hostgate runs (never the key: back it up apart)
   hostgate version                   print the version
 
 Run "hostgate serve --help" for the flags; each has a HOSTGATE_* environment
@@ -57,6 +60,8 @@ func main() {
 		err = runUser(args)
 	case "keys":
 		err = runKeys(args)
+	case "backup":
+		err = runBackup(args)
 	case "version", "--version", "-version":
 		fmt.Println("hostgate", version)
 	case "help", "--help", "-help", "-h":

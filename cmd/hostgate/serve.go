@@ -126,7 +126,9 @@ func (a *app) close() {
 }
 
 // serve listens and serves until SIGINT or SIGTERM, then shuts down
-// gracefully. ready, if set, is called once the listener is open.
+// gracefully: /readyz turns 503 and the tool calls under way get
+// --drain-time to finish (mcpserver.Server.Shutdown). ready, if set, is
+// called once the listener is open.
 func (a *app) serve(ready func()) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -134,6 +136,12 @@ func (a *app) serve(ready func()) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w (is another hostgate running? choose another with --addr)", a.cfg.Addr, err)
 	}
+	metrics, err := a.listenMetrics()
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer metrics.stop()
 	hs := &http.Server{
 		Handler:           a.srv.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -161,10 +169,10 @@ func (a *app) serve(ready func()) error {
 		return err
 	case <-ctx.Done():
 	}
-	a.log.Info("shutting down")
-	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	a.log.Info("shutting down", "drain_time", a.cfg.Ops.DrainTime)
+	sctx, cancel := context.WithTimeout(context.Background(), a.cfg.Ops.DrainTime)
 	defer cancel()
-	if err := hs.Shutdown(sctx); err != nil {
+	if err := a.srv.Shutdown(sctx, hs); err != nil {
 		a.log.Warn("shutdown", "err", err)
 	}
 	waitAlerts()

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hostgate/hostgate/internal/metrics"
 	"github.com/hostgate/hostgate/internal/web"
 	"github.com/hostgate/hostgate/store"
 )
@@ -114,37 +115,40 @@ func (m *Manager) handleSignIn(w http.ResponseWriter, r *http.Request) {
 	}
 	ret := safeReturn(r.PostForm.Get("return"))
 	username := r.PostForm.Get("username")
-	fail := func(status int, msg string) {
+	// fail shows the page again with msg, and counts the failure by its
+	// reason (one of the fixed words below, never the username).
+	fail := func(status int, reason, msg string) {
+		m.metrics.SignInFailure(metrics.SignInPassword, reason)
 		data := m.page(w, r, ret)
 		data.Username, data.Error = username, msg
 		signinPage.Render(w, status, web.CSP(), data)
 	}
 	if m.noPassword {
 		m.log.InfoContext(r.Context(), "sign-in refused", "outcome", "password_off")
-		fail(http.StatusForbidden, "Password sign-in is turned off here. Sign in with one of the buttons below.")
+		fail(http.StatusForbidden, "password_off", "Password sign-in is turned off here. Sign in with one of the buttons below.")
 		return
 	}
 	if !m.CheckCSRF(r, csrfSignIn, r.PostForm.Get("csrf")) {
-		fail(http.StatusForbidden, "This form expired or came from another site. Please sign in again.")
+		fail(http.StatusForbidden, "csrf", "This form expired or came from another site. Please sign in again.")
 		return
 	}
 	addr := m.limiter.addr(r)
 	if !m.limiter.allow(addr) {
 		w.Header().Set("Retry-After", "60")
-		fail(http.StatusTooManyRequests, "Too many attempts. Wait a minute, then try again.")
+		fail(http.StatusTooManyRequests, "throttled", "Too many attempts. Wait a minute, then try again.")
 		return
 	}
 	if wait := m.limiter.accountBegin(username, addr); wait > 0 {
 		secs := int64((wait + time.Second - 1) / time.Second)
 		w.Header().Set("Retry-After", strconv.FormatInt(secs, 10))
 		m.log.InfoContext(r.Context(), "sign-in refused", "outcome", "account_throttled")
-		fail(http.StatusTooManyRequests, "Too many failed attempts for this account. Wait "+strconv.FormatInt(secs, 10)+" seconds, then try again.")
+		fail(http.StatusTooManyRequests, "account_throttled", "Too many failed attempts for this account. Wait "+strconv.FormatInt(secs, 10)+" seconds, then try again.")
 		return
 	}
 	if !m.limiter.acquireHash(r.Context()) {
 		w.Header().Set("Retry-After", "1")
 		m.log.WarnContext(r.Context(), "sign-in refused", "outcome", "busy")
-		fail(http.StatusTooManyRequests, "Too many sign-ins at once. Try again in a moment.")
+		fail(http.StatusTooManyRequests, "busy", "Too many sign-ins at once. Try again in a moment.")
 		return
 	}
 	u, err := m.Authenticate(r.Context(), username, r.PostForm.Get("password"))
@@ -154,22 +158,22 @@ func (m *Manager) handleSignIn(w http.ResponseWriter, r *http.Request) {
 	}
 	if errors.Is(err, ErrBadCredentials) {
 		m.log.InfoContext(r.Context(), "sign-in refused", "outcome", "bad_credentials")
-		fail(http.StatusUnauthorized, "Wrong username or password.")
+		fail(http.StatusUnauthorized, "bad_credentials", "Wrong username or password.")
 		return
 	}
 	if errors.Is(err, ErrDisabled) {
 		m.log.InfoContext(r.Context(), "sign-in refused", "outcome", "disabled")
-		fail(http.StatusForbidden, "This account is disabled. Ask whoever runs this hostgate to enable it.")
+		fail(http.StatusForbidden, "disabled", "This account is disabled. Ask whoever runs this hostgate to enable it.")
 		return
 	}
 	if err != nil {
 		m.log.ErrorContext(r.Context(), "sign-in", "err", err)
-		fail(http.StatusInternalServerError, "Something went wrong. Please try again.")
+		fail(http.StatusInternalServerError, "error", "Something went wrong. Please try again.")
 		return
 	}
 	if err := m.StartSession(r.Context(), w, u.ID); err != nil {
 		m.log.ErrorContext(r.Context(), "start session", "err", err)
-		fail(http.StatusInternalServerError, "Something went wrong. Please try again.")
+		fail(http.StatusInternalServerError, "error", "Something went wrong. Please try again.")
 		return
 	}
 	_ = m.store.AddAuditEvent(r.Context(), store.AuditEvent{At: m.now(), UserID: u.ID, Kind: "signin"})

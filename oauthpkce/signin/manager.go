@@ -11,6 +11,7 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/hostgate/hostgate/internal/metrics"
 	"github.com/hostgate/hostgate/store"
 	"golang.org/x/time/rate"
 )
@@ -56,6 +57,9 @@ type Config struct {
 	NoPassword bool
 	// HTTPClient talks to the providers; default a client with timeouts.
 	HTTPClient *http.Client
+	// Metrics counts sign-ins that fail, by method and reason; nil counts
+	// nothing.
+	Metrics *metrics.Metrics
 }
 
 // Manager signs hosts in and out and tells who is signed in.
@@ -78,6 +82,7 @@ type Manager struct {
 	// oidcLimiter bounds how fast one address may start OpenID Connect
 	// sign-ins, each of which stores a state.
 	oidcLimiter *limiter
+	metrics     *metrics.Metrics
 }
 
 // New returns a Manager.
@@ -117,7 +122,7 @@ func New(cfg Config) (*Manager, error) {
 		sessionCookie: "hostgate-session", browserCookie: "hostgate-browser",
 		limiter:   newLimiter(cfg.TrustedProxies, cfg.Now),
 		providers: providers, oidcStore: oidcStore, noPassword: cfg.NoPassword,
-		oidcLimiter: newLimiter(cfg.TrustedProxies, cfg.Now),
+		oidcLimiter: newLimiter(cfg.TrustedProxies, cfg.Now), metrics: cfg.Metrics,
 	}
 	// A start guesses nothing, it only stores a state: a looser bucket,
 	// so that a whole office behind one address can sign in at nine.

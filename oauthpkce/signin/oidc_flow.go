@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
+	"github.com/hostgate/hostgate/internal/metrics"
 	"github.com/hostgate/hostgate/store"
 	"golang.org/x/oauth2"
 )
@@ -42,6 +43,7 @@ func (m *Manager) handleOIDCStart(w http.ResponseWriter, r *http.Request) {
 	ret := safeReturn(r.URL.Query().Get("return"))
 	p, ok := m.provider(r.PathValue("provider"))
 	if !ok {
+		m.metrics.SignInFailure(metrics.SignInOIDC, "unknown_provider")
 		m.refuse(w, r, http.StatusNotFound, ret, "There is no such way to sign in here. Choose one of those below.", "")
 		return
 	}
@@ -52,12 +54,14 @@ func (m *Manager) handleOIDCStart(w http.ResponseWriter, r *http.Request) {
 	if !m.oidcLimiter.allow(m.oidcLimiter.addr(r)) {
 		w.Header().Set("Retry-After", "60")
 		m.log.InfoContext(ctx, "oidc sign-in refused", "provider", p.Name, "outcome", "throttled")
+		m.metrics.SignInFailure(metrics.SignInOIDC, "throttled")
 		m.refuse(w, r, http.StatusTooManyRequests, ret, "Too many sign-in attempts. Wait a minute, then try again.", "")
 		return
 	}
 	d, err := p.discovered(ctx)
 	if err != nil {
 		m.log.WarnContext(ctx, "oidc sign-in refused", "provider", p.Name, "outcome", "provider_unavailable", "err", err)
+		m.metrics.SignInFailure(metrics.SignInOIDC, "provider_unavailable")
 		m.refuse(w, r, http.StatusServiceUnavailable, ret, "Signing in with "+p.Label+" is unavailable right now. Try again in a minute, or sign in another way.", "")
 		return
 	}
@@ -70,6 +74,7 @@ func (m *Manager) handleOIDCStart(w http.ResponseWriter, r *http.Request) {
 	})
 	if err != nil {
 		m.log.ErrorContext(ctx, "create sign-in state", "provider", p.Name, "err", err)
+		m.metrics.SignInFailure(metrics.SignInOIDC, "store_error")
 		m.refuse(w, r, http.StatusInternalServerError, ret, "Something went wrong. Please try again.", "")
 		return
 	}
@@ -98,6 +103,8 @@ func (m *Manager) handleOIDCCallback(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	st, p, u, ref := m.finishOIDC(ctx, r)
 	if ref != nil {
+		// The outcome is one of finishOIDC's fixed words: a bounded label.
+		m.metrics.SignInFailure(metrics.SignInOIDC, ref.outcome)
 		attrs := []any{"outcome", ref.outcome}
 		if p != nil {
 			attrs = append(attrs, "provider", p.Name)
@@ -113,10 +120,12 @@ func (m *Manager) handleOIDCCallback(w http.ResponseWriter, r *http.Request) {
 	if err := m.StartSession(ctx, w, u.ID); err != nil {
 		if errors.Is(err, ErrDisabled) {
 			m.log.InfoContext(ctx, "oidc sign-in refused", "provider", p.Name, "outcome", "disabled", "host_id", u.ID)
+			m.metrics.SignInFailure(metrics.SignInOIDC, "disabled")
 			m.refuse(w, r, http.StatusForbidden, st.ReturnTo, disabledMsg, "")
 			return
 		}
 		m.log.ErrorContext(ctx, "start session", "err", err)
+		m.metrics.SignInFailure(metrics.SignInOIDC, "store_error")
 		m.refuse(w, r, http.StatusInternalServerError, st.ReturnTo, "Something went wrong. Please try again.", "")
 		return
 	}

@@ -115,6 +115,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"TeamActivity", testTeamActivity},
 		{"DeleteExpired", testDeleteExpired},
 		{"Ping", testPing},
+		{"SchemaCurrent", testSchemaCurrent},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/hostgate/hostgate/internal/metrics"
 )
 
 // Limit is one of a vendor's published request limits: at most N requests
@@ -112,8 +114,9 @@ func (b *Budget) maxWait() time.Duration {
 
 // spend takes room for request r with cred (a zero Credential: a request
 // that carries none, like a token mint, which only the address counts). It
-// waits up to MaxWait in all for room, or fails with RateLimited.
-func (b *Budget) spend(ctx context.Context, vendor string, r Request, cred Credential) error {
+// waits up to MaxWait in all for room, or fails with RateLimited. A
+// request that had to wait, or was refused, is counted in m.
+func (b *Budget) spend(ctx context.Context, vendor string, r Request, cred Credential, m *metrics.Metrics) error {
 	if b == nil || len(b.limits) == 0 {
 		return nil
 	}
@@ -125,12 +128,17 @@ func (b *Budget) spend(ctx context.Context, vendor string, r Request, cred Crede
 	for {
 		wait := b.take(r, acct)
 		if wait <= 0 {
+			if waited > 0 {
+				m.RateLimitWait(vendor, waited, false)
+			}
 			return nil
 		}
 		if waited+wait > b.maxWait() {
+			m.RateLimitWait(vendor, waited, true)
 			return RateLimited(vendor, r.Op, wait)
 		}
 		if err := Sleep(ctx, wait); err != nil {
+			m.RateLimitWait(vendor, waited, true)
 			return fmt.Errorf("%s: %s: waiting for the rate budget: %w", vendor, r.Op, err)
 		}
 		waited += wait

@@ -9,6 +9,9 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/hostgate/hostgate/internal/metrics"
+	"github.com/hostgate/hostgate/internal/metrics/metricstest"
 )
 
 var get = Request{Op: "list", Method: http.MethodGet, Path: "/listings"}
@@ -85,17 +88,20 @@ func TestBudgetLimitOfAPath(t *testing.T) {
 }
 
 // TestBudgetSpend: a short wait is waited out; a long one fails at once
-// with the time to retry; a caller who gives up while waiting stops.
+// with the time to retry; a caller who gives up while waiting stops. The
+// metrics count the wait and the two refusals, and nothing for a request
+// that found room.
 func TestBudgetSpend(t *testing.T) {
 	ctx := context.Background()
 	cred := Credential{ClientID: "81234"}
+	m := metrics.New("test")
 	frozen := newTestClock()
 	b := NewBudget(Limit{N: 1, Per: time.Hour})
 	b.Now, b.MaxWait = frozen.Now, time.Hour/2
-	if err := b.spend(ctx, "hostaway", get, cred); err != nil {
+	if err := b.spend(ctx, "hostaway", get, cred, m); err != nil {
 		t.Fatal(err)
 	}
-	err := b.spend(ctx, "hostaway", get, cred)
+	err := b.spend(ctx, "hostaway", get, cred, m)
 	var ae *APIError
 	if !errors.Is(err, ErrRateLimited) || !errors.As(err, &ae) || ae.RetryAfter < time.Hour || ae.Vendor != "hostaway" || ae.Op != "list" {
 		t.Fatalf("a wait past MaxWait: %v, want ErrRateLimited with the time to retry", err)
@@ -103,19 +109,27 @@ func TestBudgetSpend(t *testing.T) {
 
 	// On the wall clock, a wait of a slot (20 ms) is waited out.
 	b = NewBudget(Limit{N: 1, Per: 200 * time.Millisecond})
-	if err := b.spend(ctx, "hostaway", get, cred); err != nil {
+	if err := b.spend(ctx, "hostaway", get, cred, m); err != nil {
 		t.Fatal(err)
 	}
-	if err := b.spend(ctx, "hostaway", get, cred); err != nil {
+	if err := b.spend(ctx, "hostaway", get, cred, m); err != nil {
 		t.Fatalf("a wait within MaxWait: %v", err)
 	}
 	cctx, cancel := context.WithCancel(ctx)
 	cancel()
-	if err := b.spend(cctx, "hostaway", get, cred); !errors.Is(err, context.Canceled) {
+	if err := b.spend(cctx, "hostaway", get, cred, m); !errors.Is(err, context.Canceled) {
 		t.Fatalf("a cancelled wait: %v", err)
 	}
+	got := metricstest.Read(t, m.Handler())
+	if w, r := got.Sum("hostgate_rate_limit_waits_total", "vendor", "hostaway", "outcome", "waited"),
+		got.Sum("hostgate_rate_limit_waits_total", "vendor", "hostaway", "outcome", "refused"); w != 1 || r != 2 {
+		t.Errorf("rate-limit waits: %v waited, %v refused; want 1 and 2", w, r)
+	}
+	if s := got.Sum("hostgate_rate_limit_wait_seconds_total", "vendor", "hostaway"); s <= 0 || s > DefaultMaxWait.Seconds() {
+		t.Errorf("rate-limit wait seconds = %v, want the one wait, within MaxWait", s)
+	}
 	var none *Budget
-	if err := none.spend(ctx, "x", get, cred); err != nil {
+	if err := none.spend(ctx, "x", get, cred, nil); err != nil {
 		t.Fatal(err)
 	}
 }

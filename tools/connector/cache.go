@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"sync"
 	"time"
+
+	"github.com/hostgate/hostgate/internal/metrics"
 )
 
 // CacheKey names one read of one connection. The connection's id is part
@@ -71,6 +73,8 @@ const (
 type Cache struct {
 	now   func() time.Time
 	limit int64
+	// metrics counts each read's result (UseMetrics); nil counts nothing.
+	metrics *metrics.Metrics
 
 	mu      sync.Mutex
 	items   map[CacheKey]*entry
@@ -159,6 +163,7 @@ func Peek[T any](c *Cache, key CacheKey) (T, Age, bool) {
 		return zero, Age{}, false
 	}
 	c.lru.MoveToFront(e.elem)
+	c.metrics.CacheRead(key.Kind.String(), metrics.CacheHit)
 	return v, Age{At: e.at}, true
 }
 
@@ -171,15 +176,18 @@ func (c *Cache) get(ctx context.Context, key CacheKey, fresh bool, fetch func(co
 			c.lru.MoveToFront(e.elem)
 			v, at := e.val, e.at
 			c.mu.Unlock()
+			c.metrics.CacheRead(key.Kind.String(), metrics.CacheHit)
 			return v, Age{At: at}, nil
 		case age > maxStale:
 			c.remove(e)
 		}
 	}
 	f := c.flights[key]
+	result := metrics.CacheShared
 	if f == nil {
 		f = &flight{done: make(chan struct{})}
 		c.flights[key] = f
+		result = metrics.CacheMiss
 		go c.run(ctx, key, f, fetch)
 	}
 	f.callers++
@@ -187,16 +195,22 @@ func (c *Cache) get(ctx context.Context, key CacheKey, fresh bool, fetch func(co
 	select {
 	case <-f.done:
 	case <-ctx.Done():
+		// Not counted: the caller gave up, and the read goes on for the
+		// others.
 		return nil, Age{}, ctx.Err()
 	}
+	kind := key.Kind.String()
 	if f.err == nil {
+		c.metrics.CacheRead(kind, result)
 		return f.val, Age{At: f.at}, nil
 	}
 	if errors.Is(f.err, ErrRateLimited) {
 		if v, at, ok := c.stale(key); ok {
+			c.metrics.CacheRead(kind, metrics.CacheStale)
 			return v, Age{At: at, Stale: f.err}, nil
 		}
 	}
+	c.metrics.CacheRead(kind, metrics.CacheError)
 	return nil, Age{}, f.err
 }
 
@@ -338,6 +352,15 @@ func (c *Cache) Stats() (entries int, bytes int64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return len(c.items), c.bytes
+}
+
+// UseMetrics counts every read through the cache in m, by kind and result
+// (served from memory, from the vendor, shared, stale, failed). Call it
+// before the cache is used.
+func (c *Cache) UseMetrics(m *metrics.Metrics) {
+	if c != nil {
+		c.metrics = m
+	}
 }
 
 // UseCache makes c the read cache of the connections the lifecycle owns:

@@ -146,7 +146,7 @@ func (c *Client) attempt(ctx context.Context, r Request, u string, body []byte, 
 		}
 	}
 	// The vendor's published limits, before anything is sent (budget.go).
-	if err := c.Spec.Budget.spend(ctx, c.Spec.Name, r, cred); err != nil {
+	if err := c.Spec.Budget.spend(ctx, c.Spec.Name, r, cred, c.Spec.Metrics); err != nil {
 		return Response{}, Reply{}, err
 	}
 	req, err := NewRequest(ctx, r.Method, u, body)
@@ -156,20 +156,26 @@ func (c *Client) attempt(ctx context.Context, r Request, u string, body []byte, 
 	if c.Source != nil {
 		c.api.Authorize(req, cred.AccessToken)
 	}
-	logged := c.Spec.Log != nil && c.Spec.Log.Enabled(ctx, slog.LevelDebug)
-	var start time.Time
-	if logged {
-		start = time.Now()
-	}
+	start := time.Now()
 	resp, err := Send(ctx, c.Spec, c.Spec.Name, r.Op, req)
-	if logged {
+	d := time.Since(start)
+	if c.Spec.Log != nil && c.Spec.Log.Enabled(ctx, slog.LevelDebug) {
 		c.Spec.Log.DebugContext(ctx, "vendor call", "vendor", c.Spec.Name, "op", r.Op, "method", r.Method,
-			"path", req.URL.Path, "status", resp.Status, "duration", time.Since(start))
+			"path", req.URL.Path, "status", resp.Status, "duration", d)
 	}
 	if err != nil {
+		c.Spec.Metrics.VendorRequestFailed(c.Spec.Name, ctx.Err() != nil, d)
 		return Response{}, Reply{}, err
 	}
-	return resp, c.api.Read(resp, out), nil
+	reply := c.api.Read(resp, out)
+	// Counted by the status the API read: a vendor that hides its errors
+	// in an HTTP 200 (Hostex) is counted by its error code.
+	code := resp.Status
+	if reply.Err != nil && reply.Status != 0 {
+		code = reply.Status
+	}
+	c.Spec.Metrics.VendorRequest(c.Spec.Name, code, d)
+	return resp, reply, nil
 }
 
 // failure turns a failed reply into its *APIError: the vendor's message

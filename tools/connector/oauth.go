@@ -233,7 +233,7 @@ func fetchToken(ctx context.Context, s *Spec, api API, op string, secrets []stri
 	now := s.Now()
 	// Token requests count against the vendor's limits too (Hostaway's
 	// mints against the address [C]); they carry no account's credential.
-	if err := s.Budget.spend(ctx, s.Name, Request{Op: op, Method: http.MethodPost}, Credential{}); err != nil {
+	if err := s.Budget.spend(ctx, s.Name, Request{Op: op, Method: http.MethodPost}, Credential{}, s.Metrics); err != nil {
 		return Credential{}, "", err
 	}
 	tok, err := fetch(context.WithValue(ctx, oauth2.HTTPClient, tokenHTTPClient(s)))
@@ -295,16 +295,29 @@ func tokenHTTPClient(s *Spec) *http.Client {
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	hc.Transport = tokenTransport{base: base}
+	hc.Transport = tokenTransport{base: base, spec: s}
 	return &hc
 }
 
-type tokenTransport struct{ base http.RoundTripper }
+// tokenTransport also counts each token request in the vendor's metrics,
+// as Send counts the others: the time to the answer's headers (x/oauth2
+// reads the small body itself).
+type tokenTransport struct {
+	base http.RoundTripper
+	spec *Spec
+}
 
 func (t tokenTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	req = req.Clone(req.Context()) // a RoundTripper leaves the caller's request alone
 	req.Header.Set("User-Agent", UserAgent)
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("Cache-Control", "no-cache")
-	return t.base.RoundTrip(req)
+	start := time.Now()
+	resp, err := t.base.RoundTrip(req)
+	if err != nil {
+		t.spec.Metrics.VendorRequestFailed(t.spec.Name, req.Context().Err() != nil, time.Since(start))
+		return nil, err
+	}
+	t.spec.Metrics.VendorRequest(t.spec.Name, resp.StatusCode, time.Since(start))
+	return resp, nil
 }

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hostgate/hostgate/internal/metrics"
 	"github.com/hostgate/hostgate/store"
 	"golang.org/x/sync/singleflight"
 )
@@ -103,9 +104,11 @@ func (l *Lifecycle) renewOnce(ctx context.Context, id, stale string, refused boo
 	}
 	fresh, err := spec.Refresh(ctx, spec, cred)
 	if errors.Is(err, ErrNeedsReauth) {
+		spec.Metrics.VendorRefresh(conn.Vendor, metrics.RefreshNeedsReauth)
 		return l.refused(ctx, conn, "the vendor refused to renew access")
 	}
 	if err != nil {
+		spec.Metrics.VendorRefresh(conn.Vendor, metrics.RefreshFailed)
 		l.log.WarnContext(ctx, "vendor refresh failed", "vendor", conn.Vendor, "connection", id, "err", err)
 		return Credential{}, err
 	}
@@ -113,12 +116,15 @@ func (l *Lifecycle) renewOnce(ctx context.Context, id, stale string, refused boo
 	if errors.Is(err, errSuperseded) {
 		// The host reconnected, or another process renewed first: the
 		// stored credential is the newer one.
+		spec.Metrics.VendorRefresh(conn.Vendor, metrics.RefreshSuperseded)
 		_, cred, err := l.stored(ctx, id)
 		return cred, err
 	}
 	if err != nil {
+		spec.Metrics.VendorRefresh(conn.Vendor, metrics.RefreshFailed)
 		return Credential{}, fmt.Errorf("connector: save renewed credential: %w", err)
 	}
+	spec.Metrics.VendorRefresh(conn.Vendor, metrics.RefreshOK)
 	l.remember(id, fresh, saved.Version)
 	l.log.InfoContext(ctx, "vendor token refreshed", "vendor", conn.Vendor, "connection", id)
 	return fresh, nil

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/hostgate/hostgate/internal/metrics"
 	"github.com/hostgate/hostgate/store"
 )
 
@@ -112,6 +113,10 @@ type Spec struct {
 	// a token), status and duration, with the caller's context, so the
 	// line carries the request id of the tool call behind it.
 	Log *slog.Logger
+	// Metrics, when set, counts every exchange with the vendor, its
+	// renewals and its rate-limit waits (internal/metrics); copies of a
+	// Spec share it. Nil counts nothing.
+	Metrics *metrics.Metrics
 	// Budget keeps this process's requests within the vendor's published
 	// rate limits (budget.go), counted per account and, where the vendor
 	// counts by address, per egress; every request of Client spends it.
