@@ -2,6 +2,7 @@ package mcpserver_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -26,7 +27,7 @@ type person struct {
 const personPassword = "a team member's password"
 
 // addPerson creates a host and signs them in in a browser of their own.
-func (e *env) addPerson(t *testing.T, name string) *person {
+func (e *env) addPerson(t testing.TB, name string) *person {
 	t.Helper()
 	hash, err := signin.HashPassword(personPassword, fastParams)
 	if err != nil {
@@ -41,7 +42,7 @@ func (e *env) addPerson(t *testing.T, name string) *person {
 	return p
 }
 
-func (p *person) signIn(t *testing.T) {
+func (p *person) signIn(t testing.TB) {
 	t.Helper()
 	page := p.b.Get(signin.SignInURL("/connections"))
 	page = p.b.Submit(page.Form(t, "/signin"), url.Values{"username": {p.user.Username}, "password": {personPassword}})
@@ -51,7 +52,7 @@ func (p *person) signIn(t *testing.T) {
 }
 
 // post submits the form of page whose action is action, with extra values.
-func (p *person) post(t *testing.T, page *browsertest.Page, action string, extra url.Values) *browsertest.Page {
+func (p *person) post(t testing.TB, page *browsertest.Page, action string, extra url.Values) *browsertest.Page {
 	t.Helper()
 	return p.b.Submit(page.Form(t, action), extra)
 }
@@ -105,7 +106,14 @@ func (e *env) connectFor(t *testing.T, p *person, vendor string, kind store.Auth
 // approveAs has p approve a new app on the real consent page, sharing the
 // given connection ids (the form's values replaced by them, as a crafted
 // form could), and returns the app's access token.
-func (e *env) approveAs(t *testing.T, p *person, app string, connections ...string) string {
+func (e *env) approveAs(t testing.TB, p *person, app string, connections ...string) string {
+	t.Helper()
+	tok, _ := e.approvePair(t, p, app, connections...)
+	return tok.AccessToken
+}
+
+// approvePair is approveAs returning the token pair and the app's client id.
+func (e *env) approvePair(t testing.TB, p *person, app string, connections ...string) (pair, string) {
 	t.Helper()
 	id := e.registerClient(t, app, clientRedirect)
 	verifier, challenge := pkce("t")
@@ -126,7 +134,11 @@ func (e *env) approveAs(t *testing.T, p *person, app string, connections ...stri
 	if status != http.StatusOK {
 		t.Fatalf("token: %d %s", status, body)
 	}
-	return regexp.MustCompile(`"access_token":"([^"]+)"`).FindStringSubmatch(body)[1]
+	var tok pair
+	if err := json.Unmarshal([]byte(body), &tok); err != nil {
+		t.Fatal(err)
+	}
+	return tok, id
 }
 
 // TestTeamsIsolation: two teams, three people, three MCP clients. Team A

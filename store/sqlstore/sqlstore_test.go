@@ -435,3 +435,11 @@ func TestPingAfterClose(t *testing.T) {
 		t.Fatal("Ping on a closed store succeeded")
 	}
 }
+
+// BenchmarkRotateRefresh: refresh-token rotations per second at 16
+// concurrent apps on a SQLite file (storetest.BenchRotateRefresh).
+//
+//	go test -run '^$' -bench RotateRefresh -benchtime 4000x ./store/sqlstore/
+func BenchmarkRotateRefresh(b *testing.B) {
+	storetest.BenchRotateRefresh(b, openTemp(b), 16)
+}

@@ -16,7 +16,7 @@ func newUser(id string) store.User {
 	}
 }
 
-func seedUser(t *testing.T, s store.Store, id string) store.User {
+func seedUser(t testing.TB, s store.Store, id string) store.User {
 	t.Helper()
 	u := newUser(id)
 	check(t, "CreateUser", s.CreateUser(t.Context(), u))
@@ -45,7 +45,7 @@ func newClient(id string) store.Client {
 	}
 }
 
-func seedClient(t *testing.T, s store.Store, id string) store.Client {
+func seedClient(t testing.TB, s store.Store, id string) store.Client {
 	t.Helper()
 	c := newClient(id)
 	check(t, "CreateClient", s.CreateClient(t.Context(), c))
@@ -74,7 +74,7 @@ func newCode(hash, clientID, userID string) store.AuthCode {
 // seedGrant issues a grant (through an authorization code, the only way the
 // interface creates one) with an access token "<id>-a0" and a refresh
 // token "<id>-r0"; the user and client must exist.
-func seedGrant(t *testing.T, s store.Store, id, userID, clientID string, created time.Time) (store.Grant, store.Token, store.Token) {
+func seedGrant(t testing.TB, s store.Store, id, userID, clientID string, created time.Time) (store.Grant, store.Token, store.Token) {
 	t.Helper()
 	ctx := t.Context()
 	code := newCode("code-"+id, clientID, userID)

@@ -139,7 +139,7 @@ var t0 = time.Date(2026, 5, 1, 9, 30, 0, 123456789, zone)
 // at is t0 moved by d.
 func at(d time.Duration) time.Time { return t0.Add(d) }
 
-func check(t *testing.T, what string, err error) {
+func check(t testing.TB, what string, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatalf("%s: %v", what, err)
