@@ -43,7 +43,9 @@ var rules = []rule{
 	{"store", nil,
 		"domain types, narrow role interfaces, sentinel errors, sealing of secrets"},
 	{"store/sqlstore", []string{"store"},
-		"the SQLite backend of store.Store and its migrations"},
+		"the SQL backend of store.Store, on SQLite or PostgreSQL, and the migrations of each"},
+	{"store/sqlstore/testdb", []string{"store", "store/sqlstore"},
+		"a fresh database for a test: a SQLite file, or a schema of its own on the PostgreSQL that HOSTGATE_TEST_POSTGRES names (test support)"},
 	{"store/storetest", []string{"store"},
 		"the conformance suite every store backend passes (test support)"},
 	{"tools/connector", []string{"store"},
@@ -103,6 +105,8 @@ var restricted = []struct {
 		"only the backend speaks SQL"},
 	{"modernc.org/sqlite", []string{"store/sqlstore"},
 		"only the backend knows the driver"},
+	{"github.com/jackc/pgx", []string{"store/sqlstore", "store/sqlstore/testdb"},
+		"only the backend knows the driver (and the tests' helper, which makes and drops their schemas)"},
 }
 
 // pkg is one package of the module as `go list` sees it.

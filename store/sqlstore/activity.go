@@ -78,7 +78,7 @@ func (s *Store) AddActivity(ctx context.Context, events []store.AuditEvent) erro
 		}
 		args = append(args, a...)
 	}
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, func(tx *txn) error {
 		var full *sql.Stmt // the prepared statement, on this transaction
 		for rest := args; len(rest) > 0; {
 			n := min(len(rest)/eventArgCount, eventsPerInsert)
