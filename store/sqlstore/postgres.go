@@ -36,12 +36,20 @@ func IsPostgresURL(s string) bool {
 }
 
 // RedactURL returns a database URL fit for a log line or an error: its
-// password, if any, replaced by "xxxxx". Text that does not parse as a URL
-// is replaced whole.
+// password, in the user part or a password parameter, replaced by
+// "xxxxx". Text that is not a URL (no scheme://) is replaced whole: it may
+// be a key=value string holding a password.
 func RedactURL(s string) string {
 	u, err := url.Parse(s)
-	if err != nil {
-		return "(a database URL that does not parse)"
+	if err != nil || u.Scheme == "" || !strings.Contains(s, "://") {
+		return "(not a URL)"
+	}
+	q := u.Query()
+	for k := range q {
+		if strings.EqualFold(k, "password") {
+			q[k] = []string{"xxxxx"}
+			u.RawQuery = q.Encode()
+		}
 	}
 	return u.Redacted()
 }
@@ -101,19 +109,25 @@ func OpenPostgres(ctx context.Context, dbURL string, keys *store.Keyring, o Post
 // (pgx's own errors do not, but an error must never depend on that).
 func scrubPassword(text, dbURL string) string {
 	u, err := url.Parse(dbURL)
-	if err != nil || u.User == nil {
+	if err != nil {
 		return text
 	}
-	pw, ok := u.User.Password()
-	if !ok || pw == "" {
-		return text
+	var pws []string
+	if pw, ok := u.User.Password(); ok {
+		pws = append(pws, pw)
 	}
-	text = strings.ReplaceAll(text, pw, "xxxxx")
-	if esc := url.QueryEscape(pw); esc != pw {
-		text = strings.ReplaceAll(text, esc, "xxxxx")
+	for k, vs := range u.Query() {
+		if strings.EqualFold(k, "password") {
+			pws = append(pws, vs...)
+		}
 	}
-	if esc := url.PathEscape(pw); esc != pw {
-		text = strings.ReplaceAll(text, esc, "xxxxx")
+	for _, pw := range pws {
+		if pw == "" {
+			continue
+		}
+		for _, form := range []string{pw, url.QueryEscape(pw), url.PathEscape(pw)} {
+			text = strings.ReplaceAll(text, form, "xxxxx")
+		}
 	}
 	return text
 }

@@ -105,6 +105,7 @@ func TestPostgresOpenErrorsHidePassword(t *testing.T) {
 		"postgres://u:" + secret + "@localhost:1/db?connect_timeout=2",
 		"postgres://u:" + secret + "@localhost/db?sslmode=nonsense",
 		"postgres://u:" + secret + "@[::1/db",
+		"postgres://u@localhost:1/db?connect_timeout=2&password=" + secret,
 	} {
 		_, err := sqlstore.OpenPostgres(ctx, u, ring(t, "k1"), sqlstore.PostgresOptions{})
 		if err == nil {
@@ -171,6 +172,21 @@ func TestPostgresMissingReference(t *testing.T) {
 	} {
 		if !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("%s: err = %v, want ErrNotFound", name, err)
+		}
+	}
+}
+
+func TestRedactURL(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"postgres://db.example/hostgate", "postgres://db.example/hostgate"},
+		{"postgres://h:pw@db.example:5432/hostgate?sslmode=verify-full", "postgres://h:xxxxx@db.example:5432/hostgate?sslmode=verify-full"},
+		{"postgres://h@db.example/hostgate?password=pw&sslmode=disable", "postgres://h@db.example/hostgate?password=xxxxx&sslmode=disable"},
+		{"host=db password=pw", "(not a URL)"},
+		{"/var/lib/hostgate.db", "(not a URL)"},
+		{"postgres://h:pw@[::1/x", "(not a URL)"},
+	} {
+		if got := sqlstore.RedactURL(tt.in); got != tt.want {
+			t.Errorf("RedactURL(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }
