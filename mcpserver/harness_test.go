@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -17,6 +16,7 @@ import (
 	"github.com/hostgate/hostgate/oauthpkce/signin"
 	"github.com/hostgate/hostgate/store"
 	"github.com/hostgate/hostgate/store/sqlstore"
+	"github.com/hostgate/hostgate/store/sqlstore/testdb"
 	"github.com/hostgate/hostgate/tools"
 	"github.com/hostgate/hostgate/tools/connector"
 	"github.com/hostgate/hostgate/tools/connector/sandbox"
@@ -95,10 +95,12 @@ func (s *syncBuffer) waitFor(done func(log string) bool, limit time.Duration) st
 	}
 }
 
-// env is a running hostgate on loopback with a real SQLite file.
+// env is a running hostgate on loopback with a real database: a SQLite
+// file, or a PostgreSQL schema when HOSTGATE_TEST_POSTGRES is set (testdb).
 type env struct {
 	t     testing.TB
 	clock *clock
+	db    testdb.DB
 	store *sqlstore.Store
 	srv   *mcpserver.Server
 	ts    *httptest.Server
@@ -136,12 +138,9 @@ func newEnv(t testing.TB, o envOptions) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := sqlstore.Open(ctx, filepath.Join(t.TempDir(), "hostgate.db"), ring)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	e := &env{t: t, clock: &clock{t: time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)}, store: st, logs: &syncBuffer{}}
+	db := testdb.New(t)
+	st := db.Open(t, ring)
+	e := &env{t: t, clock: &clock{t: time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)}, db: db, store: st, logs: &syncBuffer{}}
 	// Debug level: the leak test must see everything hostgate can log.
 	level := slog.LevelDebug
 	if o.quiet {

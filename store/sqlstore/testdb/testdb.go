@@ -9,6 +9,9 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -114,4 +117,68 @@ func (d DB) Open(t testing.TB, keys *store.Keyring) *sqlstore.Store {
 	s := d.Store(t, keys)
 	t.Cleanup(func() { s.Close() })
 	return s
+}
+
+// Contents returns every byte of the database a test can look through for
+// what must not be stored in the clear. SQLite: the database file and its
+// WAL and shared-memory files. Postgres: every value of every row of every
+// table of the test's schema, text and bytes as stored (not rendered as
+// hex), so a secret kept in the clear in any column is found.
+func (d DB) Contents(t testing.TB) []byte {
+	t.Helper()
+	if !d.Postgres() {
+		var all []byte
+		for _, suffix := range []string{"", "-wal", "-shm"} {
+			b, err := os.ReadFile(d.Path + suffix)
+			if err != nil && !errors.Is(err, fs.ErrNotExist) {
+				t.Fatal(err)
+			}
+			all = append(all, b...)
+		}
+		return all
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	c, err := pgx.Connect(ctx, d.URL)
+	if err != nil {
+		t.Fatalf("connect: %v", err)
+	}
+	defer c.Close(ctx)
+	rows, err := c.Query(ctx, `SELECT table_name FROM information_schema.tables
+		WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tables, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var all []byte
+	for _, table := range tables {
+		rows, err := c.Query(ctx, `SELECT * FROM `+pgx.Identifier{table}.Sanitize())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			vals, err := rows.Values()
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, v := range vals {
+				switch v := v.(type) {
+				case []byte:
+					all = append(all, v...)
+				case string:
+					all = append(all, v...)
+				default:
+					all = fmt.Append(all, v)
+				}
+				all = append(all, 0)
+			}
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return all
 }
