@@ -108,6 +108,8 @@ type env struct {
 	host  store.User
 	// sandbox is set when envOptions.sandbox asked for the fake vendors.
 	sandbox *sandbox.Sandbox
+	// lb is the load balancer in front of envOptions.replicas servers.
+	lb *balancer
 }
 
 type envOptions struct {
@@ -129,6 +131,10 @@ type envOptions struct {
 	noBudgets bool
 	// activityRetention is mcpserver.Config.ActivityRetention.
 	activityRetention time.Duration
+	// replicas runs this many hostgate servers on the one database, each
+	// with its own store handle, behind a load balancer (replicas_test.go);
+	// 0 or 1 is one server. e.srv is the first.
+	replicas int
 }
 
 func newEnv(t testing.TB, o envOptions) *env {
@@ -178,24 +184,44 @@ func newEnv(t testing.TB, o envOptions) *env {
 			}
 		}
 	}
-	e.srv, err = mcpserver.New(mcpserver.Config{
-		Vendors: specs,
-		BaseURL: e.ts.URL, Store: st, CSRFKey: bytes.Repeat([]byte{9}, 32), StateKey: bytes.Repeat([]byte{7}, 32),
-		AccessTTL: o.accessTTL, Version: "test", PasswordParams: fastParams,
-		AllowLoopbackMetadata: true, Logger: log, Now: e.clock.Now, CacheBytes: o.cacheBytes, ActivityRetention: o.activityRetention,
-		Tools: func(d *tools.Deps) []tools.Tool { return append(tools.All(d), writeProbe(d)) },
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Before the store closes (cleanups run last first): the activity
-	// log's writer finishes with it.
-	t.Cleanup(func() {
-		if err := e.srv.Close(context.Background()); err != nil {
-			t.Errorf("close server: %v", err)
+	var lb *balancer
+	for i := range max(1, o.replicas) {
+		rst := st
+		if i > 0 {
+			rst = db.Open(t, ring)
 		}
-	})
+		srv, err := mcpserver.New(mcpserver.Config{
+			Vendors: specs,
+			BaseURL: e.ts.URL, Store: rst, CSRFKey: bytes.Repeat([]byte{9}, 32), StateKey: bytes.Repeat([]byte{7}, 32),
+			AccessTTL: o.accessTTL, Version: "test", PasswordParams: fastParams,
+			AllowLoopbackMetadata: true, Logger: log, Now: e.clock.Now, CacheBytes: o.cacheBytes, ActivityRetention: o.activityRetention,
+			Tools: func(d *tools.Deps) []tools.Tool { return append(tools.All(d), writeProbe(d)) },
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Before the store closes (cleanups run last first): the activity
+		// log's writer finishes with it.
+		t.Cleanup(func() {
+			if err := srv.Close(context.Background()); err != nil {
+				t.Errorf("close server: %v", err)
+			}
+		})
+		if i == 0 {
+			e.srv = srv
+		}
+		if o.replicas > 1 {
+			if lb == nil {
+				lb = &balancer{bySession: map[string]int{}}
+				e.lb = lb
+			}
+			lb.replicas = append(lb.replicas, srv.Handler())
+		}
+	}
 	h := e.srv.Handler()
+	if lb != nil {
+		h = lb
+	}
 	handler.Store(&h)
 	hash, err := signin.HashPassword(hostPassword, fastParams)
 	if err != nil {
