@@ -171,9 +171,10 @@ func (s *Store) ListExpiringConnections(ctx context.Context, before time.Time, l
 // fn and writes what fn returns in one write transaction, having locked
 // the row: on SQLite the single writer's IMMEDIATE transaction, on
 // Postgres SELECT … FOR UPDATE. Other writers of the row, in this process
-// or another, wait for it, so fn runs once, on the row as it is. It writes every field but the id, the owner and CreatedAt,
-// and seals the secret afresh (under the keyring's current key), except an
-// unopenable one fn gave no replacement for, which stays as it was.
+// or another, wait for it, so fn runs once, on the row as it is. It writes
+// every field but the id, the owner and CreatedAt, and seals the secret
+// afresh (under the keyring's current key), except an unopenable one fn
+// gave no replacement for, which stays as it was.
 func (s *Store) UpdateConnection(ctx context.Context, id string, fn func(store.Connection) (store.Connection, error)) (store.Connection, error) {
 	var out store.Connection
 	err := s.write(ctx, func(tx *txn) error {
