@@ -13,7 +13,6 @@ import (
 	"github.com/hostgate/hostgate/internal/alerts"
 	"github.com/hostgate/hostgate/internal/alerts/alertstest"
 	"github.com/hostgate/hostgate/store"
-	"github.com/hostgate/hostgate/store/sqlstore"
 	"github.com/hostgate/hostgate/tools/connector/sandbox"
 )
 
@@ -63,11 +62,7 @@ func TestDeadConnectionAlertsOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	other, err := sqlstore.Open(ctx, e.store.Path(), ring)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { other.Close() })
+	other := e.db.Open(t, ring)
 	there := notifier(other)
 
 	// secrets are every vendor credential the host's accounts held, and

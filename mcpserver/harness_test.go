@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -17,6 +16,7 @@ import (
 	"github.com/hostgate/hostgate/oauthpkce/signin"
 	"github.com/hostgate/hostgate/store"
 	"github.com/hostgate/hostgate/store/sqlstore"
+	"github.com/hostgate/hostgate/store/sqlstore/testdb"
 	"github.com/hostgate/hostgate/tools"
 	"github.com/hostgate/hostgate/tools/connector"
 	"github.com/hostgate/hostgate/tools/connector/sandbox"
@@ -95,10 +95,12 @@ func (s *syncBuffer) waitFor(done func(log string) bool, limit time.Duration) st
 	}
 }
 
-// env is a running hostgate on loopback with a real SQLite file.
+// env is a running hostgate on loopback with a real database: a SQLite
+// file, or a PostgreSQL schema when HOSTGATE_TEST_POSTGRES is set (testdb).
 type env struct {
 	t     testing.TB
 	clock *clock
+	db    testdb.DB
 	store *sqlstore.Store
 	srv   *mcpserver.Server
 	ts    *httptest.Server
@@ -106,6 +108,8 @@ type env struct {
 	host  store.User
 	// sandbox is set when envOptions.sandbox asked for the fake vendors.
 	sandbox *sandbox.Sandbox
+	// lb is the load balancer in front of envOptions.replicas servers.
+	lb *balancer
 }
 
 type envOptions struct {
@@ -127,6 +131,10 @@ type envOptions struct {
 	noBudgets bool
 	// activityRetention is mcpserver.Config.ActivityRetention.
 	activityRetention time.Duration
+	// replicas runs this many hostgate servers on the one database, each
+	// with its own store handle, behind a load balancer (replicas_test.go);
+	// 0 or 1 is one server. e.srv is the first.
+	replicas int
 }
 
 func newEnv(t testing.TB, o envOptions) *env {
@@ -136,12 +144,9 @@ func newEnv(t testing.TB, o envOptions) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := sqlstore.Open(ctx, filepath.Join(t.TempDir(), "hostgate.db"), ring)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	e := &env{t: t, clock: &clock{t: time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)}, store: st, logs: &syncBuffer{}}
+	db := testdb.New(t)
+	st := db.Open(t, ring)
+	e := &env{t: t, clock: &clock{t: time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)}, db: db, store: st, logs: &syncBuffer{}}
 	// Debug level: the leak test must see everything hostgate can log.
 	level := slog.LevelDebug
 	if o.quiet {
@@ -179,24 +184,44 @@ func newEnv(t testing.TB, o envOptions) *env {
 			}
 		}
 	}
-	e.srv, err = mcpserver.New(mcpserver.Config{
-		Vendors: specs,
-		BaseURL: e.ts.URL, Store: st, CSRFKey: bytes.Repeat([]byte{9}, 32), StateKey: bytes.Repeat([]byte{7}, 32),
-		AccessTTL: o.accessTTL, Version: "test", PasswordParams: fastParams,
-		AllowLoopbackMetadata: true, Logger: log, Now: e.clock.Now, CacheBytes: o.cacheBytes, ActivityRetention: o.activityRetention,
-		Tools: func(d *tools.Deps) []tools.Tool { return append(tools.All(d), writeProbe(d)) },
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Before the store closes (cleanups run last first): the activity
-	// log's writer finishes with it.
-	t.Cleanup(func() {
-		if err := e.srv.Close(context.Background()); err != nil {
-			t.Errorf("close server: %v", err)
+	var lb *balancer
+	for i := range max(1, o.replicas) {
+		rst := st
+		if i > 0 {
+			rst = db.Open(t, ring)
 		}
-	})
+		srv, err := mcpserver.New(mcpserver.Config{
+			Vendors: specs,
+			BaseURL: e.ts.URL, Store: rst, CSRFKey: bytes.Repeat([]byte{9}, 32), StateKey: bytes.Repeat([]byte{7}, 32),
+			AccessTTL: o.accessTTL, Version: "test", PasswordParams: fastParams,
+			AllowLoopbackMetadata: true, Logger: log, Now: e.clock.Now, CacheBytes: o.cacheBytes, ActivityRetention: o.activityRetention,
+			Tools: func(d *tools.Deps) []tools.Tool { return append(tools.All(d), writeProbe(d)) },
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Before the store closes (cleanups run last first): the activity
+		// log's writer finishes with it.
+		t.Cleanup(func() {
+			if err := srv.Close(context.Background()); err != nil {
+				t.Errorf("close server: %v", err)
+			}
+		})
+		if i == 0 {
+			e.srv = srv
+		}
+		if o.replicas > 1 {
+			if lb == nil {
+				lb = &balancer{bySession: map[string]int{}}
+				e.lb = lb
+			}
+			lb.replicas = append(lb.replicas, srv.Handler())
+		}
+	}
 	h := e.srv.Handler()
+	if lb != nil {
+		h = lb
+	}
 	handler.Store(&h)
 	hash, err := signin.HashPassword(hostPassword, fastParams)
 	if err != nil {

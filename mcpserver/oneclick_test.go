@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -114,7 +113,7 @@ func TestOneClickConnect(t *testing.T) {
 	if strings.Contains(p.URL.String(), code) || strings.Contains(p.Body, code) {
 		t.Fatal("the code reached the sign-in page")
 	}
-	files := dbFiles(t, e.store.Path())
+	files := e.db.Contents(t)
 	if !bytes.Contains(files, []byte("hospitable")) {
 		t.Fatal("the database files do not hold the vendor either: the test reads the wrong bytes")
 	}
@@ -240,19 +239,4 @@ func (e *env) approveAtVendorAnywhere(t *testing.T, vendor string, authURL *url.
 		t.Fatalf("%s approve: %d: %s", vendor, p.Resp.StatusCode, p.Body)
 	}
 	return mustURL(t, p.Resp.Header.Get("Location"))
-}
-
-// dbFiles returns the bytes of a SQLite database and its WAL, whichever
-// exist.
-func dbFiles(t *testing.T, path string) []byte {
-	t.Helper()
-	var all []byte
-	for _, p := range []string{path, path + "-wal"} {
-		b, err := os.ReadFile(p)
-		if err != nil && !os.IsNotExist(err) {
-			t.Fatal(err)
-		}
-		all = append(all, b...)
-	}
-	return all
 }

@@ -3,10 +3,7 @@ package mcpserver_test
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"io/fs"
 	"net/http"
-	"os"
 	"strings"
 	"testing"
 
@@ -190,17 +187,7 @@ func TestNoVendorSecretInClear(t *testing.T) {
 	if err := e.srv.FlushActivity(ctx); err != nil {
 		t.Fatal(err)
 	}
-	var db []byte
-	for _, suffix := range []string{"", "-wal", "-shm"} {
-		b, err := os.ReadFile(e.store.Path() + suffix)
-		if errors.Is(err, fs.ErrNotExist) && suffix != "" {
-			continue
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		db = append(db, b...)
-	}
+	db := e.db.Contents(t)
 	// A control: the search sees the rows (labels are stored in clear).
 	if !strings.Contains(string(db), "Hospitable sandbox") {
 		t.Fatal("the connection labels are not in the database bytes: is this the right file?")

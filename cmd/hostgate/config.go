@@ -16,6 +16,7 @@ import (
 	"github.com/hostgate/hostgate/oauthpkce"
 	"github.com/hostgate/hostgate/oauthpkce/clientaddr"
 	"github.com/hostgate/hostgate/oauthpkce/signin"
+	"github.com/hostgate/hostgate/store/sqlstore"
 	"github.com/hostgate/hostgate/tools/connector"
 )
 
@@ -27,6 +28,8 @@ type Config struct {
 	Addr       string
 	BaseURL    string
 	DataDir    string
+	DB         string // see bindDBFlags
+	DBMaxConns int
 	AccessTTL  time.Duration
 	RefreshTTL time.Duration
 	CodeTTL    time.Duration
@@ -105,6 +108,7 @@ func bindFlags(fs *flag.FlagSet, cfg *Config, def Config) {
 	fs.Int64Var(&cfg.CacheBytes, "cache-bytes", cacheBytes, "memory, in bytes, for vendor reads kept briefly (how briefly depends on the data: seconds for messages, minutes for properties); 0 turns the cache off (HOSTGATE_CACHE_BYTES)")
 	cfg.SecretKey = os.Getenv("HOSTGATE_SECRET_KEY")
 	bindOIDCFlags(fs, cfg, def)
+	bindDBFlags(fs, cfg, def)
 	bindAlertFlags(fs, &cfg.Alerts, def.Alerts)
 	bindOpsFlags(fs, &cfg.Ops, def.Ops)
 }
@@ -122,6 +126,7 @@ func defaults(dataDir string) Config {
 		CacheBytes: connector.DefaultCacheBytes, PasswordSignIn: true,
 		ActivityRetention: DefaultActivityRetention,
 		Ops:               OpsConfig{DrainTime: DefaultDrainTime},
+		DBMaxConns:        sqlstore.DefaultPostgresConns,
 	}
 }
 
@@ -146,6 +151,9 @@ func (c *Config) validate() error {
 	}
 	if c.DataDir == "" {
 		return errors.New("--data-dir must not be empty")
+	}
+	if err := c.validateDB(); err != nil {
+		return err
 	}
 	if c.AccessTTL < time.Minute || c.AccessTTL > 24*time.Hour {
 		return fmt.Errorf("--access-ttl %s must be between 1m and 24h", c.AccessTTL)

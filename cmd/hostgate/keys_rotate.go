@@ -17,7 +17,7 @@ import (
 	"github.com/hostgate/hostgate/store/sqlstore"
 )
 
-const keysUsage = `usage: hostgate keys rotate [--data-dir DIR] [--batch N]
+const keysUsage = `usage: hostgate keys rotate [--data-dir DIR] [--db URL] [--batch N]
 
 Rotates the master key while hostgate keeps running: adds a new key first in
 <data-dir>/secret.key, re-seals every stored vendor credential and connect
@@ -27,7 +27,11 @@ after an interruption: it carries on where it stopped.
 With HOSTGATE_SECRET_KEY set, hostgate cannot change your environment: put a
 new key first in it yourself (comma-separated, newest first), restart every
 hostgate with it, then run this to re-seal; it tells you when the old key can
-go.`
+go.
+
+With a PostgreSQL --db (HOSTGATE_DB), the secrets re-sealed are that
+database's; replicas on several machines share their keys through
+HOSTGATE_SECRET_KEY, rotated as above.`
 
 func runKeys(args []string) error {
 	if len(args) < 1 || args[0] != "rotate" {
@@ -40,6 +44,7 @@ func runKeys(args []string) error {
 	}
 	r := rotation{out: os.Stdout, env: os.Getenv("HOSTGATE_SECRET_KEY")}
 	fs.StringVar(&r.dataDir, "data-dir", dataDir, "folder of the SQLite database and the key file (HOSTGATE_DATA_DIR)")
+	fs.StringVar(&r.db, "db", os.Getenv("HOSTGATE_DB"), "the PostgreSQL URL hostgate runs on; empty for SQLite in --data-dir (HOSTGATE_DB)")
 	fs.IntVar(&r.batch, "batch", 50, "secrets re-sealed per transaction")
 	if err := fs.Parse(args[1:]); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -54,6 +59,7 @@ func runKeys(args []string) error {
 // rotation is one run of hostgate keys rotate.
 type rotation struct {
 	dataDir string
+	db      string // a PostgreSQL URL; empty for SQLite in dataDir
 	env     string // HOSTGATE_SECRET_KEY; empty for the key file
 	out     io.Writer
 	batch   int
@@ -165,18 +171,27 @@ const maxPasses = 4
 // under an old key was written by a process that does not seal under the
 // new key.
 func (r rotation) reseal(ctx context.Context, current string, sealing map[string][]byte, rep *rotateReport) error {
-	dbPath := filepath.Join(r.dataDir, "hostgate.db")
-	if _, err := os.Stat(dbPath); errors.Is(err, fs.ErrNotExist) {
-		fmt.Fprintf(r.out, "No database at %s yet: nothing to re-seal.\n", dbPath)
-		return nil
-	}
 	ring, err := store.NewKeyring(current, sealing)
 	if err != nil {
 		return err
 	}
-	st, err := sqlstore.Open(ctx, dbPath, ring)
-	if err != nil {
-		return fmt.Errorf("open database %s: %w", dbPath, err)
+	var st *sqlstore.Store
+	if r.db != "" {
+		if !sqlstore.IsPostgresURL(r.db) {
+			return fmt.Errorf("--db %s must be a postgres:// URL, or empty for SQLite in --data-dir", sqlstore.RedactURL(r.db))
+		}
+		if st, err = sqlstore.OpenPostgres(ctx, r.db, ring, sqlstore.PostgresOptions{MaxConns: 2}); err != nil {
+			return err // names the database, without its password
+		}
+	} else {
+		dbPath := filepath.Join(r.dataDir, "hostgate.db")
+		if _, err := os.Stat(dbPath); errors.Is(err, fs.ErrNotExist) {
+			fmt.Fprintf(r.out, "No database at %s yet: nothing to re-seal.\n", dbPath)
+			return nil
+		}
+		if st, err = sqlstore.Open(ctx, dbPath, ring); err != nil {
+			return fmt.Errorf("open database %s: %w", dbPath, err)
+		}
 	}
 	defer st.Close()
 	for n := 1; ; n++ {

@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"syscall"
 	"time"
 
@@ -66,6 +65,9 @@ func open(cfg Config, logOut io.Writer, vendors []*connector.Spec) (*app, error)
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("create data dir: %w", err)
 	}
+	if err := sharedKeys(cfg); err != nil {
+		return nil, err
+	}
 	master, from, err := masterKey(cfg.SecretKey, cfg.DataDir)
 	if err != nil {
 		return nil, err
@@ -76,16 +78,9 @@ func open(cfg Config, logOut io.Writer, vendors []*connector.Spec) (*app, error)
 	}
 	log.Info("secret key loaded", "from", from)
 	ctx := context.Background()
-	dbPath := filepath.Join(cfg.DataDir, "hostgate.db")
-	st, err := sqlstore.Open(ctx, dbPath, k.ring)
+	st, err := openStore(ctx, cfg, k.ring, log)
 	if err != nil {
-		return nil, fmt.Errorf("open database %s: %w", dbPath, err)
-	}
-	// The database holds sealed vendor secrets and hashes: owner-only, like
-	// the key file. SQLite gives its -wal and -shm files the same mode.
-	if err := os.Chmod(dbPath, 0o600); err != nil {
-		st.Close()
-		return nil, fmt.Errorf("restrict database permissions: %w", err)
+		return nil, err
 	}
 	trusted, _ := cfg.trustedProxies() // checked by validate
 	providers, err := cfg.oidcProviders()

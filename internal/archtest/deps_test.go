@@ -43,7 +43,9 @@ var rules = []rule{
 	{"store", nil,
 		"domain types, narrow role interfaces, sentinel errors, sealing of secrets"},
 	{"store/sqlstore", []string{"store"},
-		"the SQLite backend of store.Store and its migrations"},
+		"the SQL backend of store.Store, on SQLite or PostgreSQL, and the migrations of each"},
+	{"store/sqlstore/testdb", []string{"store", "store/sqlstore"},
+		"a fresh database for a test: a SQLite file, or a schema of its own on the PostgreSQL that HOSTGATE_TEST_POSTGRES names (test support)"},
 	{"store/storetest", []string{"store"},
 		"the conformance suite every store backend passes (test support)"},
 	{"internal/metrics", nil,
@@ -109,6 +111,8 @@ var restricted = []struct {
 		"only the backend knows the driver"},
 	{"github.com/prometheus/client_golang", []string{"internal/metrics"},
 		"one package defines every series and its labels, so that no label carrying a user, a token or an id can appear elsewhere"},
+	{"github.com/jackc/pgx", []string{"store/sqlstore", "store/sqlstore/testdb"},
+		"only the backend knows the driver (and the tests' helper, which makes and drops their schemas)"},
 }
 
 // pkg is one package of the module as `go list` sees it.

@@ -58,7 +58,7 @@ func (s *Store) AddAuditEvent(ctx context.Context, e store.AuditEvent) error {
 		return fmt.Errorf("sqlstore: add audit event: %w", err)
 	}
 	if len(eventTeams(e)) > 0 {
-		return s.write(ctx, func(tx *sql.Tx) error { return addTeamEvent(ctx, tx, e, args) })
+		return s.write(ctx, func(tx *txn) error { return addTeamEvent(ctx, tx, e, args) })
 	}
 	_, err = s.exec(ctx, "add audit event", insertEventSQL, args...)
 	return err
@@ -77,7 +77,7 @@ func eventTeams(e store.AuditEvent) []string {
 
 // addTeamEvent inserts one event that touched teams' accounts, and lists
 // it for each of those teams, in the caller's transaction.
-func addTeamEvent(ctx context.Context, tx *sql.Tx, e store.AuditEvent, args []any) error {
+func addTeamEvent(ctx context.Context, tx *txn, e store.AuditEvent, args []any) error {
 	var id int64
 	if err := tx.QueryRowContext(ctx, insertEventSQL+` RETURNING id`, args...).Scan(&id); err != nil {
 		return wrap("add activity", err)
@@ -123,7 +123,7 @@ func (s *Store) AddActivity(ctx context.Context, events []store.AuditEvent) erro
 			runs[len(runs)-1].args = append(runs[len(runs)-1].args, a...)
 		}
 	}
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, func(tx *txn) error {
 		var full *sql.Stmt // the prepared statement, on this transaction
 		for _, r := range runs {
 			if r.team != nil {

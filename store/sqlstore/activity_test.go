@@ -15,7 +15,7 @@ import (
 func TestMigrationActivityKeepsEvents(t *testing.T) {
 	ctx := t.Context()
 	path := filepath.Join(t.TempDir(), "hostgate.db")
-	ms, err := migrations()
+	ms, err := migrations(sqliteDialect.migrations)
 	if err != nil {
 		t.Fatal(err)
 	}

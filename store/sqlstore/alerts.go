@@ -64,14 +64,19 @@ func (s *Store) ListAlertableConnections(ctx context.Context, now time.Time, lim
 }
 
 // ClaimConnectionAlert implements [store.ConnectionAlerts]. It reads and
-// writes in one IMMEDIATE transaction on the single writer: a second
-// claimer, in this process or another, reads the first one's row.
+// writes in one write transaction holding the connection's row (on
+// SQLite the single writer's lock, on Postgres FOR UPDATE): a second
+// claimer, in this process or another, waits and reads the first one's
+// claim, and a write that ends the episode is wholly before or after it.
 func (s *Store) ClaimConnectionAlert(ctx context.Context, connectionID, owner, episode string, now, leaseUntil time.Time) (store.AlertClaim, error) {
 	if owner == "" || episode == "" {
 		return store.AlertClaim{}, errors.New("sqlstore: claim connection alert: owner and episode are required")
 	}
 	var claim store.AlertClaim
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(tx *txn) error {
+		if err := tx.lock(ctx, `SELECT id FROM connections WHERE id = ?`, connectionID); err != nil {
+			return wrap("claim connection alert", err)
+		}
 		var status string
 		var disabled time.Time
 		d, err := scanDead(tx.QueryRowContext(ctx, claimTargetSQL, connectionID), &status, tc(&disabled))
@@ -142,7 +147,7 @@ func (s *Store) ReleaseConnectionAlert(ctx context.Context, connectionID, episod
 
 // ownerEmails are the addresses of a team's owners who may be told: not
 // disabled, with an address.
-func ownerEmails(ctx context.Context, tx *sql.Tx, teamID string) ([]string, error) {
+func ownerEmails(ctx context.Context, tx *txn, teamID string) ([]string, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT u.email FROM team_members m JOIN users u ON u.id = m.user_id
 		WHERE m.team_id = ? AND m.role = 'owner' AND u.email <> '' AND u.disabled_at IS NULL ORDER BY u.email`, teamID)
 	if err != nil {

@@ -69,9 +69,15 @@ func (s *Store) TouchClient(ctx context.Context, id string, at time.Time) error 
 }
 
 // DeleteStaleClients implements [store.Clients]. A client's approvals go
-// with it.
+// with it. A code or grant made for a client meanwhile keeps it (see
+// deleteLocked).
 func (s *Store) DeleteStaleClients(ctx context.Context, createdBefore time.Time) (int64, error) {
-	return s.exec(ctx, "delete stale clients", staleClientsSQL, tn(createdBefore))
+	var n int64
+	err := s.write(ctx, func(tx *txn) (err error) {
+		n, err = deleteLocked(ctx, tx, "delete stale clients", staleClientsSQL, tn(createdBefore))
+		return err
+	})
+	return n, err
 }
 
 const staleClientsSQL = `DELETE FROM clients

@@ -2,8 +2,8 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -32,22 +32,44 @@ const (
 	WHERE last_used_at IS NULL AND created_at < ? AND metadata_url <> ''` + idleKept
 )
 
+// deleteLocked runs a DELETE FROM clients in tx, first locking the rows it
+// is to delete (on Postgres; SQLite's writer holds everything already).
+// A code or grant being created for one of them holds a lock on its row
+// until it commits: the lock waits for it, and once held no new one can
+// be made. The DELETE, a later statement, then sees every code and grant
+// committed before and keeps their clients. It reports how many went.
+func deleteLocked(ctx context.Context, tx *txn, what, query string, args ...any) (int64, error) {
+	where, ok := strings.CutPrefix(query, "DELETE FROM clients")
+	if !ok {
+		return 0, fmt.Errorf("sqlstore: %s: not a delete of clients", what)
+	}
+	if err := tx.lock(ctx, `SELECT id FROM clients`+where, args...); err != nil {
+		return 0, wrap(what, err)
+	}
+	res, err := tx.ExecContext(ctx, query, args...)
+	if err != nil {
+		return 0, wrap(what, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("sqlstore: %s: %w", what, err)
+	}
+	return n, nil
+}
+
 // DeleteIdleDocumentClients implements [store.Clients]. Both halves run in
 // one transaction.
 func (s *Store) DeleteIdleDocumentClients(ctx context.Context, usedBefore, unusedBefore, now time.Time) (int64, error) {
 	var total int64
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(tx *txn) error {
+		total = 0 // a transaction run again counts afresh
 		for _, d := range []struct {
 			query  string
 			before time.Time
 		}{{idleUsedClientsSQL, usedBefore}, {idleUnusedClientsSQL, unusedBefore}} {
-			res, err := tx.ExecContext(ctx, d.query, tn(d.before), tn(now), tn(now))
+			n, err := deleteLocked(ctx, tx, "delete idle document clients", d.query, tn(d.before), tn(now), tn(now))
 			if err != nil {
-				return wrap("delete idle document clients", err)
-			}
-			n, err := res.RowsAffected()
-			if err != nil {
-				return fmt.Errorf("sqlstore: delete idle document clients: %w", err)
+				return err
 			}
 			total += n
 		}

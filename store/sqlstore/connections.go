@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"time"
@@ -24,7 +23,10 @@ const connCols = `id, user_id, team_id, vendor, account_id, label, auth_kind, se
 // transaction: a key rotation's pass waits for it (see ResealSecrets), so a
 // value sealed under a key being retired is never committed behind its back.
 func (s *Store) CreateConnection(ctx context.Context, c store.Connection) error {
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, func(tx *txn) error {
+		if err := tx.sealing(ctx); err != nil {
+			return wrap("create connection", err)
+		}
 		keyID, sealed, err := s.keys.Seal(c.Secret, secretAAD(c.ID, c.UserID))
 		if err != nil {
 			return fmt.Errorf("sqlstore: create connection: %w", err)
@@ -166,16 +168,22 @@ func (s *Store) ListExpiringConnections(ctx context.Context, before time.Time, l
 }
 
 // UpdateConnection implements [store.Connections]. It reads the row, runs
-// fn and writes what fn returns in one IMMEDIATE transaction on the single
-// writer: other writers, in this process or another, wait for it, so fn runs
-// exactly once. It writes every field but the id, the owner and CreatedAt,
-// and seals the secret afresh (under the keyring's current key), except an
-// unopenable one fn gave no replacement for, which stays as it was.
+// fn and writes what fn returns in one write transaction, having locked
+// the row: on SQLite the single writer's IMMEDIATE transaction, on
+// Postgres SELECT … FOR UPDATE. Other writers of the row, in this process
+// or another, wait for it, so fn runs once, on the row as it is. It writes
+// every field but the id, the owner and CreatedAt, and seals the secret
+// afresh (under the keyring's current key), except an unopenable one fn
+// gave no replacement for, which stays as it was.
 func (s *Store) UpdateConnection(ctx context.Context, id string, fn func(store.Connection) (store.Connection, error)) (store.Connection, error) {
 	var out store.Connection
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		cur, n, err := s.scanConn(tx.QueryRowContext(ctx, `SELECT `+connCols+` FROM connections WHERE id = ?`, id))
+	err := s.write(ctx, func(tx *txn) error {
+		cur, n, err := s.scanConn(tx.QueryRowContext(ctx,
+			`SELECT `+connCols+` FROM connections WHERE id = ?`+tx.d.forUpdate, id))
 		if err != nil {
+			return wrap("update connection", err)
+		}
+		if err := tx.sealing(ctx); err != nil {
 			return wrap("update connection", err)
 		}
 		next, err := fn(cur)

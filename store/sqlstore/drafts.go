@@ -111,7 +111,7 @@ func (s *Store) ListDrafts(ctx context.Context, userID, clientID string, limit i
 // draft exists at all.
 func (s *Store) UpdateDraft(ctx context.Context, d store.Draft, from store.DraftStatus) (store.Draft, error) {
 	var out store.Draft
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(tx *txn) error {
 		var err error
 		out, err = scanDraft(tx.QueryRowContext(ctx, updateDraftSQL,
 			string(d.Status), d.Via, bv(d.Args), d.Summary, bv(d.Result), d.Error, tv(d.UpdatedAt),

@@ -40,7 +40,7 @@ func (s *Store) RedeemAuthCode(ctx context.Context, hash string, now time.Time, 
 	if g.ID == "" {
 		return errors.New("sqlstore: redeem auth code: grant has no id")
 	}
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, func(tx *txn) error {
 		res, err := tx.ExecContext(ctx,
 			`UPDATE auth_codes SET used_at = ?, grant_id = ? WHERE hash = ? AND used_at IS NULL`,
 			tn(now), g.ID, hash)
@@ -65,7 +65,7 @@ func (s *Store) RedeemAuthCode(ctx context.Context, hash string, now time.Time, 
 	})
 }
 
-func insertGrant(ctx context.Context, tx *sql.Tx, g store.Grant) error {
+func insertGrant(ctx context.Context, tx *txn, g store.Grant) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO grants
 		(id, user_id, client_id, scopes, resource, connections, created_at, revoked_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -79,7 +79,7 @@ func insertGrant(ctx context.Context, tx *sql.Tx, g store.Grant) error {
 
 // insertTokens stores the tokens, skipping zero ones (no hash): a client
 // without the refresh_token grant type gets no refresh token.
-func insertTokens(ctx context.Context, tx *sql.Tx, ts ...store.Token) error {
+func insertTokens(ctx context.Context, tx *txn, ts ...store.Token) error {
 	for _, t := range ts {
 		if t.Hash == "" {
 			continue
@@ -185,20 +185,23 @@ const revokeClientSQL = `UPDATE grants SET revoked_at = ?
 // has neither grant nor approval for the client.
 func (s *Store) RevokeClient(ctx context.Context, userID, clientID string, at time.Time) (int64, error) {
 	var n int64
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(tx *txn) error {
+		// Codes issued and not yet redeemed would otherwise still yield a
+		// new grant; redeemed ones stay so that a replay is recognised.
+		// First: on Postgres this waits for a redemption in progress
+		// (which locked its code), so that the grants revoked next include
+		// the one it created.
+		if _, err := tx.ExecContext(ctx,
+			`DELETE FROM auth_codes WHERE user_id = ? AND client_id = ? AND used_at IS NULL`,
+			userID, clientID); err != nil {
+			return wrap("revoke client: delete codes", err)
+		}
 		res, err := tx.ExecContext(ctx, revokeClientSQL, tn(at), userID, clientID)
 		if err != nil {
 			return wrap("revoke client", err)
 		}
 		if n, err = res.RowsAffected(); err != nil {
 			return wrap("revoke client", err)
-		}
-		// Codes issued and not yet redeemed would otherwise still yield a
-		// new grant; redeemed ones stay so that a replay is recognised.
-		if _, err := tx.ExecContext(ctx,
-			`DELETE FROM auth_codes WHERE user_id = ? AND client_id = ? AND used_at IS NULL`,
-			userID, clientID); err != nil {
-			return wrap("revoke client: delete codes", err)
 		}
 		_, err = tx.ExecContext(ctx,
 			`DELETE FROM approvals WHERE user_id = ? AND client_id = ?`, userID, clientID)

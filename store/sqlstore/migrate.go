@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
 	"embed"
 	"fmt"
 	"io/fs"
@@ -13,7 +12,7 @@ import (
 	"time"
 )
 
-//go:embed migrations/*.sql
+//go:embed migrations/*.sql migrations/postgres/*.sql
 var migrationFS embed.FS
 
 // migration is one numbered schema change.
@@ -23,10 +22,13 @@ type migration struct {
 	sql     string
 }
 
-// migrations lists the embedded migrations in version order. File names are
-// NNNN_name.sql; versions must be unique and positive.
-func migrations() ([]migration, error) {
-	names, err := fs.Glob(migrationFS, "migrations/*.sql")
+// migrations lists the embedded migrations of one set (a directory) in
+// version order. File names are NNNN_name.sql; versions must be unique and
+// positive. The SQLite set is migrations/, the PostgreSQL set
+// migrations/postgres/: the same numbers and names, each file the same
+// change in its database's SQL.
+func migrations(dir string) ([]migration, error) {
+	names, err := fs.Glob(migrationFS, dir+"/*.sql")
 	if err != nil {
 		return nil, err
 	}
@@ -53,24 +55,31 @@ func migrations() ([]migration, error) {
 	return ms, nil
 }
 
-// migrate applies every migration not yet recorded in schema_migrations,
-// each in its own IMMEDIATE transaction. The check is made inside the
-// transaction, so two processes opening one file at once apply each
-// migration once.
+// migrate applies every migration of the store's set not yet recorded in
+// schema_migrations, each in its own transaction. The check is made inside
+// the transaction, under a lock that a second process migrating the same
+// database waits for (SQLite's write lock; on Postgres an advisory lock
+// taken first in each transaction), so several processes starting at once
+// apply each migration once.
 func (s *Store) migrate(ctx context.Context) error {
-	ms, err := migrations()
+	ms, err := migrations(s.d.migrations)
 	if err != nil {
 		return fmt.Errorf("sqlstore: migrate: %w", err)
 	}
-	if _, err := s.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-		version    INTEGER PRIMARY KEY,
-		name       TEXT NOT NULL,
-		applied_at INTEGER NOT NULL
-	)`); err != nil {
+	err = s.migrateTx(ctx, func(tx *txn) error {
+		// BIGINT: nanoseconds need 64 bits; SQLite reads it as INTEGER.
+		_, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+			version    INTEGER PRIMARY KEY,
+			name       TEXT NOT NULL,
+			applied_at BIGINT NOT NULL
+		)`)
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("sqlstore: migrate: %w", err)
 	}
 	for _, m := range ms {
-		err := s.write(ctx, func(tx *sql.Tx) error {
+		err := s.migrateTx(ctx, func(tx *txn) error {
 			var n int
 			if err := tx.QueryRowContext(ctx,
 				`SELECT count(*) FROM schema_migrations WHERE version = ?`, m.version).Scan(&n); err != nil {
@@ -79,7 +88,9 @@ func (s *Store) migrate(ctx context.Context) error {
 			if n > 0 {
 				return nil
 			}
-			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+			// As written: a migration has no parameters, and its comments
+			// may hold any character.
+			if _, err := tx.Tx.ExecContext(ctx, m.sql); err != nil {
 				return err
 			}
 			_, err := tx.ExecContext(ctx,
@@ -92,4 +103,17 @@ func (s *Store) migrate(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// migrateTx runs fn in a write transaction that first takes the migration
+// lock.
+func (s *Store) migrateTx(ctx context.Context, fn func(tx *txn) error) error {
+	return s.write(ctx, func(tx *txn) error {
+		if s.d.migrateLock != "" {
+			if _, err := tx.ExecContext(ctx, s.d.migrateLock); err != nil {
+				return err
+			}
+		}
+		return fn(tx)
+	})
 }

@@ -9,7 +9,7 @@ import (
 // this one serves) makes the schema not current; a migration this version
 // does not know (a newer hostgate sharing the database) does not.
 func TestSchemaCurrent(t *testing.T) {
-	ms, err := migrations()
+	ms, err := migrations(sqliteDialect.migrations)
 	if err != nil {
 		t.Fatal(err)
 	}

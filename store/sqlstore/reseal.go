@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -43,10 +42,17 @@ func (s *Store) ResealSecrets(ctx context.Context, cursor string, limit int) (st
 		return store.ResealBatch{}, fmt.Errorf("sqlstore: reseal: limit %d, want at least 1", limit)
 	}
 	if cursor == "" {
-		// Take the write lock once: a writer that sealed under the old
-		// current key before it changed has committed once we hold it, so
-		// this pass meets its row.
-		if err := s.write(ctx, func(*sql.Tx) error { return nil }); err != nil {
+		// Take the write lock once (on Postgres, the sealers' advisory
+		// lock exclusively): a writer that sealed under the old current key
+		// before it changed has committed once we hold it, so this pass
+		// meets its row.
+		if err := s.write(ctx, func(tx *txn) error {
+			if s.d.sealBarrier == "" {
+				return nil
+			}
+			_, err := tx.ExecContext(ctx, s.d.sealBarrier)
+			return err
+		}); err != nil {
 			return store.ResealBatch{}, fmt.Errorf("sqlstore: reseal: %w", err)
 		}
 		cursor = cursorConns
@@ -207,7 +213,7 @@ func (s *Store) resealWrite(ctx context.Context, rows []resealRow, update string
 	if resealHook != nil {
 		resealHook()
 	}
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(tx *txn) error {
 		b.Resealed, b.Skipped = 0, 0 // a retried transaction counts afresh
 		for _, t := range todo {
 			res, err := tx.ExecContext(ctx, update, args(t.r, t.keyID, t.sealed)...)

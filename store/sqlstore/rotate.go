@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 
 	"github.com/hostgate/hostgate/store"
@@ -33,7 +32,13 @@ const (
 //     with ParentHash set to the presented token.
 func (s *Store) RotateRefresh(ctx context.Context, r store.Rotation) (store.Grant, error) {
 	var grant store.Grant
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(tx *txn) error {
+		// Rotations of one grant take turns on its row, as do its
+		// revocations; what is read next is what the previous one left.
+		if err := tx.lock(ctx, `SELECT id FROM grants
+			WHERE id = (SELECT grant_id FROM tokens WHERE hash = ?)`, r.OldHash); err != nil {
+			return wrap("rotate refresh", err)
+		}
 		old, g, err := scanTokenGrant(tx.QueryRowContext(ctx, getTokenSQL, r.OldHash))
 		if err != nil {
 			return wrap("rotate refresh", err)

@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
 	"time"
 
 	"github.com/hostgate/hostgate/store"
@@ -54,7 +53,8 @@ var deleteExpiredSQL = []string{
 // expiry is before now, in one transaction. Rows with no expiry stay.
 func (s *Store) DeleteExpired(ctx context.Context, now time.Time) (int64, error) {
 	var total int64
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(tx *txn) error {
+		total = 0 // a transaction run again counts afresh
 		for _, q := range deleteExpiredSQL {
 			res, err := tx.ExecContext(ctx, q, tn(now))
 			if err != nil {

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
@@ -17,12 +18,16 @@ import (
 
 var _ store.Store = (*Store)(nil)
 
-// Store is a [store.Store] on one SQLite file. It is safe for concurrent use.
+// Store is a [store.Store] on one SQLite file ([Open]) or one PostgreSQL
+// database ([OpenPostgres]). It is safe for concurrent use.
 type Store struct {
-	path string
+	d    *dialect
+	path string // SQLite: the file; Postgres: ""
 	keys *store.Keyring
-	w    *sql.DB // exactly one connection; transactions BEGIN IMMEDIATE
-	r    *sql.DB // several query-only connections
+	// SQLite: w is exactly one connection whose transactions BEGIN
+	// IMMEDIATE, r several query-only connections. Postgres: both are the
+	// one pool.
+	w, r db
 
 	getToken  *sql.Stmt // prepared on r: the hot path
 	addEvents *sql.Stmt // prepared on w: the activity log's full batches
@@ -64,17 +69,18 @@ func open(ctx context.Context, path string, keys *store.Keyring, o options) (_ *
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: open: %w", err)
 	}
-	s := &Store{path: abs, keys: keys}
+	s := &Store{d: sqliteDialect, path: abs, keys: keys}
 	defer func() {
 		if err != nil {
 			s.Close()
 		}
 	}()
 
-	s.w, err = sql.Open("sqlite", dsn(abs, o, false))
+	w, err := sql.Open("sqlite", dsn(abs, o, false))
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: open: %w", err)
 	}
+	s.w = db{w, s.d}
 	s.w.SetMaxOpenConns(1)
 	s.w.SetMaxIdleConns(1)
 	s.w.SetConnMaxLifetime(0)
@@ -88,21 +94,30 @@ func open(ctx context.Context, path string, keys *store.Keyring, o options) (_ *
 		return nil, err
 	}
 
-	s.r, err = sql.Open("sqlite", dsn(abs, o, true))
+	r, err := sql.Open("sqlite", dsn(abs, o, true))
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: open: %w", err)
 	}
+	s.r = db{r, s.d}
 	s.r.SetMaxOpenConns(o.readConns)
 	s.r.SetMaxIdleConns(o.readConns)
 	s.r.SetConnMaxLifetime(0)
 	s.r.SetConnMaxIdleTime(0)
-	if s.getToken, err = s.r.PrepareContext(ctx, getTokenSQL); err != nil {
-		return nil, fmt.Errorf("sqlstore: open: prepare: %w", err)
-	}
-	if s.addEvents, err = s.w.PrepareContext(ctx, fullInsertSQL); err != nil {
-		return nil, fmt.Errorf("sqlstore: open: prepare: %w", err)
+	if err := s.prepare(ctx); err != nil {
+		return nil, err
 	}
 	return s, nil
+}
+
+// prepare prepares the statements the store keeps.
+func (s *Store) prepare(ctx context.Context) (err error) {
+	if s.getToken, err = s.r.PrepareContext(ctx, getTokenSQL); err != nil {
+		return fmt.Errorf("sqlstore: open: prepare: %w", err)
+	}
+	if s.addEvents, err = s.w.PrepareContext(ctx, fullInsertSQL); err != nil {
+		return fmt.Errorf("sqlstore: open: prepare: %w", err)
+	}
+	return nil
 }
 
 // dsn builds a file: URI (so that any character in the path is escaped)
@@ -124,15 +139,19 @@ func dsn(abs string, o options, readOnly bool) string {
 	return u.String()
 }
 
-// Path returns the absolute path of the database file.
+// Path returns the absolute path of the SQLite database file, or "" for a
+// store on PostgreSQL.
 func (s *Store) Path() string { return s.path }
 
-// Ping implements [store.Store]: it reads the schema through the reader
-// pool, which proves the file opens and reads, without queuing behind a
-// write transaction on the single writer.
+// Backend names the database the store runs on: "sqlite" or "postgres".
+func (s *Store) Backend() string { return s.d.name }
+
+// Ping implements [store.Store]: it reads through the reader pool, which
+// proves the database answers, without queuing behind a write transaction
+// on SQLite's single writer.
 func (s *Store) Ping(ctx context.Context) error {
 	var n int
-	if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema`).Scan(&n); err != nil {
+	if err := s.r.QueryRowContext(ctx, s.d.ping).Scan(&n); err != nil {
 		return fmt.Errorf("sqlstore: ping: %w", err)
 	}
 	return nil
@@ -148,10 +167,10 @@ func (s *Store) Close() error {
 	if s.addEvents != nil {
 		errs = append(errs, s.addEvents.Close())
 	}
-	if s.r != nil {
+	if s.r.DB != nil && s.r.DB != s.w.DB {
 		errs = append(errs, s.r.Close())
 	}
-	if s.w != nil {
+	if s.w.DB != nil {
 		errs = append(errs, s.w.Close())
 	}
 	if err := errors.Join(errs...); err != nil {
@@ -168,13 +187,31 @@ type commitErr struct{ err error }
 func (e commitErr) Error() string { return e.err.Error() }
 func (e commitErr) Unwrap() error { return e.err }
 
-// write runs fn in one IMMEDIATE transaction on the writer. It commits when
-// fn returns nil or a commitErr, and rolls back otherwise.
-func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := s.w.BeginTx(ctx, nil)
+// write runs fn in one write transaction: on SQLite an IMMEDIATE one on
+// the single writer, on Postgres a READ COMMITTED one in which fn locks
+// what its decision rests on (txn.lock). It commits when fn returns nil or
+// a commitErr, and rolls back otherwise. A transaction the database
+// aborted to break a deadlock, or as not serializable, runs again, a few
+// times at most: fn must be safe to run again (its effects outside the
+// transaction start afresh each time).
+func (s *Store) write(ctx context.Context, fn func(tx *txn) error) error {
+	for attempt := 1; ; attempt++ {
+		err := s.writeOnce(ctx, fn)
+		if attempt >= maxAttempts || !retryable(err) {
+			return err
+		}
+		if err := backoff(ctx, attempt); err != nil {
+			return err
+		}
+	}
+}
+
+func (s *Store) writeOnce(ctx context.Context, fn func(tx *txn) error) error {
+	t, err := s.w.BeginTx(ctx, s.d.begin)
 	if err != nil {
 		return fmt.Errorf("sqlstore: begin: %w", err)
 	}
+	tx := &txn{t, s.d}
 	ferr := fn(tx)
 	var ce commitErr
 	if ferr != nil && !errors.As(ferr, &ce) {
@@ -231,6 +268,15 @@ func wrap(what string, err error) error {
 		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
 			return fmt.Errorf("sqlstore: %s: %w", what, store.ErrExists)
 		case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+			return fmt.Errorf("sqlstore: %s: references a missing row: %w", what, store.ErrNotFound)
+		}
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch pe.Code {
+		case pgUniqueViolation:
+			return fmt.Errorf("sqlstore: %s: %w", what, store.ErrExists)
+		case pgForeignKeyViolation:
 			return fmt.Errorf("sqlstore: %s: references a missing row: %w", what, store.ErrNotFound)
 		}
 	}

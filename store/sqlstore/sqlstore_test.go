@@ -153,7 +153,7 @@ func TestReopenAppliesNoMigrationTwice(t *testing.T) {
 	ctx := t.Context()
 	path := filepath.Join(t.TempDir(), "hostgate.db")
 	keys := keyring(t, "k1")
-	ms, err := migrations()
+	ms, err := migrations(sqliteDialect.migrations)
 	if err != nil || len(ms) == 0 {
 		t.Fatalf("migrations: %v, %d", err, len(ms))
 	}
@@ -213,7 +213,7 @@ func TestReopenAppliesNoMigrationTwice(t *testing.T) {
 }
 
 func TestMigrationsNumbered(t *testing.T) {
-	ms, err := migrations()
+	ms, err := migrations(sqliteDialect.migrations)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -381,7 +381,7 @@ func TestDraftChecks(t *testing.T) {
 func TestMigrationDraftsKeepsApprovals(t *testing.T) {
 	ctx := t.Context()
 	path := filepath.Join(t.TempDir(), "hostgate.db")
-	ms, err := migrations()
+	ms, err := migrations(sqliteDialect.migrations)
 	if err != nil {
 		t.Fatal(err)
 	}

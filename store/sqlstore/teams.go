@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"time"
 
@@ -12,7 +11,7 @@ import (
 // CreateTeam implements [store.Teams]: the team and its first owner in one
 // transaction.
 func (s *Store) CreateTeam(ctx context.Context, t store.Team, ownerID string) error {
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, func(tx *txn) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO teams (id, name, created_at) VALUES (?, ?, ?)`,
 			t.ID, t.Name, tv(t.CreatedAt)); err != nil {
 			return wrap("create team", err)
@@ -77,7 +76,12 @@ func (s *Store) ListMembers(ctx context.Context, teamID string) ([]store.Members
 // same write transaction, so two owners removing each other at once leave
 // one.
 func (s *Store) RemoveMember(ctx context.Context, teamID, userID string) error {
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, func(tx *txn) error {
+		// Removals from one team take turns on its row, so each counts
+		// the owners the previous one left.
+		if err := tx.lock(ctx, `SELECT id FROM teams WHERE id = ?`, teamID); err != nil {
+			return wrap("remove member", err)
+		}
 		var role string
 		if err := tx.QueryRowContext(ctx, `SELECT role FROM team_members WHERE team_id = ? AND user_id = ?`,
 			teamID, userID).Scan(&role); err != nil {
@@ -137,7 +141,7 @@ func (s *Store) DeleteInvite(ctx context.Context, teamID, hash string) error {
 // conditional UPDATE in the write transaction, so one acceptance wins.
 func (s *Store) AcceptInvite(ctx context.Context, hash, userID string, now time.Time) (store.Membership, error) {
 	var m store.Membership
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(tx *txn) error {
 		var teamID, role string
 		err := tx.QueryRowContext(ctx, `UPDATE team_invites SET used_at = ?, used_by = ?
 			WHERE hash = ? AND used_at IS NULL AND expires_at > ? RETURNING team_id, role`,

@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"time"
 
@@ -100,7 +99,7 @@ func (s *Store) ListUsers(ctx context.Context) ([]store.User, error) {
 // and the sessions change together, so there is no moment at which a
 // disabled host still has a working token or browser.
 func (s *Store) DisableUser(ctx context.Context, userID string, at time.Time) error {
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, func(tx *txn) error {
 		res, err := tx.ExecContext(ctx,
 			`UPDATE users SET disabled_at = coalesce(disabled_at, ?) WHERE id = ?`, tn(at), userID)
 		if err != nil {
@@ -111,6 +110,14 @@ func (s *Store) DisableUser(ctx context.Context, userID string, at time.Time) er
 		} else if n == 0 {
 			return fmt.Errorf("sqlstore: disable user: %w", store.ErrNotFound)
 		}
+		// Codes first: on Postgres this waits for a redemption in
+		// progress (which locked its code), and revoking the grants next
+		// waits for a rotation in progress (which locked its grant), so
+		// the grants and tokens they create are revoked too.
+		if _, err := tx.ExecContext(ctx,
+			`DELETE FROM auth_codes WHERE user_id = ? AND used_at IS NULL`, userID); err != nil {
+			return wrap("disable user: delete codes", err)
+		}
 		for _, q := range []string{
 			`UPDATE grants SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL`,
 			`UPDATE tokens SET revoked_at = ? WHERE revoked_at IS NULL
@@ -120,13 +127,8 @@ func (s *Store) DisableUser(ctx context.Context, userID string, at time.Time) er
 				return wrap("disable user: revoke", err)
 			}
 		}
-		for _, q := range []string{
-			`DELETE FROM auth_codes WHERE user_id = ? AND used_at IS NULL`,
-			`DELETE FROM browser_sessions WHERE user_id = ?`,
-		} {
-			if _, err := tx.ExecContext(ctx, q, userID); err != nil {
-				return wrap("disable user: end sessions", err)
-			}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM browser_sessions WHERE user_id = ?`, userID); err != nil {
+			return wrap("disable user: end sessions", err)
 		}
 		return nil
 	})

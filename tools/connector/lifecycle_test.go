@@ -7,7 +7,6 @@ import (
 	"errors"
 	"log/slog"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/hostgate/hostgate/store"
 	"github.com/hostgate/hostgate/store/sqlstore"
+	"github.com/hostgate/hostgate/store/sqlstore/testdb"
 	"github.com/hostgate/hostgate/tools/connector"
 	"github.com/hostgate/hostgate/tools/connector/connectortest"
 	"github.com/hostgate/hostgate/tools/connector/hospitable"
@@ -25,12 +25,14 @@ import (
 	"github.com/hostgate/hostgate/tools/connector/sandbox"
 )
 
-// world is the four sandbox vendors on one injected clock, a real SQLite
-// store, and the lifecycle over them, with hostgate's OAuth clients
-// registered at each vendor that has one.
+// world is the four sandbox vendors on one injected clock, a real store
+// (SQLite, or PostgreSQL with HOSTGATE_TEST_POSTGRES: testdb), and the
+// lifecycle over them, with hostgate's OAuth clients registered at each
+// vendor that has one.
 type world struct {
 	clock *connectortest.Clock
 	sb    *sandbox.Sandbox
+	db    testdb.DB
 	store *sqlstore.Store
 	reg   *connector.Registry
 	lc    *connector.Lifecycle
@@ -61,7 +63,8 @@ func newWorld(t *testing.T) *world {
 		specs = append(specs, s)
 	}
 	w.reg = connector.NewRegistry(specs...)
-	w.store = openStore(t)
+	w.db = testdb.New(t)
+	w.store = openStore(t, w.db)
 	w.lc = connector.NewLifecycle(w.store, w.reg, w.clock.Now, quiet)
 	return w
 }
@@ -69,18 +72,20 @@ func newWorld(t *testing.T) *world {
 // quiet drops the lifecycle's logs.
 var quiet = slog.New(slog.DiscardHandler)
 
-func openStore(t *testing.T) *sqlstore.Store {
+// openStore opens the world's database and makes its host.
+func openStore(t *testing.T, db testdb.DB) *sqlstore.Store {
 	t.Helper()
-	ring, _ := store.NewKeyring("k", map[string][]byte{"k": make([]byte, 32)})
-	st, err := sqlstore.Open(context.Background(), filepath.Join(t.TempDir(), "db"), ring)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := db.Open(t, ring())
 	if err := st.CreateUser(context.Background(), store.User{ID: "u", Username: "u"}); err != nil {
 		t.Fatal(err)
 	}
 	return st
+}
+
+// ring is the keyring every store of a test's database opens with.
+func ring() *store.Keyring {
+	r, _ := store.NewKeyring("k", map[string][]byte{"k": make([]byte, 32)})
+	return r
 }
 
 func (w *world) fake(t *testing.T, vendor string) *sandbox.Vendor {
@@ -520,8 +525,8 @@ func TestNewerCredentialWins(t *testing.T) {
 }
 
 // TestTwoProcessesRenewOneConnection: two hostgate processes (two
-// lifecycles, each with its own cache and single flight, over one
-// database) renew one Hostex OAuth connection at the same moment. Hostex
+// lifecycles, each with its own cache, single flight and store handle,
+// over one database) renew one Hostex OAuth connection at the same moment. Hostex
 // rotates the refresh token with no grace, so one renewal fails at the
 // vendor; whichever order the two writes land in, the connection ends ok
 // with the credential that won, and it works.
@@ -531,15 +536,15 @@ func TestTwoProcessesRenewOneConnection(t *testing.T) {
 	conn := w.connect(t, ways[1])
 	base := w.spec(t, "hostex")
 	var gate barrier
-	process := func() *connector.Lifecycle {
+	process := func(st *sqlstore.Store) *connector.Lifecycle {
 		s := *base
 		s.Refresh = func(ctx context.Context, s *connector.Spec, c connector.Credential) (connector.Credential, error) {
 			gate.await() // both renewals reach the vendor together
 			return base.Refresh(ctx, s, c)
 		}
-		return connector.NewLifecycle(w.store, connector.NewRegistry(&s), w.clock.Now, quiet)
+		return connector.NewLifecycle(st, connector.NewRegistry(&s), w.clock.Now, quiet)
 	}
-	a, b := process(), process()
+	a, b := process(w.store), process(w.db.Open(t, ring()))
 	for round := range 20 {
 		c := w.get(t, conn.ID)
 		gate.reset(2)
