@@ -169,33 +169,6 @@ func buildInsertEvents(n int) string {
 	return strings.TrimSuffix(insertEventSQL, row) + strings.Repeat(row+", ", n-1) + row
 }
 
-// jsonCol scans a JSON array column into a slice; an empty array gives nil.
-type jsonCol[T any] struct{ l *[]T }
-
-func (c jsonCol[T]) Scan(v any) error {
-	var b []byte
-	switch v := v.(type) {
-	case nil:
-		*c.l = nil
-		return nil
-	case string:
-		b = []byte(v)
-	case []byte:
-		b = v
-	default:
-		return fmt.Errorf("JSON column holds %T", v)
-	}
-	var l []T
-	if err := json.Unmarshal(b, &l); err != nil {
-		return fmt.Errorf("JSON column: %w", err)
-	}
-	if len(l) == 0 {
-		l = nil
-	}
-	*c.l = l
-	return nil
-}
-
 func scanEvent(row interface{ Scan(...any) error }) (store.AuditEvent, error) {
 	var e store.AuditEvent
 	var dur int64

@@ -72,12 +72,13 @@ func lv(l []string) string {
 	return string(b)
 }
 
-// listCol scans a JSON array into a string list; an empty array gives nil.
-type listCol struct{ l *[]string }
+// jsonCol scans a JSON array column into a slice; an empty array gives
+// nil. String lists (lc) and the activity log's accounts and facts use it.
+type jsonCol[T any] struct{ l *[]T }
 
-func lc(l *[]string) listCol { return listCol{l} }
+func lc(l *[]string) jsonCol[string] { return jsonCol[string]{l} }
 
-func (c listCol) Scan(v any) error {
+func (c jsonCol[T]) Scan(v any) error {
 	var b []byte
 	switch v := v.(type) {
 	case nil:
@@ -88,11 +89,11 @@ func (c listCol) Scan(v any) error {
 	case []byte:
 		b = v
 	default:
-		return fmt.Errorf("list column holds %T", v)
+		return fmt.Errorf("JSON column holds %T", v)
 	}
-	var l []string
+	var l []T
 	if err := json.Unmarshal(b, &l); err != nil {
-		return fmt.Errorf("list column: %w", err)
+		return fmt.Errorf("JSON column: %w", err)
 	}
 	if len(l) == 0 {
 		l = nil
