@@ -218,6 +218,7 @@ func New[In, Out any](m Meta, d *Deps, h Handler[In, Out]) Tool {
 		}),
 	)
 	def.RawInputSchema = withProperties(withVendorEnum(def.RawInputSchema, m.Vendors))
+	known := argumentNames(def.RawInputSchema)
 	log := d.Logger
 	if log == nil {
 		log = slog.Default()
@@ -236,6 +237,9 @@ func New[In, Out any](m Meta, d *Deps, h Handler[In, Out]) Tool {
 		ctx, c, err := applyLimits(ctx, d, c, m.Name, req.GetArguments())
 		if err != nil {
 			return limitRefusal(ctx, log, m.Name, c, err), nil
+		}
+		if msg := unknownArguments(m.Name, req.GetArguments(), known); msg != "" {
+			return mcp.NewToolResultError(msg), nil
 		}
 		var in In
 		if err = req.BindArguments(&in); err != nil {
