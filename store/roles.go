@@ -263,6 +263,7 @@ type Store interface {
 	Rekeying
 	OIDCSignIn
 	ConnectionAlerts
+	RenewalLeases
 	Readiness
 	// DeleteExpired removes codes, tokens, sessions, connect states,
 	// consent transactions, one-click codes and team invitations that

@@ -88,6 +88,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"TeamConnectionAlert", testTeamConnectionAlert},
 		{"ConnectionAlertLease", testConnectionAlertLease},
 		{"ClaimConnectionAlertConcurrent", testClaimConnectionAlertConcurrent},
+		{"RenewalLease", testRenewalLease},
+		{"ClaimRenewalConcurrent", testClaimRenewalConcurrent},
 		{"Sessions", testSessions},
 		{"DeleteUserSessions", testDeleteUserSessions},
 		{"ConsentTransactions", testConsentTransactions},

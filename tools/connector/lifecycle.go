@@ -34,6 +34,8 @@ type Lifecycle struct {
 	// skew is how long before its expiry an access token counts as expired.
 	skew   time.Duration
 	tokens tokenCache
+	// lease is the renewal lease among processes (lease.go).
+	lease leaser
 	// reads is the vendor read cache, dropped for a connection whenever its
 	// credential is forgotten (see UseCache); nil when none.
 	reads *Cache
@@ -54,7 +56,7 @@ func NewLifecycle(st store.Connections, vendors *Registry, now func() time.Time,
 		log = slog.Default()
 	}
 	return &Lifecycle{store: st, vendors: vendors, now: now, log: log.With("component", "connections"),
-		skew: time.Minute, tokens: tokenCache{m: map[string]cached{}}}
+		skew: time.Minute, tokens: tokenCache{m: map[string]cached{}}, lease: newLeaser(st)}
 }
 
 // Connector returns the connector of one connection, over its token source.

@@ -30,7 +30,8 @@ type cached struct {
 // renewed when it nears expiry and when the vendor refuses it; a renewed
 // credential, with the vendor's rotated refresh token, is committed before
 // its access token is used, no database write is held across the vendor
-// call, and the store settles a race with another process (see
+// call, another process renewing the same credential is waited for rather
+// than raced (lease.go), and the store settles any race left (see
 // saveRenewal). A refused credential that cannot be renewed marks the
 // connection needs_reauth.
 func (l *Lifecycle) Source(conn store.Connection) TokenSource {
@@ -80,28 +81,57 @@ func (l *Lifecycle) renew(ctx context.Context, id, stale string, refused bool) (
 }
 
 func (l *Lifecycle) renewOnce(ctx context.Context, id, stale string, refused bool) (Credential, error) {
-	conn, cred, err := l.stored(ctx, id)
-	if err != nil {
-		return Credential{}, err
-	}
-	// Still good, or already renewed by someone else (an earlier flight,
-	// another process): use it.
-	if cred.Valid(l.now(), l.skew) && (!refused || cred.AccessToken != stale) {
-		return cred, nil
-	}
-	spec, ok := l.vendors.Spec(conn.Vendor)
-	if !ok {
-		return Credential{}, fmt.Errorf("connector: unknown vendor %q", conn.Vendor)
-	}
-	if !renewable(spec, cred) {
-		if !refused {
-			// Past its expiry by our clock, with nothing to renew it by:
-			// the vendor is the judge of whether it still works.
+	var wait leaseWaiter
+	for {
+		conn, cred, err := l.stored(ctx, id)
+		if err != nil {
+			return Credential{}, err
+		}
+		// Still good, or already renewed by someone else (an earlier
+		// flight, another process): use it.
+		if cred.Valid(l.now(), l.skew) && (!refused || cred.AccessToken != stale) {
 			return cred, nil
 		}
-		// A personal token the vendor refused: only the host can replace it.
-		return l.refused(ctx, conn, "the vendor refused the saved token")
+		spec, ok := l.vendors.Spec(conn.Vendor)
+		if !ok {
+			return Credential{}, fmt.Errorf("connector: unknown vendor %q", conn.Vendor)
+		}
+		if !renewable(spec, cred) {
+			if !refused {
+				// Past its expiry by our clock, with nothing to renew it
+				// by: the vendor is the judge of whether it still works.
+				return cred, nil
+			}
+			// A personal token the vendor refused: only the host can
+			// replace it.
+			return l.refused(ctx, conn, "the vendor refused the saved token")
+		}
+		won, err := l.claim(ctx, conn)
+		if err != nil {
+			return Credential{}, err
+		}
+		if won {
+			return l.renewLeased(ctx, spec, conn, cred)
+		}
+		// Another process is renewing this credential (or has just saved
+		// its renewal): read the row again after a pause.
+		if err := wait.wait(ctx, conn.Vendor); err != nil {
+			return Credential{}, err
+		}
 	}
+}
+
+// renewLeased renews the credential cred of conn, whose lease this process
+// holds: one vendor call, outside any transaction, then the save, which
+// ends the lease. A renewal that saved nothing releases it.
+func (l *Lifecycle) renewLeased(ctx context.Context, spec *Spec, conn store.Connection, cred Credential) (Credential, error) {
+	id := conn.ID
+	saved := false
+	defer func() {
+		if !saved {
+			l.release(ctx, id)
+		}
+	}()
 	fresh, err := spec.Refresh(ctx, spec, cred)
 	if errors.Is(err, ErrNeedsReauth) {
 		spec.Metrics.VendorRefresh(conn.Vendor, metrics.RefreshNeedsReauth)
@@ -112,7 +142,7 @@ func (l *Lifecycle) renewOnce(ctx context.Context, id, stale string, refused boo
 		l.log.WarnContext(ctx, "vendor refresh failed", "vendor", conn.Vendor, "connection", id, "err", err)
 		return Credential{}, err
 	}
-	saved, err := l.saveRenewal(ctx, id, conn.Secret, fresh)
+	row, err := l.saveRenewal(ctx, id, conn.Secret, fresh)
 	if errors.Is(err, errSuperseded) {
 		// The host reconnected, or another process renewed first: the
 		// stored credential is the newer one.
@@ -124,8 +154,9 @@ func (l *Lifecycle) renewOnce(ctx context.Context, id, stale string, refused boo
 		spec.Metrics.VendorRefresh(conn.Vendor, metrics.RefreshFailed)
 		return Credential{}, fmt.Errorf("connector: save renewed credential: %w", err)
 	}
+	saved = true
 	spec.Metrics.VendorRefresh(conn.Vendor, metrics.RefreshOK)
-	l.remember(id, fresh, saved.Version)
+	l.remember(id, fresh, row.Version)
 	l.log.InfoContext(ctx, "vendor token refreshed", "vendor", conn.Vendor, "connection", id)
 	return fresh, nil
 }
