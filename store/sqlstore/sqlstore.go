@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -31,6 +32,11 @@ type Store struct {
 
 	getToken  *sql.Stmt // prepared on r: the hot path
 	addEvents *sql.Stmt // prepared on w: the activity log's full batches
+
+	// pgcfg opens the change feed's own connection (changes.go); nil on
+	// SQLite. local holds TryExclusive's locks on SQLite (exclusive.go).
+	pgcfg *pgx.ConnConfig
+	local localLocks
 }
 
 // options are the knobs tests and benchmarks turn; Open uses the defaults.

@@ -50,6 +50,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		fn   func(t *testing.T, s store.Store)
 	}{
 		{"Users", testUsers},
+		{"Exclusive", testExclusive},
+		{"Subscribe", testSubscribe},
 		{"UserConflicts", testUserConflicts},
 		{"DisableUser", testDisableUser},
 		{"ListUsers", testListUsers},
