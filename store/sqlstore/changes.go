@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/hostgate/hostgate/store"
 )
@@ -53,9 +54,14 @@ func (s *Store) writeNotify(ctx context.Context, what, topic, key, query string,
 
 // Listener reconnection: the first retry comes soon (a restarted server
 // or a killed backend is usually back at once), later ones back off.
+// A listening connection that hears nothing for listenIdle is pinged: a
+// connection dropped silently (a NAT or a proxy forgetting it) would
+// otherwise wait forever and hear no revocation again.
 const (
 	listenRetryFirst = 50 * time.Millisecond
 	listenRetryMax   = 5 * time.Second
+	listenIdle       = 30 * time.Second
+	listenPing       = 10 * time.Second
 )
 
 // Subscribe implements [store.Fleet]. On PostgreSQL it holds a connection
@@ -91,11 +97,34 @@ func (s *Store) listen(ctx context.Context) (*pgx.Conn, error) {
 	if err == nil {
 		_, err = conn.Exec(ctx, `LISTEN `+pgx.Identifier{channel}.Sanitize())
 	}
+	if err == nil {
+		// Named in pg_stat_activity, for an operator looking at the
+		// server's connections.
+		_, err = conn.Exec(ctx, `SELECT set_config('application_name', $1, false)`, channel)
+	}
 	if err != nil {
 		conn.Close(context.Background())
 		return nil, fmt.Errorf("sqlstore: subscribe: listen: %w", err)
 	}
 	return conn, nil
+}
+
+// wait returns the next notification on conn, or nil if none came for
+// listenIdle and the connection still answers a ping.
+func (s *Store) wait(ctx context.Context, conn *pgx.Conn) (*pgconn.Notification, error) {
+	d := s.listenIdle
+	if d <= 0 {
+		d = listenIdle
+	}
+	idle, cancel := context.WithTimeout(ctx, d)
+	n, err := conn.WaitForNotification(idle)
+	cancel()
+	if err == nil || ctx.Err() != nil || !errors.Is(err, context.DeadlineExceeded) {
+		return n, err
+	}
+	ping, cancel := context.WithTimeout(ctx, listenPing)
+	defer cancel()
+	return nil, conn.Ping(ping)
 }
 
 // follow delivers the notifications conn receives to out until ctx ends,
@@ -111,8 +140,11 @@ func (s *Store) follow(ctx context.Context, conn *pgx.Conn, out chan<- store.Cha
 		}
 	}
 	for {
-		n, err := conn.WaitForNotification(ctx)
+		n, err := s.wait(ctx, conn)
 		if err == nil {
+			if n == nil { // idle, and the connection answers
+				continue
+			}
 			topic, key, _ := strings.Cut(n.Payload, ":")
 			if !send(store.Change{Topic: topic, Key: key}) {
 				conn.Close(context.Background())
@@ -133,7 +165,7 @@ func (s *Store) follow(ctx context.Context, conn *pgx.Conn, out chan<- store.Cha
 			if conn, err = s.listen(ctx); err == nil {
 				break
 			}
-			if errors.Is(ctx.Err(), context.Canceled) || ctx.Err() != nil {
+			if ctx.Err() != nil {
 				return
 			}
 			t := time.NewTimer(wait)

@@ -7,6 +7,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/hostgate/hostgate/store"
+	"github.com/hostgate/hostgate/store/sqlstore"
 	"github.com/hostgate/hostgate/store/sqlstore/testdb"
 )
 
@@ -33,6 +34,9 @@ func TestPostgresChanges(t *testing.T) {
 	ctx := t.Context()
 	k := ring(t, "k1")
 	a, b := db.Open(t, k), db.Open(t, k)
+	// The listener's idle pings come between the notifications, and
+	// must neither lose one nor report a reset.
+	sqlstore.SetListenIdle(a, time.Millisecond)
 	ch, err := a.Subscribe(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -90,6 +94,9 @@ func TestPostgresChangesReconnect(t *testing.T) {
 	ctx := t.Context()
 	k := ring(t, "k1")
 	a, b := db.Open(t, k), db.Open(t, k)
+	// The listener's idle pings come between the notifications, and
+	// must neither lose one nor report a reset.
+	sqlstore.SetListenIdle(a, time.Millisecond)
 	ch, err := a.Subscribe(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -125,7 +132,7 @@ func killListener(t *testing.T, db testdb.DB) {
 	defer c.Close(ctx)
 	var n int
 	err = c.QueryRow(ctx, `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
-		WHERE pid <> pg_backend_pid() AND query = 'LISTEN "hostgate_' || md5(current_schema()) || '"'`).Scan(&n)
+		WHERE pid <> pg_backend_pid() AND application_name = 'hostgate_' || md5(current_schema())`).Scan(&n)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"runtime"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -37,6 +38,8 @@ type Store struct {
 	// SQLite. local holds TryExclusive's locks on SQLite (exclusive.go).
 	pgcfg *pgx.ConnConfig
 	local localLocks
+	// listenIdle replaces the change feed's listenIdle when set (tests).
+	listenIdle time.Duration
 }
 
 // options are the knobs tests and benchmarks turn; Open uses the defaults.
