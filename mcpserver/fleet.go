@@ -53,6 +53,12 @@ func (s *Server) apply(conns *connCache, c store.Change) {
 		conns.invalidate()
 		s.lifecycle.Forget(c.Key)
 	default: // TopicReset, or a topic newer than this build
+		switch c.Key {
+		case store.ResetLost:
+			s.log.Warn("lost the database's change feed: caches dropped; reconnecting")
+		case store.ResetBack:
+			s.log.Info("the database's change feed is back: caches dropped")
+		}
 		s.oauth.ForgetVerified()
 		conns.invalidate()
 		s.lifecycle.ForgetAll()

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/client/transport"
 
@@ -187,5 +188,47 @@ func TestFleetTeamRemoval(t *testing.T) {
 		if !res.IsError || !strings.Contains(resultText(res), "no longer available to the host") {
 			t.Fatalf("replica %d: Ben's app after his removal: %s", i, resultText(res))
 		}
+	}
+}
+
+// TestFleetListenerLost: a revocation no notification told of (written
+// behind hostgate's back, as if its notification were lost while the
+// replicas' listening connections were down) does not outlive their
+// reconnection: each replica drops what it keeps once it listens again.
+func TestFleetListenerLost(t *testing.T) {
+	e := fleetEnv(t)
+	tok, _ := e.grant(t, "read")
+	e.settle(t)
+	for i := range e.servers {
+		if resp := e.callReplica(t, i, tok.AccessToken); resp.StatusCode == http.StatusUnauthorized {
+			t.Fatalf("replica %d refused a live token", i)
+		}
+	}
+	ctx := t.Context()
+	c, err := pgx.Connect(ctx, e.db.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close(ctx)
+	if _, err := c.Exec(ctx, `UPDATE grants SET revoked_at = $1`, e.clock.Now().UnixNano()); err != nil {
+		t.Fatal(err)
+	}
+	wait := e.expect(t, func(c store.Change) bool { return c.Topic == store.TopicReset && c.Key == store.ResetBack })
+	var n int
+	if err := c.QueryRow(ctx, `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+		WHERE pid <> pg_backend_pid() AND application_name = 'hostgate_' || md5(current_schema())`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != len(e.servers) {
+		t.Fatalf("%d listening connections ended, want %d", n, len(e.servers))
+	}
+	wait()
+	for i := range e.servers {
+		if resp := e.callReplica(t, i, tok.AccessToken); resp.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("replica %d after its reconnection: %d, want 401", i, resp.StatusCode)
+		}
+	}
+	if !strings.Contains(e.logs.String(), "lost the database's change feed") {
+		t.Error("no log line says the change feed was lost")
 	}
 }

@@ -30,6 +30,13 @@ const (
 	TopicReset = "reset"
 )
 
+// The keys of a TopicReset change: the subscription was lost, or is in
+// place again.
+const (
+	ResetLost = "lost"
+	ResetBack = "back"
+)
+
 // Fleet is what lets several processes sharing one database act as one:
 // the changes each makes reach the others, and a background job runs in
 // one of them at a time. A backend with a single process (SQLite) keeps

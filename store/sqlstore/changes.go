@@ -157,7 +157,7 @@ func (s *Store) follow(ctx context.Context, conn *pgx.Conn, out chan<- store.Cha
 			return
 		}
 		// Lost: until it is back, a revocation elsewhere would go unheard.
-		if !send(store.Change{Topic: store.TopicReset}) {
+		if !send(store.Change{Topic: store.TopicReset, Key: store.ResetLost}) {
 			return
 		}
 		wait := listenRetryFirst
@@ -177,7 +177,7 @@ func (s *Store) follow(ctx context.Context, conn *pgx.Conn, out chan<- store.Cha
 			}
 			wait = min(2*wait, listenRetryMax)
 		}
-		if !send(store.Change{Topic: store.TopicReset}) {
+		if !send(store.Change{Topic: store.TopicReset, Key: store.ResetBack}) {
 			conn.Close(context.Background())
 			return
 		}

@@ -102,11 +102,11 @@ func TestPostgresChangesReconnect(t *testing.T) {
 		t.Fatal(err)
 	}
 	killListener(t, db)
-	if c := next(t, ch); c.Topic != store.TopicReset {
-		t.Fatalf("after the kill: %+v, want a reset", c)
+	if c := next(t, ch); c != (store.Change{Topic: store.TopicReset, Key: store.ResetLost}) {
+		t.Fatalf("after the kill: %+v, want a reset (lost)", c)
 	}
-	if c := next(t, ch); c.Topic != store.TopicReset {
-		t.Fatalf("after the reconnect: %+v, want a reset", c)
+	if c := next(t, ch); c != (store.Change{Topic: store.TopicReset, Key: store.ResetBack}) {
+		t.Fatalf("after the reconnect: %+v, want a reset (back)", c)
 	}
 	// Listening again: a write now is heard.
 	if err := b.CreateUser(ctx, store.User{ID: "u1", Username: "u1", CreatedAt: time.Now()}); err != nil {
