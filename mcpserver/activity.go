@@ -139,10 +139,14 @@ func (s *Server) recordHostAction(ctx context.Context, e store.AuditEvent) {
 	s.activity.add(e)
 }
 
-// Close writes the activity log's waiting events and stops its writer;
-// call it before closing the store. Events recorded afterwards are written
+// Close ends the subscription to the database's changes (fleet.go),
+// writes the activity log's waiting events and stops its writer; call it
+// before closing the store. Events recorded afterwards are written
 // one at a time.
-func (s *Server) Close(ctx context.Context) error { return s.activity.Close(ctx) }
+func (s *Server) Close(ctx context.Context) error {
+	s.stopFollowing()
+	return s.activity.Close(ctx)
+}
 
 // FlushActivity returns once every activity event recorded before it is
 // in the store.

@@ -10,8 +10,9 @@ import (
 )
 
 // connCacheFor bounds how long a host's connection list is served from
-// memory. Every write through this process invalidates it at once; the
-// bound covers writes by another process sharing the database.
+// memory. Every write through this process invalidates it at once, and one
+// by another process sharing a PostgreSQL database when its notification
+// arrives (fleet.go); the bound covers a change feed that is down.
 const connCacheFor = 5 * time.Second
 
 // connCache keeps each host's connection list in memory so that a tool call

@@ -110,6 +110,8 @@ type env struct {
 	sandbox *sandbox.Sandbox
 	// lb is the load balancer in front of envOptions.replicas servers.
 	lb *balancer
+	// servers are the replicas, e.srv first.
+	servers []*mcpserver.Server
 }
 
 type envOptions struct {
@@ -210,6 +212,7 @@ func newEnv(t testing.TB, o envOptions) *env {
 		if i == 0 {
 			e.srv = srv
 		}
+		e.servers = append(e.servers, srv)
 		if o.replicas > 1 {
 			if lb == nil {
 				lb = &balancer{bySession: map[string]int{}}

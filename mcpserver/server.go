@@ -103,6 +103,8 @@ type Server struct {
 	metrics  *metrics.Metrics
 	drain    drainState
 	inFlight atomic.Int64
+	// fleet applies other processes' changes to the caches (fleet.go).
+	fleet *fleet
 }
 
 // New builds the handler tree.
@@ -133,7 +135,8 @@ func New(cfg Config) (*Server, error) {
 	}
 	// Every connection write in this process goes through the cache, which
 	// drops the cached lists; see connCache.
-	cfg.Store = newConnCache(cfg.Store, cfg.Now)
+	conns := newConnCache(cfg.Store, cfg.Now)
+	cfg.Store = conns
 	sm, err := signin.New(signin.Config{
 		Store: cfg.Store, Key: cfg.CSRFKey, Secure: u.Scheme == "https", Params: cfg.PasswordParams,
 		TrustedProxies: cfg.TrustedProxies, Now: cfg.Now, Logger: cfg.Logger,
@@ -228,6 +231,10 @@ func New(cfg Config) (*Server, error) {
 	s.mountLimits(mux)
 	s.mountActivity(mux)
 	s.handler = s.logRequests(mux)
+	// Last: nothing is left to fail, and Close ends the subscription.
+	if err := s.follow(conns); err != nil {
+		return nil, fmt.Errorf("mcpserver: follow the database's changes: %w", err)
+	}
 	return s, nil
 }
 

@@ -30,8 +30,9 @@ var ErrInvalidToken = errors.New("oauthpkce: invalid token")
 
 // cacheFor bounds how long a verified token is trusted without asking the
 // store again. Revocations through this server take effect at once anyway
-// (tokenCache.invalidate); the bound covers revocations by another process
-// sharing the database.
+// (tokenCache.invalidate), and those by another process sharing a
+// PostgreSQL database as soon as its notification arrives (ForgetVerified);
+// the bound covers a change feed that is down.
 const cacheFor = 15 * time.Second
 
 // tokenCache keeps recently verified access tokens so that an MCP request

@@ -265,6 +265,7 @@ type Store interface {
 	ConnectionAlerts
 	RenewalLeases
 	Readiness
+	Fleet
 	// DeleteExpired removes codes, tokens, sessions, connect states,
 	// consent transactions, one-click codes and team invitations that
 	// expired before now (redeemed codes and used invitations included)

@@ -47,6 +47,8 @@ type app struct {
 	log   *slog.Logger
 	store *sqlstore.Store
 	srv   *mcpserver.Server
+	// sweeper and refresher run in one replica at a time (fleetjobs.go).
+	sweeper, refresher *fleetJob
 }
 
 // open validates cfg, opens the data dir, the key and the store, and builds
@@ -105,7 +107,9 @@ func open(cfg Config, logOut io.Writer, vendors []*connector.Spec) (*app, error)
 	for _, r := range rules {
 		log.Info("app access-token lifetime", "rule", r.String())
 	}
-	return &app{cfg: cfg, log: log, store: st, srv: srv}, nil
+	return &app{cfg: cfg, log: log, store: st, srv: srv,
+		sweeper:   newFleetJob("sweep", st, log),
+		refresher: newFleetJob("vendor-token-refresh", st, log)}, nil
 }
 
 func (a *app) close() {
@@ -115,6 +119,8 @@ func (a *app) close() {
 	if err := a.srv.Close(ctx); err != nil {
 		a.log.Error("activity log: events not written at shutdown", "err", err)
 	}
+	a.sweeper.stop()
+	a.refresher.stop()
 	if err := a.store.Close(); err != nil {
 		a.log.Error("close database", "err", err)
 	}
@@ -151,8 +157,10 @@ func (a *app) serve(ready func()) error {
 	go a.checkProviders(ctx)
 	waitAlerts := a.startAlerts(ctx)
 	// Flow 7: renew vendor tokens that expire within 15 minutes, checking
-	// every minute, four at a time.
-	go a.srv.Lifecycle().RunRefresher(ctx, time.Minute, 15*time.Minute, 4)
+	// every minute, four at a time; in one replica of the fleet at a time.
+	go a.refresher.every(ctx, time.Minute, func(ctx context.Context) {
+		a.srv.Lifecycle().RefreshExpiring(ctx, 15*time.Minute, 4)
+	})
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	a.log.Info("hostgate listening", "addr", ln.Addr().String(), "mcp_url", a.cfg.BaseURL+mcpserver.MCPPath, "version", version)
@@ -174,18 +182,10 @@ func (a *app) serve(ready func()) error {
 	return nil
 }
 
-// sweep runs sweepOnce now and every ten minutes until ctx ends.
+// sweep runs sweepOnce now and every ten minutes until ctx ends, in one
+// replica of the fleet at a time.
 func (a *app) sweep(ctx context.Context) {
-	t := time.NewTicker(10 * time.Minute)
-	defer t.Stop()
-	for {
-		a.sweepOnce(ctx, time.Now())
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
+	a.sweeper.every(ctx, 10*time.Minute, func(ctx context.Context) { a.sweepOnce(ctx, time.Now()) })
 }
 
 // sweepOnce deletes expired codes, tokens and sessions, clients registered

@@ -36,7 +36,10 @@ func (s *Store) CreateConnection(ctx context.Context, c store.Connection) error 
 			c.ID, c.UserID, c.TeamID, c.Vendor, c.AccountID, c.Label, string(c.AuthKind), keyID, sealed,
 			tv(c.AccessExpiresAt), tv(c.RefreshExpiresAt), string(c.Status), c.LastError,
 			tv(c.CreatedAt), tv(c.UpdatedAt))
-		return wrap("create connection", err)
+		if err != nil {
+			return wrap("create connection", err)
+		}
+		return tx.notify(ctx, store.TopicConnections, c.ID)
 	})
 }
 
@@ -211,7 +214,7 @@ func (s *Store) UpdateConnection(ctx context.Context, id string, fn func(store.C
 			return wrap("update connection", err)
 		}
 		out = next
-		return nil
+		return tx.notify(ctx, store.TopicConnections, next.ID)
 	})
 	if err != nil {
 		return store.Connection{}, err
@@ -224,5 +227,5 @@ func (s *Store) UpdateConnection(ctx context.Context, id string, fn func(store.C
 
 // DeleteConnection implements [store.Connections].
 func (s *Store) DeleteConnection(ctx context.Context, id string) error {
-	return s.mustChange(ctx, "delete connection", `DELETE FROM connections WHERE id = ?`, id)
+	return s.writeNotify(ctx, "delete connection", store.TopicConnections, id, `DELETE FROM connections WHERE id = ?`, id)
 }

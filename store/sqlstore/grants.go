@@ -134,7 +134,7 @@ func (s *Store) GetToken(ctx context.Context, hash string) (store.Token, store.G
 // RevokeToken implements [store.Grants]. A revoked token keeps its first
 // revocation time.
 func (s *Store) RevokeToken(ctx context.Context, hash string, at time.Time) error {
-	return s.mustChange(ctx, "revoke token",
+	return s.writeNotify(ctx, "revoke token", store.TopicGrants, "",
 		`UPDATE tokens SET revoked_at = coalesce(revoked_at, ?) WHERE hash = ?`, tn(at), hash)
 }
 
@@ -174,7 +174,7 @@ func (s *Store) ListGrants(ctx context.Context, userID string) ([]store.Grant, e
 // RevokeGrant implements [store.Grants]. A revoked grant keeps its first
 // revocation time.
 func (s *Store) RevokeGrant(ctx context.Context, id string, at time.Time) error {
-	return s.mustChange(ctx, "revoke grant",
+	return s.writeNotify(ctx, "revoke grant", store.TopicGrants, id,
 		`UPDATE grants SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?`, tn(at), id)
 }
 
@@ -203,9 +203,11 @@ func (s *Store) RevokeClient(ctx context.Context, userID, clientID string, at ti
 		if n, err = res.RowsAffected(); err != nil {
 			return wrap("revoke client", err)
 		}
-		_, err = tx.ExecContext(ctx,
-			`DELETE FROM approvals WHERE user_id = ? AND client_id = ?`, userID, clientID)
-		return wrap("revoke client", err)
+		if _, err = tx.ExecContext(ctx,
+			`DELETE FROM approvals WHERE user_id = ? AND client_id = ?`, userID, clientID); err != nil {
+			return wrap("revoke client", err)
+		}
+		return tx.notify(ctx, store.TopicGrants, clientID)
 	})
 	return n, err
 }

@@ -86,7 +86,7 @@ func OpenPostgres(ctx context.Context, dbURL string, keys *store.Keyring, o Post
 	// failover or a load balancer's changes.
 	pool.SetConnMaxLifetime(30 * time.Minute)
 	pool.SetConnMaxIdleTime(5 * time.Minute)
-	s := &Store{d: postgresDialect, keys: keys, w: db{pool, postgresDialect}}
+	s := &Store{d: postgresDialect, keys: keys, w: db{pool, postgresDialect}, pgcfg: cfg}
 	s.r = s.w
 	defer func() {
 		if err != nil {

@@ -56,6 +56,9 @@ func (s *Store) RotateRefresh(ctx context.Context, r store.Rotation) (store.Gran
 				tn(r.Now), g.ID); err != nil {
 				return wrap("rotate refresh: revoke grant", err)
 			}
+			if err := tx.notify(ctx, store.TopicGrants, g.ID); err != nil {
+				return err
+			}
 			return commitErr{fmt.Errorf("sqlstore: rotate refresh: %s: %w", why, store.ErrReused)}
 		}
 		if !old.RevokedAt.IsZero() {

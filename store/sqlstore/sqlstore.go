@@ -8,7 +8,9 @@ import (
 	"net/url"
 	"path/filepath"
 	"runtime"
+	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -31,6 +33,13 @@ type Store struct {
 
 	getToken  *sql.Stmt // prepared on r: the hot path
 	addEvents *sql.Stmt // prepared on w: the activity log's full batches
+
+	// pgcfg opens the change feed's own connection (changes.go); nil on
+	// SQLite. local holds TryExclusive's locks on SQLite (exclusive.go).
+	pgcfg *pgx.ConnConfig
+	local localLocks
+	// listenIdle replaces the change feed's listenIdle when set (tests).
+	listenIdle time.Duration
 }
 
 // options are the knobs tests and benchmarks turn; Open uses the defaults.

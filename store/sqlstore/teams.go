@@ -97,8 +97,10 @@ func (s *Store) RemoveMember(ctx context.Context, teamID, userID string) error {
 				return fmt.Errorf("sqlstore: remove member: %w", store.ErrLastOwner)
 			}
 		}
-		_, err := tx.ExecContext(ctx, `DELETE FROM team_members WHERE team_id = ? AND user_id = ?`, teamID, userID)
-		return wrap("remove member", err)
+		if _, err := tx.ExecContext(ctx, `DELETE FROM team_members WHERE team_id = ? AND user_id = ?`, teamID, userID); err != nil {
+			return wrap("remove member", err)
+		}
+		return tx.notify(ctx, store.TopicConnections, teamID)
 	})
 }
 
@@ -159,7 +161,10 @@ func (s *Store) AcceptInvite(ctx context.Context, hash, userID string, now time.
 		m, err = scanMembership(tx.QueryRowContext(ctx, `SELECT `+memberCols+`
 			FROM team_members m JOIN teams t ON t.id = m.team_id
 			WHERE m.team_id = ? AND m.user_id = ?`, teamID, userID))
-		return wrap("accept invite", err)
+		if err != nil {
+			return wrap("accept invite", err)
+		}
+		return tx.notify(ctx, store.TopicConnections, teamID)
 	})
 	return m, err
 }

@@ -130,7 +130,10 @@ func (s *Store) DisableUser(ctx context.Context, userID string, at time.Time) er
 		if _, err := tx.ExecContext(ctx, `DELETE FROM browser_sessions WHERE user_id = ?`, userID); err != nil {
 			return wrap("disable user: end sessions", err)
 		}
-		return nil
+		if err := tx.notify(ctx, store.TopicGrants, userID); err != nil {
+			return err
+		}
+		return tx.notify(ctx, store.TopicConnections, userID)
 	})
 }
 

@@ -29,6 +29,8 @@
 //   - UpdateDraft writes the fields it names as given (a nil Args or Result
 //     clears it) and never the owner, grant, tool, key or creation time;
 //   - drafts survive DeleteExpired and the revocation of their grant;
+//   - TryExclusive refuses a name while it is held, even to the store
+//     holding it, and gives it again once released;
 //   - an app's limits are read as none (no error) where none were set,
 //     approved or not; SetAppLimits writes every field as given.
 package storetest
@@ -50,6 +52,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		fn   func(t *testing.T, s store.Store)
 	}{
 		{"Users", testUsers},
+		{"Exclusive", testExclusive},
+		{"Subscribe", testSubscribe},
 		{"UserConflicts", testUserConflicts},
 		{"DisableUser", testDisableUser},
 		{"ListUsers", testListUsers},
