@@ -2,7 +2,6 @@ package connector
 
 import (
 	"context"
-	"math/rand/v2"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -60,20 +59,4 @@ func (l *Lifecycle) RefreshExpiring(ctx context.Context, within time.Duration, c
 	}
 	wg.Wait()
 	return int(n.Load())
-}
-
-// RunRefresher calls RefreshExpiring every interval, with ±20% jitter so
-// that several hostgate processes do not refresh in lockstep, until ctx ends.
-func (l *Lifecycle) RunRefresher(ctx context.Context, interval, within time.Duration, concurrency int) {
-	for {
-		l.RefreshExpiring(ctx, within, concurrency)
-		d := time.Duration(float64(interval) * (0.8 + 0.4*rand.Float64()))
-		timer := time.NewTimer(d)
-		select {
-		case <-ctx.Done():
-			timer.Stop()
-			return
-		case <-timer.C:
-		}
-	}
 }
