@@ -40,12 +40,12 @@ func unknownArguments(tool string, args map[string]any, known []string) string {
 		return ""
 	}
 	slices.Sort(unknown)
-	takes := "no arguments"
-	if len(known) > 0 {
-		takes = "only: " + strings.Join(known, ", ")
+	if len(known) == 0 {
+		return fmt.Sprintf("%s does not take %s; it takes no arguments. Nothing was done: call it again without any.",
+			tool, quoteAll(unknown))
 	}
-	return fmt.Sprintf("%s does not take %s; it takes %s. Nothing was done: call it again with those.",
-		tool, quoteAll(unknown), takes)
+	return fmt.Sprintf("%s does not take %s; it takes only: %s. Nothing was done: call it again with those.",
+		tool, quoteAll(unknown), strings.Join(known, ", "))
 }
 
 func quoteAll(names []string) string {

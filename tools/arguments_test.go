@@ -20,7 +20,7 @@ func TestUnknownArguments(t *testing.T) {
 			t.Errorf("message %q lacks %q", msg, want)
 		}
 	}
-	if msg := unknownArguments("whoami", map[string]any{"x": 1}, nil); !strings.Contains(msg, "it takes no arguments") {
+	if msg := unknownArguments("whoami", map[string]any{"x": 1}, nil); !strings.Contains(msg, "it takes no arguments. Nothing was done: call it again without any.") {
 		t.Errorf("no-argument tool: %q", msg)
 	}
 }
