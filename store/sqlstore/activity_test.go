@@ -1,7 +1,6 @@
 package sqlstore
 
 import (
-	"database/sql"
 	"path/filepath"
 	"testing"
 	"time"
@@ -15,35 +14,11 @@ import (
 func TestMigrationActivityKeepsEvents(t *testing.T) {
 	ctx := t.Context()
 	path := filepath.Join(t.TempDir(), "hostgate.db")
-	ms, err := migrations(sqliteDialect.migrations)
-	if err != nil {
-		t.Fatal(err)
-	}
-	old, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	exec := func(q string, args ...any) {
-		t.Helper()
-		if _, err := old.ExecContext(ctx, q, args...); err != nil {
-			old.Close()
-			t.Fatal(err)
-		}
-	}
-	exec(`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`)
-	for _, m := range ms {
-		if m.version >= 14 {
-			break
-		}
-		exec(m.sql)
-		exec(`INSERT INTO schema_migrations VALUES (?, ?, 0)`, m.version, m.name)
-	}
-	exec(`INSERT INTO audit_events (at, user_id, client_id, kind, detail) VALUES (NULL, 'u1', '', 'user.created', '')`)
-	exec(`INSERT INTO audit_events (at, user_id, client_id, kind, detail) VALUES (?, 'u1', 'c1', 'consent.approved', 'read write')`, int64(5e18))
-	exec(`INSERT INTO audit_events (at, user_id, client_id, kind, detail) VALUES (?, 'u1', '', 'signin', '')`, int64(4e18))
-	if err := old.Close(); err != nil {
-		t.Fatal(err)
-	}
+	schemaBefore(t, path, 14,
+		`INSERT INTO audit_events (at, user_id, client_id, kind, detail) VALUES (NULL, 'u1', '', 'user.created', '')`,
+		`INSERT INTO audit_events (at, user_id, client_id, kind, detail) VALUES (5000000000000000000, 'u1', 'c1', 'consent.approved', 'read write')`,
+		`INSERT INTO audit_events (at, user_id, client_id, kind, detail) VALUES (4000000000000000000, 'u1', '', 'signin', '')`,
+	)
 
 	s := openAt(t, path, keyring(t, "k1"), options{})
 	defer s.Close()

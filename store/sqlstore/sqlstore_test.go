@@ -381,35 +381,11 @@ func TestDraftChecks(t *testing.T) {
 func TestMigrationDraftsKeepsApprovals(t *testing.T) {
 	ctx := t.Context()
 	path := filepath.Join(t.TempDir(), "hostgate.db")
-	ms, err := migrations(sqliteDialect.migrations)
-	if err != nil {
-		t.Fatal(err)
-	}
-	old, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	exec := func(q string, args ...any) {
-		t.Helper()
-		if _, err := old.ExecContext(ctx, q, args...); err != nil {
-			old.Close()
-			t.Fatal(err)
-		}
-	}
-	exec(`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`)
-	for _, m := range ms {
-		if m.version >= 4 {
-			break
-		}
-		exec(m.sql)
-		exec(`INSERT INTO schema_migrations VALUES (?, ?, 0)`, m.version, m.name)
-	}
-	exec(`INSERT INTO users (id, username) VALUES ('u1', 'alice')`)
-	exec(`INSERT INTO clients (id) VALUES ('c1')`)
-	exec(`INSERT INTO approvals (user_id, client_id, scopes, created_at, updated_at) VALUES ('u1', 'c1', '["read"]', 1, 2)`)
-	if err := old.Close(); err != nil {
-		t.Fatal(err)
-	}
+	schemaBefore(t, path, 4,
+		`INSERT INTO users (id, username) VALUES ('u1', 'alice')`,
+		`INSERT INTO clients (id) VALUES ('c1')`,
+		`INSERT INTO approvals (user_id, client_id, scopes, created_at, updated_at) VALUES ('u1', 'c1', '["read"]', 1, 2)`,
+	)
 
 	s := openAt(t, path, keyring(t, "k1"), options{})
 	defer s.Close()
@@ -442,4 +418,40 @@ func TestPingAfterClose(t *testing.T) {
 //	go test -run '^$' -bench RotateRefresh -benchtime 4000x ./store/sqlstore/
 func BenchmarkRotateRefresh(b *testing.B) {
 	storetest.BenchRotateRefresh(b, openTemp(b), 16)
+}
+
+// schemaBefore makes a SQLite file at path holding the schema as migrations
+// before version left it, runs the statements (the rows an older hostgate
+// wrote) on it and closes it, for a test to open with the newer migrations.
+func schemaBefore(t *testing.T, path string, version int, stmts ...string) {
+	t.Helper()
+	ms, err := migrations(sqliteDialect.migrations)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	exec := func(q string, args ...any) {
+		t.Helper()
+		if _, err := old.ExecContext(t.Context(), q, args...); err != nil {
+			old.Close()
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	exec(`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`)
+	for _, m := range ms {
+		if m.version >= version {
+			break
+		}
+		exec(m.sql)
+		exec(`INSERT INTO schema_migrations VALUES (?, ?, 0)`, m.version, m.name)
+	}
+	for _, q := range stmts {
+		exec(q)
+	}
+	if err := old.Close(); err != nil {
+		t.Fatal(err)
+	}
 }
