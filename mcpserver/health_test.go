@@ -1,13 +1,15 @@
 package mcpserver_test
 
 import (
+	"github.com/hostgate/hostgate/mcpserver"
 	"net/http"
 	"testing"
 )
 
-// TestHealthPingsStore: /healthz answers ok while the database answers,
-// and 503 once it does not.
-func TestHealthPingsStore(t *testing.T) {
+// TestHealthIsProcessOnly: /healthz answers ok while the process serves,
+// database or not (liveness), while /readyz turns 503 when the database
+// does not answer (readiness).
+func TestHealthIsProcessOnly(t *testing.T) {
 	e := newEnv(t, envOptions{})
 	get := func() (int, string) {
 		t.Helper()
@@ -24,7 +26,15 @@ func TestHealthPingsStore(t *testing.T) {
 	if err := e.store.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if status, body := get(); status != http.StatusServiceUnavailable || body != `{"status":"unavailable"}`+"\n" {
+	if status, body := get(); status != http.StatusOK || body != `{"status":"ok","version":"test"}`+"\n" {
 		t.Fatalf("healthz with the database closed: %d %q", status, body)
+	}
+	resp, err := http.Get(e.ts.URL + mcpserver.PathReady)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("readyz with the database closed: %d, want 503", resp.StatusCode)
 	}
 }

@@ -48,6 +48,11 @@ Flags:
 	if fs.NArg() > 0 {
 		return fmt.Errorf("backup: unexpected %q; usage: hostgate backup --data-dir DIR --to FILE", fs.Arg(0))
 	}
+	if os.Getenv("HOSTGATE_DB") != "" {
+		// With PostgreSQL the database is the operator's, and so are its
+		// backups: pg_dump takes a consistent copy while hostgate serves.
+		return errors.New("backup: hostgate backup copies the SQLite database in --data-dir, but HOSTGATE_DB says this hostgate uses PostgreSQL: back it up with pg_dump (e.g. pg_dump --format=custom --file hostgate.dump \"$HOSTGATE_DB\") or your provider's snapshots, and keep the secret key apart as for SQLite")
+	}
 	if *to == "" {
 		return errors.New("backup: --to is required: the new file to write the backup to, e.g. --to /var/backups/hostgate-2026-05-01.db")
 	}

@@ -115,3 +115,25 @@ func TestBackupCommandRefuses(t *testing.T) {
 		t.Fatal("a refused backup created a database")
 	}
 }
+
+// TestBackupRefusesPostgres: with HOSTGATE_DB set the SQLite file in
+// --data-dir is not hostgate's database, so copying it would give a
+// backup of the wrong thing; the command says to use pg_dump, and never
+// repeats the URL (it holds a password).
+func TestBackupRefusesPostgres(t *testing.T) {
+	dir := t.TempDir()
+	a, err := open(defaults(dir), io.Discard, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.close()
+	t.Setenv("HOSTGATE_DB", "postgres://hostgate:s3cret-pw@db.internal:5432/hostgate")
+	to := filepath.Join(dir, "b.db")
+	err = backupCommand([]string{"--data-dir", dir, "--to", to}, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "pg_dump") || strings.Contains(err.Error(), "s3cret-pw") {
+		t.Fatalf("backup with HOSTGATE_DB: %v, want a refusal naming pg_dump without the password", err)
+	}
+	if _, err := os.Stat(to); !os.IsNotExist(err) {
+		t.Fatal("a refused backup wrote a file")
+	}
+}
