@@ -13,6 +13,7 @@ import (
 //
 //	HOSTGATE_<VENDOR>_CLIENT_ID, HOSTGATE_<VENDOR>_CLIENT_SECRET  hostgate's OAuth client at the vendor
 //	HOSTGATE_<VENDOR>_BASE_URL                                    another API base (a proxy, a staging API)
+//	HOSTGATE_<VENDOR>_AUTH_URL, _TOKEN_URL, _REVOKE_URL            that API's OAuth endpoints, where they are not the real ones
 //
 // where <VENDOR> is HOSTEX, HOSPITABLE, HOSTAWAY or HOXTONAI.
 func vendorSpecs() []*connector.Spec {
@@ -25,6 +26,11 @@ func vendorSpecs() []*connector.Spec {
 		if s.OAuth != nil {
 			s.OAuth.ClientID = os.Getenv(prefix + "CLIENT_ID")
 			s.OAuth.ClientSecret = os.Getenv(prefix + "CLIENT_SECRET")
+			for name, p := range map[string]*string{"AUTH_URL": &s.OAuth.AuthURL, "TOKEN_URL": &s.OAuth.TokenURL, "REVOKE_URL": &s.OAuth.RevokeURL} {
+				if v := os.Getenv(prefix + name); v != "" {
+					*p = v
+				}
+			}
 		}
 	}
 	return specs
