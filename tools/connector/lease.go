@@ -25,13 +25,19 @@ import (
 // The lease is a committed row, not a database lock held across the vendor
 // call: a slow or dead vendor never holds a transaction, a connection of
 // the pool or a row lock that the connection's other writers (a reconnect,
-// a needs_reauth mark) would queue behind. A process that dies holding a
-// lease holds it only until its end, after which another takes it over.
+// a needs_reauth mark) would queue behind. The lease is short and its
+// holder extends it while its vendor call runs (keepLease), so that a
+// process that dies holding one (SIGKILL, a lost machine) holds it only a
+// few seconds, within the time the others wait: one of them then takes it
+// over and renews, and no call fails for it.
 
 const (
-	// leaseFor is how long a renewal lease lasts: as long as a renewal
-	// may run, so that a live holder never loses its lease mid-call.
-	leaseFor = renewTimeout
+	// leaseFor is how long a renewal lease lasts unless its holder
+	// extends it, every leaseExtend while its renewal runs. It is shorter
+	// than leaseWait, so that the processes waiting on a holder that died
+	// take the lease over before they give up.
+	leaseFor    = 6 * time.Second
+	leaseExtend = 2 * time.Second
 	// leaseWait bounds how long a renewal waits for another process's
 	// before it gives up with ErrUnavailable; the caller may try again.
 	leaseWait = 10 * time.Second
@@ -69,6 +75,41 @@ func (l *Lifecycle) claim(ctx context.Context, conn store.Connection) (bool, err
 		return false, fmt.Errorf("connector: claim renewal: %w", err)
 	}
 	return won, nil
+}
+
+// keepLease extends this process's lease of conn every leaseExtend until
+// the returned stop is called (after the save or the release). A lease it
+// finds lost (a stall longer than leaseFor let another process take it
+// over) is left lost: the store's conditional save settles which renewal
+// is kept.
+func (l *Lifecycle) keepLease(ctx context.Context, conn store.Connection) (stop func()) {
+	if l.lease.leases == nil {
+		return func() {}
+	}
+	done := make(chan struct{})
+	exited := make(chan struct{})
+	go func() {
+		defer close(exited)
+		t := time.NewTicker(leaseExtend)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+			if won, err := l.claim(ctx, conn); err != nil || !won {
+				l.log.WarnContext(ctx, "renewal lease not extended", "vendor", conn.Vendor, "connection", conn.ID, "err", err)
+				return
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		<-exited
+	}
 }
 
 // release ends this process's lease after a renewal that wrote nothing,

@@ -132,7 +132,9 @@ func (l *Lifecycle) renewLeased(ctx context.Context, spec *Spec, conn store.Conn
 			l.release(ctx, id)
 		}
 	}()
+	keeping := l.keepLease(ctx, conn)
 	fresh, err := spec.Refresh(ctx, spec, cred)
+	keeping()
 	if errors.Is(err, ErrNeedsReauth) {
 		spec.Metrics.VendorRefresh(conn.Vendor, metrics.RefreshNeedsReauth)
 		return l.refused(ctx, conn, "the vendor refused to renew access")
