@@ -30,10 +30,12 @@ func (s *Server) follow(conns *connCache) error {
 		return err
 	}
 	s.fleet = &fleet{stop: stop, done: make(chan struct{})}
+	counted := s.metrics.FleetChanges()
 	go func() {
 		defer close(s.fleet.done)
 		for c := range ch {
 			s.apply(conns, c)
+			counted(c.Topic)
 			if f := s.fleet.applied.Load(); f != nil {
 				(*f)(c)
 			}

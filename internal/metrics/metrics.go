@@ -327,3 +327,34 @@ func codeLabel(code int) string {
 	}
 	return codes[code]
 }
+
+// The topics of FleetChanges' label: the store's change topics, and other
+// for one a newer process sent.
+var fleetTopics = map[string]bool{"grants": true, "connections": true, "sessions": true, "reset": true}
+
+// FleetChanges registers the count of the changes this process applied
+// from the database's change feed (PostgreSQL's LISTEN/NOTIFY: what other
+// replicas revoked, disabled or changed), by topic, and returns the
+// function that counts one. A feed that stops counting while the others
+// count is a replica that no longer hears the fleet; reset counts the
+// times it lost the feed and got it back.
+func (m *Metrics) FleetChanges() func(topic string) {
+	if m == nil {
+		return func(string) {}
+	}
+	c := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "hostgate_fleet_changes_total",
+		Help: "Changes applied from the database's change feed (revocations, connection and session changes made by any replica), by topic.",
+	}, []string{"topic"})
+	m.reg.MustRegister(c)
+	for t := range fleetTopics {
+		c.WithLabelValues(t)
+	}
+	c.WithLabelValues("other")
+	return func(topic string) {
+		if !fleetTopics[topic] {
+			topic = "other"
+		}
+		c.WithLabelValues(topic).Inc()
+	}
+}
