@@ -22,3 +22,7 @@ func (s *Server) OnChangeApplied(f func(store.Change)) {
 	}
 	s.fleet.applied.Store(&f)
 }
+
+// ForgetAppLimits drops the app limits the server keeps, as the change
+// feed does when another process sets them.
+func (s *Server) ForgetAppLimits() { s.limits.invalidate() }

@@ -51,6 +51,9 @@ func (s *Server) apply(conns *connCache, c store.Change) {
 	switch c.Topic {
 	case store.TopicGrants:
 		s.oauth.ForgetVerified()
+		s.limits.invalidate()
+	case store.TopicLimits:
+		s.limits.invalidate()
 	case store.TopicConnections:
 		conns.invalidate()
 		s.lifecycle.Forget(c.Key)
@@ -62,6 +65,7 @@ func (s *Server) apply(conns *connCache, c store.Change) {
 			s.log.Info("the database's change feed is back: caches dropped")
 		}
 		s.oauth.ForgetVerified()
+		s.limits.invalidate()
 		conns.invalidate()
 		s.lifecycle.ForgetAll()
 	}

@@ -232,3 +232,34 @@ func TestFleetListenerLost(t *testing.T) {
 		t.Error("no log line says the change feed was lost")
 	}
 }
+
+// TestFleetLimits: the host's limits of an app, which every replica keeps
+// in memory once it has served the app, hold on the next call to each
+// replica once set (here straight in the database, as another replica's
+// connections page sets them), with no time passing: the change feed
+// drops them.
+func TestFleetLimits(t *testing.T) {
+	e := fleetEnv(t)
+	f := e.authorize(t, "2025-11-25")
+	defer f.client.Close()
+	tok, _ := f.tokens.GetToken(context.Background())
+	clients := make([]*client.Client, 3)
+	for i := range clients {
+		clients[i] = e.replicaClient(t, i, tok.AccessToken)
+		if msg := callTool(t, clients[i], "whoami", nil, nil); msg != "" {
+			t.Fatalf("whoami on replica %d before the limits: %s", i, msg)
+		}
+	}
+	wait := e.expect(t, func(c store.Change) bool { return c.Topic == store.TopicLimits })
+	if err := e.store.SetAppLimits(context.Background(), store.AppLimits{UserID: e.host.ID, ClientID: f.clientID,
+		Tools: []string{"list_properties"}, UpdatedAt: e.clock.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	wait()
+	for i, c := range clients {
+		msg := callTool(t, c, "whoami", nil, nil)
+		if !strings.Contains(msg, "limited this app to these tools: list_properties") {
+			t.Fatalf("whoami on replica %d after the limits were set: %q", i, msg)
+		}
+	}
+}

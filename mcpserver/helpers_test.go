@@ -1,6 +1,7 @@
 package mcpserver_test
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -8,6 +9,9 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/hostgate/hostgate/mcpserver"
+	"github.com/hostgate/hostgate/store"
 )
 
 // postMCP posts a JSON-RPC body to the MCP endpoint with an optional token.
@@ -71,4 +75,21 @@ func challengeParam(h, name string) string {
 		return ""
 	}
 	return m[1]
+}
+
+// setAppLimits writes the host's limits of an app straight into the store,
+// as another process would, and has every server drop the limits it
+// keeps, as the change feed would tell it.
+func (e *env) setAppLimits(ctx context.Context, l store.AppLimits) error {
+	if err := e.store.SetAppLimits(ctx, l); err != nil {
+		return err
+	}
+	servers := e.servers
+	if len(servers) == 0 {
+		servers = []*mcpserver.Server{e.srv}
+	}
+	for _, s := range servers {
+		s.ForgetAppLimits()
+	}
+	return nil
 }

@@ -23,7 +23,7 @@ func (s *Server) limitHooks() *server.Hooks {
 		if !ok || res == nil {
 			return
 		}
-		l, err := s.cfg.Store.GetAppLimits(ctx, c.UserID, c.ClientID)
+		l, err := s.limits.limits(ctx, c.UserID, c.ClientID)
 		if err != nil {
 			// The calls are refused by the tools themselves if need be;
 			// the list stays whole.

@@ -96,7 +96,7 @@ func TestLimitedItemsByID(t *testing.T) {
 		}
 	}
 
-	if err := e.store.SetAppLimits(ctx, store.AppLimits{UserID: e.host.ID, ClientID: f.clientID, Properties: allowedList}); err != nil {
+	if err := e.setAppLimits(ctx, store.AppLimits{UserID: e.host.ID, ClientID: f.clientID, Properties: allowedList}); err != nil {
 		t.Fatal(err)
 	}
 	drafts := func() int {

@@ -218,7 +218,7 @@ func TestLimitedLists(t *testing.T) {
 		props = append(props, p)
 	}
 	slices.Sort(props)
-	if err := e.store.SetAppLimits(context.Background(), store.AppLimits{UserID: e.host.ID, ClientID: f.clientID, Properties: props}); err != nil {
+	if err := e.setAppLimits(context.Background(), store.AppLimits{UserID: e.host.ID, ClientID: f.clientID, Properties: props}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -293,7 +293,7 @@ func TestLimitsDoNotShapeAnotherApp(t *testing.T) {
 		t.Fatalf("%d reservations; the test needs several", len(before.Reservations))
 	}
 	prop := before.Reservations[0].PropertyID
-	if err := e.store.SetAppLimits(context.Background(), store.AppLimits{UserID: e.host.ID, ClientID: a.clientID, Properties: []string{prop}}); err != nil {
+	if err := e.setAppLimits(context.Background(), store.AppLimits{UserID: e.host.ID, ClientID: a.clientID, Properties: []string{prop}}); err != nil {
 		t.Fatal(err)
 	}
 	var limited, after tools.ReservationsOut

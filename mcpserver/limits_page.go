@@ -248,6 +248,9 @@ func (s *Server) handleLimits(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, "set app limits", err)
 		return
 	}
+	// This replica's calls see the new limits at once; the others hear
+	// of them through the change feed.
+	s.limits.invalidate()
 	s.log.InfoContext(ctx, "app limits set", "host_id", u.ID, "client_id", clientID,
 		"tools", len(l.Tools), "properties", len(l.Properties), "until", !l.Until.IsZero())
 	http.Redirect(w, r, PathConnections+"?done=limits", http.StatusSeeOther)

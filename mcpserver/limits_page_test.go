@@ -100,7 +100,7 @@ func TestLimitsFormVendorFailure(t *testing.T) {
 	f := e.authorize(t, "2025-11-25")
 	f.client.Close()
 	const kept = "hostex:12111947"
-	if err := e.store.SetAppLimits(context.Background(), store.AppLimits{UserID: e.host.ID, ClientID: f.clientID, Properties: []string{kept}}); err != nil {
+	if err := e.setAppLimits(context.Background(), store.AppLimits{UserID: e.host.ID, ClientID: f.clientID, Properties: []string{kept}}); err != nil {
 		t.Fatal(err)
 	}
 	e.sandbox.Hostex.Fail(sandbox.Fault{Path: "/properties", Status: http.StatusInternalServerError, Times: -1})

@@ -105,6 +105,8 @@ type Server struct {
 	inFlight atomic.Int64
 	// fleet applies other processes' changes to the caches (fleet.go).
 	fleet *fleet
+	// limits are the hosts' limits of their apps, kept (limitscache.go).
+	limits *limitsCache
 }
 
 // New builds the handler tree.
@@ -174,8 +176,10 @@ func New(cfg Config) (*Server, error) {
 	s.lifecycle.UseCache(connector.NewCache(cfg.CacheBytes, cfg.Now))
 	s.lifecycle.OnChange(s.connectionChanged)
 	s.observe()
+	s.limits = newLimitsCache(cfg.Store.GetAppLimits, cfg.Now)
 	s.deps = &tools.Deps{Store: cfg.Store, Logger: cfg.Logger, Now: cfg.Now, BaseURL: cfg.BaseURL,
-		Registry: s.vendors, Lifecycle: s.lifecycle, Vendors: s.vendors.Names(), StateKey: cfg.StateKey}
+		Registry: s.vendors, Lifecycle: s.lifecycle, Vendors: s.vendors.Names(), StateKey: cfg.StateKey,
+		AppLimits: s.limits.limits}
 	s.tools = cfg.Tools(s.deps)
 	mcpSrv := server.NewMCPServer("hostgate", cfg.Version,
 		server.WithToolCapabilities(false),

@@ -24,6 +24,9 @@ const (
 	// connection's credential, changed (a connection created, updated or
 	// deleted, a team member added or removed, a host disabled).
 	TopicConnections = "connections"
+	// TopicLimits: a host changed the limits of an app (SetAppLimits).
+	// The key is the host's id and the app's, separated by a space.
+	TopicLimits = "limits"
 	// TopicReset is no write: the subscription may have missed changes
 	// (its database connection was lost and is back), so everything kept
 	// in memory must go.

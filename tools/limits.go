@@ -45,7 +45,7 @@ func (e *limitError) Error() string { return e.text }
 // and, under a property limit, the notes the lists leave), or why the call
 // is refused: a *limitError, or the store's failure.
 func applyLimits(ctx context.Context, d *Deps, c *Caller, tool string, args map[string]any) (context.Context, *Caller, error) {
-	l, err := d.Store.GetAppLimits(ctx, c.UserID, c.ClientID)
+	l, err := d.appLimits(ctx, c.UserID, c.ClientID)
 	if err != nil {
 		return ctx, c, fmt.Errorf("read app limits: %w", err)
 	}

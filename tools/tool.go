@@ -51,6 +51,9 @@ type Deps struct {
 	// StateKey (32 secret bytes) seals what tools hand the client to take
 	// back later: page cursors and confirmation round trips.
 	StateKey []byte
+	// AppLimits returns the host's limits of an app, from a cache the
+	// server keeps current; nil reads the store on every call.
+	AppLimits func(ctx context.Context, userID, clientID string) (store.AppLimits, error)
 
 	sealOnce sync.Once
 	seal     *sealer
@@ -60,6 +63,14 @@ type Deps struct {
 	// snapshots keep what a paged call's accounts answered, for its
 	// next pages.
 	snapshots snapshots
+}
+
+// appLimits returns the host's limits of an app.
+func (d *Deps) appLimits(ctx context.Context, userID, clientID string) (store.AppLimits, error) {
+	if d.AppLimits != nil {
+		return d.AppLimits(ctx, userID, clientID)
+	}
+	return d.Store.GetAppLimits(ctx, userID, clientID)
 }
 
 // sealer returns the sealer built from StateKey.

@@ -330,7 +330,7 @@ func codeLabel(code int) string {
 
 // The topics of FleetChanges' label: the store's change topics, and other
 // for one a newer process sent.
-var fleetTopics = map[string]bool{"grants": true, "connections": true, "sessions": true, "reset": true}
+var fleetTopics = map[string]bool{"grants": true, "connections": true, "limits": true, "sessions": true, "reset": true}
 
 // FleetChanges registers the count of the changes this process applied
 // from the database's change feed (PostgreSQL's LISTEN/NOTIFY: what other
@@ -344,7 +344,7 @@ func (m *Metrics) FleetChanges() func(topic string) {
 	}
 	c := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "hostgate_fleet_changes_total",
-		Help: "Changes applied from the database's change feed (revocations, connection and session changes made by any replica), by topic.",
+		Help: "Changes applied from the database's change feed (revocations, connection, limit and session changes made by any replica), by topic.",
 	}, []string{"topic"})
 	m.reg.MustRegister(c)
 	for t := range fleetTopics {

@@ -35,6 +35,6 @@ const setAppLimitsSQL = `INSERT INTO app_limits (user_id, client_id, tools, prop
 
 // SetAppLimits implements [store.Limits].
 func (s *Store) SetAppLimits(ctx context.Context, l store.AppLimits) error {
-	return s.mustChange(ctx, "set app limits", setAppLimitsSQL,
+	return s.writeNotify(ctx, "set app limits", store.TopicLimits, l.UserID+" "+l.ClientID, setAppLimitsSQL,
 		lv(l.Tools), lv(l.Properties), tv(l.Until), tv(l.UpdatedAt), l.UserID, l.ClientID)
 }
