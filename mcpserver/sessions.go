@@ -61,6 +61,10 @@ type session struct {
 	// the database is known to hold; checked when the database last
 	// confirmed the session (zero: confirm on the next use).
 	lastUsed, stored, checked time.Time
+	// used is whether the database holds a use after the creation: until
+	// it does, the session is among the first its grant's cap evicts, so
+	// the first use is written at once.
+	used bool
 	// client is what the client declared at initialize; nil if unknown.
 	client *clientDecl
 }
@@ -182,10 +186,10 @@ func (s *sessions) use(ctx context.Context, id, grant string) bool {
 	}
 	now := s.now()
 	e.lastUsed = now
-	touch := now.Sub(e.stored) >= touchEvery
+	touch := !e.used || now.Sub(e.stored) >= touchEvery
 	check := now.Sub(e.checked) >= sessionTrust
 	if touch {
-		e.stored = now // one touch at a time is enough
+		e.stored, e.used = now, true // one touch at a time is enough
 	}
 	hash := e.hash
 	s.mu.Unlock()
@@ -245,9 +249,9 @@ func (s *sessions) adopt(ctx context.Context, id, grant string) bool {
 	if row.GrantID != grant || now.Sub(row.LastUsedAt) >= sessionIdleTTL {
 		return false
 	}
-	e := &session{grant: grant, hash: hash, lastUsed: now, stored: row.LastUsedAt, checked: now,
+	e := &session{grant: grant, hash: hash, lastUsed: now, stored: row.LastUsedAt, checked: now, used: true,
 		client: decodeClient(row.Client)}
-	touch := now.Sub(row.LastUsedAt) >= touchEvery
+	touch := now.Sub(row.LastUsedAt) >= touchEvery || !row.LastUsedAt.After(row.CreatedAt)
 	if touch {
 		e.stored = now
 	}
@@ -356,7 +360,9 @@ type boundSessions struct {
 // hash) before the client learns it. The database makes room under the
 // grant's cap; this process's uses of the grant's sessions are written
 // first, so that the least recently used is the one evicted, and idle
-// sessions are swept now and then.
+// sessions are swept now and then. The database's order of eviction is
+// as fine as what processes wrote of their uses: a first use at once,
+// later ones every touchEvery, and this process's all.
 func (b boundSessions) Generate() string {
 	buf := make([]byte, 32)
 	if _, err := rand.Read(buf); err != nil {

@@ -29,7 +29,9 @@ const TopicSessions = "sessions"
 type MCPSessions interface {
 	// CreateMCPSession stores s and, in the same transaction, makes its
 	// grant hold at most max sessions (s included) by deleting the grant's
-	// least recently used ones (LastUsedAt, then CreatedAt, then hash);
+	// sessions never used since their creation (LastUsedAt not after
+	// CreatedAt) first, then the least recently used (LastUsedAt, then
+	// CreatedAt, then hash), so that a flood of initializes evicts itself;
 	// it returns the hashes it deleted, each announced as TopicSessions.
 	// ErrExists if the hash is taken; ErrNotFound if the grant is unknown.
 	CreateMCPSession(ctx context.Context, s MCPSession, max int) (evicted []string, err error)

@@ -28,7 +28,7 @@ func (s *Store) CreateMCPSession(ctx context.Context, m store.MCPSession, max in
 			return wrap("create mcp session", err)
 		}
 		rows, err := tx.QueryContext(ctx, `SELECT hash FROM mcp_sessions WHERE grant_id = ?
-			ORDER BY last_used_at, created_at, hash`, m.GrantID)
+			ORDER BY CASE WHEN last_used_at > created_at THEN 1 ELSE 0 END, last_used_at, created_at, hash`, m.GrantID)
 		if err != nil {
 			return wrap("create mcp session", err)
 		}

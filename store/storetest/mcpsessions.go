@@ -76,8 +76,9 @@ func testMCPSessions(t *testing.T, s store.Store) {
 	wantErr(t, "TouchMCPSession after delete", s.TouchMCPSession(ctx, "h1", at(time.Hour)), store.ErrNotFound)
 }
 
-// testMCPSessionCap: a grant over its cap loses its least recently used
-// sessions (by last use, then creation), and only its own.
+// testMCPSessionCap: a grant over its cap loses the sessions never used
+// since their creation first, then its least recently used ones (by last
+// use, then creation), and only its own.
 func testMCPSessionCap(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	seedUser(t, s, "u1")
@@ -93,17 +94,24 @@ func testMCPSessionCap(t *testing.T, s store.Store) {
 	if ev := createMCPSession(t, s, newMCPSession("d", "g1", at(11*time.Second)), 3); len(ev) != 1 || ev[0] != "b" {
 		t.Fatalf("evicted %v, want [b]", ev)
 	}
-	// A lower cap evicts as many as it takes.
-	if ev := createMCPSession(t, s, newMCPSession("e", "g1", at(12*time.Second)), 2); len(ev) != 2 || ev[0] != "c" || ev[1] != "a" {
-		t.Fatalf("evicted %v, want [c a]", ev)
+	// A lower cap evicts as many as it takes: the unused c and d before a,
+	// though a was used before d was created.
+	if ev := createMCPSession(t, s, newMCPSession("e", "g1", at(12*time.Second)), 2); len(ev) != 2 || ev[0] != "c" || ev[1] != "d" {
+		t.Fatalf("evicted %v, want [c d]", ev)
 	}
-	for hash, want := range map[string]bool{"a": false, "b": false, "c": false, "d": true, "e": true, "other": true} {
+	// Among used sessions, the least recently used goes.
+	check(t, "TouchMCPSession", s.TouchMCPSession(ctx, "e", at(13*time.Second)))
+	check(t, "TouchMCPSession", s.TouchMCPSession(ctx, "a", at(14*time.Second)))
+	if ev := createMCPSession(t, s, newMCPSession("f", "g1", at(15*time.Second)), 2); len(ev) != 1 || ev[0] != "e" {
+		t.Fatalf("evicted %v, want [e]", ev)
+	}
+	for hash, want := range map[string]bool{"a": true, "b": false, "c": false, "d": false, "e": false, "f": true, "other": true} {
 		_, err := s.GetMCPSession(ctx, hash)
 		if (err == nil) != want {
 			t.Errorf("session %s: err = %v, want present %v", hash, err, want)
 		}
 	}
-	_, err := s.CreateMCPSession(ctx, newMCPSession("f", "g1", t0), 0)
+	_, err := s.CreateMCPSession(ctx, newMCPSession("g", "g1", t0), 0)
 	if err == nil {
 		t.Fatal("CreateMCPSession with a cap of 0 succeeded")
 	}
