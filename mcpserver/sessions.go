@@ -473,3 +473,10 @@ func (b boundSessions) Terminate(id string) (bool, error) {
 	s.mu.Unlock()
 	return false, nil
 }
+
+// SweepSessions deletes, in the database, the MCP sessions unused for
+// sessionIdleTTL and those of revoked grants, and returns how many went:
+// the fleet's sweep, for the times no initialize comes to do it.
+func (s *Server) SweepSessions(ctx context.Context) (int64, error) {
+	return s.cfg.Store.DeleteIdleMCPSessions(ctx, s.cfg.Now().Add(-sessionIdleTTL))
+}
