@@ -11,7 +11,7 @@ import (
 // one's caches (store.Fleet's change feed), so that a revocation or a
 // membership change made through any replica holds on the next call to
 // every other: the verified access tokens, the hosts' connection lists,
-// and the connections' credentials and vendor reads.
+// the connections' credentials and vendor reads, and the MCP sessions.
 type fleet struct {
 	stop context.CancelFunc
 	done chan struct{}
@@ -57,6 +57,8 @@ func (s *Server) apply(conns *connCache, c store.Change) {
 	case store.TopicConnections:
 		conns.invalidate()
 		s.lifecycle.Forget(c.Key)
+	case store.TopicSessions:
+		s.sessions.ended(c.Key)
 	default: // TopicReset, or a topic newer than this build
 		switch c.Key {
 		case store.ResetLost:
@@ -68,6 +70,7 @@ func (s *Server) apply(conns *connCache, c store.Change) {
 		s.limits.invalidate()
 		conns.invalidate()
 		s.lifecycle.ForgetAll()
+		s.sessions.distrust()
 	}
 }
 

@@ -215,7 +215,7 @@ func newEnv(t testing.TB, o envOptions) *env {
 		e.servers = append(e.servers, srv)
 		if o.replicas > 1 {
 			if lb == nil {
-				lb = &balancer{bySession: map[string]int{}}
+				lb = &balancer{}
 				e.lb = lb
 			}
 			lb.replicas = append(lb.replicas, srv.Handler())

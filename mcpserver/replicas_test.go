@@ -1,9 +1,7 @@
 package mcpserver_test
 
 import (
-	"bufio"
 	"context"
-	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -11,34 +9,27 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/mark3labs/mcp-go/server"
 )
 
-// balancer is a load balancer in front of several hostgate replicas. A
-// request for an MCP session goes to the replica that started the session
-// (affinity by Mcp-Session-Id, as README asks of a real one); every other
-// request goes to the next replica in turn, so that two requests in a row
-// never meet the same replica. A test sends a request to replica i with
-// the header pinHeader: i.
+// balancer is a load balancer in front of several hostgate replicas, with
+// no session affinity: every request goes to the next replica in turn, so
+// that two requests in a row never meet the same replica, whatever MCP
+// session they carry. A test sends a request to replica i with the header
+// pinHeader: i.
 // pinHeader names the replica a request must reach (balancer).
 const pinHeader = "X-Test-Replica"
 
 type balancer struct {
-	mu        sync.Mutex
-	replicas  []http.Handler
-	next      int
-	bySession map[string]int
-	served    []int
+	mu       sync.Mutex
+	replicas []http.Handler
+	next     int
+	served   []int
 }
 
 func (b *balancer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	b.mu.Lock()
-	i, bound := b.bySession[r.Header.Get(server.HeaderKeySessionID)]
-	if pin, err := strconv.Atoi(r.Header.Get(pinHeader)); err == nil {
-		i, bound = pin, true
-	}
-	if !bound {
+	i, err := strconv.Atoi(r.Header.Get(pinHeader))
+	if err != nil {
 		i = b.next
 		b.next = (b.next + 1) % len(b.replicas)
 	}
@@ -47,11 +38,7 @@ func (b *balancer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	b.served[i]++
 	b.mu.Unlock()
-	b.replicas[i].ServeHTTP(&sessionWriter{ResponseWriter: w, learn: func(id string) {
-		b.mu.Lock()
-		b.bySession[id] = i
-		b.mu.Unlock()
-	}}, r)
+	b.replicas[i].ServeHTTP(w, r)
 }
 
 // counts returns how many requests each replica served.
@@ -61,42 +48,11 @@ func (b *balancer) counts() []int {
 	return append([]int(nil), b.served...)
 }
 
-// sessionWriter tells the balancer a new session's id as the response's
-// headers go out, before the client can use it.
-type sessionWriter struct {
-	http.ResponseWriter
-	learn   func(id string)
-	learned bool
-}
-
-func (w *sessionWriter) see() {
-	if !w.learned {
-		w.learned = true
-		if id := w.Header().Get(server.HeaderKeySessionID); id != "" {
-			w.learn(id)
-		}
-	}
-}
-
-func (w *sessionWriter) WriteHeader(code int) { w.see(); w.ResponseWriter.WriteHeader(code) }
-
-func (w *sessionWriter) Write(p []byte) (int, error) { w.see(); return w.ResponseWriter.Write(p) }
-
-func (w *sessionWriter) Flush() {
-	w.see()
-	if f, ok := w.ResponseWriter.(http.Flusher); ok {
-		f.Flush()
-	}
-}
-
-func (w *sessionWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
-	return http.NewResponseController(w.ResponseWriter).Hijack()
-}
-
 // TestReplicas: three hostgate servers share one database, each through its
 // own store handle (on PostgreSQL its own pool; on SQLite its own
-// connections to the file), behind a balancer that takes them in turn.
-// The whole flow crosses replicas at every step and works: registration,
+// connections to the file), behind a balancer that takes them in turn,
+// MCP session or not. The whole flow crosses replicas at every step and
+// works: registration,
 // sign-in, consent, code, token, initialize, tool calls through a vendor,
 // the refresh. A token revoked through one replica is refused by all once
 // the 15 seconds a replica may trust a verified token have passed, even

@@ -164,7 +164,7 @@ func New(cfg Config) (*Server, error) {
 		origin: u.Scheme + "://" + u.Host, loopback: isLoopbackHost(u.Host),
 		prmURL: cfg.BaseURL + server.ProtectedResourceMetadataPath(cfg.BaseURL+MCPPath),
 		scopes: as.ScopesSupported(), toolScopes: map[string]string{},
-		sessions: newSessions(cfg.Now),
+		sessions: newSessions(cfg.Store, cfg.Now, cfg.Logger.With("component", "mcp")),
 		activity: newActivityLog(cfg.Store, cfg.Logger.With("component", "activity")),
 		metrics:  m, drain: newDrainState(),
 	}
@@ -181,6 +181,9 @@ func New(cfg Config) (*Server, error) {
 		Registry: s.vendors, Lifecycle: s.lifecycle, Vendors: s.vendors.Names(), StateKey: cfg.StateKey,
 		AppLimits: s.limits.limits}
 	s.tools = cfg.Tools(s.deps)
+	hooks := s.limitHooks()
+	// Legacy sessions keep what their client declared (sessionclient.go).
+	hooks.AddAfterInitialize(s.sessions.recordClient)
 	mcpSrv := server.NewMCPServer("hostgate", cfg.Version,
 		server.WithToolCapabilities(false),
 		server.WithPromptCapabilities(false),
@@ -188,7 +191,7 @@ func New(cfg Config) (*Server, error) {
 		server.WithToolHandlerMiddleware(s.recordToolCalls),
 		server.WithRecovery(),
 		server.WithInstructions(instructions(cfg.Vendors)),
-		server.WithHooks(s.limitHooks()),
+		server.WithHooks(hooks),
 	)
 	for _, p := range tools.Prompts(s.deps) {
 		mcpSrv.AddPrompt(p.Def, p.Handler)
@@ -203,6 +206,7 @@ func New(cfg Config) (*Server, error) {
 	streamable := server.NewStreamableHTTPServer(mcpSrv,
 		server.WithSessionIdManagerResolver(s.sessions),
 		server.WithSessionIdleTTL(sessionIdleTTL),
+		server.WithHTTPContextFunc(s.sessions.restoreClient),
 		// Our own Host check runs in protect, aware of proxies.
 		server.WithDisableLocalhostProtection(true),
 		// mcp-go logs session ids; scrubSessions keeps them out.

@@ -190,7 +190,8 @@ func (a *app) sweep(ctx context.Context) {
 
 // sweepOnce deletes expired codes, tokens and sessions, clients registered
 // over a week before now that were never used, idle clients known by a
-// metadata document (oauthpkce.Server.SweepDocumentClients), and activity
+// metadata document (oauthpkce.Server.SweepDocumentClients), idle MCP
+// sessions and those of revoked grants (mcpserver.Server.SweepSessions), and activity
 // events older than --activity-retention (the last two on the server's own
 // clock). Expired rows go first, so that an expired code no
 // longer keeps an unused registration.
@@ -209,6 +210,11 @@ func (a *app) sweepOnce(ctx context.Context, now time.Time) {
 		a.log.Error("sweep document clients", "err", err)
 	} else if n > 0 {
 		a.log.Info("deleted idle clients known by a metadata document", "clients", n)
+	}
+	if n, err := a.srv.SweepSessions(ctx); err != nil && ctx.Err() == nil {
+		a.log.Error("sweep MCP sessions", "err", err)
+	} else if n > 0 {
+		a.log.Debug("swept idle MCP sessions", "sessions", n)
 	}
 	if n, err := a.srv.SweepActivity(ctx); err != nil && ctx.Err() == nil {
 		a.log.Error("sweep activity", "err", err)
