@@ -266,6 +266,7 @@ type Store interface {
 	RenewalLeases
 	Readiness
 	Fleet
+	RateBudgets
 	// DeleteExpired removes codes, tokens, sessions, connect states,
 	// consent transactions, one-click codes and team invitations that
 	// expired before now (redeemed codes and used invitations included)
