@@ -39,6 +39,11 @@ DECLARE
 	r       RECORD;
 	longest BIGINT := 0;
 BEGIN
+	-- A count is worth less than the wait for its commit's flush to disk:
+	-- a server crash loses at most the last fraction of a second of
+	-- counts, where vendor 429s take over. Transaction-local; a caller's
+	-- own transaction, if any, commits the same way.
+	PERFORM set_config('synchronous_commit', 'off', true);
 	FOR h IN SELECT DISTINCT hashtext(current_schema() || ' ' || x) FROM unnest(p_names) AS x ORDER BY 1 LOOP
 		PERFORM pg_advisory_xact_lock(1751580675, h);
 	END LOOP;
