@@ -19,7 +19,9 @@ type Limit struct {
 	Per time.Duration
 	// ByAddress: the vendor counts the requests from one IP address, so every
 	// account hostgate serves from this process (one egress) spends the same
-	// budget. Otherwise the limit is one account's (accountKey).
+	// budget, which is never shared with other processes (each has its own
+	// egress). Otherwise the limit is one account's (accountKey), shared
+	// with the other processes when the budget is (Share).
 	ByAddress bool
 	// Method and Path, when set, narrow the limit to the requests of that
 	// method whose Request.Path starts with Path (Hostex's 120 a minute on
