@@ -267,6 +267,7 @@ type Store interface {
 	Readiness
 	Fleet
 	MCPSessions
+	RateBudgets
 	// DeleteExpired removes codes, tokens, sessions, connect states,
 	// consent transactions, one-click codes and team invitations that
 	// expired before now (redeemed codes and used invitations included)

@@ -84,6 +84,7 @@ func open(cfg Config, logOut io.Writer, vendors []*connector.Spec) (*app, error)
 	if err != nil {
 		return nil, err
 	}
+	shareBudgets(st, vendors, log)
 	trusted, _ := cfg.trustedProxies() // checked by validate
 	providers, err := cfg.oidcProviders()
 	if err != nil {
@@ -191,7 +192,8 @@ func (a *app) sweep(ctx context.Context) {
 // sweepOnce deletes expired codes, tokens and sessions, clients registered
 // over a week before now that were never used, idle clients known by a
 // metadata document (oauthpkce.Server.SweepDocumentClients), idle MCP
-// sessions and those of revoked grants (mcpserver.Server.SweepSessions), and activity
+// sessions and those of revoked grants (mcpserver.Server.SweepSessions),
+// the shared rate counts no window holds any more, and activity
 // events older than --activity-retention (the last two on the server's own
 // clock). Expired rows go first, so that an expired code no
 // longer keeps an unused registration.
@@ -215,6 +217,11 @@ func (a *app) sweepOnce(ctx context.Context, now time.Time) {
 		a.log.Error("sweep MCP sessions", "err", err)
 	} else if n > 0 {
 		a.log.Debug("swept idle MCP sessions", "sessions", n)
+	}
+	if n, err := a.store.SweepRates(ctx, now); err != nil && ctx.Err() == nil {
+		a.log.Error("sweep rate counts", "err", err)
+	} else if n > 0 {
+		a.log.Debug("swept rate counts", "rows", n)
 	}
 	if n, err := a.srv.SweepActivity(ctx); err != nil && ctx.Err() == nil {
 		a.log.Error("sweep activity", "err", err)

@@ -50,6 +50,10 @@ var sqliteDialect = &dialect{
 const (
 	lockClassMigrate = 0x68670001 // "hg" 1: applying migrations
 	lockClassSeal    = 0x68670002 // "hg" 2: sealing, and the re-seal's barrier
+	// "hg" 3: a shared rate budget's keys, taken inside rate_take
+	// (migration 0018), whose SQL holds the number; listed here so that no
+	// other lock takes it.
+	lockClassRate = 0x68670003
 )
 
 var postgresDialect = &dialect{

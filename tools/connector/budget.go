@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hostgate/hostgate/internal/metrics"
+	"github.com/hostgate/hostgate/store"
 )
 
 // Limit is one of a vendor's published request limits: at most N requests
@@ -18,7 +19,9 @@ type Limit struct {
 	Per time.Duration
 	// ByAddress: the vendor counts the requests from one IP address, so every
 	// account hostgate serves from this process (one egress) spends the same
-	// budget. Otherwise the limit is one account's (accountKey).
+	// budget, which is never shared with other processes (each has its own
+	// egress). Otherwise the limit is one account's (accountKey), shared
+	// with the other processes when the budget is (Share).
 	ByAddress bool
 	// Method and Path, when set, narrow the limit to the requests of that
 	// method whose Request.Path starts with Path (Hostex's 120 a minute on
@@ -45,8 +48,13 @@ func (l Limit) applies(r Request) bool {
 // before it. That over-counts by up to a slot, which is the budget's margin
 // for the difference between when hostgate sends and when the vendor counts.
 //
+// Several processes serving the same accounts (replicas on one database)
+// share the per-account limits through a store.RateBudgets (Share,
+// budgetshare.go); the limits the vendor counts by address stay each
+// process's own, as each has its own egress.
+//
 // A nil *Budget spends nothing. It is safe for concurrent use; its fields
-// are set before first use.
+// are set, and Share called, before first use.
 type Budget struct {
 	// MaxWait is the longest a request waits for room; beyond it the
 	// request fails with the time to retry. Zero is DefaultMaxWait.
@@ -55,10 +63,15 @@ type Budget struct {
 	Now func() time.Time
 
 	limits     []Limit
-	perAccount bool // some limit is per account
+	perAccount bool     // some limit is per account
+	names      []string // each limit's name in the shared counts
 
 	mu       sync.Mutex
 	counters map[budgetKey]*window
+
+	// shared counts the per-account limits with the other processes; nil
+	// counts them here only.
+	shared *sharedBudget
 }
 
 // budgetKey is one limit's count for one account ("" for the address).
@@ -75,7 +88,7 @@ const (
 	// maxCounters bounds the accounts counted; past it, counts that are no
 	// longer in any window are swept (a token that rotated, an account gone).
 	maxCounters = 4096
-	slots       = 10
+	slots       = store.RateSlots
 )
 
 // NewBudget returns the budget of a vendor with the given published limits;
@@ -87,6 +100,7 @@ func NewBudget(limits ...Limit) *Budget {
 			b.perAccount = true
 		}
 	}
+	b.names = limitNames(limits)
 	return b
 }
 
@@ -126,7 +140,7 @@ func (b *Budget) spend(ctx context.Context, vendor string, r Request, cred Crede
 	}
 	var waited time.Duration
 	for {
-		wait := b.take(r, acct)
+		wait := b.takeAll(ctx, vendor, r, acct)
 		if wait <= 0 {
 			if waited > 0 {
 				m.RateLimitWait(vendor, waited, false)
@@ -145,11 +159,33 @@ func (b *Budget) spend(ctx context.Context, vendor string, r Request, cred Crede
 	}
 }
 
-// take counts request r of acct if every limit it falls under has room now
-// and returns 0; otherwise it counts nothing and returns how long until all
-// have room.
-func (b *Budget) take(r Request, acct string) time.Duration {
+// takeAll takes room for request r of acct in this process's counts and,
+// where the budget is shared, in the fleet's: 0 when it was taken in both,
+// else how long until there is room. The local counts go first, and hold
+// the request while the fleet's are asked: they count only what this
+// process sent, which the fleet counted too, so an account this process
+// alone has spent is refused without a database trip. If the fleet has no
+// room, the local take is undone.
+func (b *Budget) takeAll(ctx context.Context, vendor string, r Request, acct string) time.Duration {
 	now := b.now()
+	if wait := b.takeAt(r, acct, now); wait > 0 || b.shared == nil || acct == "" {
+		return wait
+	}
+	wait := b.shared.take(ctx, vendor, b.spends(vendor, r, acct), now)
+	if wait > 0 {
+		b.undo(r, acct, now)
+	}
+	return wait
+}
+
+// take counts request r of acct in this process's counts if every limit
+// it falls under has room now and returns 0; otherwise it counts nothing
+// and returns how long until all have room.
+func (b *Budget) take(r Request, acct string) time.Duration {
+	return b.takeAt(r, acct, b.now())
+}
+
+func (b *Budget) takeAt(r Request, acct string, now time.Time) time.Duration {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	var wait time.Duration
@@ -173,6 +209,20 @@ func (b *Budget) take(r Request, acct string) time.Duration {
 		}
 	}
 	return 0
+}
+
+// undo takes back what takeAt counted for request r of acct at now.
+func (b *Budget) undo(r Request, acct string, now time.Time) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for i, l := range b.limits {
+		if !l.applies(r) {
+			continue
+		}
+		if w := b.counter(i, l, acct, now); w != nil {
+			w.remove(now, l)
+		}
+	}
 }
 
 // counter returns the count of limit i for acct, nil when the limit does
@@ -276,6 +326,16 @@ func (w *window) add(now time.Time, l Limit) {
 		w.slot[i], w.count[i] = s, 0
 	}
 	w.count[i]++
+}
+
+// remove takes back one request counted at now, if its slot is still
+// counted.
+func (w *window) remove(now time.Time, l Limit) {
+	s := now.UnixNano() / slotLen(l)
+	i := int(s % (slots + 1))
+	if w.slot[i] == s && w.count[i] > 0 {
+		w.count[i]--
+	}
 }
 
 // idle reports whether no counted request is in the window any more.

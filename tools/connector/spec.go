@@ -120,7 +120,9 @@ type Spec struct {
 	// Budget keeps this process's requests within the vendor's published
 	// rate limits (budget.go), counted per account and, where the vendor
 	// counts by address, per egress; every request of Client spends it.
-	// Copies of a Spec share it. Nil spends nothing.
+	// Shared (Budget.Share), its per-account limits hold for every
+	// process sharing the counts. Copies of a Spec share it. Nil spends
+	// nothing.
 	Budget *Budget
 
 	// FromFields turns a connect form into a credential, minting a token

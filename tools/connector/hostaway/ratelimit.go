@@ -28,8 +28,9 @@ var limits = []connector.Limit{
 // the tests of the budget itself turn it on.
 var budgeted = true
 
-// newBudget returns a Spec's budget: the limits are the address's and the
-// accounts' of this one process, which one Spec serves.
+// newBudget returns a Spec's budget: the address's limit is this
+// process's, which one Spec serves; the accounts' are counted with the
+// other replicas when cmd shares the budget (connector.Budget.Share).
 func newBudget() *connector.Budget {
 	if !budgeted {
 		return nil
