@@ -13,9 +13,11 @@ import (
 )
 
 // balancer is the load balancer in front of the hostgate processes of
-// processes_test.go. It has no session affinity: each request goes to the next
-// live process in turn, so that consecutive requests of one client, one
-// MCP session included, land on different processes. A request whose
+// processes_test.go. By default it has no session affinity: each request
+// goes to the next live process in turn, so that consecutive requests of
+// one client, one MCP session included, land on different processes
+// (with affinity set, a session's requests go to the process that started
+// it while it lives, as README advises for some clients). A request whose
 // process fails before answering (refused, reset: the process died) is
 // sent to the next one, as a load balancer configured to retry on errors
 // does (nginx's proxy_next_upstream error); the process is then out of the
@@ -33,6 +35,11 @@ type balancer struct {
 	backends []*backend
 	next     int
 	routes   map[string]int // "METHOD /path" → process
+	// affinity sends a request naming an MCP session to the process that
+	// started it, as long as that one lives (bySession); off, the
+	// balancer has none.
+	affinity  bool
+	bySession map[string]int
 	// started, when set, hears each request as it is sent to process i,
 	// with the number of requests then under way there.
 	started func(i int, inflight int64)
@@ -50,8 +57,11 @@ type backend struct {
 // pinHeader names the process a request must reach.
 const pinHeader = "X-Test-Process"
 
+// sessionHeader carries an MCP session's id.
+const sessionHeader = "Mcp-Session-Id"
+
 func newBalancer(t testing.TB) *balancer {
-	b := &balancer{routes: map[string]int{}}
+	b := &balancer{routes: map[string]int{}, bySession: map[string]int{}}
 	b.client = &http.Client{
 		Transport: &http.Transport{MaxIdleConnsPerHost: 128},
 		// The client behind the balancer follows redirects, not the balancer.
@@ -99,9 +109,12 @@ func (b *balancer) order(r *http.Request) []int {
 		return []int{i}
 	}
 	var order []int
+	if i, ok := b.bySession[r.Header.Get(sessionHeader)]; ok && b.affinity && !b.backends[i].dead.Load() {
+		order = append(order, i)
+	}
 	for k := range len(b.backends) {
 		i := (b.next + k) % len(b.backends)
-		if !b.backends[i].dead.Load() {
+		if !b.backends[i].dead.Load() && (len(order) == 0 || order[0] != i) {
 			order = append(order, i)
 		}
 	}
@@ -129,6 +142,11 @@ func (b *balancer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		for name, v := range resp.Header {
 			w.Header()[name] = v
+		}
+		if id := resp.Header.Get(sessionHeader); id != "" {
+			b.mu.Lock()
+			b.bySession[id] = i
+			b.mu.Unlock()
 		}
 		w.WriteHeader(resp.StatusCode)
 		_, _ = w.Write(respBody)

@@ -4,21 +4,29 @@ import (
 	"context"
 	"fmt"
 	"github.com/jackc/pgx/v5"
+	"github.com/mark3labs/mcp-go/client"
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
 
 // BenchmarkFleetToolCalls measures tool-call throughput through the
-// balancer of one hostgate process and of three on one PostgreSQL: one app
-// (one MCP session, its calls spread over the processes) making 32
-// list_properties calls at a time, answered from each process's vendor
-// read cache, so that a call costs hostgate's own path (bearer check,
-// session, limits, activity, cache, paging). Calls that reach the vendor
-// are bounded by its rate budget for the account (Hostex: 600 a minute),
-// not by hostgate.
+// balancer of one hostgate process and of three on one PostgreSQL: three
+// MCP sessions of one app making 32 list_properties calls at a time
+// between them, answered from each process's vendor read cache, so that a
+// call costs hostgate's own path (bearer check, session, limits, activity,
+// cache, paging). Calls that reach the vendor are bounded by its rate
+// budget for the account (Hostex: 600 a minute), not by hostgate.
+//
+//   - processes=1: one process serves everything;
+//   - processes=3: the balancer takes the processes in turn for every
+//     request, so most requests of a session reach a process that did not
+//     start it;
+//   - processes=3/affinity: each session's requests go to the process
+//     that started it.
 //
 // It reports calls/s; cpu-µs/call, the CPU time of the hostgate processes
 // per call, read from /proc (Linux), so that the cost of running a fleet
@@ -30,15 +38,28 @@ import (
 //
 //	HOSTGATE_TEST_POSTGRES=... go test -run '^$' -bench FleetToolCalls -benchtime 300x -count 3 ./cmd/hostgate/
 func BenchmarkFleetToolCalls(b *testing.B) {
-	for _, n := range []int{1, 3} {
-		b.Run(fmt.Sprintf("processes=%d", n), func(b *testing.B) {
+	for _, tc := range []struct {
+		name     string
+		procs    int
+		affinity bool
+	}{
+		{"processes=1", 1, false},
+		{"processes=3", 3, false},
+		{"processes=3/affinity", 3, true},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
 			f := newFleet(b)
-			f.start(n)
+			f.start(tc.procs)
+			f.lb.mu.Lock()
+			f.lb.affinity = tc.affinity
+			f.lb.mu.Unlock()
 			f.connectHostex()
 			a := f.authorize("Bench app")
+			// Three sessions, started on the processes in turn.
+			sessions := []*client.Client{a.client, f.client(a.token(b).AccessToken), f.client(a.token(b).AccessToken)}
 			// Warm: every process verifies the token and fills its caches.
-			for range 2 * n {
-				if err := firstError(burst(a.client, 4)); err != nil {
+			for range 2 * tc.procs {
+				if err := firstError(burstOver(sessions, 12)); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -48,7 +69,7 @@ func BenchmarkFleetToolCalls(b *testing.B) {
 			start := time.Now()
 			calls := 0
 			for b.Loop() {
-				if err := firstError(burst(a.client, batch)); err != nil {
+				if err := firstError(burstOver(sessions, batch)); err != nil {
 					b.Fatal(err)
 				}
 				calls += batch
@@ -62,6 +83,22 @@ func BenchmarkFleetToolCalls(b *testing.B) {
 			b.ReportMetric(0, "ns/op")
 		})
 	}
+}
+
+// burstOver makes n list_properties calls at once, call i through
+// sessions[i mod len(sessions)], and returns their errors.
+func burstOver(sessions []*client.Client, n int) []error {
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			_, errs[i] = callTool(ctx, sessions[i%len(sessions)], "list_properties", nil)
+		})
+	}
+	wg.Wait()
+	return errs
 }
 
 // dbTransactions is how many transactions the database has counted

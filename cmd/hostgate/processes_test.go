@@ -355,8 +355,20 @@ func burst(c *client.Client, n int) []error {
 // request goes to process i.
 func (f *fleetEnv) pinnedClient(token string, i int) *client.Client {
 	f.t.Helper()
-	c, err := client.NewStreamableHttpClient(f.lb.ts.URL+"/mcp", transport.WithHTTPHeaders(map[string]string{
-		"Authorization": "Bearer " + token, pinHeader: fmt.Sprint(i)}))
+	return f.newClient(map[string]string{"Authorization": "Bearer " + token, pinHeader: fmt.Sprint(i)})
+}
+
+// client is an MCP client with an app's access token, through the
+// balancer as it is set.
+func (f *fleetEnv) client(token string) *client.Client {
+	f.t.Helper()
+	return f.newClient(map[string]string{"Authorization": "Bearer " + token})
+}
+
+// newClient is an initialized MCP client sending headers.
+func (f *fleetEnv) newClient(headers map[string]string) *client.Client {
+	f.t.Helper()
+	c, err := client.NewStreamableHttpClient(f.lb.ts.URL+"/mcp", transport.WithHTTPHeaders(headers))
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -367,9 +379,9 @@ func (f *fleetEnv) pinnedClient(token string, i int) *client.Client {
 	f.t.Cleanup(func() { c.Close() })
 	var init mcp.InitializeRequest
 	init.Params.ProtocolVersion = "2025-11-25"
-	init.Params.ClientInfo = mcp.Implementation{Name: "pinned", Version: "1"}
+	init.Params.ClientInfo = mcp.Implementation{Name: "fleet test", Version: "1"}
 	if _, err := c.Initialize(ctx, init); err != nil {
-		f.t.Fatalf("initialize through process %d: %v", i, err)
+		f.t.Fatalf("initialize: %v", err)
 	}
 	return c
 }
