@@ -66,6 +66,10 @@ type Config struct {
 	// (signin.Config).
 	OIDCProviders    []signin.Provider
 	NoPasswordSignIn bool
+	// SharedSignInLimits counts password sign-in attempts with every
+	// replica on the database (signin.Config.SharedLimits); cmd sets it on
+	// PostgreSQL. Nil counts them in this process only.
+	SharedSignInLimits store.RateBudgets
 
 	// CacheBytes bounds the vendor read cache (connector.Cache), by an
 	// estimate of its values' memory; 0 keeps nothing (concurrent identical
@@ -143,6 +147,7 @@ func New(cfg Config) (*Server, error) {
 		Store: cfg.Store, Key: cfg.CSRFKey, Secure: u.Scheme == "https", Params: cfg.PasswordParams,
 		TrustedProxies: cfg.TrustedProxies, Now: cfg.Now, Logger: cfg.Logger,
 		BaseURL: cfg.BaseURL, Providers: cfg.OIDCProviders, NoPassword: cfg.NoPasswordSignIn, Metrics: m,
+		SharedLimits: cfg.SharedSignInLimits,
 	})
 	if err != nil {
 		return nil, err

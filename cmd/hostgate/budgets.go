@@ -3,6 +3,7 @@ package main
 import (
 	"log/slog"
 
+	"github.com/hostgate/hostgate/store"
 	"github.com/hostgate/hostgate/store/sqlstore"
 	"github.com/hostgate/hostgate/tools/connector"
 )
@@ -19,4 +20,15 @@ func shareBudgets(st *sqlstore.Store, vendors []*connector.Spec, log *slog.Logge
 	for _, v := range vendors {
 		v.Budget.Share(st, log.With("component", "vendor"))
 	}
+}
+
+// sharedSignInLimits is what counts password sign-in attempts for the
+// whole fleet (signin.Config.SharedLimits): the shared rate counts on
+// PostgreSQL, where a load balancer spreads one client's attempts over
+// the replicas; nothing on SQLite, where one process counts them all.
+func sharedSignInLimits(st *sqlstore.Store) store.RateBudgets {
+	if st.Backend() != "postgres" {
+		return nil
+	}
+	return st
 }

@@ -13,9 +13,10 @@ import (
 	"github.com/hostgate/hostgate/tools/connector/hostex"
 )
 
-// TestBudgetsSharedOnPostgresOnly: on SQLite a vendor's budget counts in
-// the process; on PostgreSQL its per-account limits count in the
-// database, with the other replicas'.
+// TestBudgetsSharedOnPostgresOnly: on SQLite a vendor's budget and the
+// sign-in limits count in the process; on PostgreSQL the budget's
+// per-account limits and the sign-in limits count in the database, with
+// the other replicas'.
 func TestBudgetsSharedOnPostgresOnly(t *testing.T) {
 	spec := hostex.NewSpec()
 	a, err := open(defaults(t.TempDir()), io.Discard, []*connector.Spec{spec})
@@ -25,6 +26,9 @@ func TestBudgetsSharedOnPostgresOnly(t *testing.T) {
 	t.Cleanup(a.close)
 	if spec.Budget.Shared() {
 		t.Error("on SQLite the Hostex budget counts in the database")
+	}
+	if sharedSignInLimits(a.store) != nil {
+		t.Error("on SQLite the sign-in limits count in the database")
 	}
 
 	db := testdb.Postgres(t) // skips without a server
@@ -38,6 +42,9 @@ func TestBudgetsSharedOnPostgresOnly(t *testing.T) {
 	t.Cleanup(p.close)
 	if !spec.Budget.Shared() {
 		t.Error("on PostgreSQL the Hostex budget does not count with the other replicas")
+	}
+	if sharedSignInLimits(p.store) == nil {
+		t.Error("on PostgreSQL the sign-in limits do not count with the other replicas")
 	}
 }
 

@@ -97,6 +97,7 @@ func open(cfg Config, logOut io.Writer, vendors []*connector.Spec) (*app, error)
 		AllowedOrigins: cfg.origins(), Logger: log, Vendors: vendors,
 		TrustedProxies: trusted, CacheBytes: cfg.CacheBytes, ActivityRetention: cfg.ActivityRetention,
 		OIDCProviders: providers, NoPasswordSignIn: !cfg.PasswordSignIn,
+		SharedSignInLimits: sharedSignInLimits(st),
 	})
 	if err != nil {
 		st.Close()

@@ -138,6 +138,13 @@ func (m *Manager) handleSignIn(w http.ResponseWriter, r *http.Request) {
 		fail(http.StatusTooManyRequests, "throttled", "Too many attempts. Wait a minute, then try again.")
 		return
 	}
+	if wait := m.fleet.take(r.Context(), username, addr, m.now()); wait > 0 {
+		secs := int64((wait + time.Second - 1) / time.Second)
+		w.Header().Set("Retry-After", strconv.FormatInt(secs, 10))
+		m.log.InfoContext(r.Context(), "sign-in refused", "outcome", "fleet_throttled")
+		fail(http.StatusTooManyRequests, "throttled", "Too many attempts. Wait "+strconv.FormatInt(secs, 10)+" seconds, then try again.")
+		return
+	}
 	if wait := m.limiter.accountBegin(username, addr); wait > 0 {
 		secs := int64((wait + time.Second - 1) / time.Second)
 		w.Header().Set("Retry-After", strconv.FormatInt(secs, 10))

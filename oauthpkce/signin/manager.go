@@ -60,6 +60,10 @@ type Config struct {
 	// Metrics counts sign-ins that fail, by method and reason; nil counts
 	// nothing.
 	Metrics *metrics.Metrics
+	// SharedLimits, when set, counts password attempts for every process
+	// on the database as well as in this one (fleetlimit.go): set it where
+	// several replicas share the database. Nil counts in this process only.
+	SharedLimits store.RateBudgets
 }
 
 // Manager signs hosts in and out and tells who is signed in.
@@ -83,6 +87,9 @@ type Manager struct {
 	// sign-ins, each of which stores a state.
 	oidcLimiter *limiter
 	metrics     *metrics.Metrics
+	// fleet counts password attempts with the other replicas; nil when
+	// there are none.
+	fleet *fleetLimits
 }
 
 // New returns a Manager.
@@ -127,6 +134,9 @@ func New(cfg Config) (*Manager, error) {
 	// A start guesses nothing, it only stores a state: a looser bucket,
 	// so that a whole office behind one address can sign in at nine.
 	m.oidcLimiter.every, m.oidcLimiter.burst = rate.Every(oidcStartEvery), oidcStartBurst
+	if cfg.SharedLimits != nil {
+		m.fleet = &fleetLimits{rates: cfg.SharedLimits, log: m.log}
+	}
 	if cfg.Secure {
 		m.sessionCookie, m.browserCookie = "__Host-hostgate-session", "__Host-hostgate-browser"
 	}
