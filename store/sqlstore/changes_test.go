@@ -27,6 +27,34 @@ func next(t *testing.T, ch <-chan store.Change) store.Change {
 	return store.Change{}
 }
 
+// mustOK returns a check that fails t on an error.
+func mustOK(t *testing.T) func(error) {
+	return func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// grantFixture writes through s a host u1 who granted app c1 the grant g1,
+// with the access token "at" and, if refresh, the refresh token "rt".
+func grantFixture(t *testing.T, s *sqlstore.Store, now time.Time, refresh bool) {
+	t.Helper()
+	ctx := t.Context()
+	must := mustOK(t)
+	must(s.CreateUser(ctx, store.User{ID: "u1", Username: "u1", CreatedAt: now}))
+	must(s.CreateClient(ctx, store.Client{ID: "c1", Name: "app", RedirectURIs: []string{"http://127.0.0.1/cb"}, CreatedAt: now}))
+	must(s.CreateAuthCode(ctx, store.AuthCode{Hash: "code", ClientID: "c1", UserID: "u1", RedirectURI: "http://127.0.0.1/cb",
+		Challenge: "x", Scopes: []string{"read"}, CreatedAt: now, ExpiresAt: now.Add(time.Minute)}))
+	rt := store.Token{}
+	if refresh {
+		rt = store.Token{Hash: "rt", Kind: store.KindRefresh, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
+	}
+	must(s.RedeemAuthCode(ctx, "code", now, store.Grant{ID: "g1", UserID: "u1", ClientID: "c1", Scopes: []string{"read"}, CreatedAt: now},
+		store.Token{Hash: "at", Kind: store.KindAccess, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}, rt))
+}
+
 // Writes through one store reach a subscription on another store of the
 // same database, in commit order, and a write that fails sends nothing.
 func TestPostgresChanges(t *testing.T) {
@@ -42,20 +70,8 @@ func TestPostgresChanges(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := time.Now()
-	must := func(err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	must(b.CreateUser(ctx, store.User{ID: "u1", Username: "u1", CreatedAt: now}))
-	must(b.CreateClient(ctx, store.Client{ID: "c1", Name: "app", RedirectURIs: []string{"http://127.0.0.1/cb"}, CreatedAt: now}))
-	must(b.CreateAuthCode(ctx, store.AuthCode{Hash: "code", ClientID: "c1", UserID: "u1", RedirectURI: "http://127.0.0.1/cb",
-		Challenge: "x", Scopes: []string{"read"}, CreatedAt: now, ExpiresAt: now.Add(time.Minute)}))
-	g := store.Grant{ID: "g1", UserID: "u1", ClientID: "c1", Scopes: []string{"read"}, CreatedAt: now}
-	must(b.RedeemAuthCode(ctx, "code", now, g,
-		store.Token{Hash: "at", Kind: store.KindAccess, CreatedAt: now, ExpiresAt: now.Add(time.Hour)},
-		store.Token{Hash: "rt", Kind: store.KindRefresh, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}))
+	must := mustOK(t)
+	grantFixture(t, b, now, true)
 
 	// Fails: nothing is sent for it.
 	if err := b.RevokeGrant(ctx, "no-such-grant", now); err == nil {

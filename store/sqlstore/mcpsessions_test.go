@@ -21,18 +21,8 @@ func TestPostgresSessionChanges(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := time.Now()
-	must := func(err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	must(b.CreateUser(ctx, store.User{ID: "u1", Username: "u1", CreatedAt: now}))
-	must(b.CreateClient(ctx, store.Client{ID: "c1", Name: "app", RedirectURIs: []string{"http://127.0.0.1/cb"}, CreatedAt: now}))
-	must(b.CreateAuthCode(ctx, store.AuthCode{Hash: "code", ClientID: "c1", UserID: "u1", RedirectURI: "http://127.0.0.1/cb",
-		Challenge: "x", Scopes: []string{"read"}, CreatedAt: now, ExpiresAt: now.Add(time.Minute)}))
-	must(b.RedeemAuthCode(ctx, "code", now, store.Grant{ID: "g1", UserID: "u1", ClientID: "c1", Scopes: []string{"read"}, CreatedAt: now},
-		store.Token{Hash: "at", Kind: store.KindAccess, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}, store.Token{}))
+	must := mustOK(t)
+	grantFixture(t, b, now, false)
 	session := func(hash string, used time.Time) store.MCPSession {
 		return store.MCPSession{Hash: hash, GrantID: "g1", CreatedAt: used, LastUsedAt: used}
 	}
