@@ -106,6 +106,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ConsumeConnectStateConcurrent", testConsumeConnectStateConcurrent},
 		{"SignInStates", testSignInStates},
 		{"ConsumeSignInStateConcurrent", testConsumeSignInStateConcurrent},
+		{"SignInReturnSealed", testSignInReturnSealed},
 		{"SetUserIdentity", testSetUserIdentity},
 		{"OneClickCodes", testOneClickCodes},
 		{"ConsumeOneClickCodeConcurrent", testConsumeOneClickCodeConcurrent},
