@@ -119,6 +119,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Audit", testAudit},
 		{"Teams", testTeams},
 		{"AcceptInviteConcurrent", testAcceptInviteConcurrent},
+		{"PreviewInvite", testPreviewInvite},
 		{"RemoveOwnersConcurrent", testRemoveOwnersConcurrent},
 		{"RevokeClientWhileRedeeming", testRevokeClientWhileRedeeming},
 		{"DisableUserWhileRedeeming", testDisableUserWhileRedeeming},
