@@ -219,7 +219,7 @@ func newEnv(t testing.TB, o envOptions) *env {
 			AccessTTL: o.accessTTL, Version: "test", PasswordParams: fastParams,
 			AllowLoopbackMetadata: true, Logger: log, Now: e.clock.Now, CacheBytes: o.cacheBytes, ActivityRetention: o.activityRetention,
 			OIDCProviders: providers,
-			Tools: func(d *tools.Deps) []tools.Tool { return append(tools.All(d), writeProbe(d)) },
+			Tools:         func(d *tools.Deps) []tools.Tool { return append(tools.All(d), writeProbe(d)) },
 		})
 		if err != nil {
 			t.Fatal(err)
