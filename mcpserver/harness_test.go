@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/hostgate/hostgate/internal/demo"
+	"github.com/hostgate/hostgate/internal/oidcfake"
 	"github.com/hostgate/hostgate/mcpserver"
 	"github.com/hostgate/hostgate/oauthpkce/signin"
 	"github.com/hostgate/hostgate/store"
@@ -110,6 +111,8 @@ type env struct {
 	sandbox *sandbox.Sandbox
 	// lb is the load balancer in front of envOptions.replicas servers.
 	lb *balancer
+	// idp is the fake OpenID provider "idp" when envOptions.oidc asked for it.
+	idp *oidcfake.Server
 	// servers are the replicas, e.srv first.
 	servers []*mcpserver.Server
 }
@@ -137,7 +140,13 @@ type envOptions struct {
 	// with its own store handle, behind a load balancer (replicas_test.go);
 	// 0 or 1 is one server. e.srv is the first.
 	replicas int
+	// oidc offers sign-in with a fake OpenID provider, "idp", that signs
+	// in idpUser (admitted whatever the address: AllowAnyAccount).
+	oidc bool
 }
+
+// idpUser is who the fake OpenID provider signs in.
+var idpUser = oidcfake.User{Subject: "idp-sub-dee", Email: "dee@example.com", EmailVerified: true, Name: "Dee"}
 
 func newEnv(t testing.TB, o envOptions) *env {
 	t.Helper()
@@ -186,6 +195,18 @@ func newEnv(t testing.TB, o envOptions) *env {
 			}
 		}
 	}
+	var providers []signin.Provider
+	if o.oidc {
+		idp, err := oidcfake.Start(oidcfake.Options{ClientID: "hostgate-test", ClientSecret: "idp-client-secret",
+			RedirectURI: e.ts.URL + signin.PathOIDCCallback, User: idpUser, Now: e.clock.Now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { idp.Close() })
+		e.idp = idp
+		providers = []signin.Provider{{Name: "idp", Label: "Example ID", Issuer: idp.Issuer(),
+			ClientID: "hostgate-test", ClientSecret: "idp-client-secret", AllowAnyAccount: true}}
+	}
 	var lb *balancer
 	for i := range max(1, o.replicas) {
 		rst := st
@@ -197,7 +218,8 @@ func newEnv(t testing.TB, o envOptions) *env {
 			BaseURL: e.ts.URL, Store: rst, CSRFKey: bytes.Repeat([]byte{9}, 32), StateKey: bytes.Repeat([]byte{7}, 32),
 			AccessTTL: o.accessTTL, Version: "test", PasswordParams: fastParams,
 			AllowLoopbackMetadata: true, Logger: log, Now: e.clock.Now, CacheBytes: o.cacheBytes, ActivityRetention: o.activityRetention,
-			Tools: func(d *tools.Deps) []tools.Tool { return append(tools.All(d), writeProbe(d)) },
+			OIDCProviders: providers,
+			Tools:         func(d *tools.Deps) []tools.Tool { return append(tools.All(d), writeProbe(d)) },
 		})
 		if err != nil {
 			t.Fatal(err)

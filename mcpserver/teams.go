@@ -297,18 +297,40 @@ func (s *Server) handleRemoveMember(w http.ResponseWriter, r *http.Request) {
 
 type joinData struct {
 	CSRF, SignOutCSRF, Username, Token string
+	// Team, Role and InvitedBy describe the invitation, so nobody joins a
+	// team blindly.
+	Team, Role, InvitedBy string
 }
 
-// handleJoinPage asks the signed-in host to confirm joining: a link alone
-// (opened by a mail scanner, say) changes nothing.
+// refuseInvite is the one answer to an invitation that does not work:
+// unknown, used, withdrawn and expired alike, on the page and on the
+// form's post.
+func (s *Server) refuseInvite(w http.ResponseWriter) {
+	s.pageError(w, http.StatusGone, "This invitation does not work", "It was used already, withdrawn or expired. Ask a team owner for a new link.")
+}
+
+// handleJoinPage asks the signed-in host to confirm joining, naming the
+// team and who invited them: a link alone (opened by a mail scanner, say)
+// changes nothing.
 func (s *Server) handleJoinPage(w http.ResponseWriter, r *http.Request) {
 	u, ok := s.host(w, r)
 	if !ok {
 		return
 	}
 	w.Header().Set("Referrer-Policy", "no-referrer")
+	token := r.PathValue("token")
+	inv, err := s.cfg.Store.PreviewInvite(r.Context(), store.Hash(token), s.cfg.Now())
+	if errors.Is(err, store.ErrNotFound) {
+		s.refuseInvite(w)
+		return
+	}
+	if err != nil {
+		s.serverError(w, r, "preview invite", err)
+		return
+	}
 	joinTemplate.Render(w, http.StatusOK, web.CSP(), joinData{
-		CSRF: s.signin.CSRF(w, r, csrfTeams), SignOutCSRF: s.signin.SignOutCSRF(w, r), Username: u.Username, Token: r.PathValue("token"),
+		CSRF: s.signin.CSRF(w, r, csrfTeams), SignOutCSRF: s.signin.SignOutCSRF(w, r), Username: u.Username, Token: token,
+		Team: inv.TeamName, Role: string(inv.Role), InvitedBy: inv.InvitedBy,
 	})
 }
 
@@ -319,7 +341,7 @@ func (s *Server) handleJoin(w http.ResponseWriter, r *http.Request) {
 	}
 	m, err := s.cfg.Store.AcceptInvite(r.Context(), store.Hash(r.PathValue("token")), u.ID, s.cfg.Now())
 	if errors.Is(err, store.ErrNotFound) {
-		s.pageError(w, http.StatusGone, "This invitation does not work", "It was used already, withdrawn or expired. Ask a team owner for a new link.")
+		s.refuseInvite(w)
 		return
 	}
 	if err != nil {

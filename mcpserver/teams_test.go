@@ -175,11 +175,24 @@ func TestTeamsIsolation(t *testing.T) {
 		t.Fatalf("no invitation link on the page:\n%s", page.Body)
 	}
 	joinPath := strings.TrimPrefix(link[1], e.ts.URL)
-	page = ben.post(t, ben.b.Get(joinPath), joinPath, nil)
+	// The page names the team and who invited, before anything is joined.
+	page = ben.b.Get(joinPath)
+	if page.Resp.StatusCode != http.StatusOK || !strings.Contains(page.Body, "<strong>ann</strong> invited you to the team <strong>Alpha Stays</strong>") ||
+		!strings.Contains(page.Body, "as a member") {
+		t.Fatalf("the join page does not name the team and the inviter: %d\n%s", page.Resp.StatusCode, page.Body)
+	}
+	page = ben.post(t, page, joinPath, nil)
 	if page.URL.Path != "/teams/"+teamA || !strings.Contains(page.Body, "Alpha Stays") {
 		t.Fatalf("ben joins: %s\n%s", page.URL, page.Body)
 	}
-	refused(cat, cat.post(t, cat.b.Get(joinPath), joinPath, nil), http.StatusGone, "This invitation does not work")
+	// Used, unknown or expired: the same refusal on the page and on the post.
+	usedPage := cat.b.Get(joinPath)
+	refused(cat, usedPage, http.StatusGone, "This invitation does not work")
+	if strings.Contains(usedPage.Body, "Alpha Stays") || strings.Contains(usedPage.Body, "ann") {
+		t.Fatalf("a used invitation's page names its team or inviter:\n%s", usedPage.Body)
+	}
+	refused(cat, cat.b.Get("/join/"+strings.Repeat("A", 43)), http.StatusGone, "This invitation does not work")
+	refused(cat, cat.forge(t, cat.b.Get("/teams"), "/teams", joinPath, nil), http.StatusGone, "This invitation does not work")
 	if strings.Contains(e.logs.String(), strings.TrimPrefix(joinPath, "/join/")) {
 		t.Fatal("the invitation token is in the log")
 	}

@@ -19,7 +19,9 @@ type SignInState struct {
 	// the ID token must carry that nonce. Only its hash is needed.
 	NonceHash string
 	Verifier  string // PKCE code verifier; sealed at rest
-	ReturnTo  string // local path to go to once signed in
+	// ReturnTo is the local path to go to once signed in; sealed at rest,
+	// since it may be a team invitation's link (/join/<token>).
+	ReturnTo  string
 	CreatedAt time.Time
 	ExpiresAt time.Time
 }
@@ -44,7 +46,7 @@ type Identities interface {
 
 // OIDCSignIn is what OpenID Connect sign-in keeps. A backend's
 // DeleteExpired also removes the sign-in states that expired, and its
-// ResealSecrets re-seals their verifiers.
+// ResealSecrets re-seals their verifiers and return paths.
 type OIDCSignIn interface {
 	SignInStates
 	Identities

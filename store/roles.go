@@ -259,6 +259,7 @@ type Store interface {
 	Drafts
 	Audit
 	Teams
+	InvitePreviews
 	Activity
 	Rekeying
 	OIDCSignIn

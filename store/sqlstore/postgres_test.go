@@ -37,9 +37,19 @@ func ring(t testing.TB, current string, ids ...string) *store.Keyring {
 func TestPostgresConformance(t *testing.T) {
 	testdb.Postgres(t) // skips without a server
 	storetest.Run(t, func(t *testing.T) store.Store {
-		return testdb.Postgres(t).Store(t, ring(t, "k1"))
+		db := testdb.Postgres(t)
+		return rawPostgres{db.Store(t, ring(t, "k1")), db}
 	})
 }
+
+// rawPostgres gives the conformance suite every value the schema holds
+// ([storetest.Raw]).
+type rawPostgres struct {
+	*sqlstore.Store
+	db testdb.DB
+}
+
+func (s rawPostgres) RawContents(t testing.TB) []byte { return s.db.Contents(t) }
 
 func TestPostgresRekeyingConformance(t *testing.T) {
 	testdb.Postgres(t)

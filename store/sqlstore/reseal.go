@@ -29,6 +29,10 @@ type resealRow struct {
 	aad     []byte
 	version int64 // connections only
 	raw     string
+	// ret is a sign-in state's return path as stored (sealed, or in clear
+	// as an earlier version wrote it): sealed again under the verifier's
+	// new key, since the row names one key for both. Nil elsewhere.
+	ret *string
 }
 
 // ResealSecrets implements [store.Rekeying]. Rows are read and re-sealed
@@ -66,7 +70,7 @@ func (s *Store) ResealSecrets(ctx context.Context, cursor string, limit int) (st
 		}
 		b, err := s.resealWrite(ctx, rows, `UPDATE connections SET secret_key_id = ?, secret = ?
 			WHERE id = ? AND version = ? AND secret_key_id = ? AND secret = ?`,
-			func(r resealRow, keyID string, sealed []byte) []any {
+			func(r resealRow, keyID string, sealed []byte, _ string) []any {
 				return []any{keyID, sealed, r.key, r.version, r.keyID, r.sealed}
 			})
 		if err != nil {
@@ -84,7 +88,7 @@ func (s *Store) ResealSecrets(ctx context.Context, cursor string, limit int) (st
 		}
 		b, err := s.resealWrite(ctx, rows, `UPDATE connect_states SET verifier_key = ?, verifier = ?
 			WHERE hash = ? AND verifier_key = ? AND verifier = ?`,
-			func(r resealRow, keyID string, sealed []byte) []any {
+			func(r resealRow, keyID string, sealed []byte, _ string) []any {
 				return []any{keyID, base64.StdEncoding.EncodeToString(sealed), r.key, r.keyID, r.raw}
 			})
 		if err != nil {
@@ -100,10 +104,10 @@ func (s *Store) ResealSecrets(ctx context.Context, cursor string, limit int) (st
 		if err != nil {
 			return store.ResealBatch{}, err
 		}
-		b, err := s.resealWrite(ctx, rows, `UPDATE signin_states SET verifier_key = ?, verifier = ?
-			WHERE hash = ? AND verifier_key = ? AND verifier = ?`,
-			func(r resealRow, keyID string, sealed []byte) []any {
-				return []any{keyID, base64.StdEncoding.EncodeToString(sealed), r.key, r.keyID, r.raw}
+		b, err := s.resealWrite(ctx, rows, `UPDATE signin_states SET verifier_key = ?, verifier = ?, return_to = ?
+			WHERE hash = ? AND verifier_key = ? AND verifier = ? AND return_to = ?`,
+			func(r resealRow, keyID string, sealed []byte, ret string) []any {
+				return []any{keyID, base64.StdEncoding.EncodeToString(sealed), ret, r.key, r.keyID, r.raw, *r.ret}
 			})
 		if err != nil {
 			return store.ResealBatch{}, err
@@ -158,7 +162,7 @@ func (s *Store) resealStatesRead(ctx context.Context, after, current string, n i
 }
 
 func (s *Store) resealSignInsRead(ctx context.Context, after, current string, n int64) ([]resealRow, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT hash, verifier_key, verifier FROM signin_states
+	rows, err := s.r.QueryContext(ctx, `SELECT hash, verifier_key, verifier, return_to FROM signin_states
 		WHERE hash > ? AND verifier_key <> ? ORDER BY hash LIMIT ?`, after, current, n)
 	if err != nil {
 		return nil, wrap("reseal: read sign-in states", err)
@@ -166,8 +170,8 @@ func (s *Store) resealSignInsRead(ctx context.Context, after, current string, n 
 	defer rows.Close()
 	var out []resealRow
 	for rows.Next() {
-		var r resealRow
-		if err := rows.Scan(&r.key, &r.keyID, &r.raw); err != nil {
+		r := resealRow{ret: new(string)}
+		if err := rows.Scan(&r.key, &r.keyID, &r.raw, r.ret); err != nil {
 			return nil, wrap("reseal: read sign-in states", err)
 		}
 		r.sealed, _ = base64.StdEncoding.DecodeString(r.raw)
@@ -183,12 +187,13 @@ var resealHook func()
 
 // resealWrite opens and seals every row again, then rewrites in one
 // transaction those still as they were read.
-func (s *Store) resealWrite(ctx context.Context, rows []resealRow, update string, args func(r resealRow, keyID string, sealed []byte) []any) (store.ResealBatch, error) {
+func (s *Store) resealWrite(ctx context.Context, rows []resealRow, update string, args func(r resealRow, keyID string, sealed []byte, ret string) []any) (store.ResealBatch, error) {
 	var b store.ResealBatch
 	type sealedRow struct {
 		r      resealRow
 		keyID  string
 		sealed []byte
+		ret    string
 	}
 	var todo []sealedRow
 	for _, r := range rows {
@@ -200,12 +205,30 @@ func (s *Store) resealWrite(ctx context.Context, rows []resealRow, update string
 		if err != nil {
 			return store.ResealBatch{}, fmt.Errorf("sqlstore: reseal: %w", err)
 		}
+		if r.ret != nil {
+			ret, err := s.openSignInReturn(r.key, r.keyID, *r.ret)
+			if errors.Is(err, store.ErrSealed) {
+				clear(plain)
+				b.Unopenable++
+				continue
+			}
+			if err != nil {
+				return store.ResealBatch{}, fmt.Errorf("sqlstore: reseal: %w", err)
+			}
+			keyID, sealed, storedRet, err := s.sealSignIn(r.key, plain, []byte(ret))
+			clear(plain)
+			if err != nil {
+				return store.ResealBatch{}, fmt.Errorf("sqlstore: reseal: %w", err)
+			}
+			todo = append(todo, sealedRow{r, keyID, sealed, storedRet})
+			continue
+		}
 		keyID, sealed, err := s.keys.Seal(plain, r.aad)
 		clear(plain)
 		if err != nil {
 			return store.ResealBatch{}, fmt.Errorf("sqlstore: reseal: %w", err)
 		}
-		todo = append(todo, sealedRow{r, keyID, sealed})
+		todo = append(todo, sealedRow{r, keyID, sealed, ""})
 	}
 	if len(todo) == 0 {
 		return b, nil
@@ -216,7 +239,7 @@ func (s *Store) resealWrite(ctx context.Context, rows []resealRow, update string
 	err := s.write(ctx, func(tx *txn) error {
 		b.Resealed, b.Skipped = 0, 0 // a retried transaction counts afresh
 		for _, t := range todo {
-			res, err := tx.ExecContext(ctx, update, args(t.r, t.keyID, t.sealed)...)
+			res, err := tx.ExecContext(ctx, update, args(t.r, t.keyID, t.sealed, t.ret)...)
 			if err != nil {
 				return wrap("reseal", err)
 			}

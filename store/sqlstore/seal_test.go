@@ -30,7 +30,7 @@ func seedUsers(t *testing.T, s *Store, ids ...string) {
 
 // dbFiles returns the bytes of the database and its WAL and shared-memory
 // files, whichever exist.
-func dbFiles(t *testing.T, path string) []byte {
+func dbFiles(t testing.TB, path string) []byte {
 	t.Helper()
 	var all []byte
 	for _, p := range []string{path, path + "-wal", path + "-shm", path + "-journal"} {

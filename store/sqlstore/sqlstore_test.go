@@ -57,9 +57,19 @@ func openTemp(t testing.TB) *Store {
 
 func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) store.Store {
-		return openAt(t, filepath.Join(t.TempDir(), "hostgate.db"), keyring(t, "k1"), options{})
+		path := filepath.Join(t.TempDir(), "hostgate.db")
+		return rawStore{openAt(t, path, keyring(t, "k1"), options{}), path}
 	})
 }
+
+// rawStore gives the conformance suite the database files' bytes
+// ([storetest.Raw]).
+type rawStore struct {
+	*Store
+	path string
+}
+
+func (s rawStore) RawContents(t testing.TB) []byte { return dbFiles(t, s.path) }
 
 func TestOpenRejects(t *testing.T) {
 	ctx := t.Context()

@@ -118,14 +118,15 @@ func testSetUserIdentity(t *testing.T, s store.Store) {
 	check(t, "SetUserIdentity freed", s.SetUserIdentity(ctx, "u2", iss, "sub-b"))
 }
 
-// testResealSignInStates: a sign-in state's verifier moves to the new key
-// with the rest, and opens with that key alone.
+// testResealSignInStates: a sign-in state's verifier and return path move
+// to the new key with the rest, and open with that key alone.
 func testResealSignInStates(t *testing.T, open func(*store.Keyring) store.Store) {
 	ctx := t.Context()
 	old := open(ring(t, "a"))
 	var states []store.SignInState
 	for _, id := range []string{"o1", "o2", "o3"} {
 		st := newSignInState(id, 10*time.Minute)
+		st.ReturnTo = "/join/invite-of-" + id
 		check(t, "CreateSignInState", old.CreateSignInState(ctx, st))
 		states = append(states, st)
 	}
