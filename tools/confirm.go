@@ -453,6 +453,14 @@ func repeated[R any](ctx context.Context, d *Deps, prev store.Draft) (WriteOut[R
 	info := d.draftInfo(prev)
 	out := WriteOut[R]{Status: "already_done", Draft: &info,
 		Next: "This exact request was already carried out at " + prev.CreatedAt.Format(time.RFC3339) + "; it was not repeated. To do it again, the host must ask for it and the arguments must differ."}
+	if prev.Status == store.DraftSending {
+		// Begun and never finished: still under way, or its process
+		// stopped mid-way (a resent request after a replica died). Either
+		// way the vendor may or may not have it; sending again could do
+		// it twice.
+		out.Next = "This exact request was started at " + prev.CreatedAt.Format(time.RFC3339) + " and hostgate does not know yet whether the vendor carried it out (it may still be under way, or was cut off); it was not repeated. Check with the matching read tool (for a message, get_messages) before telling the host it is done or asking to do it again."
+		return out, "Started earlier, outcome not known yet; not repeated.", nil
+	}
 	if prev.Status == store.DraftSent && len(prev.Result) > 0 {
 		var r R
 		if json.Unmarshal(prev.Result, &r) == nil {
