@@ -903,7 +903,9 @@ async function main() {
       check('the open invitation is listed with a Withdraw button', (await page.locator('form[action*="/withdraw"]').count()) === 1);
       await page.goto(link);
       await headerChecks('join page', `GET ${new URL(link).pathname}`);
-      check('the join page asks before joining', /Join the team/.test(await page.locator('main').innerText()));
+      const joinText = await page.locator('main').innerText();
+      check('the join page names the team and who invited, and asks before joining',
+        /invited you to the team Harbour Lets/.test(joinText) && (await page.getByRole('button', { name: 'Join Harbour Lets' }).count()) === 1, joinText);
       await screenshot(page, 'join');
       await page.goto(`${base}/connections/new?vendor=hostex&kind=token`);
       const owners = await page.locator('#f-team option').allInnerTexts();
