@@ -75,6 +75,20 @@ func (h *cached) host(t *testing.T, user string) (*tools.Caller, store.Connectio
 		Connections: []string{conn.ID}}, conn
 }
 
+// actWithoutAsking has the host approve the app with its account and let
+// it write without asking.
+func (h *cached) actWithoutAsking(t *testing.T) {
+	t.Helper()
+	ctx := context.Background()
+	if err := h.st.PutApproval(ctx, store.Approval{UserID: "u", ClientID: "app", Scopes: []string{"read", "write"},
+		Connections: []string{h.conn.ID}, CreatedAt: h.clock.Now(), UpdatedAt: h.clock.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.st.SetWritePolicy(ctx, "u", "app", store.WriteAct, h.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // call runs a tool as c and returns whether it is a tool error, its text
 // and its structured content decoded into out (when not nil).
 func (h *cached) call(t *testing.T, c *tools.Caller, name string, args map[string]any, out any) (bool, string) {
@@ -224,14 +238,7 @@ func TestReadCacheFreshGoesToTheVendor(t *testing.T) {
 // the next read of its conversation, without fresh=true.
 func TestReadCacheWriteInvalidates(t *testing.T) {
 	h := newCached(t)
-	ctx := context.Background()
-	if err := h.st.PutApproval(ctx, store.Approval{UserID: "u", ClientID: "app", Scopes: []string{"read", "write"},
-		Connections: []string{h.conn.ID}, CreatedAt: h.clock.Now(), UpdatedAt: h.clock.Now()}); err != nil {
-		t.Fatal(err)
-	}
-	if err := h.st.SetWritePolicy(ctx, "u", "app", store.WriteAct, h.clock.Now()); err != nil {
-		t.Fatal(err)
-	}
+	h.actWithoutAsking(t)
 	var convs tools.ConversationsOut
 	h.must(t, "list_conversations", nil, &convs)
 	conv := convs.Conversations[0].ID

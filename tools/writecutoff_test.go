@@ -22,13 +22,7 @@ import (
 func TestWriteUnderWayIsNotRepeated(t *testing.T) {
 	h := newCached(t)
 	ctx := context.Background()
-	if err := h.st.PutApproval(ctx, store.Approval{UserID: "u", ClientID: "app", Scopes: []string{"read", "write"},
-		Connections: []string{h.conn.ID}, CreatedAt: h.clock.Now(), UpdatedAt: h.clock.Now()}); err != nil {
-		t.Fatal(err)
-	}
-	if err := h.st.SetWritePolicy(ctx, "u", "app", store.WriteAct, h.clock.Now()); err != nil {
-		t.Fatal(err)
-	}
+	h.actWithoutAsking(t)
 	var convs tools.ConversationsOut
 	h.must(t, "list_conversations", nil, &convs)
 	args := map[string]any{"conversation_id": convs.Conversations[0].ID, "body": "Your door code is 4821."}
