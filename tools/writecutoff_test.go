@@ -28,34 +28,28 @@ func TestWriteUnderWayIsNotRepeated(t *testing.T) {
 	args := map[string]any{"conversation_id": convs.Conversations[0].ID, "body": "Your door code is 4821."}
 	sent := len(h.fake.SentMessages())
 
-	// The first call hangs at the vendor until cancelled.
+	// The first call hangs at the vendor until cancelled. It runs on
+	// deps whose store says when the write is recorded as under way.
 	h.fake.Fail(sandbox.Fault{Method: "POST", Delay: time.Hour})
+	recorded := make(chan struct{}, 1)
+	d := &tools.Deps{Store: draftSignal{Store: h.st, sending: recorded}, Now: h.clock.Now, BaseURL: h.d.BaseURL,
+		Registry: h.d.Registry, Lifecycle: h.lc, Vendors: h.d.Vendors, StateKey: h.d.StateKey}
 	first, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		var req mcp.CallToolRequest
 		req.Params.Name, req.Params.Arguments = "send_message", args
-		for _, tool := range h.tools {
+		for _, tool := range tools.All(d) {
 			if tool.Def.Name == "send_message" {
 				_, _ = tool.Handler(tools.WithCaller(first, h.caller), req)
 			}
 		}
 	}()
-	// It is under way once its write is recorded as sending.
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		ds, err := h.st.ListDrafts(ctx, "u", "app", 10)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(ds) == 1 && ds[0].Status == store.DraftSending {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the first send was not recorded as under way: %+v", ds)
-		}
-		time.Sleep(time.Millisecond)
+	select {
+	case <-recorded:
+	case <-done:
+		t.Fatal("the first send ended before it was recorded as under way")
 	}
 
 	var out struct {
@@ -75,4 +69,18 @@ func TestWriteUnderWayIsNotRepeated(t *testing.T) {
 	if n := len(h.fake.SentMessages()) - sent; n != 0 {
 		t.Fatalf("%d messages sent, want none: the first was cut off and the second not sent", n)
 	}
+}
+
+// draftSignal is a store that tells when a write is recorded as under way.
+type draftSignal struct {
+	store.Store
+	sending chan<- struct{}
+}
+
+func (s draftSignal) CreateDraft(ctx context.Context, d store.Draft) error {
+	err := s.Store.CreateDraft(ctx, d)
+	if err == nil && d.Status == store.DraftSending {
+		s.sending <- struct{}{}
+	}
+	return err
 }

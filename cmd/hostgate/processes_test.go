@@ -387,6 +387,9 @@ func (f *fleetEnv) newClient(headers map[string]string) *client.Client {
 }
 
 // waitFor polls cond, which another process makes true, for up to 30 s.
+// The processes tell the test nothing by themselves, so the test looks
+// (a scrape, a count at the fake vendor) every few milliseconds: the
+// pause only paces the looking, the condition decides.
 func (f *fleetEnv) waitFor(what string, cond func() bool) {
 	f.t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
