@@ -63,6 +63,12 @@ const (
 	SignInOIDC     = "oidc"
 )
 
+// What the shared rate counts counted, when they failed (SharedCountFailed).
+const (
+	SharedVendorBudget = "vendor_budget"
+	SharedSignIn       = "signin"
+)
+
 // Unmatched is the route label of a request no route of the mux matched.
 const Unmatched = "unmatched"
 
@@ -84,6 +90,7 @@ type Metrics struct {
 	rateWaitSeconds *prometheus.CounterVec
 	cacheReads      *prometheus.CounterVec
 	signinFailures  *prometheus.CounterVec
+	sharedFailures  *prometheus.CounterVec
 }
 
 // Buckets, in seconds. A tool call is bounded by its vendor calls (30 s
@@ -150,6 +157,13 @@ func New(version string) *Metrics {
 		Name: "hostgate_signin_failures_total",
 		Help: "Browser sign-ins that signed no one in, by method (password, oidc) and reason.",
 	}, []string{"method", "reason"})
+	m.sharedFailures = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "hostgate_shared_count_failures_total",
+		Help: "Takes of the database's shared rate counts (PostgreSQL replicas) that failed or timed out, after which this process judged by its own counts, by what was counted (vendor_budget, signin).",
+	}, []string{"what"})
+	for _, w := range []string{SharedVendorBudget, SharedSignIn} {
+		m.sharedFailures.WithLabelValues(w)
+	}
 	build := prometheus.NewGauge(prometheus.GaugeOpts{
 		Name:        "hostgate_build_info",
 		Help:        "Always 1; its label is the running version.",
@@ -158,7 +172,7 @@ func New(version string) *Metrics {
 	build.Set(1)
 	m.reg.MustRegister(m.requests, m.requestSeconds, m.toolCalls, m.toolSeconds, m.toolsInFlight,
 		m.vendorRequests, m.vendorSeconds, m.refreshes, m.rateWaits, m.rateWaitSeconds,
-		m.cacheReads, m.signinFailures, build,
+		m.cacheReads, m.signinFailures, m.sharedFailures, build,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -276,6 +290,16 @@ func (m *Metrics) CacheRead(kind, result string) {
 func (m *Metrics) SignInFailure(method, reason string) {
 	if m != nil {
 		m.signinFailures.WithLabelValues(method, reason).Inc()
+	}
+}
+
+// SharedCountFailed counts a take of the shared rate counts that failed or
+// timed out (what: SharedVendorBudget or SharedSignIn), after which the
+// process judged by its own counts: replicas then allow more between them
+// than the limit.
+func (m *Metrics) SharedCountFailed(what string) {
+	if m != nil {
+		m.sharedFailures.WithLabelValues(what).Inc()
 	}
 }
 

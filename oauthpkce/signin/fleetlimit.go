@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hostgate/hostgate/internal/metrics"
 	"github.com/hostgate/hostgate/oauthpkce/clientaddr"
 	"github.com/hostgate/hostgate/store"
 )
@@ -40,8 +41,9 @@ const (
 // fleetLimits counts sign-in attempts with the other processes; a nil
 // *fleetLimits counts nothing.
 type fleetLimits struct {
-	rates store.RateBudgets
-	log   *slog.Logger
+	rates   store.RateBudgets
+	log     *slog.Logger
+	metrics *metrics.Metrics
 
 	mu      sync.Mutex
 	failing bool
@@ -71,6 +73,9 @@ func (f *fleetLimits) take(ctx context.Context, username, addr string, now time.
 		f.log.InfoContext(ctx, "sign-in limits: the shared counts answer again")
 	}
 	if err != nil {
+		if ctx.Err() == nil {
+			f.metrics.SharedCountFailed(metrics.SharedSignIn)
+		}
 		return 0
 	}
 	return wait

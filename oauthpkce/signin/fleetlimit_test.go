@@ -2,6 +2,8 @@ package signin
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -11,6 +13,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hostgate/hostgate/internal/metrics"
+	"github.com/hostgate/hostgate/internal/metrics/metricstest"
+	"github.com/hostgate/hostgate/store"
 )
 
 // replicas are n Managers on the env's one database, as n hostgate
@@ -108,5 +114,50 @@ func TestSignInLimitsAcrossReplicas(t *testing.T) {
 				t.Fatalf("the host from another network: %d", w.Code)
 			}
 		})
+	}
+}
+
+// failingRates is shared counts that do not answer.
+type failingRates struct{}
+
+func (failingRates) TakeRate(context.Context, time.Time, []store.RateSpend) (time.Duration, error) {
+	return 0, errors.New("connection refused")
+}
+
+func (failingRates) SweepRates(context.Context, time.Time) (int64, error) { return 0, nil }
+
+// TestSignInSharedLimitsFailOpen: when the shared counts fail, a sign-in
+// is judged by this process's limits alone (the host can still sign in),
+// the failure is logged once and counted for the operator.
+func TestSignInSharedLimitsFailOpen(t *testing.T) {
+	e := newEnv(t, false)
+	var logs strings.Builder
+	reg := metrics.New("test")
+	m, err := New(Config{Store: e.st, Key: bytes.Repeat([]byte{7}, 32), Params: fastParams, Now: e.clock.Now,
+		Logger: slog.New(slog.NewTextHandler(&logs, nil)), SharedLimits: failingRates{}, Metrics: reg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	m.Mount(mux)
+	w := httptest.NewRecorder()
+	mux.ServeHTTP(w, httptest.NewRequest(http.MethodGet, PathSignIn, nil))
+	browser := w.Result().Cookies()[0]
+	csrf := formValue(t, w.Body.String(), "csrf")
+	for i, password := range []string{"guess", testPassword} {
+		r := postForm(PathSignIn, url.Values{"csrf": {csrf}, "username": {testUser}, "password": {password}})
+		r.RemoteAddr = "198.51.100.7:4000"
+		r.AddCookie(browser)
+		w := httptest.NewRecorder()
+		mux.ServeHTTP(w, r)
+		if want := []int{http.StatusUnauthorized, http.StatusSeeOther}[i]; w.Code != want {
+			t.Fatalf("attempt %d with the shared counts down: %d, want %d", i+1, w.Code, want)
+		}
+	}
+	if n := strings.Count(logs.String(), "shared counts failed"); n != 1 {
+		t.Fatalf("%d warnings for two failed asks, want 1:\n%s", n, logs.String())
+	}
+	if n := metricstest.Read(t, reg.Handler()).Sum("hostgate_shared_count_failures_total", "what", "signin"); n != 2 {
+		t.Fatalf("hostgate_shared_count_failures_total{what=signin} = %v, want 2", n)
 	}
 }

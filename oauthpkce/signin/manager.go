@@ -135,7 +135,7 @@ func New(cfg Config) (*Manager, error) {
 	// so that a whole office behind one address can sign in at nine.
 	m.oidcLimiter.every, m.oidcLimiter.burst = rate.Every(oidcStartEvery), oidcStartBurst
 	if cfg.SharedLimits != nil {
-		m.fleet = &fleetLimits{rates: cfg.SharedLimits, log: m.log}
+		m.fleet = &fleetLimits{rates: cfg.SharedLimits, log: m.log, metrics: cfg.Metrics}
 	}
 	if cfg.Secure {
 		m.sessionCookie, m.browserCookie = "__Host-hostgate-session", "__Host-hostgate-browser"

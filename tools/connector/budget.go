@@ -140,7 +140,7 @@ func (b *Budget) spend(ctx context.Context, vendor string, r Request, cred Crede
 	}
 	var waited time.Duration
 	for {
-		wait := b.takeAll(ctx, vendor, r, acct)
+		wait := b.takeAll(ctx, vendor, r, acct, m)
 		if wait <= 0 {
 			if waited > 0 {
 				m.RateLimitWait(vendor, waited, false)
@@ -166,12 +166,12 @@ func (b *Budget) spend(ctx context.Context, vendor string, r Request, cred Crede
 // process sent, which the fleet counted too, so an account this process
 // alone has spent is refused without a database trip. If the fleet has no
 // room, the local take is undone.
-func (b *Budget) takeAll(ctx context.Context, vendor string, r Request, acct string) time.Duration {
+func (b *Budget) takeAll(ctx context.Context, vendor string, r Request, acct string, m *metrics.Metrics) time.Duration {
 	now := b.now()
 	if wait := b.takeAt(r, acct, now); wait > 0 || b.shared == nil || acct == "" {
 		return wait
 	}
-	wait := b.shared.take(ctx, vendor, b.spends(vendor, r, acct), now)
+	wait := b.shared.take(ctx, vendor, b.spends(vendor, r, acct), now, m)
 	if wait > 0 {
 		b.undo(r, acct, now)
 	}

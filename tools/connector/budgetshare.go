@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hostgate/hostgate/internal/metrics"
 	"github.com/hostgate/hostgate/store"
 )
 
@@ -100,7 +101,7 @@ func (b *Budget) spends(vendor string, r Request, acct string) []store.RateSpend
 // take takes room for one request in the shared counts at now: 0 when
 // there was room, or when the counts could not be asked (the request is
 // then counted in this process only), else how long until there is room.
-func (sb *sharedBudget) take(ctx context.Context, vendor string, spends []store.RateSpend, now time.Time) time.Duration {
+func (sb *sharedBudget) take(ctx context.Context, vendor string, spends []store.RateSpend, now time.Time, m *metrics.Metrics) time.Duration {
 	if len(spends) == 0 || sb.paused(now) {
 		return 0
 	}
@@ -116,6 +117,7 @@ func (sb *sharedBudget) take(ctx context.Context, vendor string, spends []store.
 		// did not fail.
 		return 0
 	}
+	m.SharedCountFailed(metrics.SharedVendorBudget)
 	sb.failed(vendor, now, err)
 	return 0
 }

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hostgate/hostgate/internal/metrics"
+	"github.com/hostgate/hostgate/internal/metrics/metricstest"
 	"github.com/hostgate/hostgate/store"
 )
 
@@ -67,7 +69,7 @@ func TestBudgetSharedAsksForAccountLimitsOnly(t *testing.T) {
 	ctx := context.Background()
 	acct := accountKey(Credential{AccessToken: "secret-token"})
 	for i := range 2 {
-		if w := b.takeAll(ctx, "hostex", get, acct); w != 0 {
+		if w := b.takeAll(ctx, "hostex", get, acct, nil); w != 0 {
 			t.Fatalf("request %d: wait %s", i+1, w)
 		}
 	}
@@ -79,10 +81,10 @@ func TestBudgetSharedAsksForAccountLimitsOnly(t *testing.T) {
 		strings.Contains(sp.Key, "secret-token") || strings.Contains(sp.Key, acct) {
 		t.Fatalf("spend %+v: want the account limit, keyed by vendor, window and a hash", sp)
 	}
-	if w := b.takeAll(ctx, "hostex", get, acct); w <= 0 || f.asked() != 2 {
+	if w := b.takeAll(ctx, "hostex", get, acct, nil); w <= 0 || f.asked() != 2 {
 		t.Fatalf("the account's third request in this process: wait %s after %d asks; want refused without asking", w, f.asked())
 	}
-	if w := b.takeAll(ctx, "hostex", get, ""); w != 0 || f.asked() != 2 {
+	if w := b.takeAll(ctx, "hostex", get, "", nil); w != 0 || f.asked() != 2 {
 		t.Fatalf("a request without an account: wait %s after %d asks; want the address's room, not asking", w, f.asked())
 	}
 	other := b.spends("hospitable", get, acct)
@@ -99,17 +101,17 @@ func TestBudgetSharedRefusalUndoes(t *testing.T) {
 	ctx := context.Background()
 	f.answer(42*time.Second, nil)
 	for range 5 {
-		if w := b.takeAll(ctx, "hostex", get, "id:a"); w != 42*time.Second {
+		if w := b.takeAll(ctx, "hostex", get, "id:a", nil); w != 42*time.Second {
 			t.Fatalf("the fleet full: wait %s, want the fleet's 42s", w)
 		}
 	}
 	f.answer(0, nil)
 	for i := range 2 {
-		if w := b.takeAll(ctx, "hostex", get, "id:a"); w != 0 {
+		if w := b.takeAll(ctx, "hostex", get, "id:a", nil); w != 0 {
 			t.Fatalf("request %d once the fleet has room: wait %s; the refusals were counted here", i+1, w)
 		}
 	}
-	if w := b.takeAll(ctx, "hostex", get, "id:b"); w != 0 {
+	if w := b.takeAll(ctx, "hostex", get, "id:b", nil); w != 0 {
 		t.Fatalf("the address's third request: wait %s", w)
 	}
 }
@@ -121,18 +123,19 @@ func TestBudgetSharedRefusalUndoes(t *testing.T) {
 func TestBudgetSharedFailsOpen(t *testing.T) {
 	b, f, clk, logs := sharedBudgetOf(t)
 	ctx := context.Background()
+	m := metrics.New("test")
 	f.answer(0, errors.New("connection refused"))
-	if w := b.takeAll(ctx, "hostex", get, "id:a"); w != 0 {
+	if w := b.takeAll(ctx, "hostex", get, "id:a", m); w != 0 {
 		t.Fatalf("the counts failing: wait %s, want the request counted here", w)
 	}
-	if w := b.takeAll(ctx, "hostex", get, "id:a"); w != 0 || f.asked() != 1 {
+	if w := b.takeAll(ctx, "hostex", get, "id:a", m); w != 0 || f.asked() != 1 {
 		t.Fatalf("the second request: wait %s after %d asks; want it sent without asking again", w, f.asked())
 	}
-	if w := b.takeAll(ctx, "hostex", get, "id:a"); w <= 0 {
+	if w := b.takeAll(ctx, "hostex", get, "id:a", m); w <= 0 {
 		t.Fatal("the account's limit in this process did not hold while the counts failed")
 	}
 	clk.Advance(sharedPause)
-	if w := b.takeAll(ctx, "hostex", get, "id:b"); w != 0 || f.asked() != 2 {
+	if w := b.takeAll(ctx, "hostex", get, "id:b", m); w != 0 || f.asked() != 2 {
 		t.Fatalf("after the pause: wait %s after %d asks; want asked again, and sent", w, f.asked())
 	}
 	if n := strings.Count(logs.String(), "level=WARN"); n != 1 || !strings.Contains(logs.String(), "vendor=hostex") {
@@ -140,7 +143,7 @@ func TestBudgetSharedFailsOpen(t *testing.T) {
 	}
 	f.answer(0, nil)
 	clk.Advance(time.Minute)
-	if w := b.takeAll(ctx, "hostex", get, "id:a"); w != 0 || !strings.Contains(logs.String(), "answer again") {
+	if w := b.takeAll(ctx, "hostex", get, "id:a", m); w != 0 || !strings.Contains(logs.String(), "answer again") {
 		t.Fatalf("the counts back: wait %s, log:\n%s", w, logs)
 	}
 
@@ -148,9 +151,13 @@ func TestBudgetSharedFailsOpen(t *testing.T) {
 	f.answer(0, context.Canceled)
 	cctx, cancel := context.WithCancel(ctx)
 	cancel()
-	b.takeAll(cctx, "hostex", get, "id:c")
+	b.takeAll(cctx, "hostex", get, "id:c", m)
 	if strings.Count(logs.String(), "level=WARN") != 1 || b.shared.paused(clk.Now()) {
 		t.Fatalf("a cancelled request was taken for a failure of the counts:\n%s", logs)
+	}
+	// Each ask that failed is counted for the operator: two here.
+	if n := metricstest.Read(t, m.Handler()).Sum("hostgate_shared_count_failures_total", "what", "vendor_budget"); n != 2 {
+		t.Fatalf("hostgate_shared_count_failures_total = %v, want 2", n)
 	}
 }
 
