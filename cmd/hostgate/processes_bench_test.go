@@ -105,8 +105,12 @@ func burstOver(sessions []*client.Client, n int) []error {
 // (PostgreSQL's statistics, flushed within a second or so of each).
 func (f *fleetEnv) dbTransactions() int64 {
 	f.t.Helper()
-	// Each backend flushes its counts at most once a second: wait for the
-	// counts of the transactions just made. (Outside the timed loop.)
+	// PostgreSQL's backends publish their transaction counts at most once
+	// a second, on their own, and no event tells when: wait past that
+	// interval for the counts of the transactions just made. This sleep
+	// synchronizes nothing the benchmark asserts; it only lets a reported
+	// figure settle, and it is outside the timed loop. (A backend that
+	// has not published yet makes the figure low by its last second.)
 	time.Sleep(1500 * time.Millisecond)
 	conn, err := pgx.Connect(context.Background(), f.db.URL)
 	if err != nil {

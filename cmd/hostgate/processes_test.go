@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -52,6 +53,32 @@ type fleetEnv struct {
 	dir   string
 	procs []*process
 	extra []string // flags every process gets
+
+	hookMu sync.Mutex
+	// onToken, when set, hears each token request at the Hostex fake as
+	// it arrives, before the fake answers it.
+	onToken func()
+}
+
+// tokenArrived tells the hook, if any, of a token request at Hostex.
+func (f *fleetEnv) tokenArrived() {
+	f.hookMu.Lock()
+	h := f.onToken
+	f.hookMu.Unlock()
+	if h != nil {
+		h()
+	}
+}
+
+// watchToken returns a channel closed when the next token request arrives
+// at the Hostex fake.
+func (f *fleetEnv) watchToken() <-chan struct{} {
+	arrived := make(chan struct{})
+	var once sync.Once
+	f.hookMu.Lock()
+	f.onToken = func() { once.Do(func() { close(arrived) }) }
+	f.hookMu.Unlock()
+	return arrived
 }
 
 // process is one hostgate process.
@@ -86,14 +113,41 @@ func (l *lockedBuffer) String() string {
 func newFleet(t testing.TB, extra ...string) *fleetEnv {
 	t.Helper()
 	db := testdb.Postgres(t)
-	sb, err := sandbox.Start(sandbox.Options{})
+	k := make([]byte, 32)
+	rand.Read(k)
+	f := &fleetEnv{t: t, db: db, key: base64.StdEncoding.EncodeToString(k), lb: newBalancer(t), dir: t.TempDir(), extra: extra}
+	// Hostex, which the tests use, is served here behind a hook that
+	// tells of each token request as it arrives; the others as usual.
+	hx := sandbox.NewHostex(sandbox.Options{})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(sb.Close)
-	k := make([]byte, 32)
-	rand.Read(k)
-	f := &fleetEnv{t: t, db: db, key: base64.StdEncoding.EncodeToString(k), sb: sb, lb: newBalancer(t), dir: t.TempDir(), extra: extra}
+	hx.SetURL("http://" + ln.Addr().String())
+	u, err := url.Parse(hx.TokenURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tokenPath := u.Path
+	hxSrv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost && r.URL.Path == tokenPath {
+			f.tokenArrived()
+		}
+		hx.Handler().ServeHTTP(w, r)
+	}), ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = hxSrv.Serve(ln) }()
+	// Close, not Shutdown: a request the fake holds (Fault.Delay) from a
+	// process that died is still open, and need not be waited out.
+	t.Cleanup(func() { _ = hxSrv.Close() })
+	f.sb = &sandbox.Sandbox{Hostex: hx, Hospitable: sandbox.NewHospitable(sandbox.Options{}),
+		Hostaway: sandbox.NewHostaway(sandbox.Options{}), HoxtonAI: sandbox.NewHoxtonAI(sandbox.Options{})}
+	t.Cleanup(f.sb.Close)
+	for _, v := range f.sb.Vendors()[1:] {
+		if err := v.Start(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sb := f.sb
 	// The vendors send the host back to the balancer, hostgate's public URL.
 	demo.Specs(sb, f.lb.ts.URL+mcpserver.PathOAuthCallback)
 	out, err := f.command("user", "add", fleetHost).CombinedOutput()
@@ -387,9 +441,11 @@ func (f *fleetEnv) newClient(headers map[string]string) *client.Client {
 }
 
 // waitFor polls cond, which another process makes true, for up to 30 s.
-// The processes tell the test nothing by themselves, so the test looks
-// (a scrape, a count at the fake vendor) every few milliseconds: the
-// pause only paces the looking, the condition decides.
+// Used only where the event is inside another process and nothing there
+// can tell the test of it (a change a process applied, read from its
+// metrics): the test looks every few milliseconds; the pause only paces
+// the looking, the condition decides, so a slow machine makes the test
+// slower, never wrong.
 func (f *fleetEnv) waitFor(what string, cond func() bool) {
 	f.t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
@@ -555,12 +611,19 @@ func TestFleetOfProcesses(t *testing.T) {
 	tokenURL, _ := url.Parse(hx.TokenURL)
 	hx.Fail(sandbox.Fault{Method: http.MethodPost, Path: tokenURL.Path, Delay: time.Minute})
 	pinned := f.pinnedClient(a.token(t).AccessToken, 2)
+	asked := f.watchToken()
 	pinnedDone := make(chan error, 1)
 	go func() {
 		_, err := callTool(ctx, pinned, "list_properties", nil)
 		pinnedDone <- err
 	}()
-	f.waitFor("process 2 to ask the vendor for a token", func() bool { return hx.TokenRequests() > tokenCalls })
+	select {
+	case <-asked:
+	case err := <-pinnedDone:
+		t.Fatalf("the call through process 2 ended before it asked for a token: %v", err)
+	case <-time.After(30 * time.Second):
+		t.Fatalf("process 2 did not ask the vendor for a token within 30 s\n%s", f.logs())
+	}
 	var once sync.Once
 	killed := make(chan struct{})
 	f.lb.mu.Lock()

@@ -77,6 +77,11 @@ func TestPostgresChanges(t *testing.T) {
 	if err := b.RevokeGrant(ctx, "no-such-grant", now); err == nil {
 		t.Fatal("revoking an unknown grant succeeded")
 	}
+	if err := b.SetAppLimits(ctx, store.AppLimits{UserID: "u1", ClientID: "c1", Tools: []string{"whoami"}, UpdatedAt: now}); err == nil {
+		t.Fatal("limits of an app never approved were set")
+	}
+	must(b.PutApproval(ctx, store.Approval{UserID: "u1", ClientID: "c1", Scopes: []string{"read"}, CreatedAt: now, UpdatedAt: now}))
+	must(b.SetAppLimits(ctx, store.AppLimits{UserID: "u1", ClientID: "c1", Tools: []string{"whoami"}, UpdatedAt: now}))
 	must(b.RevokeToken(ctx, "at", now))
 	must(b.RevokeGrant(ctx, "g1", now))
 	conn := store.Connection{ID: "conn1", UserID: "u1", Vendor: "hostex", AccountID: "acc", AuthKind: store.AuthToken,
@@ -87,6 +92,7 @@ func TestPostgresChanges(t *testing.T) {
 	must(err)
 	must(b.DisableUser(ctx, "u1", now))
 	want := []store.Change{
+		{Topic: store.TopicLimits, Key: "u1 c1"},
 		{Topic: store.TopicGrants},
 		{Topic: store.TopicGrants, Key: "g1"},
 		{Topic: store.TopicConnections, Key: "conn1"},
